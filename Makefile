@@ -1,0 +1,53 @@
+# pgqpp front door: a thin layer over one CMake build.
+#
+#   make            build everything (extension, tests) into $(BUILD)
+#   make install    install the extension where PGXS would (needs write access there)
+#   make test       install missing Debian packages, build, run every test
+#   make demo       install missing Debian packages, build, run the demo
+#   make bench      install missing Debian packages, build, run the benchmarks
+#
+# EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
+# for add-ons whose control files say `requires = 'pgq'`.
+
+BUILD          ?= build
+PG_CONFIG      ?= pg_config
+EXTENSION_NAME ?= pgqpp
+BUILD_TYPE     ?= RelWithDebInfo
+JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
+
+CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
+              -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+.PHONY: all build configure install test demo bench deps clean format
+
+all: build
+
+configure:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+install: build
+	cmake --install $(BUILD)
+
+deps:
+	scripts/install-deps.sh
+
+test: deps
+	$(MAKE) build
+	BUILD=$(BUILD) tests/run-all.sh
+
+demo: deps
+	$(MAKE) build
+	BUILD=$(BUILD) scripts/demo.sh
+
+bench: deps
+	$(MAKE) build
+	BUILD=$(BUILD) bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD)

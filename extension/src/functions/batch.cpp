@@ -1,0 +1,297 @@
+// Consumers' entry points: opening a batch (next_batch, next_batch_info,
+// next_batch_custom), reading it (get_batch_events, get_batch_cursor,
+// batch_event_sql, batch_event_tables) and closing it (finish_batch).
+#include <string>
+
+#include "functions/batch_source.hpp"
+#include "pg/bridge.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "executor/tstoreReceiver.h"
+}
+
+namespace pgqpp::ext {
+namespace {
+
+SPIPlanPtr subscription_plan = nullptr;
+SPIPlanPtr next_tick_plan = nullptr;
+SPIPlanPtr custom_tick_plan = nullptr;
+SPIPlanPtr open_plan = nullptr;
+SPIPlanPtr finish_plan = nullptr;
+
+// One row of next_batch_custom's result; nulls[i] marks NULL fields.
+struct BatchRow {
+  Datum values[7] = {};
+  bool nulls[7] = {true, true, true, true, true, true, true};
+};
+
+enum { kBatchId, kCurTick, kPrevTick, kCurTime, kPrevTime, kCurSeq, kPrevSeq };
+
+void set(BatchRow& r, int field, Datum value) {
+  r.values[field] = value;
+  r.nulls[field] = false;
+}
+
+std::string text_arg(FunctionCallInfo fcinfo, int arg) {
+  if (PG_ARGISNULL(arg)) return "NULL";
+  char* s = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(arg)); });
+  return s;
+}
+
+// The heart of next_batch*: the consumer's open batch, or a new one ending at
+// the next suitable tick, or no batch (all fields NULL but the ticks).
+BatchRow open_batch(FunctionCallInfo fcinfo) {
+  BatchRow r;
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+    throw Error(ERRCODE_UNDEFINED_OBJECT,
+                "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1));
+  SPIPlanPtr plan = spi::prepare(
+      subscription_plan,
+      "select s.sub_queue, s.sub_consumer, s.sub_batch,"
+      "       t1.tick_id, t1.tick_time, t1.tick_event_seq,"
+      "       t2.tick_id, t2.tick_time, t2.tick_event_seq"
+      "  from pgq.queue q"
+      "  join pgq.subscription s on s.sub_queue = q.queue_id"
+      "  join pgq.consumer c on c.co_id = s.sub_consumer"
+      "  left join pgq.tick t1 on t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick"
+      "  left join pgq.tick t2 on t2.tick_queue = s.sub_queue and t2.tick_id = s.sub_next_tick"
+      " where q.queue_name = $1 and c.co_name = $2"
+      "   for update of s",
+      {TEXTOID, TEXTOID});
+  Datum args[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
+  if (spi::execute(plan, args, nullptr, false, 1) == 0)
+    throw Error(ERRCODE_UNDEFINED_OBJECT,
+                "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1),
+                {}, "Register the consumer with pgq.register_consumer().");
+  int32 queue_id = DatumGetInt32(spi::value(0, 1));
+  int32 consumer_id = DatumGetInt32(spi::value(0, 2));
+  bool isnull = false;
+  Datum open_batch_id = spi::value(0, 3, &isnull);
+  bool has_batch = !isnull;
+  Datum prev = spi::value(0, 4, &isnull);
+  if (isnull)
+    throw Error(ERRCODE_DATA_CORRUPTED, "PgQ corruption: Consumer " + text_arg(fcinfo, 1) +
+                                            " on queue " + text_arg(fcinfo, 0) +
+                                            " does not see tick <NULL>");
+  set(r, kPrevTick, prev);
+  set(r, kPrevTime, spi::value(0, 5));
+  set(r, kPrevSeq, spi::value(0, 6));
+  if (has_batch) {
+    set(r, kBatchId, open_batch_id);
+    for (int f : {kCurTick, kCurTime, kCurSeq}) {
+      int col = f == kCurTick ? 7 : f == kCurTime ? 8 : 9;
+      Datum v = spi::value(0, col, &isnull);
+      if (!isnull) set(r, f, v);
+    }
+    return r;
+  }
+
+  bool custom = fcinfo->nargs == 5 && (!PG_ARGISNULL(3) || !PG_ARGISNULL(4));
+  if (custom) {
+    SPIPlanPtr p = spi::prepare(
+        custom_tick_plan,
+        "select next_tick_id, next_tick_time, next_tick_seq"
+        "  from pgq.find_tick_helper($1, $2, $3, $4, $5, $6)",
+        {INT4OID, INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID, INTERVALOID});
+    Datum a[6] = {Int32GetDatum(queue_id), r.values[kPrevTick], r.values[kPrevTime],
+                  r.values[kPrevSeq], PG_ARGISNULL(3) ? 0 : Int64GetDatum(PG_GETARG_INT32(3)),
+                  PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4)};
+    char nulls[6] = {' ', ' ', ' ', ' ', PG_ARGISNULL(3) ? 'n' : ' ', PG_ARGISNULL(4) ? 'n' : ' '};
+    spi::execute(p, a, nulls, false, 1);
+  } else {
+    SPIPlanPtr p = spi::prepare(next_tick_plan,
+                                "select tick_id, tick_time, tick_event_seq from pgq.tick"
+                                " where tick_queue = $1 and tick_id > $2"
+                                " order by tick_queue asc, tick_id asc limit 1",
+                                {INT4OID, INT8OID});
+    Datum a[2] = {Int32GetDatum(queue_id), r.values[kPrevTick]};
+    spi::execute(p, a, nullptr, false, 1);
+  }
+  Datum cur = SPI_processed > 0 ? spi::value(0, 1, &isnull) : 0;
+  bool found = SPI_processed > 0 && !isnull;
+  if (found) {
+    set(r, kCurTick, cur);
+    set(r, kCurTime, spi::value(0, 2));
+    set(r, kCurSeq, spi::value(0, 3));
+  }
+  // i_min_lag: the batch's end tick must be at least this old.
+  if (found && fcinfo->nargs == 5 && !PG_ARGISNULL(2)) {
+    TimestampTz now = GetCurrentTransactionStartTimestamp();
+    Interval* min_lag = PG_GETARG_INTERVAL_P(2);
+    TimestampTz limit = DatumGetTimestampTz(pg_call([&] {
+      return DirectFunctionCall2(timestamptz_mi_interval, TimestampTzGetDatum(now),
+                                 PointerGetDatum(min_lag));
+    }));
+    if (DatumGetTimestampTz(r.values[kCurTime]) > limit) found = false;
+  }
+  if (!found) return BatchRow{};
+
+  SPIPlanPtr p = spi::prepare(open_plan,
+                              "update pgq.subscription"
+                              "   set sub_batch = nextval('pgq.batch_id_seq'),"
+                              "       sub_next_tick = $3, sub_active = now()"
+                              " where sub_queue = $1 and sub_consumer = $2"
+                              " returning sub_batch",
+                              {INT4OID, INT4OID, INT8OID});
+  Datum a[3] = {Int32GetDatum(queue_id), Int32GetDatum(consumer_id), r.values[kCurTick]};
+  spi::execute(p, a, nullptr, false, 0);
+  set(r, kBatchId, spi::value(0, 1));
+  return r;
+}
+
+Datum batch_record(FunctionCallInfo fcinfo, const BatchRow& r) {
+  return pg_call([&] {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("return type must be a row type")));
+    desc = BlessTupleDesc(desc);
+    HeapTuple tuple = heap_form_tuple(desc, const_cast<Datum*>(r.values), const_cast<bool*>(r.nulls));
+    return HeapTupleGetDatum(tuple);
+  });
+}
+
+BatchSource require_batch(int64 batch_id, const std::string& extra_where = {}) {
+  auto b = load_batch(batch_id, extra_where);
+  if (!b) throw Error(ERRCODE_UNDEFINED_OBJECT, "batch not found",
+                      "No consumer has batch " + std::to_string(batch_id) + " open.");
+  return *b;
+}
+
+// Switches the SRF to materialize mode; rows then go to rsinfo->setResult.
+ReturnSetInfo* materialize(FunctionCallInfo fcinfo) {
+  pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+  return reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+}
+
+}  // namespace
+}  // namespace pgqpp::ext
+
+using namespace pgqpp::ext;
+
+/// pgq.next_batch_custom(queue, consumer, min_lag, min_count, min_interval)
+/// -> (batch_id, cur_tick_id, prev_tick_id, cur_tick_time, prev_tick_time,
+///     cur_tick_event_seq, prev_tick_event_seq).
+PGQPP_FUNCTION(pgqpp_next_batch_custom) {
+  spi::Session session;
+  BatchRow r = open_batch(fcinfo);
+  return batch_record(fcinfo, r);
+}
+
+/// pgq.next_batch_info(queue, consumer): next_batch_custom without limits.
+PGQPP_FUNCTION(pgqpp_next_batch_info) {
+  spi::Session session;
+  BatchRow r = open_batch(fcinfo);
+  return batch_record(fcinfo, r);
+}
+
+/// pgq.next_batch(queue, consumer) -> bigint: the open or a new batch id, or
+/// NULL when no new tick has arrived.
+PGQPP_FUNCTION(pgqpp_next_batch) {
+  spi::Session session;
+  BatchRow r = open_batch(fcinfo);
+  if (r.nulls[kBatchId]) PG_RETURN_NULL();
+  return r.values[kBatchId];
+}
+
+/// pgq.get_batch_events(batch_id): every event of the batch, streamed from
+/// the event tables into the function's result without an intermediate copy.
+PGQPP_FUNCTION(pgqpp_get_batch_events) {
+  if (PG_ARGISNULL(0)) throw Error(ERRCODE_UNDEFINED_OBJECT, "batch not found");
+  ReturnSetInfo* rsinfo = materialize(fcinfo);
+  spi::Session session;
+  BatchSource b = require_batch(PG_GETARG_INT64(0));
+  DestReceiver* dest = pg_call([&] {
+    DestReceiver* d = CreateDestReceiver(DestTuplestore);
+    SetTuplestoreDestReceiverParams(d, rsinfo->setResult, rsinfo->econtext->ecxt_per_query_memory,
+                                    false, nullptr, nullptr);
+    return d;
+  });
+  spi::execute_into(b.events_sql.c_str(), dest);
+  return 0;
+}
+
+/// pgq.get_batch_cursor(batch_id, cursor_name, quick_limit[, extra_where]):
+/// opens cursor `cursor_name` over the batch's events and returns the first
+/// quick_limit of them.
+PGQPP_FUNCTION(pgqpp_get_batch_cursor) {
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
+  ReturnSetInfo* rsinfo = materialize(fcinfo);
+  std::string extra;
+  if (fcinfo->nargs > 3 && !PG_ARGISNULL(3))
+    extra = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(3)); });
+  const char* cursor = pg_call([&] {
+    return quote_identifier(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+  });
+  int32 limit = PG_GETARG_INT32(2);
+  spi::Session session;
+  BatchSource b = require_batch(PG_GETARG_INT64(0), extra);
+  std::string declare = std::string("declare ") + cursor + " no scroll cursor for " + b.events_sql;
+  spi::execute(declare.c_str(), false);
+  if (limit <= 0) return 0;
+  std::string fetch = "fetch " + std::to_string(limit) + " from " + cursor;
+  uint64 n = spi::execute(fetch.c_str(), false);
+  pg_call([&] {
+    for (uint64 i = 0; i < n; ++i) tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+  });
+  return 0;
+}
+
+/// pgq.batch_event_sql(batch_id) -> text: the SELECT that reads the batch.
+PGQPP_FUNCTION(pgqpp_batch_event_sql) {
+  if (PG_ARGISNULL(0)) throw Error(ERRCODE_UNDEFINED_OBJECT, "batch not found");
+  std::string sql;
+  {
+    spi::Session session;
+    sql = require_batch(PG_GETARG_INT64(0)).events_sql;
+  }
+  return pg_call([&] { return CStringGetTextDatum(sql.c_str()); });
+}
+
+/// pgq.batch_event_tables(batch_id) -> setof text: the event tables the
+/// batch reads.
+PGQPP_FUNCTION(pgqpp_batch_event_tables) {
+  if (PG_ARGISNULL(0)) throw Error(ERRCODE_UNDEFINED_OBJECT, "Cannot find data for batch NULL");
+  ReturnSetInfo* rsinfo = materialize(fcinfo);
+  int64 batch_id = PG_GETARG_INT64(0);
+  BatchSource b;
+  {
+    spi::Session session;
+    auto found = load_batch(batch_id);
+    if (!found)
+      throw Error(ERRCODE_UNDEFINED_OBJECT, "Cannot find data for batch " + std::to_string(batch_id));
+    b = *found;
+  }
+  for (const auto& table : b.tables) {
+    pg_call([&] {
+      Datum v = CStringGetTextDatum(table.c_str());
+      bool null = false;
+      tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &v, &null);
+    });
+  }
+  return 0;
+}
+
+/// pgq.finish_batch(batch_id) -> integer: moves the consumer past the batch;
+/// 1 if done, 0 with a warning when no such batch is open.
+PGQPP_FUNCTION(pgqpp_finish_batch) {
+  if (PG_ARGISNULL(0)) PG_RETURN_INT32(0);
+  int64 batch_id = PG_GETARG_INT64(0);
+  uint64 n;
+  {
+    spi::Session session;
+    SPIPlanPtr p = spi::prepare(finish_plan,
+                                "update pgq.subscription"
+                                "   set sub_active = now(), sub_last_tick = sub_next_tick,"
+                                "       sub_next_tick = null, sub_batch = null"
+                                " where sub_batch = $1",
+                                {INT8OID});
+    Datum arg = Int64GetDatum(batch_id);
+    n = spi::execute(p, &arg, nullptr, false, 0);
+  }
+  if (n == 0) {
+    ereport(WARNING, (errmsg("finish_batch: batch " INT64_FORMAT " not found", batch_id)));
+    PG_RETURN_INT32(0);
+  }
+  PG_RETURN_INT32(1);
+}

@@ -1,0 +1,57 @@
+// Loading a batch's description: see batch_source.hpp.
+#include "functions/batch_source.hpp"
+
+#include "core/batch_query.hpp"
+#include "pg/bridge.hpp"
+#include "pg/spi.hpp"
+
+namespace pgqpp::ext {
+
+namespace {
+
+SPIPlanPtr batch_plan = nullptr;
+
+core::Snapshot snapshot_at(int col) {
+  const char* text = spi::text_value(0, col);
+  auto snap = core::parse_snapshot(text ? text : "");
+  if (!snap) throw Error(ERRCODE_DATA_CORRUPTED, std::string("bad tick snapshot: ") + (text ? text : "NULL"));
+  return *snap;
+}
+
+}  // namespace
+
+std::optional<BatchSource> load_batch(int64 batch_id, const std::string& extra_where) {
+  SPIPlanPtr plan = spi::prepare(
+      batch_plan,
+      "select s.sub_id, s.sub_queue, last.tick_snapshot::text, cur.tick_snapshot::text,"
+      "       q.queue_data_pfx, q.queue_ntables, q.queue_cur_table,"
+      "       q.queue_switch_step1, q.queue_switch_step2"
+      "  from pgq.subscription s"
+      "  join pgq.tick last on last.tick_queue = s.sub_queue and last.tick_id = s.sub_last_tick"
+      "  join pgq.tick cur on cur.tick_queue = s.sub_queue and cur.tick_id = s.sub_next_tick"
+      "  join pgq.queue q on q.queue_id = s.sub_queue"
+      " where s.sub_batch = $1",
+      {INT8OID});
+  Datum arg = Int64GetDatum(batch_id);
+  if (spi::execute(plan, &arg, nullptr, true, 1) == 0) return std::nullopt;
+
+  BatchSource b;
+  b.sub_id = DatumGetInt32(spi::value(0, 1));
+  b.queue_id = DatumGetInt32(spi::value(0, 2));
+  core::Snapshot last = snapshot_at(3);
+  core::Snapshot cur = snapshot_at(4);
+  core::Rotation rot;
+  rot.data_pfx = spi::text_value(0, 5);
+  rot.ntables = DatumGetInt32(spi::value(0, 6));
+  rot.cur_table = DatumGetInt32(spi::value(0, 7));
+  rot.switch_step1 = static_cast<core::Txid>(DatumGetInt64(spi::value(0, 8)));
+  bool step2_null = false;
+  Datum step2 = spi::value(0, 9, &step2_null);
+  if (!step2_null) rot.switch_step2 = static_cast<core::Txid>(DatumGetInt64(step2));
+
+  b.tables = core::batch_tables(rot, last, cur);
+  b.events_sql = core::batch_events_sql(b.tables, core::batch_filter(last, cur), b.sub_id, extra_where);
+  return b;
+}
+
+}  // namespace pgqpp::ext

@@ -1,0 +1,59 @@
+// Direct event table writes: see event_writer.hpp. Every function here owns
+// only PostgreSQL resources, so PostgreSQL errors may longjmp through it.
+#include "functions/event_writer.hpp"
+
+extern "C" {
+#include "access/heapam.h"
+#include "access/transam.h"
+#include "executor/executor.h"
+#include "utils/acl.h"
+}
+
+namespace pgqpp::ext {
+
+void event_writer_open(EventWriter* w, Oid table, bool bulk) {
+  w->rel = table_open(table, NoLock);
+  if (pg_class_aclcheck(table, GetUserId(), ACL_INSERT) != ACLCHECK_OK)
+    aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(w->rel));
+  if (RelationGetDescr(w->rel)->natts != kEventColumns)
+    ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+                    errmsg("event table \"%s\" does not have the columns of pgq.event_template",
+                           RelationGetRelationName(w->rel))));
+  w->estate = CreateExecutorState();
+  w->result_rel = makeNode(ResultRelInfo);
+  InitResultRelInfo(w->result_rel, w->rel, 1, nullptr, 0);
+  ExecOpenIndices(w->result_rel, false);
+  w->slot = MakeSingleTupleTableSlot(RelationGetDescr(w->rel), &TTSOpsVirtual);
+  w->bulk = bulk ? GetBulkInsertState() : nullptr;
+  w->cid = GetCurrentCommandId(true);
+}
+
+void event_writer_write(EventWriter* w, const EventRow* row) {
+  TupleTableSlot* slot = w->slot;
+  ExecClearTuple(slot);
+  memcpy(slot->tts_values, row->values, sizeof(row->values));
+  memcpy(slot->tts_isnull, row->nulls, sizeof(row->nulls));
+  ExecStoreVirtualTuple(slot);
+  table_tuple_insert(w->rel, slot, w->cid, 0, w->bulk);
+  if (w->result_rel->ri_NumIndices > 0) {
+    List* recheck = ExecInsertIndexTuples(w->result_rel, slot, w->estate, false, false, nullptr, NIL);
+    list_free(recheck);
+    ResetPerTupleExprContext(w->estate);
+  }
+}
+
+void event_writer_close(EventWriter* w) {
+  if (w->bulk) FreeBulkInsertState(w->bulk);
+  ExecDropSingleTupleTableSlot(w->slot);
+  ExecCloseIndices(w->result_rel);
+  FreeExecutorState(w->estate);
+  table_close(w->rel, NoLock);
+}
+
+int64 next_event_id(Oid event_seq) { return nextval_internal(event_seq, false); }
+
+int64 current_txid() {
+  return static_cast<int64>(U64FromFullTransactionId(GetTopFullTransactionId()));
+}
+
+}  // namespace pgqpp::ext

@@ -1,0 +1,197 @@
+// Producers' entry points: pgq.insert_event (both overloads),
+// pgq.insert_event_raw and pgqpp's bulk pgq.insert_events.
+//
+// The hot path runs no SQL: the queue's metadata comes from the backend-local
+// cache, the id from the sequence directly, and the row goes straight into
+// the current event table and its index.
+#include <unordered_map>
+
+#include "functions/event_writer.hpp"
+#include "functions/queue_cache.hpp"
+#include "pg/bridge.hpp"
+
+extern "C" {
+#include "storage/proc.h"
+#include "utils/array.h"
+}
+
+namespace pgqpp::ext {
+namespace {
+
+// Events inserted per queue by the current transaction, for
+// queue_per_tx_limit. Reset whenever a new transaction starts inserting.
+LocalTransactionId counted_lxid = InvalidLocalTransactionId;
+std::unordered_map<int32, int64> events_this_tx;
+
+// Checks the queue's insert settings for `count` more events.
+void check_insert_allowed(const QueueInfo& q, const char* queue_name, int64 count) {
+  if (q.disable_insert && SessionReplicationRole != SESSION_REPLICATION_ROLE_REPLICA)
+    throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "Insert into queue disallowed",
+                std::string("Queue \"") + queue_name + "\" has queue_disable_insert set.");
+  if (q.per_tx_limit < 0) return;
+  if (counted_lxid != MyProc->lxid) {
+    events_this_tx.clear();
+    counted_lxid = MyProc->lxid;
+  }
+  int64& used = events_this_tx[q.queue_id];
+  if (used + count > q.per_tx_limit)
+    throw Error(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+                std::string("Queue '") + queue_name + "' allows max " +
+                    std::to_string(q.per_tx_limit) + " events from one TX");
+  used += count;
+}
+
+const char* queue_name_arg(FunctionCallInfo fcinfo) {
+  if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "Queue name must not be NULL");
+  return pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+}
+
+QueueInfo open_queue(const char* queue_name, int64 count) {
+  QueueInfo q = queue_for_insert(queue_name);
+  check_insert_allowed(q, queue_name, count);
+  return q;
+}
+
+// Fills the row's text columns from arguments first_arg.. (type, data,
+// extra1..4; fewer when the overload has fewer).
+void set_text_columns(EventRow* row, FunctionCallInfo fcinfo, int first_arg, int nargs) {
+  for (int col = kEvType; col <= kEvExtra4; ++col) {
+    int arg = first_arg + (col - kEvType);
+    bool present = arg < first_arg + nargs && !PG_ARGISNULL(arg);
+    row->nulls[col] = !present;
+    row->values[col] = present ? PG_GETARG_DATUM(arg) : 0;
+  }
+}
+
+// Writes one event. Owns no C++ objects: PostgreSQL errors may pass through.
+int64 write_one(const QueueInfo& q, EventRow* row, bool id_given) {
+  EventWriter w;
+  event_writer_open(&w, q.event_table, false);
+  int64 id = id_given ? DatumGetInt64(row->values[kEvId]) : next_event_id(q.event_seq);
+  row->values[kEvId] = Int64GetDatum(id);
+  row->nulls[kEvId] = false;
+  row->values[kEvTxid] = Int64GetDatum(current_txid());
+  row->nulls[kEvTxid] = false;
+  event_writer_write(&w, row);
+  event_writer_close(&w);
+  return id;
+}
+
+Datum insert_event_common(FunctionCallInfo fcinfo, int ntext) {
+  const char* queue_name = queue_name_arg(fcinfo);
+  QueueInfo q = open_queue(queue_name, 1);
+  EventRow row;
+  row.values[kEvTime] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+  row.nulls[kEvTime] = false;
+  row.nulls[kEvOwner] = row.nulls[kEvRetry] = true;
+  row.values[kEvOwner] = row.values[kEvRetry] = 0;
+  set_text_columns(&row, fcinfo, 1, ntext);
+  return Int64GetDatum(pg_call([&] { return write_one(q, &row, false); }));
+}
+
+}  // namespace
+}  // namespace pgqpp::ext
+
+using namespace pgqpp::ext;
+
+/// pgq.insert_event(queue_name, ev_type, ev_data) -> bigint: see SQL docs.
+PGQPP_FUNCTION(pgqpp_insert_event) { return insert_event_common(fcinfo, 2); }
+
+/// pgq.insert_event(queue_name, ev_type, ev_data, ev_extra1..4) -> bigint.
+PGQPP_FUNCTION(pgqpp_insert_event_extra) { return insert_event_common(fcinfo, 6); }
+
+/// pgq.insert_event_raw(queue_name, ev_id, ev_time, ev_owner, ev_retry,
+/// ev_type, ev_data, ev_extra1..4) -> bigint.
+PGQPP_FUNCTION(pgqpp_insert_event_raw) {
+  const char* queue_name = queue_name_arg(fcinfo);
+  QueueInfo q = open_queue(queue_name, 1);
+  EventRow row;
+  bool id_given = !PG_ARGISNULL(1);
+  row.values[kEvId] = id_given ? PG_GETARG_DATUM(1) : 0;
+  row.values[kEvTime] = PG_ARGISNULL(2)
+                            ? TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())
+                            : PG_GETARG_DATUM(2);
+  row.nulls[kEvTime] = false;
+  row.nulls[kEvOwner] = PG_ARGISNULL(3);
+  row.values[kEvOwner] = PG_ARGISNULL(3) ? 0 : PG_GETARG_DATUM(3);
+  row.nulls[kEvRetry] = PG_ARGISNULL(4);
+  row.values[kEvRetry] = PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4);
+  set_text_columns(&row, fcinfo, 5, 6);
+  return Int64GetDatum(pg_call([&] { return write_one(q, &row, id_given); }));
+}
+
+namespace pgqpp::ext {
+namespace {
+
+// One text[] argument of insert_events, deconstructed.
+struct TextArray {
+  Datum* values = nullptr;
+  bool* nulls = nullptr;
+  int count = 0;
+  bool present = false;
+};
+
+TextArray text_array_arg(FunctionCallInfo fcinfo, int arg) {
+  TextArray a;
+  if (PG_ARGISNULL(arg)) return a;
+  a.present = true;
+  pg_call([&] {
+    ArrayType* array = PG_GETARG_ARRAYTYPE_P(arg);
+    if (ARR_NDIM(array) > 1)
+      ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+                      errmsg("insert_events expects one-dimensional arrays")));
+    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &a.values, &a.nulls, &a.count);
+  });
+  return a;
+}
+
+// Writes `count` events from the columns; owns no C++ objects.
+void write_many(const QueueInfo& q, const TextArray* columns, int count) {
+  EventWriter w;
+  event_writer_open(&w, q.event_table, true);
+  EventRow row;
+  row.values[kEvTime] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+  row.values[kEvTxid] = Int64GetDatum(current_txid());
+  row.nulls[kEvId] = row.nulls[kEvTime] = row.nulls[kEvTxid] = false;
+  row.nulls[kEvOwner] = row.nulls[kEvRetry] = true;
+  row.values[kEvOwner] = row.values[kEvRetry] = 0;
+  for (int i = 0; i < count; ++i) {
+    CHECK_FOR_INTERRUPTS();
+    for (int c = 0; c < 6; ++c) {
+      const TextArray& col = columns[c];
+      // A one-element type array applies to every event.
+      int at = (c == 0 && col.count == 1) ? 0 : i;
+      bool null = !col.present || col.nulls[at];
+      row.nulls[kEvType + c] = null;
+      row.values[kEvType + c] = null ? 0 : col.values[at];
+    }
+    row.values[kEvId] = Int64GetDatum(next_event_id(q.event_seq));
+    event_writer_write(&w, &row);
+  }
+  event_writer_close(&w);
+}
+
+}  // namespace
+}  // namespace pgqpp::ext
+
+/// pgq.insert_events(queue_name, ev_types, ev_datas, ev_extra1s..4s) -> bigint:
+/// pgqpp's bulk insert; see extension/sql/20_insert.sql.
+PGQPP_FUNCTION(pgqpp_insert_events) {
+  const char* queue_name = queue_name_arg(fcinfo);
+  TextArray columns[6];
+  for (int c = 0; c < 6; ++c) columns[c] = text_array_arg(fcinfo, c + 1);
+  if (!columns[1].present) throw_null_argument("ev_data");
+  int count = columns[1].count;
+  for (int c = 0; c < 6; ++c) {
+    bool broadcast_type = c == 0 && columns[c].count == 1;
+    if (columns[c].present && columns[c].count != count && !broadcast_type)
+      throw Error(ERRCODE_ARRAY_SUBSCRIPT_ERROR, "insert_events arrays differ in length",
+                  "ev_data has " + std::to_string(count) + " elements, argument " +
+                      std::to_string(c + 2) + " has " + std::to_string(columns[c].count) + ".",
+                  "Pass arrays of the same length, or a one-element ev_type array for all events.");
+  }
+  if (count == 0) return Int64GetDatum(0);
+  QueueInfo q = open_queue(queue_name, count);
+  pg_call([&] { write_many(q, columns, count); });
+  return Int64GetDatum(count);
+}

@@ -1,0 +1,54 @@
+// Thin helpers over SPI, every PostgreSQL call made through pg_call() so the
+// C++ frames that use them may own objects with destructors.
+#pragma once
+
+#include <initializer_list>
+
+#include "pg/bridge.hpp"
+
+namespace pgqpp::ext::spi {
+
+/// An SPI connection for the lifetime of one SQL function call. The
+/// destructor disconnects on normal exit only: when an exception is unwinding,
+/// the error it becomes aborts the (sub)transaction, and PostgreSQL's abort
+/// processing releases the connection.
+class Session {
+ public:
+  Session();
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+ private:
+  int exceptions_at_entry_;
+};
+
+/// Returns the plan cached in `slot`, preparing and keeping it on first use.
+/// Saved plans are re-planned by PostgreSQL when the tables they use change.
+SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, std::initializer_list<Oid> arg_types);
+
+/// Runs a prepared plan; `nulls` uses SPI's ' ' / 'n' convention (or nullptr
+/// for no NULLs). Returns the number of rows processed.
+uint64 execute(SPIPlanPtr plan, const Datum* values, const char* nulls, bool read_only,
+               long limit = 0);
+
+/// Runs a one-off statement with no parameters. Returns rows processed.
+uint64 execute(const char* sql, bool read_only, long limit = 0);
+
+/// Runs a one-off statement, sending its rows to `dest` instead of keeping them.
+void execute_into(const char* sql, DestReceiver* dest);
+
+/// Column `col` (1-based) of result row `row`; *isnull reports NULL.
+Datum value(uint64 row, int col, bool* isnull);
+
+/// Like value(), for columns that are never NULL.
+Datum value(uint64 row, int col);
+
+/// Column `col` of row `row` as text, copied into the caller's (upper)
+/// memory context so it survives the end of the session; nullptr for NULL.
+char* text_value(uint64 row, int col);
+
+/// Copies a by-reference datum out of SPI's memory into the upper context.
+Datum transfer(Datum value, bool by_value, int len);
+
+}  // namespace pgqpp::ext::spi

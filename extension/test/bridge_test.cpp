@@ -1,0 +1,53 @@
+// Test-only module (never installed) proving the error bridge inside a real
+// backend: see extension/test/sql/bridge.sql.
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pg/bridge.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+}
+
+namespace {
+
+// Counts destructor runs, so the test can see that unwinding happened.
+int destructors_run = 0;
+
+struct Tracked {
+  std::vector<int> payload = std::vector<int>(1000, 7);
+  ~Tracked() { ++destructors_run; }
+};
+
+}  // namespace
+
+using namespace pgqpp::ext;
+
+/// bridge_test_spi_error(sql text) -> void: runs sql through SPI while owning
+/// C++ objects; the error must reach the caller with its own SQLSTATE.
+PGQPP_FUNCTION(bridge_test_spi_error) {
+  Tracked guard;
+  std::string sql = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+  spi::Session session;
+  spi::execute(sql.c_str(), false);
+  PG_RETURN_VOID();
+}
+
+/// bridge_test_cpp_error(kind text) -> void: throws a C++ exception of the
+/// given kind ('own', 'std', 'alloc', 'other').
+PGQPP_FUNCTION(bridge_test_cpp_error) {
+  Tracked guard;
+  std::string kind = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+  if (kind == "own")
+    throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "own error", "With a detail.", "With a hint.");
+  if (kind == "std") throw std::runtime_error("a std::runtime_error");
+  if (kind == "alloc") throw std::bad_alloc();
+  throw 42;
+}
+
+/// bridge_test_destructors() -> int: how many Tracked objects were destroyed
+/// in this backend so far.
+PGQPP_FUNCTION(bridge_test_destructors) { PG_RETURN_INT32(destructors_run); }

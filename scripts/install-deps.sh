@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install the Debian packages pgqpp needs to build, test, demo and benchmark,
+# but only those that are missing. As root it uses apt-get; as another user it
+# uses `sudo -n` when that works, and otherwise names what is missing and stops.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
+  postgresql-15-pgq3 pgqd python3-pgq python3-psycopg2
+  libgtest-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+  apt=(env DEBIAN_FRONTEND=noninteractive apt-get)
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  apt=(sudo -n env DEBIAN_FRONTEND=noninteractive apt-get)
+else
+  echo "install-deps: missing packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+"${apt[@]}" update -q
+"${apt[@]}" install -y -q --no-install-recommends "${missing[@]}"
+
+# Debian's postgresql package creates and starts a default cluster; pgqpp's
+# tests never use it, they start their own throwaway clusters.

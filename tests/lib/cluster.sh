@@ -1,0 +1,82 @@
+# Throwaway PostgreSQL clusters for tests, demo and benchmarks. Source it.
+#
+# pgqpp is never installed into the system's PostgreSQL for tests: a staged
+# copy of the server (its binary copied, everything else linked) finds its
+# share and lib directories relative to itself, and those hold pgqpp's build
+# output next to everything Debian installed (PgQ 3.5 included). This works
+# as root and as an ordinary user alike, and leaves the system untouched.
+#
+# As root the server runs as the `postgres` user (initdb refuses root), and
+# every file it reads lives in a temporary directory that user can read.
+
+PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
+PG_SHAREDIR=${PG_SHAREDIR:-$(pg_config --sharedir)}
+PG_PKGLIBDIR=${PG_PKGLIBDIR:-$(pg_config --pkglibdir)}
+
+# Runs a command as the cluster's owner.
+as_pg_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# A TCP port nobody listens on.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# pg_stage STAGE_DIR BUILD_DIR: a relocated server installation at STAGE_DIR
+# whose extension and library directories also hold pgqpp's build output.
+pg_stage() {
+  local stage=$1 build=$2
+  local bin_rel=${PG_BINDIR#/} share_rel=${PG_SHAREDIR#/} lib_rel=${PG_PKGLIBDIR#/}
+  mkdir -p "$stage/$bin_rel" "$stage/$share_rel/extension" "$stage/$lib_rel"
+  cp "$PG_BINDIR/postgres" "$stage/$bin_rel/postgres"
+  local f
+  for f in "$PG_PKGLIBDIR"/*; do ln -sf "$f" "$stage/$lib_rel/"; done
+  for f in "$PG_SHAREDIR"/*; do
+    [ "$(basename "$f")" = extension ] || ln -sf "$f" "$stage/$share_rel/"
+  done
+  for f in "$PG_SHAREDIR"/extension/*; do ln -sf "$f" "$stage/$share_rel/extension/"; done
+  cp "$build"/extension/pgqpp.so "$build"/extension/pgqpp_bridge_test.so "$stage/$lib_rel/"
+  cp "$build"/extension/*.control "$build"/extension/*--*.sql "$stage/$share_rel/extension/"
+  chmod -R a+rX "$stage"
+  PG_STAGED_POSTGRES="$stage/$bin_rel/postgres"
+  PG_STAGED_LIBDIR="$stage/$lib_rel"
+  export PG_STAGED_POSTGRES PG_STAGED_LIBDIR
+}
+
+# pg_start DATA_DIR PORT [postgres -c options...]: initdb and start a cluster
+# of the staged server, listening on 127.0.0.1:PORT and a socket in DATA_DIR/..
+pg_start() {
+  local data=$1 port=$2
+  shift 2
+  local dir
+  dir=$(dirname "$data")
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+  as_pg_owner "$PG_BINDIR/initdb" -D "$data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; return 1; }
+  local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=120"
+  local o
+  for o in "$@"; do opts="$opts $o"; done
+  as_pg_owner "$PG_BINDIR/pg_ctl" -D "$data" -p "$PG_STAGED_POSTGRES" -o "$opts" \
+    -l "$dir/server.log" -w -t 60 start >/dev/null ||
+    { cat "$dir/server.log" >&2; return 1; }
+}
+
+# pg_stop DATA_DIR: immediate stop, ignoring a server that is already gone.
+pg_stop() {
+  as_pg_owner "$PG_BINDIR/pg_ctl" -D "$1" -m immediate -w stop >/dev/null 2>&1 || true
+}
+
+# pg_restart DATA_DIR: stop and start again with the same options.
+pg_restart() {
+  as_pg_owner "$PG_BINDIR/pg_ctl" -D "$1" -m fast -w -t 60 restart >/dev/null
+}
+
+# pg_crashed DATA_DIR: true if the server log shows a crashed backend.
+pg_crashed() {
+  grep -E "terminated by signal|was terminated by exception" "$(dirname "$1")/server.log" >/dev/null 2>&1
+}

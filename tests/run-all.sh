@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, the SQL regression suite and the integration
+# tests, against throwaway clusters that are removed afterwards, even on
+# failure. Ends with the line "N passed, N failed".
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${BUILD:-$root/build}" && pwd)
+. "$root/tests/lib/cluster.sh"
+
+work=$(mktemp -d /tmp/pgqpp-test.XXXXXX)
+chmod 755 "$work"
+export PGQPP_TEST_WORK=$work
+clusters=()
+cleanup() {
+  local d
+  for d in "${clusters[@]}"; do pg_stop "$d"; done
+  if [ "${KEEP_TEST_WORK:-}" = "" ]; then rm -rf "$work"; else echo "kept $work" >&2; fi
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+failures=()
+record() {  # record NAME STATUS
+  if [ "$2" -eq 0 ]; then
+    passed=$((passed + 1)); echo "ok   $1"
+  else
+    failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"
+  fi
+}
+
+# --- unit tests (pure C++) ---
+if "$build/tests/pgqpp_unit_tests" --gtest_brief=1 >"$work/unit.log" 2>&1; then
+  record "unit tests ($(grep -c '^\[       OK \]' "$work/unit.log" || true) cases)" 0
+else
+  cat "$work/unit.log"; record "unit tests" 1
+fi
+
+# --- one staged server for everything below ---
+pg_stage "$work/stage" "$build" || { echo "staging the server failed" >&2; exit 1; }
+port=$(free_port)
+data="$work/main/data"
+mkdir -p "$work/main"
+clusters+=("$data")
+pg_start "$data" "$port" || { echo "cannot start the test cluster" >&2; exit 1; }
+export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+export PGQPP_TEST_DATA=$data
+
+# --- SQL regression tests (pg_regress) ---
+regress_dir="$work/regress"
+mkdir -p "$regress_dir"
+cp -r "$root/extension/test/sql" "$root/extension/test/expected" "$regress_dir/"
+mkdir -p "$regress_dir/results"
+chmod -R a+rwX "$regress_dir"
+tests=$(cd "$root/extension/test/sql" && ls *.sql | sed 's/\.sql$//' | sort)
+pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
+for t in $tests; do
+  if as_pg_owner "$pg_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
+      --bindir="$PG_BINDIR" --inputdir="$regress_dir" --outputdir="$regress_dir" \
+      --dbname="regress_$t" "$t" >"$regress_dir/$t.log" 2>&1; then
+    record "sql/$t" 0
+  else
+    cat "$regress_dir/$t.log"
+    [ -f "$regress_dir/regression.diffs" ] && head -150 "$regress_dir/regression.diffs"
+    record "sql/$t" 1
+  fi
+  rm -f "$regress_dir/regression.diffs"
+done
+
+# --- integration tests: each script gets the running cluster in PG* vars ---
+for script in "$root"/tests/integration/*.sh; do
+  [ -e "$script" ] || continue
+  name="integration/$(basename "$script" .sh)"
+  if bash "$script" >"$work/$(basename "$script").log" 2>&1; then
+    record "$name" 0
+  else
+    tail -40 "$work/$(basename "$script").log"; record "$name" 1
+  fi
+done
+
+if pg_crashed "$data"; then
+  grep -E "terminated by signal|terminated by exception" "$work/main/server.log"
+  record "no backend crashed" 1
+else
+  record "no backend crashed" 0
+fi
+
+echo
+[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -32,7 +32,7 @@ record() {  # record NAME STATUS
 
 # --- unit tests (pure C++) ---
 if "$build/tests/pgqpp_unit_tests" --gtest_brief=1 >"$work/unit.log" 2>&1; then
-  record "unit tests ($(grep -c '^\[       OK \]' "$work/unit.log" || true) cases)" 0
+  record "unit tests ($(grep -oE '[0-9]+ tests?\.' "$work/unit.log" | tail -1 | grep -oE '[0-9]+') cases)" 0
 else
   cat "$work/unit.log"; record "unit tests" 1
 fi
@@ -55,18 +55,22 @@ mkdir -p "$regress_dir/results"
 chmod -R a+rwX "$regress_dir"
 tests=$(cd "$root/extension/test/sql" && ls *.sql | sed 's/\.sql$//' | sort)
 pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
+# One run, one database: 00_setup defines helpers the other files use.
+psql -X -q -c "create database pgqpp_regress" >/dev/null
+as_pg_owner "$pg_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
+  --bindir="$PG_BINDIR" --inputdir="$regress_dir" --outputdir="$regress_dir" \
+  --dbname=pgqpp_regress $tests >"$regress_dir/pg_regress.log" 2>&1
 for t in $tests; do
-  if as_pg_owner "$pg_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
-      --bindir="$PG_BINDIR" --inputdir="$regress_dir" --outputdir="$regress_dir" \
-      --dbname="regress_$t" "$t" >"$regress_dir/$t.log" 2>&1; then
+  line=$(grep -E "^(ok|not ok|test) .*\b$t\b|^ *$t +\.\.\." "$regress_dir/pg_regress.log" | head -1)
+  if echo "$line" | grep -qE "\.\.\. ok|^ok"; then
     record "sql/$t" 0
   else
-    cat "$regress_dir/$t.log"
-    [ -f "$regress_dir/regression.diffs" ] && head -150 "$regress_dir/regression.diffs"
     record "sql/$t" 1
   fi
-  rm -f "$regress_dir/regression.diffs"
 done
+if [ -f "$regress_dir/regression.diffs" ]; then
+  head -300 "$regress_dir/regression.diffs"
+fi
 
 # --- integration tests: each script gets the running cluster in PG* vars ---
 for script in "$root"/tests/integration/*.sh; do

@@ -28,7 +28,7 @@ int64 interval_us(Datum interval) {
 const char kStateSql[] =
     "select q.queue_id, q.queue_tick_seq, q.queue_external_ticker, q.queue_ticker_paused,"
     "       q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,"
-    "       coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1),"
+    "       coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 0),"
     "       t.tick_id, t.tick_event_seq, now() - t.tick_time,"
     "       txid_snapshot_xmin(t.tick_snapshot), txid_snapshot_xmax(t.tick_snapshot),"
     "       txid_current(),"

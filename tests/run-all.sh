@@ -72,6 +72,29 @@ if [ -f "$regress_dir/regression.diffs" ]; then
   head -300 "$regress_dir/regression.diffs"
 fi
 
+# --- multi-session isolation specs (pg_isolation_regress) ---
+if ls "$root"/extension/test/isolation/specs/*.spec >/dev/null 2>&1; then
+  iso_dir="$work/isolation"
+  mkdir -p "$iso_dir"
+  cp -r "$root/extension/test/isolation/specs" "$root/extension/test/isolation/expected" "$iso_dir/"
+  mkdir -p "$iso_dir/results"
+  chmod -R a+rwX "$iso_dir"
+  specs=$(cd "$root/extension/test/isolation/specs" && ls *.spec | sed 's/\.spec$//' | sort)
+  pg_isolation_regress=$(dirname "$(pg_config --pgxs)")/../test/isolation/pg_isolation_regress
+  psql -X -q -c "create database pgqpp_isolation" >/dev/null
+  as_pg_owner "$pg_isolation_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
+    --bindir="$PG_BINDIR" --inputdir="$iso_dir" --outputdir="$iso_dir" \
+    --dbname=pgqpp_isolation $specs >"$iso_dir/pg_isolation_regress.log" 2>&1
+  for t in $specs; do
+    if grep -E "^(ok|test|permutation)? *$t +\.\.\. ok|^ok .* $t " "$iso_dir/pg_isolation_regress.log" >/dev/null; then
+      record "isolation/$t" 0
+    else
+      record "isolation/$t" 1
+    fi
+  done
+  [ -f "$iso_dir/regression.diffs" ] && head -200 "$iso_dir/regression.diffs"
+fi
+
 # --- integration tests: each script gets the running cluster in PG* vars ---
 for script in "$root"/tests/integration/*.sh; do
   [ -e "$script" ] || continue

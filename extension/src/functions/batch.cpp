@@ -159,8 +159,9 @@ BatchSource require_batch(int64 batch_id, const std::string& extra_where = {}) {
 }
 
 // Switches the SRF to materialize mode; rows then go to rsinfo->setResult.
-ReturnSetInfo* materialize(FunctionCallInfo fcinfo) {
-  pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+// `scalar`: the function returns setof a base type, not of a row type.
+ReturnSetInfo* materialize(FunctionCallInfo fcinfo, bool scalar = false) {
+  pg_call([&] { InitMaterializedSRF(fcinfo, scalar ? MAT_SRF_USE_EXPECTED_DESC : 0); });
   return reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
 }
 
@@ -215,8 +216,8 @@ PGQPP_FUNCTION(pgqpp_get_batch_events) {
 /// opens cursor `cursor_name` over the batch's events and returns the first
 /// quick_limit of them.
 PGQPP_FUNCTION(pgqpp_get_batch_cursor) {
-  if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) PG_RETURN_NULL();
   ReturnSetInfo* rsinfo = materialize(fcinfo);
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) return 0;  // PgQ: no rows
   std::string extra;
   if (fcinfo->nargs > 3 && !PG_ARGISNULL(3))
     extra = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(3)); });
@@ -252,7 +253,7 @@ PGQPP_FUNCTION(pgqpp_batch_event_sql) {
 /// batch reads.
 PGQPP_FUNCTION(pgqpp_batch_event_tables) {
   if (PG_ARGISNULL(0)) throw Error(ERRCODE_UNDEFINED_OBJECT, "Cannot find data for batch NULL");
-  ReturnSetInfo* rsinfo = materialize(fcinfo);
+  ReturnSetInfo* rsinfo = materialize(fcinfo, true);
   int64 batch_id = PG_GETARG_INT64(0);
   BatchSource b;
   {

@@ -41,7 +41,7 @@ QueueInfo load(const std::string& name) {
       {TEXTOID});
   Datum arg = pg_call([&] { return CStringGetTextDatum(name.c_str()); });
   if (spi::execute(plan, &arg, nullptr, true, 1) == 0)
-    throw Error(ERRCODE_UNDEFINED_OBJECT, "Event queue not found",
+    throw Error(ERRCODE_UNDEFINED_OBJECT, "No such queue",
                 "There is no queue named \"" + name + "\".",
                 "Create it with pgq.create_queue().");
   QueueInfo q;

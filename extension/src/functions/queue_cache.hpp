@@ -27,7 +27,7 @@ struct QueueInfo {
 void queue_cache_init();
 
 /// The queue's insert metadata with its current table locked for insert
-/// (RowExclusiveLock). Throws Error "Event queue not found" when it does not
+/// (RowExclusiveLock). Throws Error "No such queue" (PgQ's text) when it does not
 /// exist.
 QueueInfo queue_for_insert(const char* queue_name);
 

@@ -9,7 +9,8 @@
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
 # for add-ons whose control files say `requires = 'pgq'`.
 
-BUILD          ?= build
+# A separate build folder per extension name, so their outputs never mix.
+BUILD          ?= build$(if $(filter pgq,$(EXTENSION_NAME)),-pgq)
 PG_CONFIG      ?= pg_config
 EXTENSION_NAME ?= pgqpp
 BUILD_TYPE     ?= RelWithDebInfo

@@ -40,8 +40,10 @@ pg_stage() {
     [ "$(basename "$f")" = extension ] || ln -sf "$f" "$stage/$share_rel/"
   done
   for f in "$PG_SHAREDIR"/extension/*; do ln -sf "$f" "$stage/$share_rel/extension/"; done
-  cp "$build"/extension/pgqpp.so "$build"/extension/pgqpp_bridge_test.so "$stage/$lib_rel/"
-  cp "$build"/extension/*.control "$build"/extension/*--*.sql "$stage/$share_rel/extension/"
+  # --remove-destination: the staged folders hold links to the system's
+  # files; copying onto a link would overwrite the system file behind it.
+  cp --remove-destination "$build"/extension/pgqpp.so "$build"/extension/pgqpp_bridge_test.so "$stage/$lib_rel/"
+  cp --remove-destination "$build"/extension/*.control "$build"/extension/*--*.sql "$stage/$share_rel/extension/"
   chmod -R a+rX "$stage"
   PG_STAGED_POSTGRES="$stage/$bin_rel/postgres"
   PG_STAGED_LIBDIR="$stage/$lib_rel"

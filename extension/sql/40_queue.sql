@@ -102,10 +102,11 @@ create function pgq.drop_queue(x_queue_name text) returns integer as $$
 $$ language sql strict;
 
 -- Function: pgq.set_queue_config(x_queue_name, x_param_name, x_param_value)
---   Changes one setting of a queue: ticker_max_count (positive integer),
---   ticker_max_lag, ticker_idle_period, rotation_period (positive
---   intervals), ticker_paused, external_ticker (booleans). The name may also
---   be given with its queue_ prefix. Returns 1.
+--   Changes one setting of a queue: ticker_max_count (integer >= 0),
+--   ticker_max_lag, ticker_idle_period, rotation_period (intervals >= 0),
+--   ticker_paused, external_ticker (booleans). The name may also be given
+--   with its queue_ prefix. A bad name or value is an error (22023) naming
+--   what is allowed. Returns 1.
 create function pgq.set_queue_config(x_queue_name text, x_param_name text, x_param_value text)
 returns integer as $$
 declare
@@ -122,9 +123,9 @@ begin
     begin
         case param
         when 'ticker_max_count' then
-            ok := x_param_value::integer > 0;
+            ok := x_param_value::integer >= 0;
         when 'ticker_max_lag', 'ticker_idle_period', 'rotation_period' then
-            ok := x_param_value::interval > interval '0';
+            ok := x_param_value::interval >= interval '0';
         when 'ticker_paused', 'external_ticker' then
             ok := x_param_value::boolean is not null;
         else
@@ -139,9 +140,9 @@ begin
     end;
     if not ok then
         raise exception 'invalid value for %: "%"', param, x_param_value using errcode = '22023',
-            hint = case when param = 'ticker_max_count' then 'Use a positive integer.'
+            hint = case when param = 'ticker_max_count' then 'Use a non-negative integer.'
                         when param in ('ticker_paused', 'external_ticker') then 'Use true or false.'
-                        else 'Use a positive interval such as ''3 seconds''.' end;
+                        else 'Use a non-negative interval such as ''3 seconds''.' end;
     end if;
     execute format('update pgq.queue set %I = %L where queue_name = %L',
                    'queue_' || param, x_param_value, x_queue_name);

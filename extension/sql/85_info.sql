@@ -21,7 +21,7 @@ returns setof record as $$
            case when old.tick_time < top.tick_time
                 then (top.tick_event_seq - old.tick_event_seq)
                      / extract(epoch from top.tick_time - old.tick_time)::float8 end,
-           coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 0)
+           coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1)
                - top.tick_event_seq,
            top.tick_id
       from pgq.queue q

@@ -33,7 +33,9 @@ std::optional<BatchSource> load_batch(int64 batch_id, const std::string& extra_w
       " where s.sub_batch = $1",
       {INT8OID});
   Datum arg = Int64GetDatum(batch_id);
-  if (spi::execute(plan, &arg, nullptr, true, 1) == 0) return std::nullopt;
+  // Not read-only: a fresh snapshot sees a batch that next_batch opened
+  // earlier in the same statement, e.g. get_batch_events(next_batch(q, c)).
+  if (spi::execute(plan, &arg, nullptr, false, 1) == 0) return std::nullopt;
 
   BatchSource b;
   b.sub_id = DatumGetInt32(spi::value(0, 1));

@@ -22,7 +22,8 @@ bool rotate(Datum queue_name) {
   SPIPlanPtr plan = spi::prepare(
       queue_plan,
       "select queue_id, queue_data_pfx, queue_cur_table, queue_ntables,"
-      "       queue_switch_step1, queue_switch_step2, txid_current()"
+      "       queue_switch_step1, queue_switch_step2, txid_current(),"
+      "       txid_snapshot_xmin(txid_current_snapshot())"
       "  from pgq.queue"
       " where queue_name = $1 and queue_rotation_period is not null"
       "   and queue_switch_step2 is not null"
@@ -37,11 +38,17 @@ bool rotate(Datum queue_name) {
   int64 step1 = DatumGetInt64(spi::value(0, 5));
   int64 step2 = DatumGetInt64(spi::value(0, 6));
   int64 txid = DatumGetInt64(spi::value(0, 7));
+  int64 oldest_running = DatumGetInt64(spi::value(0, 8));
   if (txid < step1) {
     char* name = pg_call([&] { return TextDatumGetCString(queue_name); });
     throw Error(ERRCODE_DATA_CORRUPTED, std::string("queue ") + name + " maint failure: step1=" +
                                             std::to_string(step1) + ", current=" + std::to_string(txid));
   }
+
+  // A writer that started before the previous switch completed may still
+  // add events to the table that switch left: wait until it ends, so that a
+  // consumer registering later cannot miss them (PgQ 3.5 does not wait).
+  if (oldest_running <= step2) return false;
 
   // The slowest consumer's position must be past the previous switch, or
   // the table about to be emptied may still hold events it needs.

@@ -24,11 +24,13 @@ int64 interval_us(Datum interval) {
                        USECS_PER_DAY;
 }
 
-// The queue's settings and its last two ticks, read in one query.
+// The queue's settings and its last two ticks, read in one query. The event
+// sequence's value is read as PgQ's seq_getval() does: last_value, which is
+// 1 (the start) while no event has used the sequence yet.
 const char kStateSql[] =
     "select q.queue_id, q.queue_tick_seq, q.queue_external_ticker, q.queue_ticker_paused,"
     "       q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,"
-    "       coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 0),"
+    "       coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1),"
     "       t.tick_id, t.tick_event_seq, now() - t.tick_time,"
     "       txid_snapshot_xmin(t.tick_snapshot), txid_snapshot_xmax(t.tick_snapshot),"
     "       txid_current(),"

@@ -29,6 +29,8 @@ select pgq.set_queue_config('q_one', 'rotation_period', '1 hour');
 select pgq.set_queue_config('q_one', 'ticker_paused', 'true');
 select pgq.set_queue_config('q_one', 'ticker_paused', 'false');
 select pgq.set_queue_config('q_one', 'external_ticker', 'off');
+select pgq.set_queue_config('q_one', 'rotation_period', '0');  -- zero is allowed, as in PgQ
+select pgq.set_queue_config('q_one', 'rotation_period', '1 hour');
 select queue_ticker_max_count, queue_ticker_max_lag, queue_ticker_idle_period,
        queue_rotation_period, queue_ticker_paused, queue_external_ticker
   from pgq.queue where queue_name = 'q_one';
@@ -36,7 +38,7 @@ select try($$select pgq.set_queue_config('q_one', 'no_such_key', '1')$$);
 select try($$select pgq.set_queue_config('q_one', 'data_pfx', 'x')$$);
 select try($$select pgq.set_queue_config('no_such_queue', 'ticker_max_count', '1')$$);
 select try($$select pgq.set_queue_config('q_one', 'ticker_max_count', 'abc')$$);
-select try($$select pgq.set_queue_config('q_one', 'ticker_max_count', '0')$$);
+select try($$select pgq.set_queue_config('q_one', 'ticker_max_count', '-1')$$);
 select try($$select pgq.set_queue_config('q_one', 'ticker_max_count', '99999999999')$$);
 select try($$select pgq.set_queue_config('q_one', 'ticker_max_lag', '-1 second')$$);
 select try($$select pgq.set_queue_config('q_one', 'ticker_max_lag', 'soon')$$);

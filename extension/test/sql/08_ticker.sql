@@ -8,17 +8,23 @@ select pgq.create_queue('qk_ext');
 update pgq.queue set queue_ticker_max_count = 3, queue_ticker_max_lag = '1 hour',
                      queue_ticker_idle_period = '1 hour';
 
--- Fewer than ticker_max_count new events and young ticks: no tick.
+-- With a single tick there is no idle gap to respect: the next call ticks.
+select pgq.ticker('qk');
+-- Fewer than ticker_max_count new events and young ticks: no tick. Events are
+-- counted by the event sequence, as in PgQ: its first use does not move its
+-- value, so the first event of a new queue is not counted.
 select pgq.insert_event('qk', 't', '1');
 select pgq.ticker('qk');
 select pgq.insert_event('qk', 't', '2');
 select pgq.ticker('qk');
--- The third event reaches max_count.
 select pgq.insert_event('qk', 't', '3');
+select pgq.ticker('qk');
+-- The fourth event reaches max_count.
+select pgq.insert_event('qk', 't', '4');
 select pgq.ticker('qk');
 select tick_id, tick_event_seq from pgq.tick where tick_queue = 1 order by tick_id;
 -- Old enough events tick regardless of count.
-select pgq.insert_event('qk', 't', '4');
+select pgq.insert_event('qk', 't', '5');
 update pgq.tick set tick_time = tick_time - interval '2 hours' where tick_queue = 1;
 select pgq.ticker('qk');
 -- Idle: no tick while young, a tick once the idle period passed.

@@ -10,7 +10,7 @@ build=$(cd "${BUILD:-$root/build}" && pwd)
 
 work=$(mktemp -d /tmp/pgqpp-test.XXXXXX)
 chmod 755 "$work"
-export PGQPP_TEST_WORK=$work
+export PGQPP_TEST_WORK=$work PGQPP_BUILD_DIR=$build PGQPP_SOURCE_DIR=$root
 clusters=()
 cleanup() {
   local d

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/tick_policy.hpp"
+#include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -107,7 +108,9 @@ std::optional<int64> tick_queue(Datum queue_name, bool strict) {
       {INT4OID, TEXTOID, INT8OID});
   Datum args[3] = {Int32GetDatum(queue_id), tick_seq, Int64GetDatum(event_seq)};
   spi::execute(ins, args, nullptr, false, 0);
-  return DatumGetInt64(spi::value(0, 1));
+  int64 tick_id = DatumGetInt64(spi::value(0, 1));
+  notify_tick(queue_id, tick_id);
+  return tick_id;
 }
 
 }  // namespace
@@ -172,5 +175,6 @@ PGQPP_FUNCTION(pgqpp_ticker_external) {
                                    {TEXTOID, TEXTOID, INT8OID, INT8OID});
   Datum setval_args[4] = {seqs[0], seqs[1], PG_GETARG_DATUM(1), PG_GETARG_DATUM(3)};
   spi::execute(setval, setval_args, nullptr, false, 0);
+  notify_tick(queue_id_of(PG_GETARG_DATUM(0)), PG_GETARG_INT64(1));
   return PG_GETARG_DATUM(1);
 }

@@ -102,6 +102,12 @@ select batch_id from pgq.next_batch_custom('qb', 'bob', null, null, '1 hour');
 -- Without limits the batch opens.
 select batch_id is not null as opened from pgq.next_batch_custom('qb', 'bob', null, null, null);
 
+-- Opening and reading in one statement sees the new batch.
+select pgq.insert_event('qb', 'ins', 'same statement');
+select pgq.force_tick('qb') > 0;
+select pgq.ticker('qb') > 0;
+select ev_data from pgq.get_batch_events(pgq.next_batch('qb', 'alice'));
+
 -- Unknown queue, consumer or batch.
 select try($$select pgq.next_batch('qb', 'nobody')$$);
 select try($$select pgq.next_batch('no_such_queue', 'alice')$$);

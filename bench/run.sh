@@ -1,0 +1,439 @@
+#!/usr/bin/env bash
+# pgqpp benchmarks: events/s of pgqpp's hot paths against plain-SQL
+# baselines and against PgQ 3.5, all measured on one throwaway cluster in one
+# run, so that every ratio compares numbers taken minutes apart on the same
+# machine.
+#
+#   BUILD=build bench/run.sh        (what `make bench` runs, from the repo root)
+#
+# Cases (each baseline does the same work without a queue):
+#   1. one event per transaction, pgbench with 4 clients:
+#        select pgq.insert_event('q', 'type', '<100 bytes>')
+#      vs INSERT of the same row into bench.event_base, a table with the
+#      columns, defaults, ev_txid index and storage options of an event table.
+#   2. 100,000 events in one transaction: pgq.insert_event per row, pgqpp's
+#      bulk pgq.insert_events (arrays built with array_agg in the same
+#      statement), vs INSERT ... SELECT of the same rows into bench.event_base.
+#      Then the bulk path alone: insert_events of a text[] that already exists
+#      (as a client's array parameter would), vs INSERT ... SELECT from unnest
+#      of the same array.
+#   3. reading one 100,000-event batch: select * from pgq.get_batch_events(id)
+#      vs a plain SELECT of the same columns of the same rows, in ev_id order,
+#      from the queue's event table; psql receives every row, output discarded.
+# PgQ 3.5 (Debian's postgresql-15-pgq3, also schema pgq) runs the same
+# statements in a second database of the same cluster.
+#
+# Method: the sides of a case alternate (baseline, pgqpp, PgQ, then PgQ,
+# pgqpp, baseline, ...) in many short runs, so that load from elsewhere hits
+# all of them alike; each reported number is the median over the runs. Every
+# timed run starts from empty event tables right after a CHECKPOINT.
+# Wall-clock rates: pgbench's tps (case 1) and psql's \timing (cases 2, 3:
+# client side, includes commit, excludes connecting). Besides, the backends'
+# CPU time per event is measured (reaped backends' CPU from the postmaster's
+# /proc stat for pgbench; the backend's own /proc/self/schedstat around the
+# statement otherwise): the server's cost alone, without the client's
+# (pgbench, psql) or the WAL writer's. On a VM whose CPUs are shared it is as
+# noisy as the wall clock.
+#
+# Knobs (environment): BENCH_SECONDS (5) per pgbench run, BENCH_ROUNDS (6)
+# pgbench runs per side after an untimed BENCH_WARMUP (3) seconds each,
+# BENCH_REPS (7) runs per side of cases 2 and 3, BENCH_EVENTS (100000),
+# BENCH_CLIENTS (4), BENCH_PROTOCOL (prepared: pgbench -M), BENCH_RESULTS
+# (file for the report, default $BUILD/bench-results.txt);
+# KEEP_BENCH_WORK=1 keeps the work directory (cluster stopped).
+#
+# Exits non-zero only when something fails to run; targets are reported,
+# never asserted.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${BUILD:-$root/build}" && pwd)
+. "$root/tests/lib/cluster.sh"
+
+BENCH_SECONDS=${BENCH_SECONDS:-5}
+BENCH_WARMUP=${BENCH_WARMUP:-3}
+BENCH_ROUNDS=${BENCH_ROUNDS:-6}
+BENCH_REPS=${BENCH_REPS:-7}
+BENCH_EVENTS=${BENCH_EVENTS:-100000}
+BENCH_CLIENTS=${BENCH_CLIENTS:-4}
+BENCH_PROTOCOL=${BENCH_PROTOCOL:-prepared}
+BENCH_RESULTS=${BENCH_RESULTS:-$build/bench-results.txt}
+# Server settings beyond pg_start's fsync=off and max_connections=120.
+SERVER_OPTS=(
+  "-c synchronous_commit=off"  # commits do not wait for the WAL flush: CPU cost, not disk
+  "-c autovacuum=off"          # no vacuum or analyze starts in the middle of a measurement
+  "-c shared_buffers=256MB"    # every table of the run stays in memory
+  "-c max_wal_size=4GB"        # no checkpoint starts during a run (one is taken before each)
+  "-c checkpoint_timeout=1h"
+  "-c max_parallel_workers_per_gather=0"  # one process per query: batch reads run through SPI
+)
+
+die() { echo "bench: $*" >&2; exit 1; }
+say() { echo "$@" >&2; }
+
+for f in "$build/extension/pgqpp.so" "$build/extension/pgqpp.control"; do
+  [ -e "$f" ] || die "$f is missing; build first (make)"
+done
+[ -r /proc/self/schedstat ] || die "/proc/self/schedstat is missing (the backends' CPU time is read from it)"
+for t in pgbench psql; do command -v "$t" >/dev/null || die "$t is not installed"; done
+[ -e "$PG_SHAREDIR/extension/pgq--3.5.sql" ] && [ -e "$PG_PKGLIBDIR/pgq_lowlevel.so" ] ||
+  die "PgQ 3.5 (postgresql-15-pgq3) is not installed"
+
+started=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+work=$(mktemp -d /tmp/pgqpp-bench.XXXXXX)
+chmod 755 "$work"
+data=
+cleanup() {
+  if [ -n "$data" ]; then pg_stop "$data"; fi
+  if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else echo "kept $work" >&2; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pg_stage "$work/stage" "$build" || die "staging the server failed"
+# `make install EXTENSION_NAME=pgq` replaces the system's pgq.control with
+# pgqpp's; the reference must still be PgQ 3.5, so the stage gets its own.
+notes=()
+pgq_control="$work/stage/${PG_SHAREDIR#/}/extension/pgq.control"
+if ! grep -q "^default_version = '3.5'" "$pgq_control"; then
+  rm -f "$pgq_control"
+  printf '%s\n' "# pgq extension" "comment = 'Generic queue for PostgreSQL'" "default_version = '3.5'" \
+    "relocatable = false" "superuser = true" "schema = 'pg_catalog'" >"$pgq_control"
+  chmod a+r "$pgq_control"
+  notes+=("note: $PG_SHAREDIR/extension/pgq.control is not PgQ 3.5's (pgqpp installed as pgq?); the staged server uses PgQ 3.5's own")
+  say "${notes[-1]}"
+fi
+port=$(free_port)
+mkdir -p "$work/cluster"
+data="$work/cluster/data"
+pg_start "$data" "$port" "${SERVER_OPTS[@]}" || die "cannot start the cluster"
+export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+unset PGDATABASE PGSERVICE PGOPTIONS PGPASSWORD
+postmaster=$(head -1 "$data/postmaster.pid")
+clk_tck=$(getconf CLK_TCK)
+
+# sql DB SQL: runs SQL, prints unaligned tuples.
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+
+# ---------------------------------------------------------------- setup ---
+DB_PGQPP=bench_pgqpp  # pgqpp and the baseline table
+DB_PGQ=bench_pgq      # PgQ 3.5
+sql postgres "create database $DB_PGQPP" >/dev/null
+sql postgres "create database $DB_PGQ" >/dev/null
+sql "$DB_PGQPP" "create extension pgqpp" >/dev/null
+sql "$DB_PGQ" "create extension pgq" >/dev/null
+[ "$(sql "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'")" = 3.5 ] ||
+  die "extension pgq is not PgQ 3.5"
+
+# The baseline: an event table without a queue.
+sql "$DB_PGQPP" "
+  create schema bench;
+  create sequence bench.event_base_id_seq;
+  create table bench.event_base (
+      ev_id     bigint      not null default nextval('bench.event_base_id_seq'),
+      ev_time   timestamptz not null default now(),
+      ev_txid   bigint      not null default txid_current(),
+      ev_owner  int4,
+      ev_retry  int4,
+      ev_type   text,
+      ev_data   text,
+      ev_extra1 text,
+      ev_extra2 text,
+      ev_extra3 text,
+      ev_extra4 text
+  ) with (fillfactor = 100, autovacuum_enabled = off, toast.autovacuum_enabled = off);
+  create index event_base_txid_idx on bench.event_base (ev_txid);" >/dev/null
+
+for db in "$DB_PGQPP" "$DB_PGQ"; do
+  sql "$db" "select pgq.create_queue('q'); select pgq.create_queue('qr');
+             select pgq.register_consumer('qr', 'c')" >/dev/null
+done
+
+# event_tables DB QUEUE: the queue's event tables, comma-separated.
+event_tables() {
+  sql "$1" "select string_agg(queue_data_pfx || '_' || i, ',' order by i)
+              from pgq.queue, generate_series(0, queue_ntables - 1) i
+             where queue_name = '$2'"
+}
+
+# The ~100-byte payload: row g's in SQL, row 1's as a literal for pgbench.
+PAYLOAD_SQL="rpad('{\"id\":' || g || ',\"user\":\"bench\",\"action\":\"update\",\"payload\":\"', 98, 'x') || '\"}'"
+PAYLOAD_LIT=$(sql postgres "select $PAYLOAD_SQL from generate_series(1, 1) g")
+PAYLOAD_LIT_SQL="'${PAYLOAD_LIT//\'/\'\'}'"
+
+# Sides: their database, and the tables they write (emptied before each run).
+TABLES_PGQPP=$(event_tables "$DB_PGQPP" q)
+declare -A DB=([base]=$DB_PGQPP [pgqpp]=$DB_PGQPP [bulk]=$DB_PGQPP [pgq]=$DB_PGQ
+               [base_arr]=$DB_PGQPP [bulk_arr]=$DB_PGQPP)
+declare -A TABLES=([base]=bench.event_base [pgqpp]=$TABLES_PGQPP [bulk]=$TABLES_PGQPP
+                   [pgq]=$(event_tables "$DB_PGQ" q) [base_arr]=bench.event_base [bulk_arr]=$TABLES_PGQPP)
+
+# prepare SIDE: empties the side's tables and checkpoints.
+prepare() {
+  sql "${DB[$1]}" "truncate ${TABLES[$1]}" >/dev/null
+  sql postgres "checkpoint" >/dev/null
+}
+
+# rows SIDE: how many rows the side's tables hold.
+rows() {
+  local q
+  q=$(tr ',' '\n' <<<"${TABLES[$1]}" | sed 's/.*/(select count(*) from &)/' | paste -sd+)
+  sql "${DB[$1]}" "select $q"
+}
+
+# reaped_cpu: CPU seconds of the postmaster's exited children (backends).
+reaped_cpu() { awk -v hz="$clk_tck" '{ printf "%.3f\n", ($16 + $17) / hz }' "/proc/$postmaster/stat"; }
+
+# backends_gone: waits until every client backend has exited and been reaped,
+# so that its CPU time shows in reaped_cpu.
+backends_gone() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    if ! ps --ppid "$postmaster" -o args= | grep -qE '^postgres: postgres |defunct'; then return 0; fi
+    sleep 0.05
+  done
+  die "backends did not exit"
+}
+
+median() {
+  tr ' ' '\n' | grep . | sort -g |
+    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# order ROUND SIDE...: the sides, reversed in odd rounds.
+order() {
+  local round=$1
+  shift
+  if ((round % 2 == 0)); then echo "$@"; else printf '%s\n' "$@" | tac | paste -sd' '; fi
+}
+
+declare -A RATE CPU SAMPLES CPU_SAMPLES  # CASE:SIDE -> events/s, µs/event, samples
+
+# ----------------------------------------------- 1. single-event txns ---
+ncpu=$(nproc 2>/dev/null || echo 2)
+jobs=$((BENCH_CLIENTS < ncpu ? BENCH_CLIENTS : ncpu))
+echo "insert into bench.event_base (ev_type, ev_data) values ('type', $PAYLOAD_LIT_SQL);" >"$work/base.sql"
+echo "select pgq.insert_event('q', 'type', $PAYLOAD_LIT_SQL);" >"$work/pgqpp.sql"
+cp "$work/pgqpp.sql" "$work/pgq.sql"
+
+# pgbench_run SIDE [SECONDS]: one pgbench run; prints "tps cpu_us_per_tx".
+pgbench_run() {
+  local side=$1 seconds=${2:-$BENCH_SECONDS} out tps txs cpu0 cpu1
+  prepare "$side"
+  backends_gone
+  cpu0=$(reaped_cpu)
+  out=$(pgbench -n -M "$BENCH_PROTOCOL" -c "$BENCH_CLIENTS" -j "$jobs" -T "$seconds" \
+    -f "$work/$side.sql" "${DB[$side]}" 2>&1) || { echo "$out" >&2; die "pgbench failed for $side"; }
+  backends_gone
+  cpu1=$(reaped_cpu)
+  tps=$(sed -nE 's/^tps = ([0-9.]+) \(without initial connection time\).*/\1/p' <<<"$out")
+  txs=$(sed -nE 's/^number of transactions actually processed: ([0-9]+).*/\1/p' <<<"$out")
+  if [ -z "$tps" ] || [ -z "$txs" ]; then echo "$out" >&2; die "unexpected pgbench output for $side"; fi
+  [ "$(rows "$side")" -eq "$txs" ] || die "$side: pgbench reports $txs transactions, the table holds $(rows "$side") rows"
+  awk -v t="$tps" -v n="$txs" -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.0f %.2f\n", t, (b - a) * 1e6 / n }'
+}
+
+say "1. one event per transaction: pgbench -c $BENCH_CLIENTS, ${BENCH_SECONDS}s, $BENCH_ROUNDS rounds per side"
+# Warm-up: the first runs of a fresh cluster also create its WAL segments.
+for side in base pgqpp pgq; do
+  if ((BENCH_WARMUP > 0)); then pgbench_run "$side" "$BENCH_WARMUP" >/dev/null; fi
+done
+for ((r = 0; r < BENCH_ROUNDS; r++)); do
+  for side in $(order "$r" base pgqpp pgq); do
+    out=$(pgbench_run "$side")
+    read -r tps cpu <<<"$out"
+    SAMPLES[single:$side]+="$tps "
+    CPU_SAMPLES[single:$side]+="$cpu "
+    say "   round $((r + 1)) $side: $tps tx/s, $cpu µs backend CPU/tx"
+  done
+done
+for side in base pgqpp pgq; do
+  RATE[single:$side]=$(median <<<"${SAMPLES[single:$side]}")
+  CPU[single:$side]=$(median <<<"${CPU_SAMPLES[single:$side]}")
+done
+
+# timed DB SQL: runs SQL once in a fresh session (one transaction), output
+# discarded; prints "wall_ms backend_cpu_ms".
+timed() {
+  local out
+  out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" 2>&1 <<EOF
+select 'cpu ' || split_part(pg_read_file('/proc/self/schedstat'), ' ', 1);
+\o /dev/null
+\timing on
+$2;
+\timing off
+\o
+select 'cpu ' || split_part(pg_read_file('/proc/self/schedstat'), ' ', 1);
+EOF
+  ) || { echo "$out" >&2; die "query failed in $1: $2"; }
+  awk '/^Time: / { t = $2 } /^cpu / { c[++n] = $2 }
+       END { if (t == "" || n != 2) exit 1; printf "%s %.3f\n", t, (c[2] - c[1]) / 1e6 }' <<<"$out" ||
+    { echo "$out" >&2; die "no timing from psql for: $2"; }
+}
+
+# summarize CASE SIDE...: medians of the samples, as events/s and µs/event.
+summarize() {
+  local c=$1 side ms
+  shift
+  for side in "$@"; do
+    ms=$(median <<<"${SAMPLES[$c:$side]}")
+    RATE[$c:$side]=$(awk -v n="$BENCH_EVENTS" -v ms="$ms" 'BEGIN { print n * 1000 / ms }')
+    ms=$(median <<<"${CPU_SAMPLES[$c:$side]}")
+    CPU[$c:$side]=$(awk -v n="$BENCH_EVENTS" -v ms="$ms" 'BEGIN { print ms * 1000 / n }')
+  done
+}
+
+# ------------------------------------------- 2. one big transaction ---
+declare -A INSERT_SQL=(
+  [base]="insert into bench.event_base (ev_type, ev_data) select 'type', $PAYLOAD_SQL from generate_series(1, $BENCH_EVENTS) g"
+  [pgqpp]="select count(pgq.insert_event('q', 'type', $PAYLOAD_SQL)) from generate_series(1, $BENCH_EVENTS) g"
+  [bulk]="select pgq.insert_events('q', array['type'], array_agg($PAYLOAD_SQL)) from generate_series(1, $BENCH_EVENTS) g"
+  [pgq]="select count(pgq.insert_event('q', 'type', $PAYLOAD_SQL)) from generate_series(1, $BENCH_EVENTS) g"
+  [base_arr]="insert into bench.event_base (ev_type, ev_data) select 'type', d from bench.arrays, unnest(ev_datas) d"
+  [bulk_arr]="select pgq.insert_events('q', array['type'], ev_datas) from bench.arrays"
+)
+# The given array, stored uncompressed: reading it costs both sides alike.
+sql "$DB_PGQPP" "create table bench.arrays (ev_datas text[]);
+                 alter table bench.arrays alter column ev_datas set storage external;
+                 insert into bench.arrays select array_agg($PAYLOAD_SQL) from generate_series(1, $BENCH_EVENTS) g" >/dev/null
+
+say "2. $BENCH_EVENTS events in one transaction: $BENCH_REPS runs per side"
+for ((r = 0; r < BENCH_REPS; r++)); do
+  for side in $(order "$r" base pgqpp bulk pgq base_arr bulk_arr); do
+    prepare "$side"
+    out=$(timed "${DB[$side]}" "${INSERT_SQL[$side]}")
+    read -r ms cpu <<<"$out"
+    n=$(rows "$side")
+    [ "$n" -eq "$BENCH_EVENTS" ] || die "$side inserted $n rows, expected $BENCH_EVENTS"
+    SAMPLES[onetx:$side]+="$ms "
+    CPU_SAMPLES[onetx:$side]+="$cpu "
+    say "   run $((r + 1)) $side: $ms ms, backend CPU $cpu ms"
+  done
+done
+summarize onetx base pgqpp bulk pgq base_arr bulk_arr
+
+# ---------------------------------------------------- 3. batch read ---
+# batch_of DB: puts BENCH_EVENTS events into queue qr in one transaction,
+# ticks, and prints the id of consumer c's batch that holds them.
+batch_of() {
+  local db=$1 id
+  sql "$db" "select count(pgq.insert_event('qr', 'type', $PAYLOAD_SQL)) from generate_series(1, $BENCH_EVENTS) g" >/dev/null
+  sql "$db" "select pgq.force_tick('qr')" >/dev/null
+  sql "$db" "select pgq.ticker()" >/dev/null
+  id=$(sql "$db" "select pgq.next_batch('qr', 'c')")
+  [ -n "$id" ] || die "no batch in $db after ticking"
+  n=$(sql "$db" "select count(*) from pgq.get_batch_events($id)")
+  [ "$n" -eq "$BENCH_EVENTS" ] || die "batch $id in $db has $n events, expected $BENCH_EVENTS"
+  echo "$id"
+}
+BATCH_PGQPP=$(batch_of "$DB_PGQPP")
+BATCH_PGQ=$(batch_of "$DB_PGQ")
+READ_TABLE=$(sql "$DB_PGQPP" "select queue_data_pfx || '_' || queue_cur_table from pgq.queue where queue_name = 'qr'")
+n=$(sql "$DB_PGQPP" "select count(*) from $READ_TABLE")
+[ "$n" -eq "$BENCH_EVENTS" ] || die "$READ_TABLE has $n rows, expected $BENCH_EVENTS"
+declare -A READ_SQL=(
+  [base]="select ev_id, ev_time, ev_txid, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4 from $READ_TABLE order by ev_id"
+  [pgqpp]="select * from pgq.get_batch_events($BATCH_PGQPP)"
+  [pgq]="select * from pgq.get_batch_events($BATCH_PGQ)"
+)
+
+say "3. reading a $BENCH_EVENTS-event batch: $BENCH_REPS runs per side"
+for ((r = 0; r < BENCH_REPS; r++)); do
+  for side in $(order "$r" base pgqpp pgq); do
+    out=$(timed "${DB[$side]}" "${READ_SQL[$side]}")
+    read -r ms cpu <<<"$out"
+    SAMPLES[read:$side]+="$ms "
+    CPU_SAMPLES[read:$side]+="$cpu "
+    say "   run $((r + 1)) $side: $ms ms, backend CPU $cpu ms"
+  done
+done
+summarize read base pgqpp pgq
+
+# --------------------------------------------------------------- report ---
+setting() { sql postgres "show $1"; }
+report() {
+  local k=$((BENCH_EVENTS / 1000))k rev
+  if rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
+    git -C "$root" diff --quiet HEAD -- extension 2>/dev/null || rev="$rev (extension sources modified)"
+  else
+    rev=unknown
+  fi
+  echo "pgqpp benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, build $build"
+  echo "machine: $ncpu CPUs ($(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+  echo "server:  $(sql postgres "select version()" | cut -d, -f1), one throwaway cluster, databases $DB_PGQPP (pgqpp $(sql "$DB_PGQPP" "select extversion from pg_extension where extname = 'pgqpp'") + baseline) and $DB_PGQ (PgQ $(sql "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'"))"
+  echo "  fsync=$(setting fsync) synchronous_commit=$(setting synchronous_commit): commits do not wait for WAL flushes, so the numbers show CPU cost, not the disk"
+  echo "  full_page_writes=$(setting full_page_writes) wal_level=$(setting wal_level) shared_buffers=$(setting shared_buffers)" \
+       "autovacuum=$(setting autovacuum) max_wal_size=$(setting max_wal_size) checkpoint_timeout=$(setting checkpoint_timeout)" \
+       "max_parallel_workers_per_gather=$(setting max_parallel_workers_per_gather) work_mem=$(setting work_mem)"
+  echo "  every timed run starts from empty tables right after a CHECKPOINT"
+  local note
+  for note in "${notes[@]}"; do echo "$note"; done
+  echo "method:  ${#PAYLOAD_LIT}-byte ev_data; baseline = plain SQL into/from a table shaped like an event table (same columns, defaults, ev_txid index)"
+  echo "  case 1: pgbench -M $BENCH_PROTOCOL -c $BENCH_CLIENTS -j $jobs -T $BENCH_SECONDS, $BENCH_ROUNDS round(s) per side in alternating order after ${BENCH_WARMUP}s warm-up each, median tps"
+  echo "  cases 2, 3: $BENCH_REPS run(s) per side in alternating order, median of psql's \\timing (client side, commit included); output discarded"
+  echo
+  # Rows: LABEL CASE SIDE BASELINE_SIDE PGQ_SIDE TARGET
+  local rows=(
+    "insert_event, 1 event/tx, $BENCH_CLIENTS clients|single|pgqpp|base|pgq|0.97"
+    "insert_event, $k events in 1 tx|onetx|pgqpp|base|pgq|"
+    "insert_events (bulk), $k in 1 tx, array_agg|onetx|bulk|base||0.80"
+    "insert_events (bulk), $k given in a text[]|onetx|bulk_arr|base_arr||0.80"
+    "get_batch_events, one $k-event batch|read|pgqpp|base|pgq|"
+  )
+  local fmt="%-44s %11s %11s %6s %12s %9s  %s\n" line label c side bside pside target
+  # shellcheck disable=SC2059
+  printf "$fmt" "case" "pgqpp ev/s" "base ev/s" "ratio" "PgQ 3.5 ev/s" "PgQ ratio" "target for ratio"
+  div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+  for line in "${rows[@]}"; do
+    IFS='|' read -r label c side bside pside target <<<"$line"
+    local pgq=- pr=- verdict='' ratio
+    ratio=$(div "${RATE[$c:$side]}" "${RATE[$c:$bside]}")
+    if [ -n "$pside" ]; then
+      pgq=$(printf '%.0f' "${RATE[$c:$pside]}")
+      pr=$(div "${RATE[$c:$pside]}" "${RATE[$c:$bside]}")
+    fi
+    [ -z "$target" ] || verdict=">= $target $(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r >= t) ? "met" : "MISSED" }')"
+    # shellcheck disable=SC2059
+    printf "$fmt" "$label" "$(printf '%.0f' "${RATE[$c:$side]}")" "$(printf '%.0f' "${RATE[$c:$bside]}")" \
+      "$ratio" "$pgq" "$pr" "$verdict"
+  done
+  echo
+  echo "backend CPU time per event (µs; ratio = baseline/side, so 1.0 = as cheap as the baseline):"
+  fmt="%-44s %11s %11s %6s %12s %9s\n"
+  # shellcheck disable=SC2059
+  printf "$fmt" "case" "pgqpp" "base" "ratio" "PgQ 3.5" "PgQ ratio"
+  for line in "${rows[@]}"; do
+    IFS='|' read -r label c side bside pside target <<<"$line"
+    local pgq=- pr=-
+    if [ -n "$pside" ]; then
+      pgq=$(printf '%.2f' "${CPU[$c:$pside]}")
+      pr=$(div "${CPU[$c:$bside]}" "${CPU[$c:$pside]}")
+    fi
+    # shellcheck disable=SC2059
+    printf "$fmt" "$label" "$(printf '%.2f' "${CPU[$c:$side]}")" "$(printf '%.2f' "${CPU[$c:$bside]}")" \
+      "$(div "${CPU[$c:$bside]}" "${CPU[$c:$side]}")" "$pgq" "$pr"
+  done
+  echo
+  echo "statements (payload: $PAYLOAD_SQL):"
+  local stmt
+  for side in pgqpp base; do
+    stmt=$(<"$work/$side.sql")
+    printf '  1 %-9s %s\n' "$side:" "${stmt//"$PAYLOAD_LIT_SQL"/<payload of row 1>}"
+  done
+  local side
+  for side in pgqpp bulk base pgq bulk_arr base_arr; do
+    printf '  2 %-9s %s\n' "$side:" "${INSERT_SQL[$side]//"$PAYLOAD_SQL"/<payload>}"
+  done
+  for side in pgqpp base pgq; do printf '  3 %-9s %s\n' "$side:" "${READ_SQL[$side]}"; done
+  echo
+  echo "samples (case 1: tx/s and backend µs/tx; cases 2, 3: wall ms and backend CPU ms per run):"
+  local key
+  for key in single:base single:pgqpp single:pgq onetx:base onetx:pgqpp onetx:bulk onetx:pgq \
+             onetx:base_arr onetx:bulk_arr read:base read:pgqpp read:pgq; do
+    printf '  %-15s %-50s| %s\n' "$key" "${SAMPLES[$key]}" "${CPU_SAMPLES[$key]}"
+  done
+  echo "run time: $(($(date +%s) - started)) s"
+}
+report | tee "$BENCH_RESULTS"
+say "results written to $BENCH_RESULTS"

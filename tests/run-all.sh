@@ -37,6 +37,13 @@ else
   cat "$work/unit.log"; record "unit tests" 1
 fi
 
+# --- documentation that is generated from the code is up to date ---
+if python3 "$root/scripts/sql-api-docs.py" --check >"$work/docs.log" 2>&1; then
+  record "docs/sql-api.md matches the SQL doc comments" 0
+else
+  cat "$work/docs.log"; record "docs/sql-api.md matches the SQL doc comments" 1
+fi
+
 # --- one staged server for everything below ---
 pg_stage "$work/stage" "$build" || { echo "staging the server failed" >&2; exit 1; }
 port=$(free_port)

@@ -50,7 +50,8 @@ port=$(free_port)
 data="$work/main/data"
 mkdir -p "$work/main"
 clusters+=("$data")
-pg_start "$data" "$port" || { echo "cannot start the test cluster" >&2; exit 1; }
+# The production setup: pgqpp preloaded, so that the wake-up path is on.
+pg_start "$data" "$port" "-c shared_preload_libraries=pgqpp" || { echo "cannot start the test cluster" >&2; exit 1; }
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 export PGQPP_TEST_DATA=$data
 

@@ -14,7 +14,7 @@ q "create extension pgqpp; select pgq.create_queue('one'); select pgq.create_que
 # Documented differences: pgqpp additions, and the trigger functions that
 # belong to a later issue.
 not_ours='^(logutriga|sqltriga|jsontriga)\('
-additions='^(insert_events|_check_name|_queue_changed)\('
+additions='^(insert_events|wakeup_ticker|_check_name|_queue_changed)\('
 
 q "select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> '
           || case when p.proretset then 'SETOF ' else '' end || format_type(p.prorettype, null)
@@ -41,7 +41,7 @@ q "with acl as (
    select case when grantee = 0 then 'PUBLIC' else pg_get_userbyid(grantee) end
           || ' ' || privilege_type || ' ' || obj
      from acl where grantee <> owner" \
-  | grep -Ev " (insert_events|_check_name|_queue_changed)\(" | LC_ALL=C sort -u >"$out/grants"
+  | grep -Ev " (insert_events|wakeup_ticker|_check_name|_queue_changed)\(" | LC_ALL=C sort -u >"$out/grants"
 grep -Ev "EXECUTE (logutriga|sqltriga|jsontriga)\(" "$ref/pgq-3.5-grants.txt" | LC_ALL=C sort -u >"$out/grants.ref"
 
 status=0

@@ -1,0 +1,19 @@
+// The subcommands of `pgqpp`, registered in one table (main.cpp).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace pgqpp::cli {
+
+/// A subcommand: adds its options to `app` and returns what runs it
+/// (returning the exit code: 0 ok, 1 runtime failure, 2 usage).
+struct Command {
+  const char* name;
+  const char* help;
+  std::function<std::function<int()>(CLI::App& app)> setup;
+};
+
+std::function<int()> setup_ticker(CLI::App& app);
+
+}  // namespace pgqpp::cli

@@ -1,0 +1,15 @@
+-- pgqpp's wake-up path for tickers (C++: src/functions/commit_wakeup.cpp).
+
+-- Function: pgq.wakeup_ticker(i_timeout_ms)
+--   pgqpp addition, for ticker daemons. Waits up to i_timeout_ms (0 to
+--   60000, default 1000) until transactions that wrote events to this
+--   database's queues commit, then ticks every such queue at once (unless
+--   paused or externally ticked) and returns (queue_name, tick_id) per new
+--   tick; no rows after a quiet timeout. Each tick sends its NOTIFY on
+--   pgqpp_tick_<queue_id> when the calling transaction commits. Call it in
+--   its own transaction, in a loop, from one ticker per database. Needs
+--   pgqpp in shared_preload_libraries; without it the call fails with
+--   SQLSTATE 55000 and a ticker should tick periodically instead.
+create function pgq.wakeup_ticker(in i_timeout_ms integer default 1000,
+                                  out queue_name text, out tick_id bigint)
+returns setof record as 'MODULE_PATHNAME', 'pgqpp_wakeup_ticker' language c security definer;

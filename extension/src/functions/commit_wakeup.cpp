@@ -1,0 +1,230 @@
+// The wake-up path: see commit_wakeup.hpp. The producer-side functions own no
+// C++ objects and take no locks; the ticker-side function waits on its latch.
+#include "functions/commit_wakeup.hpp"
+
+#include <string>
+
+#include "functions/wakeup.hpp"
+#include "pg/bridge.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "port/atomics.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+#include "utils/wait_event.h"
+}
+
+namespace pgqpp::ext {
+namespace {
+
+constexpr int kQueueBits = 4096;          // queues per database, modulo
+constexpr int kWords = kQueueBits / 64;   // 64 words: one uint64 mask covers them
+constexpr int kDbSlots = 128;             // databases with a waiting ticker
+
+struct DbSlot {
+  pg_atomic_uint32 dboid;   // InvalidOid: free
+  pg_atomic_uint32 waiter;  // pgprocno + 1 of the waiting ticker, 0: none
+  pg_atomic_uint64 bits[kWords];
+};
+
+struct WakeupShmem {
+  slock_t mutex;                // taken only to claim a slot
+  pg_atomic_uint32 generation;  // bumped when a slot is claimed
+  DbSlot slots[kDbSlots];
+};
+
+WakeupShmem* shared = nullptr;
+shmem_request_hook_type prev_request_hook = nullptr;
+shmem_startup_hook_type prev_startup_hook = nullptr;
+
+// This backend's transaction: queues written (bitmap) and which words are used.
+uint64 local_bits[kWords];
+uint64 local_words = 0;
+
+// This backend's view of its database's slot.
+uint32 cached_generation = UINT32_MAX;
+int cached_slot = -1;
+
+void request_shmem() {
+  if (prev_request_hook) prev_request_hook();
+  RequestAddinShmemSpace(sizeof(WakeupShmem));
+}
+
+void startup_shmem() {
+  if (prev_startup_hook) prev_startup_hook();
+  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+  bool found = false;
+  shared = static_cast<WakeupShmem*>(ShmemInitStruct("pgqpp wakeup", sizeof(WakeupShmem), &found));
+  if (!found) {
+    SpinLockInit(&shared->mutex);
+    pg_atomic_init_u32(&shared->generation, 0);
+    for (auto& slot : shared->slots) {
+      pg_atomic_init_u32(&slot.dboid, InvalidOid);
+      pg_atomic_init_u32(&slot.waiter, 0);
+      for (auto& w : slot.bits) pg_atomic_init_u64(&w, 0);
+    }
+  }
+  LWLockRelease(AddinShmemInitLock);
+}
+
+int find_slot(Oid db) {
+  for (int i = 0; i < kDbSlots; ++i)
+    if (pg_atomic_read_u32(&shared->slots[i].dboid) == db) return i;
+  return -1;
+}
+
+// The slot of this database, claiming a free one if needed (ticker side).
+int claim_slot(Oid db) {
+  SpinLockAcquire(&shared->mutex);
+  int slot = find_slot(db);
+  if (slot < 0) slot = find_slot(InvalidOid);
+  if (slot >= 0 && pg_atomic_read_u32(&shared->slots[slot].dboid) == InvalidOid) {
+    pg_atomic_write_u32(&shared->slots[slot].dboid, db);
+    pg_atomic_fetch_add_u32(&shared->generation, 1);
+  }
+  SpinLockRelease(&shared->mutex);
+  return slot;
+}
+
+// After a commit is visible: publish the queues written and wake the ticker.
+void on_xact(XactEvent event, void*) {
+  if (local_words == 0) return;
+  if (event == XACT_EVENT_COMMIT && shared != nullptr) {
+    uint32 generation = pg_atomic_read_u32(&shared->generation);
+    if (generation != cached_generation) {
+      cached_slot = find_slot(MyDatabaseId);
+      cached_generation = generation;
+    }
+    if (cached_slot >= 0) {
+      DbSlot& slot = shared->slots[cached_slot];
+      bool news = false;
+      for (int w = 0; w < kWords; ++w) {
+        if (!(local_words & (UINT64CONST(1) << w))) continue;
+        uint64 before = pg_atomic_fetch_or_u64(&slot.bits[w], local_bits[w]);
+        news |= (before & local_bits[w]) != local_bits[w];
+      }
+      // Only the commit that raises a bit wakes the ticker: at high rates
+      // most commits find their bits set already and make no system call.
+      uint32 waiter = pg_atomic_read_u32(&slot.waiter);
+      if (news && waiter != 0) SetLatch(&ProcGlobal->allProcs[waiter - 1].procLatch);
+    }
+  }
+  if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+      event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
+    for (int w = 0; w < kWords; ++w) local_bits[w] = 0;
+    local_words = 0;
+  }
+}
+
+// Takes this database's raised bits (clearing them) into `out`.
+bool take_bits(DbSlot& slot, uint64* out) {
+  bool any = false;
+  for (int w = 0; w < kWords; ++w) {
+    out[w] = pg_atomic_read_u64(&slot.bits[w]) ? pg_atomic_exchange_u64(&slot.bits[w], 0) : 0;
+    any |= out[w] != 0;
+  }
+  return any;
+}
+
+// Waits up to timeout_ms for raised bits; owns no C++ objects (interrupts
+// may longjmp out of here).
+bool wait_for_bits(DbSlot& slot, int timeout_ms, uint64* out) {
+  pg_atomic_write_u32(&slot.waiter, static_cast<uint32>(MyProc->pgprocno) + 1);
+  pg_memory_barrier();
+  TimestampTz deadline = GetCurrentTimestamp() + static_cast<int64>(timeout_ms) * 1000;
+  bool any = false;
+  while (!(any = take_bits(slot, out))) {
+    long remaining = (deadline - GetCurrentTimestamp()) / 1000;
+    if (remaining <= 0) break;
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, remaining,
+                    PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+    CHECK_FOR_INTERRUPTS();
+  }
+  return any;
+}
+
+SPIPlanPtr tick_plan = nullptr;
+
+// The woken queues as an int[] of bit numbers, for the tick statement.
+Datum bits_array(const uint64* bits) {
+  Datum items[kQueueBits];
+  int n = 0;
+  for (int w = 0; w < kWords; ++w)
+    for (int b = 0; b < 64; ++b)
+      if (bits[w] & (UINT64CONST(1) << b)) items[n++] = Int32GetDatum(w * 64 + b);
+  return PointerGetDatum(construct_array(items, n, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+}  // namespace
+
+void commit_wakeup_init() {
+  if (!process_shared_preload_libraries_in_progress) return;
+  prev_request_hook = shmem_request_hook;
+  shmem_request_hook = request_shmem;
+  prev_startup_hook = shmem_startup_hook;
+  shmem_startup_hook = startup_shmem;
+  RegisterXactCallback(on_xact, nullptr);
+}
+
+void commit_wakeup_note(int32 queue_id) {
+  if (shared == nullptr) return;
+  int bit = static_cast<int>(static_cast<uint32>(queue_id) % kQueueBits);
+  local_bits[bit / 64] |= UINT64CONST(1) << (bit % 64);
+  local_words |= UINT64CONST(1) << (bit / 64);
+}
+
+}  // namespace pgqpp::ext
+
+using namespace pgqpp::ext;
+
+/// pgq.wakeup_ticker(i_timeout_ms) -> setof (queue_name, tick_id): waits up to
+/// i_timeout_ms for committed events in this database's queues, then ticks
+/// every woken queue at once (unpaused, not externally ticked) and returns
+/// the new ticks. Needs pgqpp in shared_preload_libraries (SQLSTATE 55000
+/// otherwise, so that a ticker falls back to periodic ticking).
+PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
+  if (shared == nullptr)
+    throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "the wake-up path needs pgqpp in shared_preload_libraries",
+                {}, "Add pgqpp to shared_preload_libraries and restart, or tick periodically.");
+  int32 timeout_ms = PG_ARGISNULL(0) ? 1000 : PG_GETARG_INT32(0);
+  if (timeout_ms < 0 || timeout_ms > 60000)
+    throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "i_timeout_ms must be between 0 and 60000");
+  pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+  auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+  int slot_index = pg_call([&] { return claim_slot(MyDatabaseId); });
+  if (slot_index < 0)
+    throw Error(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED, "too many databases with a waiting ticker");
+  uint64 bits[kWords];
+  bool woken = pg_call([&] { return wait_for_bits(shared->slots[slot_index], timeout_ms, bits); });
+  if (!woken) return 0;
+
+  spi::Session session;
+  SPIPlanPtr plan = spi::prepare(
+      tick_plan,
+      "insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
+      " select q.queue_id, nextval(q.queue_tick_seq::regclass), clock_timestamp(),"
+      "        coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1)"
+      "   from pgq.queue q"
+      "  where q.queue_id % 4096 = any($1)"
+      "    and not q.queue_external_ticker and not q.queue_ticker_paused"
+      " returning tick_queue, tick_id,"
+      "           (select queue_name from pgq.queue where queue_id = tick_queue)",
+      {INT4ARRAYOID});
+  Datum arg = pg_call([&] { return bits_array(bits); });
+  uint64 n = spi::execute(plan, &arg, nullptr, false, 0);
+  for (uint64 i = 0; i < n; ++i) {
+    int32 queue_id = DatumGetInt32(spi::value(i, 1));
+    int64 tick_id = DatumGetInt64(spi::value(i, 2));
+    notify_tick(queue_id, tick_id);
+    Datum values[2] = {spi::transfer(spi::value(i, 3), false, -1), Int64GetDatum(tick_id)};
+    bool nulls[2] = {false, false};
+    pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
+  }
+  return 0;
+}

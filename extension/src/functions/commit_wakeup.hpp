@@ -1,0 +1,27 @@
+// The wake-up path: how a ticker learns within a millisecond, and at almost
+// no cost, which queues received committed events.
+//
+// With pgqpp in shared_preload_libraries, shared memory holds, per database
+// with a waiting ticker, a bitmap of queues (bit = queue_id mod kQueueBits)
+// and the waiting ticker's process. A producer's backend remembers which
+// queues its transaction wrote to; after its commit is visible
+// (XACT_EVENT_COMMIT), it sets those bits and, when a bit goes from 0 to 1,
+// sets the ticker's latch. No lock is taken and no NOTIFY is sent on the
+// producer's path.
+//
+// pgq.wakeup_ticker(timeout_ms, min_interval) waits for such bits and ticks
+// the woken queues at once (see extension/sql/35_wakeup.sql).
+#pragma once
+
+#include "pg/postgres.hpp"
+
+namespace pgqpp::ext {
+
+/// Installs the shared memory hooks; only when loaded at server start.
+void commit_wakeup_init();
+
+/// Remembers that the current transaction wrote events to `queue_id`.
+/// Cheap: a few instructions when the wake-up path is not active.
+void commit_wakeup_note(int32 queue_id);
+
+}  // namespace pgqpp::ext

@@ -1,0 +1,209 @@
+// One database's ticks, retries and maintenance: see database.hpp.
+#include "database.hpp"
+
+#include <algorithm>
+
+namespace pgqpp::ticker {
+
+namespace {
+
+Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
+// Quotes a libpq connection-string value.
+std::string conn_value(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+DatabaseWorker::DatabaseWorker(std::string name, const Config& config, Log& log)
+    : name_(std::move(name)), config_(config), log_(log) {
+  session_.on_connected = [this] { on_connected(); };
+  session_.on_sql_error = [this](const std::string& sql, const std::string&, const std::string& message) {
+    ++stats_.errors;
+    log_.error(name_, message + " (while running: " + sql + ")");
+  };
+  waiter_.on_connected = [this] { wait_once(); };
+  waiter_.on_sql_error = [this](const std::string&, const std::string& sqlstate,
+                                const std::string& message) {
+    // 55000: pgqpp not preloaded; 42883: no such function (PgQ 3.5).
+    if (sqlstate == "55000" || sqlstate == "42883") {
+      waiter_unavailable(message);
+    } else {
+      ++stats_.errors;
+      log_.error(name_, "wake-up wait failed: " + message);
+      waiter_.close();  // tried again with the next connection
+    }
+  };
+}
+
+void DatabaseWorker::waiter_unavailable(const std::string& why) {
+  if (wakeup_ != Wakeup::unavailable)
+    log_.info(name_, "wake-up path unavailable (" + why + "); ticking every ticker_period instead");
+  wakeup_ = Wakeup::unavailable;
+  waiter_.close();
+}
+
+void DatabaseWorker::start_waiter() {
+  if (wakeup_ == Wakeup::unavailable) return;
+  std::string conninfo = config_.base_connstr + " dbname=" + conn_value(name_) +
+                         " application_name='pgqpp ticker (wake-up)'";
+  if (!waiter_.connect(conninfo)) waiter_unavailable(waiter_.error());
+}
+
+void DatabaseWorker::wait_once() {
+  // Waits at most 1 s per call, so the wait never pins a snapshot for long.
+  waiter_.run("select queue_name, tick_id from pgq.wakeup_ticker(1000)", {}, [this](const Result& r) {
+    if (wakeup_ == Wakeup::unknown) log_.info(name_, "wake-up path active: ticking on commit");
+    wakeup_ = Wakeup::active;
+    stats_.woken_ticks += r.rows();
+    for (int i = 0; i < r.rows(); ++i) log_.write(Level::debug, name_, "woken tick " + r.text(i, 1), r.text(i, 0));
+    wait_once();
+  });
+}
+
+void DatabaseWorker::on_waiter_io(Clock::time_point) {
+  if (!waiter_.on_ready()) {
+    ++stats_.errors;
+    log_.error(name_, "wake-up connection lost: " + waiter_.error());
+  }
+}
+
+void DatabaseWorker::connect(Clock::time_point now) {
+  std::string conninfo = config_.base_connstr + " dbname=" + conn_value(name_) +
+                         " application_name='pgqpp ticker'";
+  has_pgq_ = false;
+  if (!session_.connect(conninfo)) connection_failed(now);
+}
+
+void DatabaseWorker::connection_failed(Clock::time_point now) {
+  ++stats_.errors;
+  ++failures_;
+  if (!failing_) {
+    log_.error(name_, "connection failed: " + session_.error() + "; retrying with backoff");
+    failing_ = true;
+  }
+  next_connect_ = now + seconds(backoff_);
+  backoff_ = std::min(backoff_ * 2, 30.0);
+}
+
+void DatabaseWorker::on_connected() {
+  if (failing_) {
+    log_.info(name_, "connected again after " + std::to_string(failures_) + " failed attempts");
+    failing_ = false;
+  }
+  failures_ = 0;
+  backoff_ = 1;
+  // Is PgQ here (pgqpp's or the original)?
+  session_.run(
+      "select exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgq'),"
+      " (select extname || ' ' || extversion from pg_catalog.pg_extension"
+      "   where extname in ('pgqpp', 'pgq') order by extname desc limit 1)",
+      {}, [this](const Result& r) {
+        has_pgq_ = r.text(0, 0) == "t";
+        auto now = Clock::now();
+        if (!has_pgq_) {
+          if (!reported_no_pgq_)
+            log_.debug(name_, "no pgq schema here; checking again every check_period");
+          reported_no_pgq_ = true;
+          session_.close();
+          next_connect_ = now + seconds(config_.check_period);
+          return;
+        }
+        reported_no_pgq_ = false;
+        log_.info(name_, "serving " + (r.is_null(0, 1) ? std::string("pgq schema") : r.text(0, 1)));
+        start_waiter();
+        next_tick_ = next_retry_ = next_maint_ = now;
+        next_stats_ = now + seconds(config_.stats_period);
+      });
+}
+
+void DatabaseWorker::run_retry() {
+  session_.run("select pgq.maint_retry_events()", {}, [this](const Result& r) {
+    long long moved = r.number(0, 0);
+    stats_.retries_moved += moved;
+    if (moved > 0) run_retry();  // more may be due: keep going
+    else next_retry_ = Clock::now() + seconds(config_.retry_period);
+  });
+}
+
+void DatabaseWorker::schedule_maintenance() {
+  session_.run("select func_name, func_arg from pgq.maint_operations()", {}, [this](const Result& r) {
+    for (int i = 0; i < r.rows(); ++i) {
+      std::string func = r.text(i, 0);
+      bool has_arg = !r.is_null(i, 1);
+      std::string arg = has_arg ? r.text(i, 1) : "";
+      std::string sql;
+      std::vector<std::string> params;
+      if (func == "vacuum") {
+        // The table name comes from pgq.maint_tables_to_vacuum(): quote it.
+        session_.run("select quote_ident(split_part($1, '.', 1)) || '.' || quote_ident(split_part($1, '.', 2))",
+                     {arg}, [this](const Result& q) {
+                       session_.run("vacuum " + q.text(0, 0), {}, [this](const Result&) { ++stats_.maint_ops; });
+                     });
+        continue;
+      }
+      // Each operation is its own statement, hence its own transaction:
+      // rotation step 1 and step 2 never share one.
+      sql = "select " + func + (has_arg ? "($1)" : "()");
+      if (has_arg) params.push_back(arg);
+      session_.run(sql, params, [this](const Result&) { ++stats_.maint_ops; });
+    }
+    next_maint_ = Clock::now() + seconds(config_.maint_period);
+  });
+}
+
+void DatabaseWorker::on_time(Clock::time_point now) {
+  if (session_.down()) {
+    if (now >= next_connect_) connect(now);
+    return;
+  }
+  if (!session_.idle() || !has_pgq_) return;
+  if (waiter_.down() && wakeup_ != Wakeup::unavailable) start_waiter();
+  if (now - session_.connected_at() > seconds(config_.connection_lifetime)) {
+    log_.debug(name_, "renewing the connection (connection_lifetime)");
+    session_.close();
+    waiter_.close();
+    next_connect_ = now;
+    return;
+  }
+  if (now >= next_tick_) {
+    session_.run("select pgq.ticker()", {}, [this](const Result& r) {
+      stats_.ticks += r.number(0, 0);
+      next_tick_ = Clock::now() + seconds(config_.ticker_period);
+    });
+  }
+  if (now >= next_retry_) run_retry();
+  if (now >= next_maint_) schedule_maintenance();
+  if (now >= next_stats_) {
+    log_.info(name_, "stats: ticks=" + std::to_string(stats_.ticks) +
+                         " woken_ticks=" + std::to_string(stats_.woken_ticks) +
+                         " retries_moved=" + std::to_string(stats_.retries_moved) +
+                         " maint_ops=" + std::to_string(stats_.maint_ops) +
+                         " errors=" + std::to_string(stats_.errors));
+    next_stats_ = now + seconds(config_.stats_period);
+  }
+}
+
+void DatabaseWorker::on_io(Clock::time_point now) {
+  if (!session_.on_ready()) {
+    waiter_.close();
+    connection_failed(now);
+  }
+}
+
+Clock::time_point DatabaseWorker::next_deadline() const {
+  if (session_.down()) return next_connect_;
+  if (!session_.idle() || !has_pgq_) return Clock::time_point::max();
+  return std::min({next_tick_, next_retry_, next_maint_, next_stats_,
+                   session_.connected_at() + seconds(config_.connection_lifetime)});
+}
+
+}  // namespace pgqpp::ticker

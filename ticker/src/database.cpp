@@ -34,8 +34,14 @@ DatabaseWorker::DatabaseWorker(std::string name, const Config& config, Log& log)
   waiter_.on_sql_error = [this](const std::string&, const std::string& sqlstate,
                                 const std::string& message) {
     // 55000: pgqpp not preloaded; 42883: no such function (PgQ 3.5).
-    if (sqlstate == "55000" || sqlstate == "42883") {
-      waiter_unavailable(message);
+    if (sqlstate == "55000") {
+      waiter_unavailable("pgqpp is not in shared_preload_libraries");
+    } else if (sqlstate == "42883") {
+      waiter_unavailable("no pgq.wakeup_ticker(): PgQ 3.5 or an older pgqpp");
+    } else if (sqlstate.rfind("57", 0) == 0 || sqlstate.rfind("08", 0) == 0) {
+      // Shutdown or lost connection: the main connection reports it once.
+      log_.debug(name_, "wake-up connection ended: " + message);
+      waiter_.close();
     } else {
       ++stats_.errors;
       log_.error(name_, "wake-up wait failed: " + message);
@@ -70,10 +76,9 @@ void DatabaseWorker::wait_once() {
 }
 
 void DatabaseWorker::on_waiter_io(Clock::time_point) {
-  if (!waiter_.on_ready()) {
-    ++stats_.errors;
-    log_.error(name_, "wake-up connection lost: " + waiter_.error());
-  }
+  // A lost waiter connection is reopened on the next round; if the server
+  // went away, the main connection reports it (once).
+  if (!waiter_.on_ready()) log_.debug(name_, "wake-up connection lost: " + waiter_.error());
 }
 
 void DatabaseWorker::connect(Clock::time_point now) {

@@ -23,9 +23,20 @@ void Session::close() {
   jobs_.clear();
 }
 
+// libpq's messages span lines; log lines must not.
+static std::string one_line(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\t') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 bool Session::fail(const std::string& what) {
-  error_ = what;
-  while (!error_.empty() && (error_.back() == '\n' || error_.back() == ' ')) error_.pop_back();
+  error_ = one_line(what);
   close();
   return false;
 }
@@ -80,10 +91,9 @@ bool Session::read_results() {
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       // A failed statement (the connection is fine): report it once the
       // statement is complete, then go on with the next job.
-      job_error_ = PQresultErrorMessage(r);
+      job_error_ = one_line(PQresultErrorMessage(r));
       const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
       job_sqlstate_ = state != nullptr ? state : "";
-      while (!job_error_.empty() && job_error_.back() == '\n') job_error_.pop_back();
       continue;
     }
     // Copy the handler: it may queue new jobs, which may move the deque.

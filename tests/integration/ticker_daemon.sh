@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# `pgqpp ticker` against the test cluster (pgqpp preloaded): it ticks, wakes on
+# commit, moves retries back, rotates, finds new databases, serves PgQ 3.5
+# databases by periodic ticking, reloads on SIGHUP, survives a server restart,
+# stops on SIGTERM with exit 0 within a second, and rejects bad configs with
+# one clear line.
+set -euo pipefail
+root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$root/tests/lib/cluster.sh"
+pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
+work=$PGQPP_TEST_WORK/ticker_daemon
+mkdir -p "$work"
+log=$work/ticker.log
+: >"$log"
+pid=
+dbs="tk_main tk_late tk_pgq"
+
+cleanup() {
+  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  for d in $dbs; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- ticker log:"; tail -40 "$log" || true; exit 1; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+# wait_for SECONDS DESCRIPTION COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+  local limit=$1 what=$2; shift 2
+  local end=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $end ] || fail "timed out after ${limit}s waiting for: $what"
+    sleep 0.1
+  done
+}
+log_has() { grep -q -- "$1" "$log"; }
+
+# --- bad configs: one clear line on stderr, non-zero exit ---
+printf '[pgqd]\nticker_perid = 1\n' >"$work/unknown.ini"
+printf '[pgqd]\nticker_period = soon\n' >"$work/badvalue.ini"
+for case in "unknown.ini:unknown key 'ticker_perid'" "badvalue.ini:not a positive number" \
+            "missing.ini:cannot read config file"; do
+  file=${case%%:*} expect=${case#*:}
+  set +e
+  "$pgqpp" ticker "$work/$file" >"$work/out" 2>"$work/err"
+  rc=$?
+  set -e
+  [ "$rc" -ne 0 ] || fail "$file: exit code 0"
+  [ "$(wc -l <"$work/err")" -eq 1 ] || fail "$file: expected one line on stderr, got: $(cat "$work/err")"
+  grep -q "$expect" "$work/err" || fail "$file: expected '$expect', got: $(cat "$work/err")"
+done
+echo "bad configs rejected with one line each"
+
+# --- a pgqpp database and a PgQ 3.5 database ---
+for d in $dbs; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
+q tk_main "create extension pgqpp"
+q tk_main "select pgq.create_queue('q')" >/dev/null
+q tk_main "select pgq.register_consumer('q', 'c')" >/dev/null
+q tk_pgq "create extension pgq"
+q tk_pgq "select pgq.create_queue('q')" >/dev/null
+q tk_pgq "select pgq.register_consumer('q', 'c')" >/dev/null
+q tk_pgq "select pgq.set_queue_config('q', 'ticker_max_lag', '0.2 seconds')" >/dev/null
+
+cat >"$work/ticker.ini" <<EOF
+[pgqd]
+base_connstr = host=$PGHOST port=$PGPORT user=$PGUSER
+initial_database = postgres
+database_list = tk_main, tk_late, tk_pgq
+logfile = $log
+syslog = 0
+ticker_period = 0.2
+retry_period = 0.3
+maint_period = 0.5
+check_period = 0.5
+stats_period = 1
+EOF
+"$pgqpp" ticker -q -v "$work/ticker.ini" &
+pid=$!
+wait_for 10 "the ticker serving tk_main" log_has "db=tk_main: serving pgqpp"
+wait_for 10 "the wake-up path in tk_main" log_has "db=tk_main: wake-up path active"
+
+# --- an event reaches a consumer quickly: woken tick, not the 3 s max lag ---
+start=$(date +%s%N)
+q tk_main "select pgq.insert_event('q', 't', 'first')" >/dev/null
+batch_has() { # batch_has DB EVENT_DATA: consumes one batch, true if it held the event
+  local b
+  b=$(q "$1" "select pgq.next_batch('q', 'c')")
+  [ -n "$b" ] || return 1
+  local got
+  got=$(q "$1" "select count(*) from pgq.get_batch_events($b) where ev_data = '$2'")
+  q "$1" "select pgq.finish_batch($b)" >/dev/null
+  [ "$got" = 1 ]
+}
+wait_for 5 "the first event in a batch" batch_has tk_main first
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+echo "woken delivery took ${elapsed_ms} ms (psql round trips included)"
+[ "$elapsed_ms" -lt 2500 ] || fail "delivery took ${elapsed_ms} ms: the wake-up path did not tick"
+
+# --- retries come back through the daemon's retry moves ---
+q tk_main "select pgq.insert_event('q', 't', 'retry me')" >/dev/null
+retried_batch() {
+  local b
+  b=$(q tk_main "select pgq.next_batch('q', 'c')")
+  [ -n "$b" ] || return 1
+  q tk_main "select pgq.event_retry($b, ev_id, 0) from pgq.get_batch_events($b) where ev_data = 'retry me'" >/dev/null
+  q tk_main "select pgq.finish_batch($b)" >/dev/null
+}
+wait_for 5 "a batch to retry from" retried_batch
+back_again() {
+  local b
+  b=$(q tk_main "select pgq.next_batch('q', 'c')")
+  [ -n "$b" ] || return 1
+  local retry
+  retry=$(q tk_main "select ev_retry from pgq.get_batch_events($b) where ev_data = 'retry me'")
+  q tk_main "select pgq.finish_batch($b)" >/dev/null
+  [ "$retry" = 1 ]
+}
+wait_for 10 "the retried event to come back with ev_retry = 1" back_again
+echo "retried event came back"
+
+# --- rotation with a short rotation period ---
+q tk_main "select pgq.set_queue_config('q', 'rotation_period', '0.5 seconds')" >/dev/null
+table_before=$(q tk_main "select queue_cur_table from pgq.queue")
+rotated() { [ "$(q tk_main "select queue_cur_table from pgq.queue")" != "$table_before" ]; }
+keep_consuming() { q tk_main "select pgq.insert_event('q', 't', 'x')" >/dev/null; batch_has tk_main x || true; rotated; }
+wait_for 15 "a table rotation" keep_consuming
+echo "rotation happened"
+
+# --- a database created while the daemon runs is found ---
+q tk_late "create extension pgqpp"
+q tk_late "select pgq.create_queue('q')" >/dev/null
+q tk_late "select pgq.register_consumer('q', 'c')" >/dev/null
+wait_for 10 "the ticker serving tk_late" log_has "db=tk_late: serving pgqpp"
+q tk_late "select pgq.insert_event('q', 't', 'late')" >/dev/null
+wait_for 5 "the event in the new database" batch_has tk_late late
+echo "new database found and served"
+
+# --- PgQ 3.5 database: served by periodic ticks, fallback said once ---
+wait_for 10 "the fallback notice for tk_pgq" log_has "db=tk_pgq: wake-up path unavailable"
+q tk_pgq "select pgq.insert_event('q', 't', 'on pgq')" >/dev/null
+wait_for 10 "the event in the PgQ 3.5 database" batch_has tk_pgq "on pgq"
+[ "$(grep -c "db=tk_pgq: wake-up path unavailable" "$log")" = 1 ] || fail "fallback logged more than once"
+echo "PgQ 3.5 database ticked periodically"
+
+# --- SIGHUP: a changed config is reloaded and reported ---
+sed -i 's/^stats_period = 1$/stats_period = 2/' "$work/ticker.ini"
+kill -HUP "$pid"
+wait_for 5 "the reload line" log_has "config reloaded; changed: stats_period"
+echo "SIGHUP reloaded the config"
+
+# --- a server restart: the daemon reconnects, and waking works again ---
+pg_restart "$PGQPP_TEST_DATA"
+wait_for 20 "the recovery line" log_has "db=tk_main: connected again"
+q tk_main "select pgq.insert_event('q', 't', 'after restart')" >/dev/null
+wait_for 10 "the event after the restart" batch_has tk_main "after restart"
+echo "recovered after a server restart"
+[ "$(grep -c "db=tk_main: connection failed" "$log")" -le 1 ] || fail "the failure was logged more than once"
+
+# --- SIGTERM: exit 0 within a second ---
+kill -TERM "$pid"
+t0=$(date +%s%N)
+set +e
+wait "$pid"
+rc=$?
+set -e
+pid=
+stop_ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$rc" -eq 0 ] || fail "exit code $rc after SIGTERM"
+[ "$stop_ms" -lt 1000 ] || fail "took ${stop_ms} ms to stop"
+echo "SIGTERM: exit 0 in ${stop_ms} ms"
+# The only errors: each database's connection failing once at the restart.
+if grep -E "\] (ERROR|FATAL)" "$log" | grep -v "connection failed" >/dev/null; then
+  fail "unexpected errors in the log: $(grep -E '\] (ERROR|FATAL)' "$log" | grep -v 'connection failed' | head -5)"
+fi

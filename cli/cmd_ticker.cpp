@@ -24,6 +24,8 @@ std::function<int()> setup_ticker(CLI::App& app) {
   app.add_flag("-v,--verbose", options->verbose, "log debug lines too");
   app.add_flag("--ini", *print_ini, "print a sample config file with every key and exit");
   app.add_option("--database", *databases, "serve only this database (repeatable; default: all)");
+  app.add_option("--metrics", options->metrics,
+                 "serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9187; loopback unless told otherwise)");
   for (const auto& key : ticker::config_keys()) {
     std::string name = key.name;
     if (name == "database_list") continue;

@@ -143,6 +143,7 @@ void Daemon::discover(Clock::time_point now) {
     if (!discovery_failing_)
       log_.error(config_.initial_database, "cannot list databases: " + discovery_.error());
     discovery_failing_ = true;
+    ++discovery_errors_;
     next_discovery_ = now + std::chrono::seconds(1);
     return;
   }
@@ -169,7 +170,9 @@ void Daemon::on_databases(const std::vector<std::string>& found) {
   for (const auto& name : wanted)
     if (!databases_.count(name)) {
       log_.debug(name, "found database");
-      databases_[name] = std::make_unique<DatabaseWorker>(name, config_, log_);
+      auto worker = std::make_unique<DatabaseWorker>(name, config_, log_);
+      if (metrics_.socket() >= 0) worker->enable_figures();
+      databases_[name] = std::move(worker);
     }
   for (auto it = databases_.begin(); it != databases_.end();) {
     if (std::find(wanted.begin(), wanted.end(), it->first) == wanted.end()) {
@@ -189,6 +192,11 @@ int Daemon::poll_once(Clock::time_point now) {
   owners.push_back(nullptr);
   if (!discovery_.down()) {
     fds.push_back({discovery_.socket(), discovery_.poll_events(), 0});
+    owners.push_back(nullptr);
+  }
+  std::size_t metrics_index = fds.size();
+  if (metrics_.socket() >= 0) {
+    fds.push_back({metrics_.socket(), POLLIN, 0});
     owners.push_back(nullptr);
   }
   Clock::time_point deadline = stop_requests_ ? stop_deadline_ : next_discovery_;
@@ -213,6 +221,8 @@ int Daemon::poll_once(Clock::time_point now) {
     if (i == 0) {
       unsigned char sig;
       while (read(signal_pipe_[0], &sig, 1) == 1) handle_signal(sig);
+    } else if (i == metrics_index && metrics_.socket() >= 0) {
+      metrics_.serve_one([this] { return render_metrics(); });
     } else if (owners[i] == nullptr) {
       if (!discovery_.on_ready()) {
         if (!discovery_failing_)
@@ -227,6 +237,40 @@ int Daemon::poll_once(Clock::time_point now) {
     }
   }
   return n;
+}
+
+std::string Daemon::render_metrics() const {
+  static const std::map<std::string, std::pair<const char*, const char*>> help = {
+      {"pgqpp_ticker_connection_up", {"gauge", "1 while the daemon's connection to the database is up"}},
+      {"pgqpp_ticker_wakeup_active", {"gauge", "1 when the database wakes the ticker on commit; 0: periodic ticking"}},
+      {"pgqpp_ticker_errors_total", {"counter", "failed connections and statements"}},
+      {"pgqpp_ticker_ticks_total", {"counter", "ticks made, by path (periodic pgq.ticker() or woken on commit)"}},
+      {"pgqpp_ticker_retries_moved_total", {"counter", "retry events moved back into their queues"}},
+      {"pgqpp_ticker_maint_operations_total", {"counter", "maintenance operations run"}},
+      {"pgqpp_queue_last_tick_age_seconds", {"gauge", "age of the queue's newest tick"}},
+      {"pgqpp_queue_last_tick_id", {"counter", "the queue's newest tick id (ticks so far)"}},
+      {"pgqpp_queue_events_total", {"counter", "the queue's event id sequence (events so far)"}},
+      {"pgqpp_queue_events_since_tick", {"gauge", "events inserted since the newest tick"}},
+      {"pgqpp_queue_events_per_second", {"gauge", "event rate over the last ticks"}},
+      {"pgqpp_consumer_lag_seconds", {"gauge", "age of the tick the consumer has reached"}},
+      {"pgqpp_consumer_last_seen_seconds", {"gauge", "time since the consumer's last batch call"}},
+      {"pgqpp_consumer_pending_events", {"gauge", "events between the consumer's position and the newest tick"}},
+  };
+  MetricLines lines;
+  for (const auto& [name, db] : databases_) db->add_metrics(lines);
+  std::string out;
+  out += "# HELP pgqpp_ticker_databases databases the daemon serves\n# TYPE pgqpp_ticker_databases gauge\n";
+  out += "pgqpp_ticker_databases " + std::to_string(databases_.size()) + "\n";
+  out += "# HELP pgqpp_ticker_discovery_errors_total failed listings of the databases\n"
+         "# TYPE pgqpp_ticker_discovery_errors_total counter\n";
+  out += "pgqpp_ticker_discovery_errors_total " + std::to_string(discovery_errors_) + "\n";
+  for (const auto& [metric, samples] : lines) {
+    auto h = help.find(metric);
+    if (h != help.end())
+      out += "# HELP " + metric + " " + h->second.second + "\n# TYPE " + metric + " " + h->second.first + "\n";
+    for (const auto& line : samples) out += line + "\n";
+  }
+  return out;
 }
 
 int Daemon::run() {
@@ -251,6 +295,10 @@ int Daemon::run() {
       std::fprintf(stderr, "pgqpp ticker: cannot daemonize: %s\n", std::strerror(errno));
       return 1;
     }
+  }
+  if (!options_.metrics.empty() && !metrics_.listen(options_.metrics, &error)) {
+    std::fprintf(stderr, "pgqpp ticker: %s\n", error.c_str());
+    return 2;
   }
   if (!write_pidfile()) return 1;
   install_signals();

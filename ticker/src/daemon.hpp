@@ -11,12 +11,14 @@
 #include "config.hpp"
 #include "database.hpp"
 #include "log.hpp"
+#include "metrics.hpp"
 
 namespace pgqpp::ticker {
 
 struct Options {
   std::optional<std::string> config_file;
   std::map<std::string, std::string> overrides;  // flags, applied over the file
+  std::string metrics;  // HOST:PORT for the Prometheus endpoint, empty: none
   bool daemonize = false;
   bool quiet = false;
   bool verbose = false;
@@ -41,11 +43,14 @@ class Daemon {
   void on_databases(const std::vector<std::string>& names);
   bool write_pidfile();
   int poll_once(Clock::time_point now);
+  std::string render_metrics() const;
 
   Options options_;
   Config config_;
   Log log_;
   Session discovery_;
+  MetricsServer metrics_;
+  long long discovery_errors_ = 0;
   bool discovery_failing_ = false;
   Clock::time_point next_discovery_{};
   std::map<std::string, std::unique_ptr<DatabaseWorker>> databases_;

@@ -2,6 +2,9 @@
 #include "database.hpp"
 
 #include <algorithm>
+#include <sstream>
+
+#include "metrics.hpp"
 
 namespace pgqpp::ticker {
 
@@ -187,6 +190,10 @@ void DatabaseWorker::on_time(Clock::time_point now) {
   }
   if (now >= next_retry_) run_retry();
   if (now >= next_maint_) schedule_maintenance();
+  if (figures_enabled_ && now >= next_figures_) {
+    next_figures_ = Clock::time_point::max();  // set again when the refresh completes
+    refresh_figures();
+  }
   if (now >= next_stats_) {
     log_.info(name_, "stats: ticks=" + std::to_string(stats_.ticks) +
                          " woken_ticks=" + std::to_string(stats_.woken_ticks) +
@@ -194,6 +201,74 @@ void DatabaseWorker::on_time(Clock::time_point now) {
                          " maint_ops=" + std::to_string(stats_.maint_ops) +
                          " errors=" + std::to_string(stats_.errors));
     next_stats_ = now + seconds(config_.stats_period);
+  }
+}
+
+void DatabaseWorker::refresh_figures() {
+  // Works with pgqpp and with PgQ 3.5: only PgQ's status functions.
+  session_.run(
+      "select i.queue_name, extract(epoch from i.ticker_lag), i.ev_per_sec, i.ev_new,"
+      "       i.last_tick_id, pgq.seq_getval(q.queue_event_seq)"
+      "  from pgq.get_queue_info() i join pgq.queue q on q.queue_name = i.queue_name",
+      {}, [this](const Result& r) {
+        queues_.clear();
+        for (int i = 0; i < r.rows(); ++i) {
+          QueueFigures f;
+          f.name = r.text(i, 0);
+          f.last_tick_age = r.is_null(i, 1) ? 0 : std::atof(r.text(i, 1).c_str());
+          if (!r.is_null(i, 2)) f.ev_per_sec = std::atof(r.text(i, 2).c_str());
+          f.ev_new = r.is_null(i, 3) ? 0 : r.number(i, 3);
+          f.last_tick_id = r.is_null(i, 4) ? 0 : r.number(i, 4);
+          f.events_total = r.number(i, 5);
+          queues_.push_back(f);
+        }
+      });
+  session_.run(
+      "select queue_name, consumer_name, extract(epoch from lag), extract(epoch from last_seen),"
+      "       pending_events from pgq.get_consumer_info()",
+      {}, [this](const Result& r) {
+        consumers_.clear();
+        for (int i = 0; i < r.rows(); ++i) {
+          ConsumerFigures f;
+          f.queue = r.text(i, 0);
+          f.consumer = r.text(i, 1);
+          f.lag = r.is_null(i, 2) ? 0 : std::atof(r.text(i, 2).c_str());
+          f.last_seen = r.is_null(i, 3) ? 0 : std::atof(r.text(i, 3).c_str());
+          f.pending = r.is_null(i, 4) ? 0 : r.number(i, 4);
+          consumers_.push_back(f);
+        }
+        next_figures_ = Clock::now() + std::chrono::seconds(2);
+      });
+}
+
+void DatabaseWorker::add_metrics(MetricLines& out) const {
+  const std::string db = "db=\"" + label_value(name_) + "\"";
+  auto add = [&](const char* metric, const std::string& labels, double value) {
+    std::ostringstream line;
+    line << metric << "{" << labels << "} " << value;
+    out[metric].push_back(line.str());
+  };
+  add("pgqpp_ticker_connection_up", db, session_.connected() ? 1 : 0);
+  add("pgqpp_ticker_wakeup_active", db, wakeup_ == Wakeup::active ? 1 : 0);
+  add("pgqpp_ticker_errors_total", db, static_cast<double>(stats_.errors));
+  add("pgqpp_ticker_ticks_total", db + ",path=\"periodic\"", static_cast<double>(stats_.ticks));
+  add("pgqpp_ticker_ticks_total", db + ",path=\"woken\"", static_cast<double>(stats_.woken_ticks));
+  add("pgqpp_ticker_retries_moved_total", db, static_cast<double>(stats_.retries_moved));
+  add("pgqpp_ticker_maint_operations_total", db, static_cast<double>(stats_.maint_ops));
+  for (const auto& q : queues_) {
+    std::string labels = db + ",queue=\"" + label_value(q.name) + "\"";
+    add("pgqpp_queue_last_tick_age_seconds", labels, q.last_tick_age);
+    add("pgqpp_queue_last_tick_id", labels, static_cast<double>(q.last_tick_id));
+    add("pgqpp_queue_events_total", labels, static_cast<double>(q.events_total));
+    add("pgqpp_queue_events_since_tick", labels, static_cast<double>(q.ev_new));
+    if (q.ev_per_sec) add("pgqpp_queue_events_per_second", labels, *q.ev_per_sec);
+  }
+  for (const auto& c : consumers_) {
+    std::string labels = db + ",queue=\"" + label_value(c.queue) + "\",consumer=\"" +
+                         label_value(c.consumer) + "\"";
+    add("pgqpp_consumer_lag_seconds", labels, c.lag);
+    add("pgqpp_consumer_last_seen_seconds", labels, c.last_seen);
+    add("pgqpp_consumer_pending_events", labels, static_cast<double>(c.pending));
   }
 }
 
@@ -208,6 +283,7 @@ Clock::time_point DatabaseWorker::next_deadline() const {
   if (session_.down()) return next_connect_;
   if (!session_.idle() || !has_pgq_) return Clock::time_point::max();
   return std::min({next_tick_, next_retry_, next_maint_, next_stats_,
+                   figures_enabled_ ? next_figures_ : Clock::time_point::max(),
                    session_.connected_at() + seconds(config_.connection_lifetime)});
 }
 

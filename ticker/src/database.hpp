@@ -4,7 +4,10 @@
 // event loop.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 #include "log.hpp"
@@ -20,6 +23,27 @@ struct DatabaseStats {
   long long maint_ops = 0;      // maintenance operations run
   long long errors = 0;         // failed statements and connections
 };
+
+/// One queue's figures from pgq.get_queue_info(), for the metrics endpoint.
+struct QueueFigures {
+  std::string name;
+  double last_tick_age = 0;           // seconds
+  std::optional<double> ev_per_sec;
+  long long ev_new = 0;               // events since the last tick
+  long long last_tick_id = 0;
+  long long events_total = 0;         // the event sequence's value
+};
+
+/// One consumer's figures from pgq.get_consumer_info().
+struct ConsumerFigures {
+  std::string queue, consumer;
+  double lag = 0;        // seconds behind
+  double last_seen = 0;  // seconds since its last batch call
+  long long pending = 0;
+};
+
+/// Metric name -> sample lines, gathered from every database.
+using MetricLines = std::map<std::string, std::vector<std::string>>;
 
 class DatabaseWorker {
  public:
@@ -46,6 +70,12 @@ class DatabaseWorker {
   /// When on_time next has something to do.
   Clock::time_point next_deadline() const;
 
+  /// Keeps queue and consumer figures fresh for the metrics endpoint.
+  void enable_figures() { figures_enabled_ = true; }
+
+  /// Adds this database's samples to `out`.
+  void add_metrics(MetricLines& out) const;
+
   /// Closes the connection (at shutdown, or when the database goes away).
   void stop() {
     session_.close();
@@ -62,6 +92,7 @@ class DatabaseWorker {
   void start_waiter();
   void wait_once();
   void waiter_unavailable(const std::string& why);
+  void refresh_figures();
 
   // The wake-up path: not tried yet, working, or unavailable on this server.
   enum class Wakeup { unknown, active, unavailable };
@@ -84,6 +115,10 @@ class DatabaseWorker {
   Clock::time_point next_retry_{};
   Clock::time_point next_maint_{};
   Clock::time_point next_stats_{};
+  bool figures_enabled_ = false;
+  Clock::time_point next_figures_{};
+  std::vector<QueueFigures> queues_;
+  std::vector<ConsumerFigures> consumers_;
 };
 
 }  // namespace pgqpp::ticker

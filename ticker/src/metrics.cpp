@@ -1,0 +1,82 @@
+// The daemon's Prometheus endpoint: see metrics.hpp.
+#include "metrics.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pgqpp::ticker {
+
+MetricsServer::~MetricsServer() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool MetricsServer::listen(const std::string& address, std::string* error) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    *error = "--metrics wants HOST:PORT, e.g. 127.0.0.1:9187, not '" + address + "'";
+    return false;
+  }
+  std::string host = address.substr(0, colon);
+  int port = std::atoi(address.c_str() + colon + 1);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(port));
+  if (port <= 0 || port > 65535 || inet_pton(AF_INET, host.c_str(), &sa.sin_addr) != 1) {
+    *error = "--metrics: '" + address + "' is not an IPv4 HOST:PORT";
+    return false;
+  }
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int on = 1;
+  setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd_, 16) != 0) {
+    *error = "--metrics: cannot listen on " + address + ": " + std::strerror(errno);
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void MetricsServer::serve_one(const std::function<std::string()>& render) {
+  int client = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (client < 0) return;
+  timeval tv{0, 200000};
+  setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  char buf[2048];
+  ssize_t n = recv(client, buf, sizeof buf - 1, 0);
+  std::string request(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  bool metrics = request.rfind("GET /metrics ", 0) == 0 || request.rfind("GET / ", 0) == 0;
+  std::string body = metrics ? render() : "not found: try /metrics\n";
+  std::string response = std::string("HTTP/1.0 ") + (metrics ? "200 OK" : "404 Not Found") +
+                         "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  size_t sent = 0;
+  while (sent < response.size()) {
+    ssize_t w = send(client, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
+    if (w <= 0) break;
+    sent += static_cast<size_t>(w);
+  }
+  close(client);
+}
+
+std::string label_value(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace pgqpp::ticker

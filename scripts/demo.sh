@@ -27,24 +27,20 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 say "starting a throwaway PostgreSQL with pgqpp (in $work)"
 pg_stage "$work/stage" "$build"
 port=$(free_port)
-pg_start "$work/cluster/data" "$port"
+pg_start "$work/cluster/data" "$port" "-c shared_preload_libraries=pgqpp"
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 
 say "create extension pgqpp; a queue 'orders' with a consumer 'shipping'"
 q "create extension pgqpp"
 q "select pgq.create_queue('orders')" >/dev/null
-q "select pgq.set_queue_config('orders', 'ticker_max_lag', '100 milliseconds')" >/dev/null
 q "select pgq.register_consumer('orders', 'shipping')" >/dev/null
 q "create table demo_seen (ev_id bigint, batch_id bigint, latency interval)"
 
-say "ticker: pgq.ticker() every 100 ms (the pgqpp ticker daemon will replace this loop)"
-# Each loop below runs in one session until its deadline, committing as it goes.
-q "do \$\$ declare deadline timestamptz := clock_timestamp() + interval '$((seconds + 3)) seconds';
-   begin while clock_timestamp() < deadline loop
-     perform pgq.ticker(); commit; perform pg_sleep(0.1);
-   end loop; end \$\$" &
+say "ticker: pgqpp ticker, woken by each commit (pgqpp is in shared_preload_libraries)"
+"$build/cli/pgqpp" ticker -q --syslog 0 --database postgres --logfile "$work/ticker.log" &
 pids+=($!)
+ticker_pid=$!
 
 say "producer: one order per transaction, about 200 per second, through pgq.insert_event"
 q "do \$\$ declare deadline timestamptz := clock_timestamp() + interval '$seconds seconds'; i int := 0;
@@ -67,7 +63,7 @@ consume_until() {
        while clock_timestamp() < deadline loop
          b := pgq.next_batch('orders', 'shipping');
          if b is null then
-           commit; perform pg_sleep(0.01); continue;
+           commit; perform pg_sleep(0.001); continue;
          end if;
          insert into demo_seen
          select ev_id, b, clock_timestamp() - ev_time from pgq.get_batch_events(b);
@@ -79,7 +75,8 @@ consume_until "$seconds"
 # The producer has stopped; the ticker's last ticks let the consumer drain.
 wait "$producer_pid"
 consume_until 2
-wait
+kill "$ticker_pid"
+wait "$ticker_pid" || true
 pids=()
 
 say "summary"
@@ -101,4 +98,6 @@ if [ "$consumed" != "$produced" ]; then
   echo "demo: produced $produced events but the consumer saw $consumed" >&2
   exit 1
 fi
+echo "ticker log:"
+grep -E "serving|wake-up|stats" "$work/ticker.log" | head -5 | sed 's/^/  /'
 say "every produced event was consumed exactly once; cleaning up"

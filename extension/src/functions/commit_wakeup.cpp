@@ -148,6 +148,7 @@ bool wait_for_bits(DbSlot& slot, int timeout_ms, uint64* out) {
   return any;
 }
 
+SPIPlanPtr lock_plan = nullptr;
 SPIPlanPtr tick_plan = nullptr;
 
 // The woken queues as an int[] of bit numbers, for the tick statement.
@@ -205,19 +206,32 @@ PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
   if (!woken) return 0;
 
   spi::Session session;
+  // First the woken queues' tick locks (in queue order), then the ticks in a
+  // second statement, whose snapshot is taken after the locks: see ticker.cpp.
+  SPIPlanPtr lock = spi::prepare(
+      lock_plan,
+      ("select array_agg(queue_id order by queue_id) from ("
+       " select q.queue_id, pg_advisory_xact_lock(" + std::to_string(kTickLockKey) + ", q.queue_id)"
+       "   from pgq.queue q"
+       "  where q.queue_id % 4096 = any($1)"
+       "    and not q.queue_external_ticker and not q.queue_ticker_paused"
+       "  order by q.queue_id) locked").c_str(),
+      {INT4ARRAYOID});
+  Datum arg = pg_call([&] { return bits_array(bits); });
+  spi::execute(lock, &arg, nullptr, false, 0);
+  bool none = false;
+  Datum locked = spi::transfer(spi::value(0, 1, &none), false, -1);
+  if (none) return 0;
   SPIPlanPtr plan = spi::prepare(
       tick_plan,
       "insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
       " select q.queue_id, nextval(q.queue_tick_seq::regclass), clock_timestamp(),"
       "        coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1)"
-      "   from pgq.queue q"
-      "  where q.queue_id % 4096 = any($1)"
-      "    and not q.queue_external_ticker and not q.queue_ticker_paused"
+      "   from pgq.queue q where q.queue_id = any($1)"
       " returning tick_queue, tick_id,"
       "           (select queue_name from pgq.queue where queue_id = tick_queue)",
       {INT4ARRAYOID});
-  Datum arg = pg_call([&] { return bits_array(bits); });
-  uint64 n = spi::execute(plan, &arg, nullptr, false, 0);
+  uint64 n = spi::execute(plan, &locked, nullptr, false, 0);
   for (uint64 i = 0; i < n; ++i) {
     int32 queue_id = DatumGetInt32(spi::value(i, 1));
     int64 tick_id = DatumGetInt64(spi::value(i, 2));

@@ -13,7 +13,8 @@
 namespace pgqpp::ext {
 namespace {
 
-SPIPlanPtr state_plan = nullptr;
+SPIPlanPtr state_plan = nullptr;       // waits for the queue's tick lock
+SPIPlanPtr state_try_plan = nullptr;   // skips the queue when it is locked
 SPIPlanPtr insert_plan = nullptr;
 SPIPlanPtr queues_plan = nullptr;
 SPIPlanPtr external_plan = nullptr;
@@ -37,22 +38,42 @@ const char kStateSql[] =
     "       txid_current(),"
     "       (select t.tick_time - p.tick_time from pgq.tick p"
     "         where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
-    "         order by p.tick_queue desc, p.tick_id desc limit 1)"
+    "         order by p.tick_queue desc, p.tick_id desc limit 1),"
+    // Column 16, the queue's tick lock (see lock_sql below).
+    "       %s"
     "  from pgq.queue q"
     "  left join lateral (select * from pgq.tick"
     "       where tick_queue = q.queue_id"
     "       order by tick_queue desc, tick_id desc limit 1) t on true"
     " where q.queue_name = $1";
 
+// The state query with the tick lock: waiting for it, or trying it. Ticks of
+// one queue are made one transaction at a time, and the tick's snapshot is
+// taken by the next statement, after the lock: so a queue's ticks have ever
+// newer snapshots in tick id order, even with several tickers at work (the
+// periodic one and the woken one of pgq.wakeup_ticker).
+std::string state_sql(bool wait) {
+  std::string lock = std::string(wait ? "pg_advisory_xact_lock" : "pg_try_advisory_xact_lock") +
+                     "(" + std::to_string(kTickLockKey) + ", q.queue_id)" + (wait ? " is null" : "");
+  std::string sql = kStateSql;
+  return sql.replace(sql.find("%s"), 2, lock);
+}
+
 // Ticks one queue if a tick is due; returns the new tick id or nullopt.
 // `strict` (the single-queue form) reports a missing, external or paused
 // queue as an error, with PgQ's texts.
 std::optional<int64> tick_queue(Datum queue_name, bool strict) {
-  SPIPlanPtr plan = spi::prepare(state_plan, kStateSql, {TEXTOID});
+  // pgq.ticker(queue) waits for a concurrent ticker; pgq.ticker() skips a
+  // queue that another ticker is ticking right now.
+  static const std::string wait_sql = state_sql(true);
+  static const std::string try_sql = state_sql(false);
+  SPIPlanPtr plan = strict ? spi::prepare(state_plan, wait_sql.c_str(), {TEXTOID})
+                           : spi::prepare(state_try_plan, try_sql.c_str(), {TEXTOID});
   if (spi::execute(plan, &queue_name, nullptr, false, 1) == 0) {
     if (strict) throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");
     return std::nullopt;
   }
+  if (!strict && !DatumGetBool(spi::value(0, 16))) return std::nullopt;
   int32 queue_id = DatumGetInt32(spi::value(0, 1));
   Datum tick_seq = spi::transfer(spi::value(0, 2), false, -1);
   if (DatumGetBool(spi::value(0, 3))) {

@@ -46,6 +46,7 @@ demo: deps
 bench: deps
 	$(MAKE) build
 	BUILD=$(BUILD) bench/run.sh
+	BUILD=$(BUILD) bench/ticker.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

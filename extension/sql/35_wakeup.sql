@@ -1,15 +1,18 @@
 -- pgqpp's wake-up path for tickers (C++: src/functions/commit_wakeup.cpp).
 
--- Function: pgq.wakeup_ticker(i_timeout_ms)
+-- Function: pgq.wakeup_ticker(i_timeout_ms, i_min_interval_ms)
 --   pgqpp addition, for ticker daemons. Waits up to i_timeout_ms (0 to
 --   60000, default 1000) until transactions that wrote events to this
 --   database's queues commit, then ticks every such queue at once (unless
 --   paused or externally ticked) and returns (queue_name, tick_id) per new
---   tick; no rows after a quiet timeout. Each tick sends its NOTIFY on
+--   tick; no rows after a quiet timeout. A queue whose newest tick is younger
+--   than i_min_interval_ms (default 5) waits until it is that old, so that
+--   at high event rates ticks stay apart and batches hold many events. Each tick sends its NOTIFY on
 --   pgqpp_tick_<queue_id> when the calling transaction commits. Call it in
 --   its own transaction, in a loop, from one ticker per database. Needs
 --   pgqpp in shared_preload_libraries; without it the call fails with
 --   SQLSTATE 55000 and a ticker should tick periodically instead.
 create function pgq.wakeup_ticker(in i_timeout_ms integer default 1000,
+                                  in i_min_interval_ms integer default 5,
                                   out queue_name text, out tick_id bigint)
 returns setof record as 'MODULE_PATHNAME', 'pgqpp_wakeup_ticker' language c security definer;

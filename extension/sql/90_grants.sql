@@ -33,7 +33,7 @@ grant execute on function
 
 grant execute on function
     pgq.ticker(text, bigint, timestamptz, bigint), pgq.ticker(text), pgq.ticker(),
-    pgq.wakeup_ticker(integer),
+    pgq.wakeup_ticker(integer, integer),
     pgq.maint_retry_events(), pgq.maint_rotate_tables_step1(text), pgq.maint_rotate_tables_step2(),
     pgq.maint_tables_to_vacuum(), pgq.maint_operations(), pgq.upgrade_schema(),
     pgq.grant_perms(text), pgq._grant_perms_from(text, text, text, text), pgq.tune_storage(text),

@@ -78,9 +78,7 @@ pid=$!
 wait_for 10 "the ticker serving tk_main" log_has "db=tk_main: serving pgqpp"
 wait_for 10 "the wake-up path in tk_main" log_has "db=tk_main: wake-up path active"
 
-# --- an event reaches a consumer quickly: woken tick, not the 3 s max lag ---
-start=$(date +%s%N)
-q tk_main "select pgq.insert_event('q', 't', 'first')" >/dev/null
+# --- an event is ticked on commit by the wake-up path (not the 3 s max lag) ---
 batch_has() { # batch_has DB EVENT_DATA: consumes one batch, true if it held the event
   local b
   b=$(q "$1" "select pgq.next_batch('q', 'c')")
@@ -90,10 +88,10 @@ batch_has() { # batch_has DB EVENT_DATA: consumes one batch, true if it held the
   q "$1" "select pgq.finish_batch($b)" >/dev/null
   [ "$got" = 1 ]
 }
+q tk_main "select pgq.insert_event('q', 't', 'first')" >/dev/null
 wait_for 5 "the first event in a batch" batch_has tk_main first
-elapsed_ms=$((($(date +%s%N) - start) / 1000000))
-echo "woken delivery took ${elapsed_ms} ms (psql round trips included)"
-[ "$elapsed_ms" -lt 2500 ] || fail "delivery took ${elapsed_ms} ms: the wake-up path did not tick"
+grep -q "db=tk_main queue=q: woken tick" "$log" || fail "no woken tick in tk_main: the wake-up path did not tick"
+echo "the event was ticked by the wake-up path (latency: see make bench)"
 
 # --- retries come back through the daemon's retry moves ---
 q tk_main "select pgq.insert_event('q', 't', 'retry me')" >/dev/null

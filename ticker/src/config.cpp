@@ -25,6 +25,10 @@ const std::vector<KeyInfo>& config_keys() {
       {"ticker_period", "seconds", true, "how often to run the ticker"},
       {"stats_period", "seconds", true, "how often to log statistics"},
       {"connection_lifetime", "seconds", true, "how long a database connection is kept"},
+      {"min_tick_interval", "seconds", true,
+       "wake-up path: shortest time between two ticks of one queue (keeps batches batches at high rates)"},
+      {"idle_ticker_period", "seconds", true,
+       "wake-up path: how often the full pgq.ticker() still runs (idle ticks, events that bypassed it)"},
   };
   return keys;
 }
@@ -94,6 +98,8 @@ void set_key(Config& c, const std::string& key, const std::string& value, const 
   else if (key == "ticker_period") c.ticker_period = parse_seconds(value, key, where);
   else if (key == "stats_period") c.stats_period = parse_seconds(value, key, where);
   else if (key == "connection_lifetime") c.connection_lifetime = parse_seconds(value, key, where);
+  else if (key == "min_tick_interval") c.min_tick_interval = parse_seconds(value, key, where);
+  else if (key == "idle_ticker_period") c.idle_ticker_period = parse_seconds(value, key, where);
   if (key == "initial_database" && value.empty())
     throw ConfigError(where + ": initial_database must not be empty");
 }
@@ -159,6 +165,8 @@ std::string get_key(const Config& c, const std::string& key) {
   if (key == "ticker_period") return seconds(c.ticker_period);
   if (key == "stats_period") return seconds(c.stats_period);
   if (key == "connection_lifetime") return seconds(c.connection_lifetime);
+  if (key == "min_tick_interval") return seconds(c.min_tick_interval);
+  if (key == "idle_ticker_period") return seconds(c.idle_ticker_period);
   throw ConfigError("unknown key '" + key + "'");
 }
 

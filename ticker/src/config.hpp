@@ -30,6 +30,9 @@ struct Config {
   double ticker_period = 1;         // seconds between ticker runs
   double stats_period = 30;         // seconds between statistics log lines
   double connection_lifetime = 3600;  // seconds before a connection is renewed
+  // pgqpp's own keys, for the wake-up path (pgqpp preloaded):
+  double min_tick_interval = 0.005;   // shortest time between two woken ticks of a queue
+  double idle_ticker_period = 3;      // full pgq.ticker() period while woken
 };
 
 /// One config key: its name, what it takes, and whether SIGHUP may change it.

@@ -69,7 +69,9 @@ void DatabaseWorker::start_waiter() {
 
 void DatabaseWorker::wait_once() {
   // Waits at most 1 s per call, so the wait never pins a snapshot for long.
-  waiter_.run("select queue_name, tick_id from pgq.wakeup_ticker(1000)", {}, [this](const Result& r) {
+  int min_interval_ms = static_cast<int>(config_.min_tick_interval * 1000 + 0.5);
+  waiter_.run("select queue_name, tick_id from pgq.wakeup_ticker(1000, $1)",
+              {std::to_string(min_interval_ms)}, [this](const Result& r) {
     if (wakeup_ == Wakeup::unknown) log_.info(name_, "wake-up path active: ticking on commit");
     wakeup_ = Wakeup::active;
     stats_.woken_ticks += r.rows();
@@ -185,7 +187,10 @@ void DatabaseWorker::on_time(Clock::time_point now) {
   if (now >= next_tick_) {
     session_.run("select pgq.ticker()", {}, [this](const Result& r) {
       stats_.ticks += r.number(0, 0);
-      next_tick_ = Clock::now() + seconds(config_.ticker_period);
+      // Woken, queues with events are ticked on commit: the full ticker only
+      // makes idle ticks and catches events that bypassed the wake-up.
+      double period = wakeup_ == Wakeup::active ? config_.idle_ticker_period : config_.ticker_period;
+      next_tick_ = Clock::now() + seconds(period);
     });
   }
   if (now >= next_retry_) run_retry();

@@ -2,7 +2,9 @@
 // C++ objects and take no locks; the ticker-side function waits on its latch.
 #include "functions/commit_wakeup.hpp"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
@@ -151,7 +153,7 @@ bool wait_for_bits(DbSlot& slot, int timeout_ms, uint64* out) {
 SPIPlanPtr lock_plan = nullptr;
 SPIPlanPtr tick_plan = nullptr;
 
-// The woken queues as an int[] of bit numbers, for the tick statement.
+// The woken queues as an int[] of bit numbers, for the queries.
 Datum bits_array(const uint64* bits) {
   Datum items[kQueueBits];
   int n = 0;
@@ -159,6 +161,83 @@ Datum bits_array(const uint64* bits) {
     for (int b = 0; b < 64; ++b)
       if (bits[w] & (UINT64CONST(1) << b)) items[n++] = Int32GetDatum(w * 64 + b);
   return PointerGetDatum(construct_array(items, n, INT4OID, 4, true, TYPALIGN_INT));
+}
+
+// Sleeps up to ms on the latch (new commits still wake it). No C++ objects.
+void nap(long ms) {
+  (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
+  ResetLatch(MyLatch);
+  CHECK_FOR_INTERRUPTS();
+}
+
+// When this backend last ticked each bit's queue through the wake-up path.
+// The waiting ticker is one long-lived backend, so it knows its own ticks and
+// needs no query to space them (ticks by others only make it tick sooner).
+TimestampTz woken_tick_at[kQueueBits];
+
+// Keeps in `bits` the woken queues that may tick now: their last woken tick
+// is at least min_interval_ms old. The others' bits are raised again, and
+// *next_ms says when the first of them may tick. True if any may tick now.
+bool eligible_bits(DbSlot& slot, uint64* bits, int32 min_interval_ms, long* next_ms) {
+  TimestampTz now = GetCurrentTimestamp();
+  bool any = false;
+  *next_ms = 0;
+  for (int w = 0; w < kWords; ++w) {
+    for (int b = 0; bits[w] != 0 && b < 64; ++b) {
+      uint64 mask = UINT64CONST(1) << b;
+      if (!(bits[w] & mask)) continue;
+      long age_ms = static_cast<long>((now - woken_tick_at[w * 64 + b]) / 1000);
+      if (age_ms >= min_interval_ms) {
+        any = true;
+        continue;
+      }
+      bits[w] &= ~mask;
+      pg_atomic_fetch_or_u64(&slot.bits[w], mask);  // raised again, nobody woken
+      long wait = min_interval_ms - age_ms;
+      *next_ms = *next_ms == 0 ? wait : std::min(*next_ms, wait);
+    }
+  }
+  return any;
+}
+
+// Ticks the queues of `bits`, returning their rows into rsinfo. First the
+// queues' tick locks (in queue order), then the ticks in a second statement,
+// whose snapshot is taken after the locks: see ticker.cpp.
+void tick_queues(const uint64* bits, ReturnSetInfo* rsinfo) {
+  SPIPlanPtr lock = spi::prepare(
+      lock_plan,
+      ("select array_agg(queue_id order by queue_id) from ("
+       " select q.queue_id, pg_advisory_xact_lock(" + std::to_string(kTickLockKey) + ", q.queue_id)"
+       "   from pgq.queue q"
+       "  where q.queue_id % 4096 = any($1)"
+       "    and not q.queue_external_ticker and not q.queue_ticker_paused"
+       "  order by q.queue_id) locked").c_str(),
+      {INT4ARRAYOID});
+  Datum arg = pg_call([&] { return bits_array(bits); });
+  spi::execute(lock, &arg, nullptr, false, 0);
+  bool none = false;
+  Datum ids = spi::transfer(spi::value(0, 1, &none), false, -1);
+  if (none) return;
+  SPIPlanPtr plan = spi::prepare(
+      tick_plan,
+      "insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
+      " select q.queue_id, nextval(q.queue_tick_seq::regclass), clock_timestamp(),"
+      "        coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1)"
+      "   from pgq.queue q where q.queue_id = any($1)"
+      " returning tick_queue, tick_id,"
+      "           (select queue_name from pgq.queue where queue_id = tick_queue)",
+      {INT4ARRAYOID});
+  uint64 n = spi::execute(plan, &ids, nullptr, false, 0);
+  TimestampTz now = GetCurrentTimestamp();
+  for (uint64 i = 0; i < n; ++i) {
+    int32 queue_id = DatumGetInt32(spi::value(i, 1));
+    int64 tick_id = DatumGetInt64(spi::value(i, 2));
+    woken_tick_at[static_cast<uint32>(queue_id) % kQueueBits] = now;
+    notify_tick(queue_id, tick_id);
+    Datum values[2] = {spi::transfer(spi::value(i, 3), false, -1), Int64GetDatum(tick_id)};
+    bool nulls[2] = {false, false};
+    pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
+  }
 }
 
 }  // namespace
@@ -183,10 +262,12 @@ void commit_wakeup_note(int32 queue_id) {
 
 using namespace pgqpp::ext;
 
-/// pgq.wakeup_ticker(i_timeout_ms) -> setof (queue_name, tick_id): waits up to
-/// i_timeout_ms for committed events in this database's queues, then ticks
-/// every woken queue at once (unpaused, not externally ticked) and returns
-/// the new ticks. Needs pgqpp in shared_preload_libraries (SQLSTATE 55000
+/// pgq.wakeup_ticker(i_timeout_ms, i_min_interval_ms) -> setof (queue_name,
+/// tick_id): waits up to i_timeout_ms for committed events in this database's
+/// queues, then ticks the woken queues (unpaused, not externally ticked) whose
+/// newest tick is at least i_min_interval_ms old, and returns the new ticks.
+/// Younger ones wait for their turn, so that at high rates a tick covers many
+/// events. Needs pgqpp in shared_preload_libraries (SQLSTATE 55000
 /// otherwise, so that a ticker falls back to periodic ticking).
 PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
   if (shared == nullptr)
@@ -194,51 +275,30 @@ PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
                 "the wake-up path needs pgqpp in shared_preload_libraries",
                 {}, "Add pgqpp to shared_preload_libraries and restart, or tick periodically.");
   int32 timeout_ms = PG_ARGISNULL(0) ? 1000 : PG_GETARG_INT32(0);
+  int32 min_interval_ms = PG_ARGISNULL(1) ? 5 : PG_GETARG_INT32(1);
   if (timeout_ms < 0 || timeout_ms > 60000)
     throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "i_timeout_ms must be between 0 and 60000");
+  if (min_interval_ms < 0 || min_interval_ms > 60000)
+    throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "i_min_interval_ms must be between 0 and 60000");
   pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
   auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
   int slot_index = pg_call([&] { return claim_slot(MyDatabaseId); });
   if (slot_index < 0)
     throw Error(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED, "too many databases with a waiting ticker");
-  uint64 bits[kWords];
-  bool woken = pg_call([&] { return wait_for_bits(shared->slots[slot_index], timeout_ms, bits); });
-  if (!woken) return 0;
-
+  DbSlot& slot = shared->slots[slot_index];
+  TimestampTz deadline = GetCurrentTimestamp() + static_cast<int64>(timeout_ms) * 1000;
   spi::Session session;
-  // First the woken queues' tick locks (in queue order), then the ticks in a
-  // second statement, whose snapshot is taken after the locks: see ticker.cpp.
-  SPIPlanPtr lock = spi::prepare(
-      lock_plan,
-      ("select array_agg(queue_id order by queue_id) from ("
-       " select q.queue_id, pg_advisory_xact_lock(" + std::to_string(kTickLockKey) + ", q.queue_id)"
-       "   from pgq.queue q"
-       "  where q.queue_id % 4096 = any($1)"
-       "    and not q.queue_external_ticker and not q.queue_ticker_paused"
-       "  order by q.queue_id) locked").c_str(),
-      {INT4ARRAYOID});
-  Datum arg = pg_call([&] { return bits_array(bits); });
-  spi::execute(lock, &arg, nullptr, false, 0);
-  bool none = false;
-  Datum locked = spi::transfer(spi::value(0, 1, &none), false, -1);
-  if (none) return 0;
-  SPIPlanPtr plan = spi::prepare(
-      tick_plan,
-      "insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
-      " select q.queue_id, nextval(q.queue_tick_seq::regclass), clock_timestamp(),"
-      "        coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1)"
-      "   from pgq.queue q where q.queue_id = any($1)"
-      " returning tick_queue, tick_id,"
-      "           (select queue_name from pgq.queue where queue_id = tick_queue)",
-      {INT4ARRAYOID});
-  uint64 n = spi::execute(plan, &locked, nullptr, false, 0);
-  for (uint64 i = 0; i < n; ++i) {
-    int32 queue_id = DatumGetInt32(spi::value(i, 1));
-    int64 tick_id = DatumGetInt64(spi::value(i, 2));
-    notify_tick(queue_id, tick_id);
-    Datum values[2] = {spi::transfer(spi::value(i, 3), false, -1), Int64GetDatum(tick_id)};
-    bool nulls[2] = {false, false};
-    pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
+  for (;;) {
+    long remaining = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000);
+    uint64 bits[kWords];
+    if (!pg_call([&] { return wait_for_bits(slot, remaining > 0 ? remaining : 0, bits); })) return 0;
+    long next_ms = 0;
+    if (eligible_bits(slot, bits, min_interval_ms, &next_ms)) {
+      tick_queues(bits, rsinfo);
+      return 0;
+    }
+    remaining = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000);
+    if (remaining <= 0) return 0;
+    pg_call([&] { nap(std::min(next_ms, remaining)); });
   }
-  return 0;
 }

@@ -6,7 +6,6 @@
 // the current event table and its index.
 #include <unordered_map>
 
-#include "functions/commit_wakeup.hpp"
 #include "functions/event_writer.hpp"
 #include "functions/queue_cache.hpp"
 #include "pg/bridge.hpp"
@@ -50,7 +49,6 @@ const char* queue_name_arg(FunctionCallInfo fcinfo) {
 QueueInfo open_queue(const char* queue_name, int64 count) {
   QueueInfo q = queue_for_insert(queue_name);
   check_insert_allowed(q, queue_name, count);
-  commit_wakeup_note(q.queue_id);
   return q;
 }
 

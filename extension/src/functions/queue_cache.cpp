@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "functions/commit_wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -78,6 +79,8 @@ QueueInfo queue_for_insert(const char* queue_name) {
     pg_call([&] { LockRelationOid(q.event_table, RowExclusiveLock); });
     if (seen == generation) {
       cache.insert_or_assign(name, q);
+      // Every writer comes here: the ticker is woken when this commits.
+      commit_wakeup_note(q.queue_id);
       return q;
     }
     if (attempt > 100)

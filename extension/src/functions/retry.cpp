@@ -4,7 +4,6 @@
 #include <string>
 
 #include "functions/batch_source.hpp"
-#include "functions/commit_wakeup.hpp"
 #include "functions/event_writer.hpp"
 #include "functions/queue_cache.hpp"
 #include "pg/bridge.hpp"
@@ -138,7 +137,6 @@ PGQPP_FUNCTION(pgqpp_maint_retry_events) {
   for (uint64 i = 0; i < n; ++i) {
     char* name = pg_call([&] { return SPI_getvalue(rows->vals[i], rows->tupdesc, 1); });
     QueueInfo q = queue_for_insert(name);
-    commit_wakeup_note(q.queue_id);
     pg_call([&] { move_back(q, rows, i); });
   }
   PG_RETURN_INT32(static_cast<int32>(n));

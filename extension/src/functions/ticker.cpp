@@ -130,7 +130,9 @@ std::optional<int64> tick_queue(Datum queue_name, bool strict) {
   Datum args[3] = {Int32GetDatum(queue_id), tick_seq, Int64GetDatum(event_seq)};
   spi::execute(ins, args, nullptr, false, 0);
   int64 tick_id = DatumGetInt64(spi::value(0, 1));
-  notify_tick(queue_id, tick_id);
+  // Only ticks that close a batch with new events wake consumers: idle ticks
+  // of many queues would only make listeners read notifications for nothing.
+  if (last && last->new_events > 0) notify_tick(queue_id, tick_id);
   return tick_id;
 }
 

@@ -1,4 +1,5 @@
-// Waking consumers: every new tick sends one NOTIFY on the queue's channel,
+// Waking consumers: every new tick with new events sends one NOTIFY on the
+// queue's channel (idle ticks send none),
 // so a consumer that LISTENs there learns of a new batch at once instead of
 // polling. One notification per tick (never per event): producers never take
 // the cluster-wide notify lock.

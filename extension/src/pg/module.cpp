@@ -1,7 +1,9 @@
 // The module's identity: the magic block PostgreSQL checks when it loads
 // pgqpp.so, and _PG_init, which registers the backend-local caches'
-// invalidation callbacks.
+// invalidation callbacks and the hooks that close the statement-scoped
+// event writer.
 #include "pg/bridge.hpp"
+#include "functions/event_writer_cache.hpp"
 #include "functions/queue_cache.hpp"
 
 extern "C" {
@@ -9,5 +11,8 @@ PG_MODULE_MAGIC;
 
 PGDLLEXPORT void _PG_init(void);
 
-void _PG_init(void) { pgqpp::ext::queue_cache_init(); }
+void _PG_init(void) {
+  pgqpp::ext::queue_cache_init();
+  pgqpp::ext::event_writer_cache_init();
+}
 }

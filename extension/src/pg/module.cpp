@@ -1,10 +1,12 @@
 // The module's identity: the magic block PostgreSQL checks when it loads
 // pgqpp.so, and _PG_init, which registers the backend-local caches'
-// invalidation callbacks and the hooks that close the statement-scoped
-// event writer.
+// invalidation callbacks (queues, trigger plans, the insert_event lookup) and
+// the hooks that close the statement-scoped event writer.
 #include "pg/bridge.hpp"
 #include "functions/event_writer_cache.hpp"
 #include "functions/queue_cache.hpp"
+#include "triggers/event_sink.hpp"
+#include "triggers/trigger_cache.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -14,5 +16,7 @@ PGDLLEXPORT void _PG_init(void);
 void _PG_init(void) {
   pgqpp::ext::queue_cache_init();
   pgqpp::ext::event_writer_cache_init();
+  pgqpp::ext::triggers::trigger_cache_init();
+  pgqpp::ext::triggers::event_sink_init();
 }
 }

@@ -1,0 +1,89 @@
+// The triggers' backend-local cache: see trigger_cache.hpp.
+#include "triggers/trigger_cache.hpp"
+
+#include <cstdint>
+#include <unordered_map>
+
+#include "pg/bridge.hpp"
+
+extern "C" {
+#include "utils/syscache.h"
+}
+
+namespace pgqpp::ext::triggers {
+
+namespace {
+
+struct TableEntry {
+  std::shared_ptr<const TableMeta> meta;
+  std::unordered_map<Oid, std::shared_ptr<const TriggerPlan>> plans;  // by trigger oid
+  std::uint64_t invalidations = 0;  // counts the callbacks that hit this table
+  bool stale = true;
+};
+
+std::unordered_map<Oid, TableEntry> tables;
+
+void mark_stale(TableEntry& entry) {
+  entry.stale = true;
+  ++entry.invalidations;
+}
+
+void on_relcache_invalidation(Datum, Oid relid) {
+  if (relid == InvalidOid) {
+    for (auto& [oid, entry] : tables) mark_stale(entry);
+    return;
+  }
+  auto it = tables.find(relid);
+  if (it != tables.end()) mark_stale(it->second);
+}
+
+void on_namespace_change(Datum, int, uint32) {
+  for (auto& [oid, entry] : tables) mark_stale(entry);
+}
+
+// The table's metadata, rebuilt when stale. Building reads catalogs, which
+// may deliver invalidations for this very table: then it is read again.
+std::shared_ptr<const TableMeta> table_meta_for(Relation rel) {
+  Oid relid = RelationGetRelid(rel);
+  for (int attempt = 0;; ++attempt) {
+    TableEntry& entry = tables[relid];
+    bool fits = entry.meta && entry.meta->columns.size() == static_cast<size_t>(rel->rd_att->natts);
+    if (!entry.stale && fits) return entry.meta;
+    std::uint64_t seen = entry.invalidations;
+    std::shared_ptr<const TableMeta> meta = build_table_meta(rel);
+    TableEntry& again = tables[relid];  // the map may have changed meanwhile
+    if (again.invalidations == seen || attempt >= 10) {
+      again.meta = meta;
+      again.plans.clear();
+      again.stale = false;
+      return meta;
+    }
+  }
+}
+
+}  // namespace
+
+void trigger_cache_init() {
+  CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
+  CacheRegisterSyscacheCallback(NAMESPACEOID, on_namespace_change, 0);
+}
+
+std::shared_ptr<const TriggerPlan> trigger_plan_for(TriggerData* tg, core::Format format,
+                                                    bool truncate) {
+  std::shared_ptr<const TableMeta> meta = table_meta_for(tg->tg_relation);
+  Oid relid = meta->relid;
+  Oid tgoid = tg->tg_trigger->tgoid;
+  {
+    auto& plans = tables[relid].plans;
+    auto it = plans.find(tgoid);
+    if (it != plans.end() && it->second->table == meta && it->second->format == format &&
+        it->second->truncate == truncate)
+      return it->second;
+  }
+  std::shared_ptr<const TriggerPlan> plan = build_trigger_plan(tg->tg_trigger, meta, format, truncate);
+  TableEntry& entry = tables[relid];
+  if (entry.meta == meta) entry.plans.insert_or_assign(tgoid, plan);
+  return plan;
+}
+
+}  // namespace pgqpp::ext::triggers

@@ -60,6 +60,8 @@ TextView column_text(const Column& col, Datum value, char* scratch) {
       return {scratch, static_cast<size_t>(pg_ltoa(DatumGetInt32(value), scratch))};
     case TextForm::kInt64:
       return {scratch, static_cast<size_t>(pg_lltoa(DatumGetInt64(value), scratch))};
+    case TextForm::kBool:
+      return {DatumGetBool(value) ? "t" : "f", 1};
     case TextForm::kOutputFunction:
       break;
   }

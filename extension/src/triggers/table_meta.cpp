@@ -49,6 +49,7 @@ TextForm text_form(Oid type) {
     case INT2OID: return TextForm::kInt16;
     case INT4OID: return TextForm::kInt32;
     case INT8OID: return TextForm::kInt64;
+    case BOOLOID: return TextForm::kBool;
     default: return TextForm::kOutputFunction;
   }
 }

@@ -22,8 +22,9 @@ enum class JsonKind : uint8 { kString, kBool, kInt16, kInt32, kInt64, kDateTime 
 
 /// How a column's text form is made: by the type's output function, or, for
 /// the commonest types, directly (the same bytes, without the call and the
-/// copy): text and varchar values as stored, integers printed.
-enum class TextForm : uint8 { kOutputFunction, kVarlenaBytes, kInt16, kInt32, kInt64 };
+/// copy): text and varchar values as stored, integers printed, booleans as
+/// t/f.
+enum class TextForm : uint8 { kOutputFunction, kVarlenaBytes, kInt16, kInt32, kInt64, kBool };
 
 /// A column named "_pgq_ev_<field>" supplies that event field; any other
 /// "_pgq_ev_" name is an error when an event is made.

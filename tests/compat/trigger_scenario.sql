@@ -198,6 +198,34 @@ create trigger c_truncate before truncate on "Diff Schema"."Tbl ""x""" for each 
 insert into "Diff Schema"."Tbl ""x""" values (1, 2, 3, 4, 5, 6);
 truncate "Diff Schema"."Tbl ""x""";
 
+-- Views (INSTEAD OF), generated columns, partitions, inheritance.
+create table diff_base (id int primary key, v text);
+create view diff_view as select * from diff_base;
+create trigger c_log instead of insert or update or delete on diff_view
+    for each row execute procedure pgq.logutriga('q');
+insert into diff_view values (1, 'a');
+update diff_view set v = 'b';
+delete from diff_view;
+select * from diff_base;
+create table diff_gen (id int primary key, a int, b int generated always as (a * 2) stored);
+create trigger c_sql after insert or update on diff_gen for each row execute procedure pgq.sqltriga('q');
+create trigger c_log before insert or update on diff_gen for each row execute procedure pgq.logutriga('q');
+insert into diff_gen (id, a) values (1, 5);
+update diff_gen set a = 6;
+create table diff_part (id int, k int, v text, primary key (id, k)) partition by range (k);
+create table diff_part_1 partition of diff_part for values from (0) to (10);
+create table diff_part_2 partition of diff_part for values from (10) to (20);
+create trigger c_json after insert or update or delete on diff_part
+    for each row execute procedure pgq.jsontriga('q');
+insert into diff_part values (1, 5, 'x'), (2, 15, 'y');
+update diff_part set v = 'z';
+update diff_part set k = 16 where id = 1;
+delete from diff_part;
+create table diff_parent (id int primary key, v text);
+create table diff_child (extra int) inherits (diff_parent);
+create trigger c_log after insert on diff_child for each row execute procedure pgq.logutriga('q');
+insert into diff_child values (1, 'a', 2);
+
 -- 4. Errors: the same message text (PgQ raises them all as XX000; pgqpp
 -- gives each its own SQLSTATE).
 create table diff_err (id int primary key, v text);

@@ -71,6 +71,15 @@ select count(*) as rows,
        (select count(*) from (select to_jsonb(r) from src r except select to_jsonb(r) from dst r) x) as differ
   from dst;
 
+-- A composite with a field type that has no "=" (json) compares by text too.
+create type with_json as (j json);
+create table composite (id int primary key, c with_json);
+create trigger cap after insert or update on composite for each row execute function pgq.sqltriga('sq');
+insert into composite values (1, row('{"a":1}'));
+update composite set c = row('{"a":1}');
+update composite set c = row('{"a":2}');
+select ev_type, ev_data from pg_temp.events() where ev_extra1 = 'public.composite';
+
 -- Identifiers are quoted as quote_ident() quotes them, also under
 -- quote_all_identifiers.
 create table idents (id int primary key, name int, "int" int, "user" int, "between" int, "Up" int, "1st" int, "a""q" int);
@@ -108,5 +117,5 @@ select count(*) as stored from redirected;
 select ev_type, ev_data from pg_temp.events() where ev_extra1 = 'public.redirected';
 
 drop extension pgqpp cascade;
-drop table src, dst, idents, small, small_copy, redirected;
-drop type pair;
+drop table src, dst, idents, small, small_copy, redirected, composite;
+drop type pair, with_json;

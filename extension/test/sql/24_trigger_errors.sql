@@ -31,6 +31,7 @@ create trigger bad after insert on t for each statement execute function pgq.log
 select try($$insert into t values (2)$$);
 drop trigger bad on t;
 select try($$select pgq.sqltriga()$$);
+select try($$select pgq.jsontriga()$$);
 create trigger bad after truncate on t for each statement execute function pgq.logutriga('eq', 'ignore=v');
 select try($$truncate t$$);
 drop trigger bad on t;

@@ -38,6 +38,15 @@ select pg_temp.last_event();
 alter table cs.t drop constraint t_pkey, add constraint t_pk primary key (id);
 update cs.t set "B b" = 'y' where id = '5';
 select pg_temp.last_event();
+-- A renamed key column: the current name (PgQ keeps the index's old one).
+alter table cs.t rename column id to "ID";
+update cs.t set c = 3 where "ID" = '5';
+select pg_temp.last_event();
+alter table cs.t rename column "ID" to id;
+-- A covering primary key: its INCLUDE columns are not key columns.
+alter table cs.t drop constraint t_pk, add constraint t_pk primary key (id) include (c);
+update cs.t set "B b" = 'z' where id = '5';
+select pg_temp.last_event();
 -- Names.
 alter table cs.t rename to t2;
 delete from cs.t2 where id = '5';

@@ -41,14 +41,27 @@ void on_namespace_change(Datum, int, uint32) {
   for (auto& [oid, entry] : tables) mark_stale(entry);
 }
 
+// Forgets the stale entries, so that a backend creating and dropping many
+// tables does not keep their plans. A running trigger call still holds its
+// own shared_ptr; the last holder frees the plan (in a normal context, never
+// inside an invalidation callback).
+void sweep_stale() {
+  for (auto it = tables.begin(); it != tables.end();) it = it->second.stale ? tables.erase(it) : std::next(it);
+}
+
 // The table's metadata, rebuilt when stale. Building reads catalogs, which
 // may deliver invalidations for this very table: then it is read again.
 std::shared_ptr<const TableMeta> table_meta_for(Relation rel) {
   Oid relid = RelationGetRelid(rel);
+  {
+    auto it = tables.find(relid);
+    bool fits = it != tables.end() && it->second.meta &&
+                it->second.meta->columns.size() == static_cast<size_t>(rel->rd_att->natts);
+    if (fits && !it->second.stale) return it->second.meta;
+  }
+  sweep_stale();
   for (int attempt = 0;; ++attempt) {
     TableEntry& entry = tables[relid];
-    bool fits = entry.meta && entry.meta->columns.size() == static_cast<size_t>(rel->rd_att->natts);
-    if (!entry.stale && fits) return entry.meta;
     std::uint64_t seen = entry.invalidations;
     std::shared_ptr<const TableMeta> meta = build_table_meta(rel);
     TableEntry& again = tables[relid];  // the map may have changed meanwhile

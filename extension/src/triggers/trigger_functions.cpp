@@ -29,13 +29,15 @@ TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function) {
                 std::string(function) + " not called as trigger",
                 "It is a trigger function; it cannot be called directly.",
                 std::string("Use it in CREATE TRIGGER ... EXECUTE FUNCTION ") + function + "('queue').");
-  auto* tg = reinterpret_cast<TriggerData*>(fcinfo->context);
+  return reinterpret_cast<TriggerData*>(fcinfo->context);
+}
+
+void check_row_level(const TriggerData* tg) {
   if (!TRIGGER_FIRED_BY_TRUNCATE(tg->tg_event) && !TRIGGER_FIRED_FOR_ROW(tg->tg_event))
     throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
                 "pgq Ins/Upd/Del trigger must be fired FOR EACH ROW",
                 std::string("Trigger \"") + tg->tg_trigger->tgname + "\" is a statement trigger.",
                 "Create it FOR EACH ROW; only TRUNCATE triggers are FOR EACH STATEMENT.");
-  return tg;
 }
 
 // What the trigger returns: nothing after the fact or when the change is to
@@ -66,9 +68,11 @@ void check_call(const TriggerPlan& plan, const TriggerData* tg, core::Op op) {
 
 Datum fire(FunctionCallInfo fcinfo, core::Format format, const char* function) {
   TriggerData* tg = trigger_data(fcinfo, function);
-  core::Op op = operation(tg);
-  // PgQ's rule: in the "local" replication role the triggers stand aside.
+  // PgQ's rule: in the "local" replication role the triggers stand aside,
+  // before they look at anything else.
   if (SessionReplicationRole == SESSION_REPLICATION_ROLE_LOCAL) return trigger_result(tg, false);
+  check_row_level(tg);
+  core::Op op = operation(tg);
   std::shared_ptr<const TriggerPlan> plan = trigger_plan_for(tg, format, op == core::Op::kTruncate);
   check_call(*plan, tg, op);
   EventFields fields;

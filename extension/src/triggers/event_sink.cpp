@@ -24,6 +24,7 @@ struct InsertEventFunction {
 };
 InsertEventFunction insert_event_fn;
 
+// A syscache callback: it only resets plain data, so it needs no bridge.
 void on_proc_change(Datum, int, uint32) { insert_event_fn = InsertEventFunction(); }
 
 // Runs inside pg_call.

@@ -23,6 +23,9 @@ struct TableEntry {
 
 std::unordered_map<Oid, TableEntry> tables;
 
+// The invalidation callbacks below run inside PostgreSQL's invalidation
+// processing: they only flip flags (no allocation, nothing that throws or
+// raises), so they need no bridge.
 void mark_stale(TableEntry& entry) {
   entry.stale = true;
   ++entry.invalidations;

@@ -35,11 +35,4 @@ std::vector<std::string> split_on_commas(std::string_view list) {
   }
 }
 
-bool list_contains(std::string_view list, std::string_view name) {
-  for (const std::string& item : split_names(list)) {
-    if (item == name) return true;
-  }
-  return false;
-}
-
 }  // namespace pgqpp::core

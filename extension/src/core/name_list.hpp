@@ -17,7 +17,4 @@ std::vector<std::string> split_names(std::string_view list);
 /// jsontriga lists a pkey= value in its ev_type; "" gives no items.
 std::vector<std::string> split_on_commas(std::string_view list);
 
-/// True when `name` is one of split_names(list).
-bool list_contains(std::string_view list, std::string_view name);
-
 }  // namespace pgqpp::core

@@ -7,18 +7,24 @@ extern "C" {
 #include "access/transam.h"
 #include "executor/executor.h"
 #include "utils/acl.h"
+#include "utils/lsyscache.h"
 }
 
 namespace pgqpp::ext {
 
 void event_writer_open(EventWriter* w, Oid table, bool bulk) {
-  w->rel = table_open(table, NoLock);
+  // A failing check leaves no relation reference behind: event_writer_cache
+  // opens writers with the top transaction's resource owner, which would
+  // report a leak at commit.
   if (pg_class_aclcheck(table, GetUserId(), ACL_INSERT) != ACLCHECK_OK)
-    aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, RelationGetRelationName(w->rel));
-  if (RelationGetDescr(w->rel)->natts != kEventColumns)
+    aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(table));
+  w->rel = table_open(table, NoLock);
+  if (RelationGetDescr(w->rel)->natts != kEventColumns) {
+    char* name = pstrdup(RelationGetRelationName(w->rel));
+    table_close(w->rel, NoLock);
     ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                    errmsg("event table \"%s\" does not have the columns of pgq.event_template",
-                           RelationGetRelationName(w->rel))));
+                    errmsg("event table \"%s\" does not have the columns of pgq.event_template", name)));
+  }
   w->estate = CreateExecutorState();
   w->result_rel = makeNode(ResultRelInfo);
   InitResultRelInfo(w->result_rel, w->rel, 1, nullptr, 0);

@@ -4,42 +4,17 @@
 // The hot path runs no SQL: the queue's metadata comes from the backend-local
 // cache, the id from the sequence directly, and the row goes straight into
 // the current event table and its index.
-#include <unordered_map>
-
 #include "functions/event_writer.hpp"
+#include "functions/insert_checks.hpp"
 #include "functions/queue_cache.hpp"
 #include "pg/bridge.hpp"
 
 extern "C" {
-#include "storage/proc.h"
 #include "utils/array.h"
 }
 
 namespace pgqpp::ext {
 namespace {
-
-// Events inserted per queue by the current transaction, for
-// queue_per_tx_limit. Reset whenever a new transaction starts inserting.
-LocalTransactionId counted_lxid = InvalidLocalTransactionId;
-std::unordered_map<int32, int64> events_this_tx;
-
-// Checks the queue's insert settings for `count` more events.
-void check_insert_allowed(const QueueInfo& q, const char* queue_name, int64 count) {
-  if (q.disable_insert && SessionReplicationRole != SESSION_REPLICATION_ROLE_REPLICA)
-    throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "Insert into queue disallowed",
-                std::string("Queue \"") + queue_name + "\" has queue_disable_insert set.");
-  if (q.per_tx_limit < 0) return;
-  if (counted_lxid != MyProc->lxid) {
-    events_this_tx.clear();
-    counted_lxid = MyProc->lxid;
-  }
-  int64& used = events_this_tx[q.queue_id];
-  if (used + count > q.per_tx_limit)
-    throw Error(ERRCODE_PROGRAM_LIMIT_EXCEEDED,
-                std::string("Queue '") + queue_name + "' allows max " +
-                    std::to_string(q.per_tx_limit) + " events from one TX");
-  used += count;
-}
 
 const char* queue_name_arg(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "Queue name must not be NULL");

@@ -1,9 +1,14 @@
 // The module's identity: the magic block PostgreSQL checks when it loads
 // pgqpp.so, and _PG_init, which registers the backend-local caches'
-// invalidation callbacks and, at server start, the wake-up path.
+// invalidation callbacks (queues, trigger plans, the insert_event lookup),
+// the hooks that close the statement-scoped event writer and, at server
+// start, the commit wake-up path.
 #include "pg/bridge.hpp"
 #include "functions/commit_wakeup.hpp"
+#include "functions/event_writer_cache.hpp"
 #include "functions/queue_cache.hpp"
+#include "triggers/event_sink.hpp"
+#include "triggers/trigger_cache.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -12,6 +17,9 @@ PGDLLEXPORT void _PG_init(void);
 
 void _PG_init(void) {
   pgqpp::ext::queue_cache_init();
+  pgqpp::ext::event_writer_cache_init();
+  pgqpp::ext::triggers::trigger_cache_init();
+  pgqpp::ext::triggers::event_sink_init();
   pgqpp::ext::commit_wakeup_init();  // only when in shared_preload_libraries
 }
 }

@@ -47,6 +47,7 @@ bench: deps
 	$(MAKE) build
 	BUILD=$(BUILD) bench/run.sh
 	BUILD=$(BUILD) bench/ticker.sh
+	BUILD=$(BUILD) bench/triggers.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

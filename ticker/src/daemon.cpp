@@ -46,6 +46,13 @@ std::string conn_value(const std::string& v) {
 Config effective_config(const Options& options) {
   Config config = options.config_file ? load_config(*options.config_file) : Config{};
   for (const auto& [key, value] : options.overrides) set_key(config, key, value, "--" + key);
+  // --daemon moves to "/": relative file names mean the starting folder.
+  static const std::string start_dir = [] {
+    char buf[4096];
+    return getcwd(buf, sizeof buf) ? std::string(buf) : std::string("/");
+  }();
+  for (std::string* path : {&config.pidfile, &config.logfile})
+    if (!path->empty() && path->front() != '/') *path = start_dir + "/" + *path;
   return config;
 }
 

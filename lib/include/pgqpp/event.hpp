@@ -16,17 +16,13 @@ struct Event {
   std::int64_t id = 0;                      ///< ev_id: unique in the queue, rising with insert order
   std::int64_t txid = 0;                    ///< ev_txid: the producing transaction's id
   std::optional<std::int32_t> retry;        ///< ev_retry: how often it was retried (nullopt: never)
-  std::string_view time;                    ///< ev_time as text, ISO format in UTC
+  std::chrono::system_clock::time_point time;  ///< ev_time: when it was inserted
   std::optional<std::string_view> type;     ///< ev_type
   std::optional<std::string_view> data;     ///< ev_data
   std::optional<std::string_view> extra1;   ///< ev_extra1
   std::optional<std::string_view> extra2;   ///< ev_extra2
   std::optional<std::string_view> extra3;   ///< ev_extra3
   std::optional<std::string_view> extra4;   ///< ev_extra4
-
-  /// ev_time as a time point. Throws usage_error when `time` is not in the
-  /// ISO form the library's sessions use.
-  std::chrono::system_clock::time_point time_point() const;
 };
 
 }  // namespace pgqpp

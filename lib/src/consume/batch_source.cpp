@@ -65,19 +65,15 @@ void BatchSource::open_connection(int interrupt_fd) {
   }
 }
 
-// ISO dates in UTC make ev_time one fixed format (Event::time_point reads
-// it); LISTEN before the first next_batch, so no tick can slip between.
+// LISTEN before the first next_batch, so that no tick can slip between.
 void BatchSource::setup_session() {
   conn_->silence_notices();
-  const Statement setup[] = {{"set datestyle to iso", {}},
-                             {"set timezone to 'UTC'", {}},
-                             {sql::has_pgqpp_api, {}},
-                             {sql::queue_id, {options_.queue}}};
+  const Statement setup[] = {{sql::has_pgqpp_api, {}}, {sql::queue_id, {options_.queue}}};
   auto results = conn_->pipeline(setup);
-  notifications_ = PQgetvalue(results[2].get(), 0, 0)[0] == 't';
+  notifications_ = PQgetvalue(results[0].get(), 0, 0)[0] == 't';
   if (options_.register_consumer && !registered_) register_consumer();
-  if (notifications_ && PQntuples(results[3].get()) == 1)
-    conn_->exec("listen pgqpp_tick_" + std::string(PQgetvalue(results[3].get(), 0, 0)));
+  if (notifications_ && PQntuples(results[1].get()) == 1)
+    conn_->exec("listen pgqpp_tick_" + std::string(PQgetvalue(results[1].get(), 0, 0)));
 }
 
 bool BatchSource::reconnect(const error& cause, int interrupt_fd) {

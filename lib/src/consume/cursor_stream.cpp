@@ -1,6 +1,7 @@
 // A batch read through a cursor, `fetch_size` rows per FETCH: PgQ's way
 // (get_batch_cursor), for consumers that want a bound on rows per round
 // trip. The cursor lives in a transaction the stream opens and commits.
+// FETCH asks for binary results, so values come as in the COPY stream.
 #include <array>
 
 #include "consume/event_row.hpp"
@@ -32,7 +33,7 @@ class CursorStream final : public EventStream {
         conn_.exec("commit");
         return Next::end;
       }
-      conn_.send(fetch_);
+      conn_.send(fetch_, {}, PgConn::Format::binary);
       if (!conn_.await_result(fetch_, interrupt_fd_)) return Next::interrupted;
       rows_ = conn_.finish_results(fetch_);
       row_ = 0;

@@ -3,21 +3,18 @@
 #include <string>
 
 #include "pgqpp/error.hpp"
-#include "text/number.hpp"
+#include "text/binary_value.hpp"
 
 namespace pgqpp::detail {
 
 namespace {
 
-[[noreturn]] void bad_row(const char* column) {
-  throw_bad_batch_row(std::string(column) + " is missing or not a number");
-}
-
-template <class T>
-T required(const std::optional<std::string_view>& f, const char* column) {
-  std::optional<T> v;
-  if (f) v = text::parse_integer<T>(*f);
-  if (!v) bad_row(column);
+// A column decoded by `decode`; sql_error when NULL or malformed.
+template <class Decode>
+auto required(const std::optional<std::string_view>& f, const char* column, Decode decode) {
+  decltype(decode(std::string_view())) v;
+  if (f) v = decode(*f);
+  if (!v) throw_bad_batch_row(std::string(column) + " is missing or not of its type");
   return *v;
 }
 
@@ -32,10 +29,10 @@ void throw_bad_batch_row(const std::string& what) {
 }
 
 void event_from_fields(EventFields f, Event& ev) {
-  ev.id = required<std::int64_t>(f[0], "ev_id");
-  ev.time = f[1].value_or(std::string_view());
-  ev.txid = required<std::int64_t>(f[2], "ev_txid");
-  ev.retry = f[3] ? std::optional<std::int32_t>(required<std::int32_t>(f[3], "ev_retry")) : std::nullopt;
+  ev.id = required(f[0], "ev_id", text::be_int64);
+  ev.time = required(f[1], "ev_time", text::timestamptz);
+  ev.txid = required(f[2], "ev_txid", text::be_int64);
+  ev.retry = f[3] ? std::optional<std::int32_t>(required(f[3], "ev_retry", text::be_int32)) : std::nullopt;
   ev.type = f[4];
   ev.data = f[5];
   ev.extra1 = f[6];

@@ -14,9 +14,10 @@ namespace pgqpp::detail {
 inline constexpr std::size_t event_columns = 10;
 using EventFields = std::span<const std::optional<std::string_view>, event_columns>;
 
-/// Fills `ev` from a row's fields (views are kept, not copied). Throws
-/// sql_error when a column the queue never leaves NULL is NULL or a number
-/// does not parse: the statement was not a batch query.
+/// Fills `ev` from a row's fields in binary format (text views are kept,
+/// not copied). Throws sql_error when a column the queue never leaves NULL
+/// is NULL or a value has the wrong size: the statement was not a batch
+/// query.
 void event_from_fields(EventFields fields, Event& ev);
 
 /// sql_error saying a batch row was not what a batch query returns.

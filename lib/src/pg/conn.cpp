@@ -108,11 +108,11 @@ void PgConn::flush(std::string_view query) {
   }
 }
 
-void PgConn::send(std::string_view sql, std::span<const Param> params) {
+void PgConn::send(std::string_view sql, std::span<const Param> params, Format format) {
   std::string text(sql);  // libpq wants a C string
   PackedParams packed(params);
   if (!PQsendQueryParams(conn_, text.c_str(), packed.count(), nullptr, packed.values(), nullptr,
-                         nullptr, 0)) {
+                         nullptr, static_cast<int>(format))) {
     if (PQstatus(conn_) == CONNECTION_BAD) {
       broken_ = true;
       throw_connection_lost(conn_, sql);

@@ -27,6 +27,7 @@ class PgConn {
  public:
   using Clock = std::chrono::steady_clock;
   enum class Wait { ready, timeout, interrupted };
+  enum class Format { text = 0, binary = 1 };
 
   /// Connects. Gives up with timeout_error after `timeout`; returns nullptr
   /// when `interrupt_fd` (if not -1) turns readable first. Throws
@@ -56,8 +57,9 @@ class PgConn {
   /// Returns their results in order; throws the first failure.
   std::vector<PgResult> pipeline(std::span<const Statement> statements);
 
-  /// Sends one statement without waiting for its result.
-  void send(std::string_view sql, std::span<const Param> params = {});
+  /// Sends one statement without waiting for its result, asking for its
+  /// rows in `format`.
+  void send(std::string_view sql, std::span<const Param> params = {}, Format format = Format::text);
   /// Waits until a result can be read without blocking; false when
   /// `interrupt_fd` turned readable first.
   bool await_result(std::string_view query, int interrupt_fd = -1);

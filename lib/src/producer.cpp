@@ -71,8 +71,17 @@ std::int64_t Producer::insert(const NewEvent& event) {
   return insert_one(event);
 }
 
+// The statements join the open transaction by running on its connection;
+// a transaction of another connection (or an ended one) would silently
+// leave the event outside it.
+void Producer::require_transaction(Transaction& tx) const {
+  if (&tx.connection() != &db_)
+    detail::throw_usage("the Transaction belongs to another connection than the Producer's");
+  if (!tx.open()) detail::throw_usage("the Transaction has already ended");
+}
+
 std::int64_t Producer::insert(Transaction& tx, const NewEvent& event) {
-  (void)tx;  // the statement joins the open transaction on the same connection
+  require_transaction(tx);
   return insert_one(event);
 }
 
@@ -89,7 +98,7 @@ std::int64_t Producer::insert_many(std::span<const NewEvent> events) {
 }
 
 std::int64_t Producer::insert_many(Transaction& tx, std::span<const NewEvent> events) {
-  (void)tx;
+  require_transaction(tx);
   return insert_chunks(events);
 }
 

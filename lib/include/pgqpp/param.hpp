@@ -23,8 +23,10 @@ class Param {
   Param(std::nullopt_t) noexcept {}
   /// The given text.
   Param(std::string_view text) noexcept : text_(text), null_(false) {}
-  /// The given text.
-  Param(const char* text) noexcept : Param(std::string_view(text)) {}
+  /// The given text; a null pointer is SQL NULL.
+  Param(const char* text) noexcept {
+    if (text) *this = Param(std::string_view(text));
+  }
   /// The given text.
   Param(const std::string& text) noexcept : Param(std::string_view(text)) {}
   /// The text, or NULL when empty.

@@ -30,7 +30,8 @@ class Producer {
   /// Throws usage_error when a transaction is open on the connection (pass
   /// it as the first argument instead).
   std::int64_t insert(const NewEvent& event);
-  /// Inserts one event inside `tx` and returns its ev_id.
+  /// Inserts one event inside `tx` and returns its ev_id. Throws usage_error
+  /// when `tx` is not open on this producer's connection.
   std::int64_t insert(Transaction& tx, const NewEvent& event);
 
   /// Inserts all `events` in order, in one transaction of their own (all or
@@ -48,6 +49,7 @@ class Producer {
   std::int64_t insert_one(const NewEvent& event);
   std::int64_t insert_chunks(std::span<const NewEvent> events);
   void require_no_transaction(const char* what) const;
+  void require_transaction(Transaction& tx) const;
 
   Connection& db_;
   std::string queue_;

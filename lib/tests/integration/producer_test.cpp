@@ -121,6 +121,16 @@ TEST_F(ProducerTest, AloneFormRefusesAnOpenTransaction) {
   tx.commit();
 }
 
+TEST_F(ProducerTest, TransactionMustBeOpenOnTheProducersConnection) {
+  pgqpp::Producer p(db, queue);
+  pgqpp::Connection other(db_conninfo());
+  pgqpp::Transaction foreign(other);
+  EXPECT_THROW(p.insert(foreign, {"t", "x"}), pgqpp::usage_error);
+  pgqpp::Transaction ended(db);
+  ended.rollback();
+  EXPECT_THROW(p.insert(ended, {"t", "x"}), pgqpp::usage_error);
+}
+
 TEST_F(ProducerTest, UnknownQueueIsAnSqlError) {
   pgqpp::Producer p(db, "no_such_queue");
   try {

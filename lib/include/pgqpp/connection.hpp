@@ -30,8 +30,11 @@ class Connection {
                       std::chrono::milliseconds connect_timeout = std::chrono::seconds(30));
   /// Takes over an open connection (library-internal).
   explicit Connection(std::unique_ptr<detail::PgConn> pg) noexcept;
+  /// Connections move; the moved-from one is empty.
   Connection(Connection&&) noexcept;
-  Connection& operator=(Connection&&) noexcept;
+  /// Closes this connection and takes over `other`.
+  Connection& operator=(Connection&& other) noexcept;
+  /// Closes the connection (an open transaction rolls back on the server).
   ~Connection();
 
   /// Runs one statement with parameters $1, $2, ... and returns its rows.

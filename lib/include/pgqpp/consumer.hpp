@@ -31,8 +31,11 @@ class Consumer {
   /// A consumer on the database at `conninfo` (see Connection). Connects on
   /// the first run() or register_consumer().
   Consumer(std::string conninfo, ConsumerOptions options);
+  /// Consumers move; the moved-from one is empty.
   Consumer(Consumer&&) noexcept;
-  Consumer& operator=(Consumer&&) noexcept;
+  /// Takes over `other` (this one's connection closes).
+  Consumer& operator=(Consumer&& other) noexcept;
+  /// Closes the connection; an unfinished batch stays open for the next run.
   ~Consumer();
 
   /// Handler of one event: returns Tag::done() or Tag::retry_after(), or

@@ -40,8 +40,11 @@ class ExactlyOnceConsumer {
   /// Reads the queue at `source_conninfo` and writes to `target_conninfo`.
   ExactlyOnceConsumer(std::string source_conninfo, std::string target_conninfo,
                       ExactlyOnceOptions options);
+  /// Consumers move; the moved-from one is empty.
   ExactlyOnceConsumer(ExactlyOnceConsumer&&) noexcept;
-  ExactlyOnceConsumer& operator=(ExactlyOnceConsumer&&) noexcept;
+  /// Takes over `other` (this one's connections close).
+  ExactlyOnceConsumer& operator=(ExactlyOnceConsumer&& other) noexcept;
+  /// Closes both connections.
   ~ExactlyOnceConsumer();
 
   /// Runs the loop with a per-event handler (returning a Tag, or nothing for

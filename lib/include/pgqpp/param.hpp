@@ -47,7 +47,9 @@ class Param {
   /// A boolean, as the server spells it.
   Param(bool value) noexcept : Param(value ? "true" : "false") {}
 
+  /// A copy (integers are copied, texts still viewed).
   Param(const Param& other) noexcept { *this = other; }
+  /// See the copy constructor.
   Param& operator=(const Param& other) noexcept {
     null_ = other.null_;
     digits_len_ = other.digits_len_;

@@ -34,8 +34,11 @@ class Rows {
 
   /// Takes over a result (library-internal).
   explicit Rows(std::unique_ptr<detail::RowsData> data) noexcept;
+  /// Rows move; the moved-from one is empty.
   Rows(Rows&&) noexcept;
-  Rows& operator=(Rows&&) noexcept;
+  /// Frees these rows and takes over `other`'s.
+  Rows& operator=(Rows&& other) noexcept;
+  /// Frees the result.
   ~Rows();
 
  private:

@@ -155,6 +155,20 @@ TEST_F(ConsumerTest, MinCountSpansTicks) {
   EXPECT_EQ(c.batches_finished(), 1);
 }
 
+TEST_F(ConsumerTest, MinIntervalWaitsForALongEnoughSpan) {
+  produce(5);
+  tick();
+  auto o = options();
+  o.min_interval = 1h;
+  pgqpp::Consumer c(db_conninfo(), o);
+  c.run([](const pgqpp::Event&) {});
+  EXPECT_EQ(c.events_seen(), 0);
+  o.min_interval = 1ms;
+  pgqpp::Consumer shorter(db_conninfo(), o);
+  shorter.run([](const pgqpp::Event&) {});
+  EXPECT_EQ(shorter.events_seen(), 5);
+}
+
 TEST_F(ConsumerTest, MinLagHoldsBackFreshTicks) {
   produce(5);
   tick();

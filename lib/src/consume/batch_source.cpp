@@ -48,7 +48,7 @@ BatchSource::BatchSource(std::string conninfo, ConsumerOptions options)
 }
 
 PgConn& BatchSource::conn() {
-  if (!conn_) open_connection(-1);
+  if (!connected()) open_connection(-1);
   return *conn_;
 }
 

@@ -43,8 +43,8 @@ class BatchSource {
   const ConsumerOptions& options() const noexcept { return options_; }
   StopState& stop() const noexcept { return options_.stop.state(); }
 
-  /// The connection, opened (and the session set up) when there is none.
-  /// Throws when that fails.
+  /// The connection, opened (and the session set up) when there is none or
+  /// it broke. Throws when that fails.
   PgConn& conn();
   /// True while a connection is open and not known to be broken.
   bool connected() const noexcept { return conn_ && conn_->ok(); }

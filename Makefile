@@ -5,6 +5,7 @@
 #   make test       install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      install missing Debian packages, build, run the benchmarks
+#   make bench-consume  the same for libpgqpp's consumer (bench/consume.sh)
 #
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
 # for add-ons whose control files say `requires = 'pgq'`.
@@ -19,7 +20,7 @@ JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
               -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 
-.PHONY: all build configure install test demo bench deps clean format
+.PHONY: all build configure install test demo bench bench-consume deps clean format
 
 all: build
 
@@ -48,6 +49,10 @@ bench: deps
 	BUILD=$(BUILD) bench/run.sh
 	BUILD=$(BUILD) bench/ticker.sh
 	BUILD=$(BUILD) bench/triggers.sh
+
+bench-consume: deps
+	$(MAKE) build
+	BUILD=$(BUILD) bench/consume.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

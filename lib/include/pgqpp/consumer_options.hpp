@@ -1,0 +1,53 @@
+// How a consumer reads its queue.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "pgqpp/error.hpp"
+#include "pgqpp/stop_source.hpp"
+
+namespace pgqpp {
+
+/// The settings of a Consumer (and of an ExactlyOnceConsumer). Only `queue`
+/// and `consumer` are required; the batch limits are those of
+/// pgq.next_batch_custom() and are left out when zero.
+struct ConsumerOptions {
+  std::string queue;     ///< the queue to read
+  std::string consumer;  ///< this consumer's name in the queue
+
+  /// A batch's end tick must be at least this old (PgQ's min_lag).
+  std::chrono::milliseconds min_lag{0};
+  /// A batch spans ticks until it holds at least this many events (min_count).
+  std::int32_t min_count = 0;
+  /// A batch spans ticks until it covers at least this long (min_interval).
+  std::chrono::milliseconds min_interval{0};
+
+  /// 0 (the default) streams each batch with COPY; more reads it through a
+  /// cursor, this many events per FETCH.
+  std::int32_t fetch_size = 0;
+  /// How long to wait for the ticker's wake-up before asking for a batch
+  /// again. pgqpp notifies consumers at every tick; PgQ 3.5 does not, so
+  /// against it this is the polling period.
+  std::chrono::milliseconds poll_interval{1000};
+  /// Pause between attempts to reconnect after the connection was lost.
+  std::chrono::milliseconds reconnect_delay{1000};
+  /// Register the consumer on the queue when it starts (a no-op when it
+  /// already is registered).
+  bool register_consumer = true;
+  /// Return from run() as soon as no batch is ready, instead of waiting
+  /// (for consumers started by cron, and for tests).
+  bool stop_when_idle = false;
+
+  /// Stop requests for this consumer; pass a copy of a shared StopSource to
+  /// stop several consumers at once.
+  StopSource stop;
+  /// Called with the error each time the connection is lost, before the
+  /// consumer reconnects (for logging). An exception thrown from it ends
+  /// run() with that exception.
+  std::function<void(const error&)> on_connection_lost;
+};
+
+}  // namespace pgqpp

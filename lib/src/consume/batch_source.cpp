@@ -1,0 +1,153 @@
+#include "consume/batch_source.hpp"
+
+#include <poll.h>
+
+#include "pg/errors.hpp"
+#include "queue_sql.hpp"
+#include "server_api.hpp"
+#include "text/array_literal.hpp"
+#include "text/number.hpp"
+
+namespace pgqpp::detail {
+
+namespace {
+
+constexpr std::chrono::seconds connect_timeout{30};
+
+// An interval parameter, or NULL for "no limit".
+std::optional<std::string> interval_param(std::chrono::milliseconds ms) {
+  if (ms.count() <= 0) return std::nullopt;
+  return std::to_string(ms.count()) + " milliseconds";
+}
+
+std::int64_t int_at(const PgResult& r, int row, int col) {
+  return text::parse_integer<std::int64_t>(PQgetvalue(r.get(), row, col)).value_or(0);
+}
+
+// Sleeps up to `ms`; false when `fd` turned readable first.
+bool sleep_unless(int fd, std::chrono::milliseconds ms) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, static_cast<int>(ms.count())) <= 0;
+}
+
+}  // namespace
+
+RetryArrays retry_arrays(std::span<const RetryTag> retries) {
+  text::ArrayLiteral ids, seconds;
+  for (const RetryTag& t : retries) {
+    ids.add(std::to_string(t.ev_id));
+    seconds.add(std::to_string(t.seconds));
+  }
+  return {ids.finish(), seconds.finish()};
+}
+
+BatchSource::BatchSource(std::string conninfo, ConsumerOptions options)
+    : conninfo_(std::move(conninfo)), options_(std::move(options)) {
+  if (options_.queue.empty() || options_.consumer.empty())
+    throw_usage("ConsumerOptions needs a queue and a consumer name");
+}
+
+PgConn& BatchSource::conn() {
+  if (!connected()) open_connection(-1);
+  return *conn_;
+}
+
+void BatchSource::open_connection(int interrupt_fd) {
+  conn_.reset();
+  auto conn = PgConn::open(conninfo_, connect_timeout, interrupt_fd);
+  if (!conn) return;  // interrupted
+  conn_ = std::move(conn);
+  try {
+    setup_session();
+  } catch (...) {
+    conn_.reset();
+    throw;
+  }
+}
+
+// LISTEN before the first next_batch, so that no tick can slip between.
+void BatchSource::setup_session() {
+  conn_->silence_notices();
+  const Statement setup[] = {{sql::has_pgqpp_api, {}}, {sql::queue_id, {options_.queue}}};
+  auto results = conn_->pipeline(setup);
+  notifications_ = PQgetvalue(results[0].get(), 0, 0)[0] == 't';
+  if (options_.register_consumer && !registered_) register_consumer();
+  if (notifications_ && PQntuples(results[1].get()) == 1)
+    conn_->exec("listen pgqpp_tick_" + std::string(PQgetvalue(results[1].get(), 0, 0)));
+}
+
+bool BatchSource::reconnect(const error& cause, int interrupt_fd) {
+  conn_.reset();
+  if (options_.on_connection_lost) options_.on_connection_lost(cause);
+  for (;;) {
+    if (!sleep_unless(interrupt_fd, options_.reconnect_delay)) return false;
+    try {
+      open_connection(interrupt_fd);
+      return conn_ != nullptr;
+    } catch (const connection_lost&) {
+    } catch (const timeout_error&) {
+    }
+  }
+}
+
+std::optional<BatchInfo> BatchSource::next_batch() {
+  auto min_lag = interval_param(options_.min_lag);
+  auto min_interval = interval_param(options_.min_interval);
+  std::optional<std::int32_t> min_count;
+  if (options_.min_count > 0) min_count = options_.min_count;
+  const Param params[] = {options_.queue, options_.consumer, min_lag,
+                          min_count ? Param(*min_count) : Param(nullptr), min_interval};
+  PgResult r = conn().exec(sql::next_batch, params);
+  if (PQgetisnull(r.get(), 0, 0)) return std::nullopt;
+  return BatchInfo{int_at(r, 0, 0), int_at(r, 0, 1), int_at(r, 0, 2), PQgetvalue(r.get(), 0, 3)};
+}
+
+void BatchSource::wait_for_tick() {
+  if (!notifications_) {
+    sleep_unless(stop().any_fd(), options_.poll_interval);
+    return;
+  }
+  PgConn& c = conn();
+  auto deadline = PgConn::Clock::now() + options_.poll_interval;
+  while (!c.drain_notifications()) {
+    if (c.wait_readable(deadline, stop().any_fd()) != PgConn::Wait::ready) return;
+    c.consume_input("listen");
+  }
+}
+
+std::unique_ptr<EventStream> BatchSource::open_stream(const BatchInfo& batch,
+                                                      std::int64_t after_ev_id) {
+  // Events come in ev_id order, so "after the last one handed out" is a
+  // filter on ev_id.
+  std::string sql = after_ev_id == 0 ? batch.sql
+                                     : "select * from (" + batch.sql + ") b where ev_id > " +
+                                           std::to_string(after_ev_id) + " order by ev_id";
+  return open_event_stream(conn(), std::move(sql), options_.fetch_size, stop().now_fd());
+}
+
+void BatchSource::finish(std::int64_t batch_id, std::span<const RetryTag> retries) {
+  if (retries.empty()) {
+    const Param params[] = {batch_id};
+    conn().exec(sql::finish_batch, params);
+  } else {
+    RetryArrays arrays = retry_arrays(retries);
+    const Statement s[] = {{sql::event_retries, {batch_id, arrays.ids, arrays.seconds}},
+                           {sql::finish_batch, {batch_id}}};
+    conn().pipeline(s);
+  }
+  batches_finished_.fetch_add(1);
+}
+
+bool BatchSource::register_consumer() {
+  const Param params[] = {options_.queue, options_.consumer};
+  PgResult r = conn().exec(sql::register_consumer, params);
+  registered_ = true;
+  return int_at(r, 0, 0) == 1;
+}
+
+void BatchSource::unregister_consumer() {
+  const Param params[] = {options_.queue, options_.consumer};
+  conn().exec(sql::unregister_consumer, params);
+}
+
+}  // namespace pgqpp::detail

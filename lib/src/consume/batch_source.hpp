@@ -1,0 +1,87 @@
+// A consumer's side of the queue: its connection (reopened when lost), its
+// registration, and the SQL calls of the batch cycle.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "consume/event_stream.hpp"
+#include "pg/conn.hpp"
+#include "pgqpp/consumer_options.hpp"
+#include "stop_state.hpp"
+
+namespace pgqpp::detail {
+
+/// An open batch as next_batch returned it.
+struct BatchInfo {
+  std::int64_t id = 0;
+  std::int64_t tick_id = 0;
+  std::int64_t prev_tick_id = 0;
+  std::string sql;  ///< pgq.batch_event_sql(id)
+};
+
+/// An event to give back to the queue for a later batch.
+struct RetryTag {
+  std::int64_t ev_id = 0;
+  std::int32_t seconds = 0;
+};
+
+/// Retry tags as two array literals (ids, seconds), for SQL parameters.
+struct RetryArrays {
+  std::string ids, seconds;
+};
+RetryArrays retry_arrays(std::span<const RetryTag> retries);
+
+class BatchSource {
+ public:
+  BatchSource(std::string conninfo, ConsumerOptions options);
+
+  const ConsumerOptions& options() const noexcept { return options_; }
+  StopState& stop() const noexcept { return options_.stop.state(); }
+
+  /// The connection, opened (and the session set up) when there is none or
+  /// it broke. Throws when that fails.
+  PgConn& conn();
+  /// True while a connection is open and not known to be broken.
+  bool connected() const noexcept { return conn_ && conn_->ok(); }
+  /// Closes the connection (a stream left half read cannot be reused).
+  void drop_connection() noexcept { conn_.reset(); }
+  /// After `cause` (a lost connection): tells on_connection_lost, then tries
+  /// to reconnect every reconnect_delay until it works. False when
+  /// `interrupt_fd` turned readable first (a stop).
+  bool reconnect(const error& cause, int interrupt_fd);
+
+  /// The consumer's open batch, or a new one; nullopt when none is ready.
+  std::optional<BatchInfo> next_batch();
+  /// Waits up to poll_interval for a tick notification (or a stop).
+  void wait_for_tick();
+  /// A stream over the batch's events after `after_ev_id` (0: all).
+  std::unique_ptr<EventStream> open_stream(const BatchInfo& batch, std::int64_t after_ev_id);
+  /// Sends the retries and finishes the batch, atomically, in one round trip.
+  void finish(std::int64_t batch_id, std::span<const RetryTag> retries);
+
+  bool register_consumer();
+  void unregister_consumer();
+
+  void count_event() noexcept { events_seen_.fetch_add(1, std::memory_order_relaxed); }
+  std::int64_t events_seen() const noexcept { return events_seen_.load(); }
+  std::int64_t batches_finished() const noexcept { return batches_finished_.load(); }
+
+ private:
+  void open_connection(int interrupt_fd);
+  void setup_session();
+
+  std::string conninfo_;
+  ConsumerOptions options_;
+  std::unique_ptr<PgConn> conn_;
+  bool notifications_ = false;  // the server is pgqpp's: ticks wake us
+  bool registered_ = false;     // register_consumer ran once in this object
+  std::atomic<std::int64_t> events_seen_{0};
+  std::atomic<std::int64_t> batches_finished_{0};
+};
+
+}  // namespace pgqpp::detail

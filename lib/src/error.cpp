@@ -1,0 +1,7 @@
+#include "pgqpp/error.hpp"
+
+namespace pgqpp {
+
+error::error(Details details) : std::runtime_error(details.message), details_(std::move(details)) {}
+
+}  // namespace pgqpp

@@ -1,0 +1,33 @@
+#include "pgqpp/exactly_once_consumer.hpp"
+
+#include "consume/exactly_once_runner.hpp"
+
+namespace pgqpp {
+
+ExactlyOnceConsumer::ExactlyOnceConsumer(std::string source_conninfo, std::string target_conninfo,
+                                         ExactlyOnceOptions options)
+    : runner_(std::make_unique<detail::ExactlyOnceRunner>(
+          std::move(source_conninfo), std::move(target_conninfo), std::move(options))) {}
+
+ExactlyOnceConsumer::ExactlyOnceConsumer(ExactlyOnceConsumer&&) noexcept = default;
+ExactlyOnceConsumer& ExactlyOnceConsumer::operator=(ExactlyOnceConsumer&&) noexcept = default;
+ExactlyOnceConsumer::~ExactlyOnceConsumer() = default;
+
+void ExactlyOnceConsumer::run_events(EventHandler handler) {
+  runner_->run([&](detail::BatchReader& reader, Transaction& target) {
+    while (reader.advance()) {
+      Tag tag = handler(reader.current(), target);
+      if (tag.is_retry()) reader.retry(reader.current(), tag.delay());
+    }
+  });
+}
+
+void ExactlyOnceConsumer::run_batches(BatchHandler handler) {
+  runner_->run([&](detail::BatchReader& reader, Transaction& target) {
+    handler(reader.batch(), target);
+  });
+}
+
+void ExactlyOnceConsumer::stop(StopMode mode) noexcept { runner_->stop().request(mode); }
+
+}  // namespace pgqpp

@@ -1,0 +1,46 @@
+// The SQL libpgqpp sends: PgQ 3.5's API, plus pgqpp's additions where the
+// server has them.
+#pragma once
+
+namespace pgqpp::detail::sql {
+
+/// True when the server has pgqpp's additions (bulk insert, tick
+/// notifications): pgq.insert_events exists only there.
+inline constexpr const char* has_pgqpp_api =
+    "select to_regprocedure('pgq.insert_events(text,text[],text[],text[],text[],text[],text[])')"
+    " is not null";
+
+inline constexpr const char* insert_event =
+    "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)";
+
+/// pgqpp's bulk path: a one-element type array applies to every event.
+inline constexpr const char* insert_events =
+    "select pgq.insert_events($1, $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+    " $7::text[])";
+
+/// The same for PgQ 3.5: insert_event per array element, in array order,
+/// in one statement (NULL extra arrays read as all NULL).
+inline constexpr const char* insert_events_compat =
+    "select count(pgq.insert_event($1, t.ty, t.d, t.e1, t.e2, t.e3, t.e4))"
+    " from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])"
+    " as t(ty, d, e1, e2, e3, e4)";
+
+inline constexpr const char* register_consumer = "select pgq.register_consumer($1, $2)";
+inline constexpr const char* unregister_consumer = "select pgq.unregister_consumer($1, $2)";
+inline constexpr const char* queue_id = "select queue_id from pgq.queue where queue_name = $1";
+
+/// The open (or next) batch, with the SELECT that reads it, in one round
+/// trip. The limits are NULL when unused.
+inline constexpr const char* next_batch =
+    "select b.batch_id, b.cur_tick_id, b.prev_tick_id,"
+    " case when b.batch_id is not null then pgq.batch_event_sql(b.batch_id) end"
+    " from pgq.next_batch_custom($1, $2, $3::interval, $4::int4, $5::interval) b";
+
+/// Retries of one batch: parallel arrays of event ids and delays.
+inline constexpr const char* event_retries =
+    "select count(pgq.event_retry($1, t.id, t.s))"
+    " from unnest($2::int8[], $3::int4[]) as t(id, s)";
+
+inline constexpr const char* finish_batch = "select pgq.finish_batch($1)";
+
+}  // namespace pgqpp::detail::sql

@@ -5,7 +5,7 @@
 #   make test       install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      install missing Debian packages, build, run the benchmarks
-#   make bench-consume  the same for libpgqpp's consumer (bench/consume.sh)
+#   make bench-consume  only libpgqpp's consumer benchmark (bench/consume.sh)
 #
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
 # for add-ons whose control files say `requires = 'pgq'`.
@@ -49,6 +49,7 @@ bench: deps
 	BUILD=$(BUILD) bench/run.sh
 	BUILD=$(BUILD) bench/ticker.sh
 	BUILD=$(BUILD) bench/triggers.sh
+	BUILD=$(BUILD) bench/consume.sh
 
 bench-consume: deps
 	$(MAKE) build

@@ -32,15 +32,6 @@ extern "C" void on_signal(int sig) {
 // How long a graceful stop may take before the daemon closes everything.
 constexpr auto kStopGrace = std::chrono::milliseconds(800);
 
-std::string conn_value(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 }  // namespace
 
 Config effective_config(const Options& options) {
@@ -144,8 +135,7 @@ void Daemon::reload() {
 void Daemon::discover(Clock::time_point now) {
   next_discovery_ = now + std::chrono::duration_cast<Clock::duration>(
                               std::chrono::duration<double>(config_.check_period));
-  std::string conninfo = config_.base_connstr + " dbname=" + conn_value(config_.initial_database) +
-                         " application_name='pgqpp ticker'";
+  std::string conninfo = conninfo_for(config_.base_connstr, config_.initial_database, "pgqpp ticker");
   if (!discovery_.connect(conninfo)) {
     if (!discovery_failing_)
       log_.error(config_.initial_database, "cannot list databases: " + discovery_.error());

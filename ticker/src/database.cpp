@@ -14,16 +14,6 @@ Clock::duration seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
-// Quotes a libpq connection-string value.
-std::string conn_value(const std::string& v) {
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 }  // namespace
 
 DatabaseWorker::DatabaseWorker(std::string name, const Config& config, Log& log)
@@ -62,8 +52,7 @@ void DatabaseWorker::waiter_unavailable(const std::string& why) {
 
 void DatabaseWorker::start_waiter() {
   if (wakeup_ == Wakeup::unavailable) return;
-  std::string conninfo = config_.base_connstr + " dbname=" + conn_value(name_) +
-                         " application_name='pgqpp ticker (wake-up)'";
+  std::string conninfo = conninfo_for(config_.base_connstr, name_, "pgqpp ticker (wake-up)");
   if (!waiter_.connect(conninfo)) waiter_unavailable(waiter_.error());
 }
 
@@ -87,8 +76,7 @@ void DatabaseWorker::on_waiter_io(Clock::time_point) {
 }
 
 void DatabaseWorker::connect(Clock::time_point now) {
-  std::string conninfo = config_.base_connstr + " dbname=" + conn_value(name_) +
-                         " application_name='pgqpp ticker'";
+  std::string conninfo = conninfo_for(config_.base_connstr, name_, "pgqpp ticker");
   has_pgq_ = false;
   if (!session_.connect(conninfo)) connection_failed(now);
 }

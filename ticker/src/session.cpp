@@ -5,6 +5,20 @@
 
 namespace pgqpp::ticker {
 
+static std::string conn_value(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string conninfo_for(const std::string& base, const std::string& dbname,
+                         const std::string& application_name) {
+  return base + " dbname=" + conn_value(dbname) + " application_name=" + conn_value(application_name);
+}
+
 bool Session::connect(const std::string& conninfo) {
   close();
   conn_ = PQconnectStart(conninfo.c_str());

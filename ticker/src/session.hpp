@@ -18,6 +18,11 @@ namespace pgqpp::ticker {
 
 using Clock = std::chrono::steady_clock;
 
+/// A libpq connect string: `base` (the config's base_connstr) plus the
+/// database and the application name, both quoted as libpq wants.
+std::string conninfo_for(const std::string& base, const std::string& dbname,
+                         const std::string& application_name);
+
 /// A query result (owns the PGresult).
 class Result {
  public:

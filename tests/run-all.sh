@@ -22,6 +22,9 @@ trap cleanup EXIT
 passed=0
 failed=0
 failures=()
+# ONLY=REGEX runs just the checks whose names match (for example
+# ONLY=integration/cli_ or ONLY=sql/); the default runs everything.
+wanted() { [ -z "${ONLY:-}" ] || echo "$1" | grep -qE "$ONLY"; }
 record() {  # record NAME STATUS
   if [ "$2" -eq 0 ]; then
     passed=$((passed + 1)); echo "ok   $1"
@@ -31,14 +34,16 @@ record() {  # record NAME STATUS
 }
 
 # --- unit tests (pure C++) ---
-if "$build/tests/pgqpp_unit_tests" --gtest_brief=1 >"$work/unit.log" 2>&1; then
+if ! wanted "unit tests"; then :
+elif "$build/tests/pgqpp_unit_tests" --gtest_brief=1 >"$work/unit.log" 2>&1; then
   record "unit tests ($(grep -oE '[0-9]+ tests?\.' "$work/unit.log" | tail -1 | grep -oE '[0-9]+') cases)" 0
 else
   cat "$work/unit.log"; record "unit tests" 1
 fi
 
 # --- documentation that is generated from the code is up to date ---
-if python3 "$root/scripts/sql-api-docs.py" --check >"$work/docs.log" 2>&1; then
+if ! wanted "docs/"; then :
+elif python3 "$root/scripts/sql-api-docs.py" --check >"$work/docs.log" 2>&1; then
   record "docs/sql-api.md matches the SQL doc comments" 0
 else
   cat "$work/docs.log"; record "docs/sql-api.md matches the SQL doc comments" 1
@@ -64,8 +69,9 @@ chmod -R a+rwX "$regress_dir"
 tests=$(cd "$root/extension/test/sql" && ls *.sql | sed 's/\.sql$//' | sort)
 pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
 # One run, one database: 00_setup defines helpers the other files use.
-psql -X -q -c "create database pgqpp_regress" >/dev/null
-as_pg_owner "$pg_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
+wanted "sql/" || tests=""
+[ -n "$tests" ] && psql -X -q -c "create database pgqpp_regress" >/dev/null
+[ -n "$tests" ] && as_pg_owner "$pg_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
   --bindir="$PG_BINDIR" --inputdir="$regress_dir" --outputdir="$regress_dir" \
   --dbname=pgqpp_regress $tests >"$regress_dir/pg_regress.log" 2>&1
 for t in $tests; do
@@ -81,7 +87,7 @@ if [ -f "$regress_dir/regression.diffs" ]; then
 fi
 
 # --- multi-session isolation specs (pg_isolation_regress) ---
-if ls "$root"/extension/test/isolation/specs/*.spec >/dev/null 2>&1; then
+if wanted "isolation/" && ls "$root"/extension/test/isolation/specs/*.spec >/dev/null 2>&1; then
   iso_dir="$work/isolation"
   mkdir -p "$iso_dir"
   cp -r "$root/extension/test/isolation/specs" "$root/extension/test/isolation/expected" "$iso_dir/"
@@ -107,6 +113,7 @@ fi
 for script in "$root"/tests/integration/*.sh; do
   [ -e "$script" ] || continue
   name="integration/$(basename "$script" .sh)"
+  wanted "$name" || continue
   if bash "$script" >"$work/$(basename "$script").log" 2>&1; then
     record "$name" 0
   else

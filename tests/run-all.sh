@@ -69,7 +69,11 @@ chmod -R a+rwX "$regress_dir"
 tests=$(cd "$root/extension/test/sql" && ls *.sql | sed 's/\.sql$//' | sort)
 pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
 # One run, one database: 00_setup defines helpers the other files use.
-wanted "sql/" || tests=""
+# With ONLY, the matching files, plus 00_setup that the others use.
+selected=""
+for t in $tests; do wanted "sql/$t" && selected="$selected $t"; done
+[ -n "$selected" ] && ! echo "$selected" | grep -q 00_setup && selected="00_setup$selected"
+tests=$selected
 [ -n "$tests" ] && psql -X -q -c "create database pgqpp_regress" >/dev/null
 [ -n "$tests" ] && as_pg_owner "$pg_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
   --bindir="$PG_BINDIR" --inputdir="$regress_dir" --outputdir="$regress_dir" \

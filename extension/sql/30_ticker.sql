@@ -16,8 +16,11 @@ create function pgq.ticker(i_queue_name text)
 returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_queue' language c security definer;
 
 -- Function: pgq.ticker()
---   Runs pgq.ticker(queue) for every queue that is neither paused nor
---   externally ticked; returns how many got a tick.
+--   Ticks every queue that is neither paused nor externally ticked and is
+--   due a tick by the same rule as pgq.ticker(queue); returns how many got
+--   one. Set-based: one query reads every queue's state and two statements
+--   tick all due queues, so calling it every second over thousands of queues
+--   stays cheap. A queue that another ticker is ticking right now is skipped.
 create function pgq.ticker()
 returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_all' language c security definer;
 

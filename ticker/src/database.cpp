@@ -59,8 +59,8 @@ void DatabaseWorker::start_waiter() {
 void DatabaseWorker::wait_once() {
   // Waits at most 1 s per call, so the wait never pins a snapshot for long.
   int min_interval_ms = static_cast<int>(config_.min_tick_interval * 1000 + 0.5);
-  waiter_.run("select queue_name, tick_id from pgq.wakeup_ticker(1000, $1)",
-              {std::to_string(min_interval_ms)}, [this](const Result& r) {
+  waiter_.run_prepared("pgqpp_wait", "select queue_name, tick_id from pgq.wakeup_ticker(1000, $1)",
+                       {std::to_string(min_interval_ms)}, [this](const Result& r) {
     if (wakeup_ == Wakeup::unknown) log_.info(name_, "wake-up path active: ticking on commit");
     wakeup_ = Wakeup::active;
     stats_.woken_ticks += r.rows();

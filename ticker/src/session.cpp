@@ -35,6 +35,7 @@ void Session::close() {
   conn_ = nullptr;
   state_ = State::down;
   jobs_.clear();
+  prepared_.clear();
 }
 
 // libpq's messages span lines; log lines must not.
@@ -56,7 +57,13 @@ bool Session::fail(const std::string& what) {
 }
 
 void Session::run(std::string sql, std::vector<std::string> params, Handler handler) {
-  jobs_.push_back(Job{std::move(sql), std::move(params), std::move(handler)});
+  jobs_.push_back(Job{std::move(sql), std::move(params), std::move(handler), {}, false});
+  if (state_ == State::ready) start_next();
+}
+
+void Session::run_prepared(std::string name, std::string sql, std::vector<std::string> params,
+                           Handler handler) {
+  jobs_.push_back(Job{std::move(sql), std::move(params), std::move(handler), std::move(name)});
   if (state_ == State::ready) start_next();
 }
 
@@ -77,12 +84,20 @@ bool Session::start_next() {
     state_ = State::ready;
     return true;
   }
-  const Job& job = jobs_.front();
+  Job& job = jobs_.front();
   std::vector<const char*> values;
   for (const auto& p : job.params) values.push_back(p.c_str());
-  if (PQsendQueryParams(conn_, job.sql.c_str(), static_cast<int>(values.size()), nullptr,
-                        values.data(), nullptr, nullptr, 0) == 0)
-    return fail(PQerrorMessage(conn_));
+  const int n = static_cast<int>(values.size());
+  int sent = 0;
+  if (job.name.empty()) {
+    sent = PQsendQueryParams(conn_, job.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
+  } else if (prepared_.count(job.name) == 0) {
+    job.preparing = true;  // the statement itself is sent once this completes
+    sent = PQsendPrepare(conn_, job.name.c_str(), job.sql.c_str(), n, nullptr);
+  } else {
+    sent = PQsendQueryPrepared(conn_, job.name.c_str(), n, values.data(), nullptr, nullptr, 0);
+  }
+  if (sent == 0) return fail(PQerrorMessage(conn_));
   state_ = State::busy;
   want_write_ = PQflush(conn_) == 1;
   return true;
@@ -92,6 +107,13 @@ bool Session::read_results() {
   if (PQconsumeInput(conn_) == 0) return fail(PQerrorMessage(conn_));
   while (state_ == State::busy && PQisBusy(conn_) == 0) {
     PGresult* r = PQgetResult(conn_);
+    if (r == nullptr && jobs_.front().preparing && job_error_.empty()) {
+      // Prepared: now run it (the job stays at the front).
+      jobs_.front().preparing = false;
+      prepared_.insert(jobs_.front().name);
+      if (!start_next()) return false;
+      continue;
+    }
     if (r == nullptr) {  // the statement is complete
       Job done = std::move(jobs_.front());
       jobs_.pop_front();
@@ -110,6 +132,7 @@ bool Session::read_results() {
       job_sqlstate_ = state != nullptr ? state : "";
       continue;
     }
+    if (jobs_.front().preparing) continue;  // the Prepare's own result
     // Copy the handler: it may queue new jobs, which may move the deque.
     Handler handler = jobs_.front().handler;
     if (handler) handler(result);

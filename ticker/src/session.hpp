@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ class Session {
 
   /// Queues a statement; `handler` runs with its result when it succeeds.
   void run(std::string sql, std::vector<std::string> params, Handler handler);
+  /// As run(), as the named prepared statement `name`: prepared on first
+  /// use on each connection, then only executed (no parsing or planning per
+  /// call). For statements the daemon runs many times a second.
+  void run_prepared(std::string name, std::string sql, std::vector<std::string> params,
+                    Handler handler);
 
   /// The socket and the poll events to wait for (0 when nothing to wait for).
   int socket() const;
@@ -80,6 +86,8 @@ class Session {
     std::string sql;
     std::vector<std::string> params;
     Handler handler;
+    std::string name;        // prepared statement name; empty: unnamed
+    bool preparing = false;  // the Prepare message is in flight
   };
 
   bool fail(const std::string& what);
@@ -91,6 +99,7 @@ class Session {
   PostgresPollingStatusType polling_ = PGRES_POLLING_WRITING;
   bool want_write_ = false;
   std::deque<Job> jobs_;
+  std::set<std::string> prepared_;  // statements prepared on this connection
   std::string error_;
   std::string job_error_;
   std::string job_sqlstate_;

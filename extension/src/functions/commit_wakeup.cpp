@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "functions/tick_many.hpp"
 #include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
@@ -30,6 +31,8 @@ constexpr int kDbSlots = 128;             // databases with a waiting ticker
 struct DbSlot {
   pg_atomic_uint32 dboid;   // InvalidOid: free
   pg_atomic_uint32 waiter;  // pgprocno + 1 of the waiting ticker, 0: none
+  pg_atomic_uint32 max_queue_id;  // highest queue id ever noted: bit b stands
+                                  // for queue ids b, b + 4096, ... up to it
   pg_atomic_uint64 bits[kWords];
 };
 
@@ -46,6 +49,7 @@ shmem_startup_hook_type prev_startup_hook = nullptr;
 // This backend's transaction: queues written (bitmap) and which words are used.
 uint64 local_bits[kWords];
 uint64 local_words = 0;
+uint32 local_max_queue_id = 0;
 
 // This backend's view of its database's slot.
 uint32 cached_generation = UINT32_MAX;
@@ -67,6 +71,7 @@ void startup_shmem() {
     for (auto& slot : shared->slots) {
       pg_atomic_init_u32(&slot.dboid, InvalidOid);
       pg_atomic_init_u32(&slot.waiter, 0);
+      pg_atomic_init_u32(&slot.max_queue_id, 0);
       for (auto& w : slot.bits) pg_atomic_init_u64(&w, 0);
     }
   }
@@ -103,6 +108,10 @@ void on_xact(XactEvent event, void*) {
     }
     if (cached_slot >= 0) {
       DbSlot& slot = shared->slots[cached_slot];
+      uint32 known = pg_atomic_read_u32(&slot.max_queue_id);
+      while (local_max_queue_id > known &&
+             !pg_atomic_compare_exchange_u32(&slot.max_queue_id, &known, local_max_queue_id)) {
+      }
       bool news = false;
       for (int w = 0; w < kWords; ++w) {
         if (!(local_words & (UINT64CONST(1) << w))) continue;
@@ -119,6 +128,7 @@ void on_xact(XactEvent event, void*) {
       event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
     for (int w = 0; w < kWords; ++w) local_bits[w] = 0;
     local_words = 0;
+    local_max_queue_id = 0;
   }
 }
 
@@ -150,17 +160,19 @@ bool wait_for_bits(DbSlot& slot, int timeout_ms, uint64* out) {
   return any;
 }
 
-SPIPlanPtr lock_plan = nullptr;
-SPIPlanPtr tick_plan = nullptr;
-
-// The woken queues as an int[] of bit numbers, for the queries.
-Datum bits_array(const uint64* bits) {
-  Datum items[kQueueBits];
-  int n = 0;
+// The queue ids the raised bits stand for, as an int4[]: bit b is queue ids
+// b, b + 4096, ... up to the highest queue id noted in this database.
+Datum queue_ids_array(const uint64* bits, uint32 max_queue_id) {
+  std::vector<Datum> ids;
   for (int w = 0; w < kWords; ++w)
-    for (int b = 0; b < 64; ++b)
-      if (bits[w] & (UINT64CONST(1) << b)) items[n++] = Int32GetDatum(w * 64 + b);
-  return PointerGetDatum(construct_array(items, n, INT4OID, 4, true, TYPALIGN_INT));
+    for (int b = 0; bits[w] != 0 && b < 64; ++b)
+      if (bits[w] & (UINT64CONST(1) << b))
+        for (uint32 id = w * 64 + b; id <= max_queue_id; id += kQueueBits)
+          ids.push_back(Int32GetDatum(static_cast<int32>(id)));
+  return pg_call([&] {
+    return PointerGetDatum(construct_array(ids.data(), static_cast<int>(ids.size()), INT4OID, 4,
+                                           true, TYPALIGN_INT));
+  });
 }
 
 // Sleeps up to ms on the latch (new commits still wake it). No C++ objects.
@@ -200,44 +212,18 @@ bool eligible_bits(DbSlot& slot, uint64* bits, int32 min_interval_ms, long* next
   return any;
 }
 
-// Ticks the queues of `bits`, returning their rows into rsinfo. First the
-// queues' tick locks (in queue order), then the ticks in a second statement,
-// whose snapshot is taken after the locks: see ticker.cpp.
-void tick_queues(const uint64* bits, ReturnSetInfo* rsinfo) {
-  SPIPlanPtr lock = spi::prepare(
-      lock_plan,
-      ("select array_agg(queue_id order by queue_id) from ("
-       " select q.queue_id, pg_advisory_xact_lock(" + std::to_string(kTickLockKey) + ", q.queue_id)"
-       "   from pgq.queue q"
-       "  where q.queue_id % 4096 = any($1)"
-       "    and not q.queue_external_ticker and not q.queue_ticker_paused"
-       "  order by q.queue_id) locked").c_str(),
-      {INT4ARRAYOID});
-  Datum arg = pg_call([&] { return bits_array(bits); });
-  spi::execute(lock, &arg, nullptr, false, 0);
-  bool none = false;
-  Datum ids = spi::transfer(spi::value(0, 1, &none), false, -1);
-  if (none) return;
-  SPIPlanPtr plan = spi::prepare(
-      tick_plan,
-      "insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
-      " select q.queue_id, nextval(q.queue_tick_seq::regclass), clock_timestamp(),"
-      "        coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1)"
-      "   from pgq.queue q where q.queue_id = any($1)"
-      " returning tick_queue, tick_id,"
-      "           (select queue_name from pgq.queue where queue_id = tick_queue)",
-      {INT4ARRAYOID});
-  uint64 n = spi::execute(plan, &ids, nullptr, false, 0);
+// Ticks the queues of `bits` (waiting for their tick locks), wakes their
+// consumers and returns the new ticks' rows into rsinfo.
+void tick_queues(DbSlot& slot, const uint64* bits, ReturnSetInfo* rsinfo) {
+  Datum ids = queue_ids_array(bits, pg_atomic_read_u32(&slot.max_queue_id));
   TimestampTz now = GetCurrentTimestamp();
-  for (uint64 i = 0; i < n; ++i) {
-    int32 queue_id = DatumGetInt32(spi::value(i, 1));
-    int64 tick_id = DatumGetInt64(spi::value(i, 2));
+  tick_queue_ids(ids, TickLock::wait, [&](uint64 row, int32 queue_id, int64 tick_id) {
     woken_tick_at[static_cast<uint32>(queue_id) % kQueueBits] = now;
     notify_tick(queue_id, tick_id);
-    Datum values[2] = {spi::transfer(spi::value(i, 3), false, -1), Int64GetDatum(tick_id)};
+    Datum values[2] = {spi::transfer(spi::value(row, 3), false, -1), Int64GetDatum(tick_id)};
     bool nulls[2] = {false, false};
     pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
-  }
+  });
 }
 
 }  // namespace
@@ -256,6 +242,7 @@ void commit_wakeup_note(int32 queue_id) {
   int bit = static_cast<int>(static_cast<uint32>(queue_id) % kQueueBits);
   local_bits[bit / 64] |= UINT64CONST(1) << (bit % 64);
   local_words |= UINT64CONST(1) << (bit / 64);
+  local_max_queue_id = std::max(local_max_queue_id, static_cast<uint32>(queue_id));
 }
 
 }  // namespace pgqpp::ext
@@ -294,7 +281,7 @@ PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
     if (!pg_call([&] { return wait_for_bits(slot, remaining > 0 ? remaining : 0, bits); })) return 0;
     long next_ms = 0;
     if (eligible_bits(slot, bits, min_interval_ms, &next_ms)) {
-      tick_queues(bits, rsinfo);
+      tick_queues(slot, bits, rsinfo);
       return 0;
     }
     remaining = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000);

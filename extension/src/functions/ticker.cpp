@@ -4,8 +4,11 @@
 // and the event sequence's value; batches are the events between two ticks.
 #include <optional>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include "core/tick_policy.hpp"
+#include "functions/tick_many.hpp"
 #include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
@@ -67,8 +70,10 @@ std::optional<int64> tick_queue(Datum queue_name, bool strict) {
   // queue that another ticker is ticking right now.
   static const std::string wait_sql = state_sql(true);
   static const std::string try_sql = state_sql(false);
-  SPIPlanPtr plan = strict ? spi::prepare(state_plan, wait_sql.c_str(), {TEXTOID})
-                           : spi::prepare(state_try_plan, try_sql.c_str(), {TEXTOID});
+  // Generic plans: pgq.ticker() runs this once per queue, and re-planning
+  // it for each (what the plan cache would choose) costs more than the run.
+  SPIPlanPtr plan = strict ? spi::prepare(state_plan, wait_sql.c_str(), {TEXTOID}, spi::PlanMode::generic)
+                           : spi::prepare(state_try_plan, try_sql.c_str(), {TEXTOID}, spi::PlanMode::generic);
   if (spi::execute(plan, &queue_name, nullptr, false, 1) == 0) {
     if (strict) throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");
     return std::nullopt;
@@ -126,7 +131,7 @@ std::optional<int64> tick_queue(Datum queue_name, bool strict) {
       insert_plan,
       "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
       " values ($1, nextval($2::text::regclass), $3) returning tick_id",
-      {INT4OID, TEXTOID, INT8OID});
+      {INT4OID, TEXTOID, INT8OID}, spi::PlanMode::generic);
   Datum args[3] = {Int32GetDatum(queue_id), tick_seq, Int64GetDatum(event_seq)};
   spi::execute(ins, args, nullptr, false, 0);
   int64 tick_id = DatumGetInt64(spi::value(0, 1));
@@ -151,24 +156,64 @@ PGQPP_FUNCTION(pgqpp_ticker_queue) {
 }
 
 /// pgq.ticker() -> bigint: ticks every queue that is neither paused nor
-/// externally ticked; returns how many queues got a tick.
+/// externally ticked and is due a tick; returns how many queues got one.
+///
+/// Set-based, so that a ticker may call it every second over thousands of
+/// queues: one query reads every queue's tick state, the tick rule picks the
+/// due queues, and two statements lock and tick all of them (tick_many.hpp).
+/// A queue another ticker is ticking right now is skipped. Only ticks that
+/// close a batch with new events send the queue's NOTIFY.
 PGQPP_FUNCTION(pgqpp_ticker_all) {
   spi::Session session;
-  SPIPlanPtr plan = spi::prepare(queues_plan,
-                                 "select queue_name from pgq.queue"
-                                 " where not queue_external_ticker and not queue_ticker_paused"
-                                 " order by queue_name",
-                                 {});
+  SPIPlanPtr plan = spi::prepare(
+      queues_plan,
+      "select q.queue_id, q.queue_ticker_max_count, q.queue_ticker_max_lag,"
+      "       q.queue_ticker_idle_period,"
+      "       coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1),"
+      "       t.tick_event_seq, now() - t.tick_time,"
+      "       (select t.tick_time - p.tick_time from pgq.tick p"
+      "         where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
+      "         order by p.tick_queue desc, p.tick_id desc limit 1)"
+      "  from pgq.queue q"
+      "  left join lateral (select * from pgq.tick"
+      "       where tick_queue = q.queue_id"
+      "       order by tick_queue desc, tick_id desc limit 1) t on true"
+      " where not q.queue_external_ticker and not q.queue_ticker_paused",
+      {}, spi::PlanMode::generic);
   uint64 n = spi::execute(plan, nullptr, nullptr, false, 0);
-  // The list is read before ticking: each tick runs its own SPI queries.
-  SPITupleTable* queues = SPI_tuptable;
-  int64 ticked = 0;
+  std::vector<Datum> due;
+  std::unordered_set<int32> with_events;
   for (uint64 i = 0; i < n; ++i) {
     bool isnull = false;
-    Datum name = SPI_getbinval(queues->vals[i], queues->tupdesc, 1, &isnull);
-    if (tick_queue(name, false)) ++ticked;
+    int32 queue_id = DatumGetInt32(spi::value(i, 1));
+    pgqpp::core::TickSettings settings;
+    settings.max_count = DatumGetInt32(spi::value(i, 2));
+    settings.max_lag_us = interval_us(spi::value(i, 3));
+    settings.idle_period_us = interval_us(spi::value(i, 4));
+    int64 event_seq = DatumGetInt64(spi::value(i, 5));
+    std::optional<pgqpp::core::LastTick> last;
+    Datum last_seq = spi::value(i, 6, &isnull);
+    if (!isnull) {
+      pgqpp::core::LastTick t;
+      t.new_events = event_seq - DatumGetInt64(last_seq);
+      t.age_us = interval_us(spi::value(i, 7));
+      Datum gap = spi::value(i, 8, &isnull);
+      if (!isnull) t.previous_gap_us = interval_us(gap);
+      last = t;
+    }
+    if (!pgqpp::core::tick_due(settings, last)) continue;
+    due.push_back(Int32GetDatum(queue_id));
+    if (last && last->new_events > 0) with_events.insert(queue_id);
   }
-  return Int64GetDatum(ticked);
+  if (due.empty()) return Int64GetDatum(0);
+  Datum ids = pg_call([&] {
+    return PointerGetDatum(construct_array(due.data(), static_cast<int>(due.size()), INT4OID, 4,
+                                           true, TYPALIGN_INT));
+  });
+  uint64 ticked = tick_queue_ids(ids, TickLock::skip, [&](uint64, int32 queue_id, int64 tick_id) {
+    if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
+  });
+  return Int64GetDatum(static_cast<int64>(ticked));
 }
 
 /// pgq.ticker(i_queue_name, i_tick_id, i_orig_timestamp, i_event_seq) -> bigint:

@@ -18,11 +18,13 @@ Session::~Session() {
   SPI_finish();
 }
 
-SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, std::initializer_list<Oid> arg_types) {
+SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, std::initializer_list<Oid> arg_types,
+                   PlanMode mode) {
   if (slot != nullptr) return slot;
   std::vector<Oid> types(arg_types);
+  int options = mode == PlanMode::generic ? CURSOR_OPT_GENERIC_PLAN : 0;
   SPIPlanPtr plan = pg_call([&] {
-    SPIPlanPtr p = SPI_prepare(sql, static_cast<int>(types.size()), types.data());
+    SPIPlanPtr p = SPI_prepare_cursor(sql, static_cast<int>(types.size()), types.data(), options);
     if (p != nullptr) SPI_keepplan(p);
     return p;
   });

@@ -23,9 +23,19 @@ class Session {
   int exceptions_at_entry_;
 };
 
+/// How a kept plan is chosen: `automatic` lets PostgreSQL's plan cache pick
+/// between re-planning with each call's values and one generic plan;
+/// `generic` always uses the generic plan. Use `generic` for statements run
+/// very often whose best plan does not depend on the values (for example a
+/// primary-key lookup by `= any($1)`, which the plan cache would otherwise
+/// re-plan on every call, because the estimate for a one-element array beats
+/// the generic one).
+enum class PlanMode { automatic, generic };
+
 /// Returns the plan cached in `slot`, preparing and keeping it on first use.
 /// Saved plans are re-planned by PostgreSQL when the tables they use change.
-SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, std::initializer_list<Oid> arg_types);
+SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, std::initializer_list<Oid> arg_types,
+                   PlanMode mode = PlanMode::automatic);
 
 /// Runs a prepared plan; `nulls` uses SPI's ' ' / 'n' convention (or nullptr
 /// for no NULLs). Returns the number of rows processed.

@@ -14,6 +14,13 @@ Clock::duration seconds(double s) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
+// The daemon's commits (ticks, retry moves, rotation steps) do not wait for
+// their WAL flush: a tick lost in a crash is simply not there, and whatever
+// survives a crash only refers to ticks before it, because WAL is replayed
+// as a prefix (a consumer's durable commit flushes the ticks it read). This
+// takes a disk flush off every woken tick's latency.
+constexpr const char* kAsyncCommit = "set synchronous_commit to off";
+
 }  // namespace
 
 DatabaseWorker::DatabaseWorker(std::string name, const Config& config, Log& log)
@@ -23,7 +30,10 @@ DatabaseWorker::DatabaseWorker(std::string name, const Config& config, Log& log)
     ++stats_.errors;
     log_.error(name_, message + " (while running: " + sql + ")");
   };
-  waiter_.on_connected = [this] { wait_once(); };
+  waiter_.on_connected = [this] {
+    waiter_.run(kAsyncCommit, {}, nullptr);
+    wait_once();
+  };
   waiter_.on_sql_error = [this](const std::string&, const std::string& sqlstate,
                                 const std::string& message) {
     // 55000: pgqpp not preloaded; 42883: no such function (PgQ 3.5).
@@ -99,6 +109,7 @@ void DatabaseWorker::on_connected() {
   }
   failures_ = 0;
   backoff_ = 1;
+  session_.run(kAsyncCommit, {}, nullptr);
   // Is PgQ here (pgqpp's or the original)?
   session_.run(
       "select exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgq'),"

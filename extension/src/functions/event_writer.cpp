@@ -27,7 +27,9 @@ void event_writer_open(EventWriter* w, Oid table, bool bulk) {
   }
   w->estate = CreateExecutorState();
   w->result_rel = makeNode(ResultRelInfo);
-  InitResultRelInfo(w->result_rel, w->rel, 1, nullptr, 0);
+  // Range table index 0: the relation is not in a range table (there is no
+  // statement); a failing constraint then reports the row as COPY would.
+  InitResultRelInfo(w->result_rel, w->rel, 0, nullptr, 0);
   ExecOpenIndices(w->result_rel, false);
   w->slot = MakeSingleTupleTableSlot(RelationGetDescr(w->rel), &TTSOpsVirtual);
   w->bulk = bulk ? GetBulkInsertState() : nullptr;
@@ -40,6 +42,9 @@ void event_writer_write(EventWriter* w, const EventRow* row) {
   memcpy(slot->tts_values, row->values, sizeof(row->values));
   memcpy(slot->tts_isnull, row->nulls, sizeof(row->nulls));
   ExecStoreVirtualTuple(slot);
+  // NOT NULL and CHECK constraints someone added to an event table hold here
+  // as they would for a plain INSERT (PgQ itself adds none).
+  if (w->rel->rd_att->constr != nullptr) ExecConstraints(w->result_rel, slot, w->estate);
   table_tuple_insert(w->rel, slot, w->cid, 0, w->bulk);
   if (w->result_rel->ri_NumIndices > 0) {
     List* recheck = ExecInsertIndexTuples(w->result_rel, slot, w->estate, false, false, nullptr, NIL);

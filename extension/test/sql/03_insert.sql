@@ -94,4 +94,17 @@ select pgq.create_queue('qi');
 select pgq.insert_event('qi', 'new', 'queue');
 select tableoid::regclass, ev_id, ev_type from pgq.event_2;
 
+-- Constraints added to an event table hold for every insert path, as they
+-- would for a plain INSERT.
+select queue_data_pfx || '_' || queue_cur_table as cur from pgq.queue where queue_name = 'qi' \gset
+delete from :cur;
+alter table :cur add constraint no_forbidden check (ev_type <> 'forbidden');
+alter table :cur alter column ev_extra1 set not null;
+-- (the failing row's detail names its time and txid: not shown)
+select split_part(try($$select pgq.insert_event('qi', 'forbidden', 'x', 'e1', null, null, null)$$), ' / detail', 1);
+select split_part(try($$select pgq.insert_event('qi', 'fine', 'x')$$), ' / detail', 1);
+select split_part(try($$select pgq.insert_events('qi', array['fine', 'forbidden'], array['a', 'b'], array['e1', 'e1'])$$), ' / detail', 1);
+select pgq.insert_event('qi', 'fine', 'x', 'e1', null, null, null) > 0 as inserted;
+select count(*) from pgq.event_2 where ev_type in ('forbidden', 'fine');
+
 drop extension pgqpp cascade;

@@ -10,6 +10,7 @@
 #
 # Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGDATABASE PGQPP_TEST_WORK.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 
 db=compat_pgqd
 queue=pgqd_q
@@ -21,7 +22,6 @@ rm -rf "$work"
 mkdir -p "$work"
 log="$work/pgqd.log"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $* ($SECONDS s)"; }
 
 # No silent skip: pgqd is what this test is about.

@@ -13,6 +13,7 @@
 #
 # Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGDATABASE PGQPP_TEST_WORK.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 consumer_py="$here/../compat/python_consumer.py"
@@ -25,7 +26,6 @@ work="${PGQPP_TEST_WORK:?PGQPP_TEST_WORK is not set}/compat_pyq"
 rm -rf "$work"
 mkdir -p "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
 
 # python3-pgq is a Debian package for the system interpreter; a python3 found

@@ -8,12 +8,12 @@
 # keep the run short (pglz spends seconds failing on the hex payload).
 # The server must survive: no crashed backend in its log.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 
 db=pgqpp_huge_$$_$RANDOM
 log=$(dirname "${PGQPP_TEST_DATA:?}")/server.log
 export PGOPTIONS="-c statement_timeout=50s -c default_toast_compression=lz4"
 start=$(date +%s)
-fail() { echo "FAIL: $*" >&2; exit 1; }
 cleanup() { psql -X -q -d postgres -c "drop database if exists $db" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }

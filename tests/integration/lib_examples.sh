@@ -7,6 +7,7 @@
 #
 # Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR PGQPP_SOURCE_DIR PGQPP_TEST_WORK.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 
 bin="${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}/examples"
 src="${PGQPP_SOURCE_DIR:?PGQPP_SOURCE_DIR is not set}/examples"
@@ -17,7 +18,6 @@ queue=orders_q
 rm -rf "$work"
 mkdir -p "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 pids=()
 cleanup() {
@@ -28,15 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for DESCRIPTION COMMAND...: up to 30 s for COMMAND to succeed.
-wait_for() {
-  local what=$1 deadline=$((SECONDS + 30))
-  shift
-  until "$@"; do
-    [ $SECONDS -lt $deadline ] || fail "$what: not within 30 s"
-    sleep 0.2
-  done
-}
 
 # stop_gracefully PID NAME: SIGTERM must end it with exit 0 within 10 s.
 stop_gracefully() {
@@ -76,14 +67,14 @@ echo "ok: producer"
 
 "$bin/example_consumer" "$conn" "$queue" printer >"$work/consumer.out" 2>"$work/consumer.err" &
 pids+=($!)
-wait_for "consumer prints 1001 events" bash -c "[ \$(grep -c '^event ' '$work/consumer.out') -eq 1001 ]"
+wait_for 30 "consumer prints 1001 events" bash -c "[ \$(grep -c '^event ' '$work/consumer.out') -eq 1001 ]"
 grep -q '^event [0-9]* order_created [0-9]*$' "$work/consumer.out" || fail "no order_created event printed"
 stop_gracefully "${pids[-1]}" consumer
 echo "ok: consumer"
 
 "$bin/example_exactly_once_consumer" "$conn" "$target_conn" "$queue" copier 2>"$work/eo.err" &
 pids+=($!)
-wait_for "exactly-once consumer copies 1001 events" \
+wait_for 30 "exactly-once consumer copies 1001 events" \
   bash -c "[ \"\$(psql -X -qAt -d $target -c 'select count(*) from events_copy' 2>/dev/null)\" = 1001 ]"
 stop_gracefully "${pids[-1]}" exactly_once_consumer
 [ "$(q $target "select count(distinct ev_id) from events_copy")" = 1001 ] || fail "duplicate events in the target"

@@ -10,6 +10,7 @@
 #
 # Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR PGQPP_TEST_WORK.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 
 build="${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}"
 work="${PGQPP_TEST_WORK:?PGQPP_TEST_WORK is not set}/lib_install"
@@ -18,7 +19,6 @@ db=lib_install
 rm -rf "$work"
 mkdir -p "$work/app"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 for t in cmake pkg-config g++ psql; do command -v $t >/dev/null || fail "$t is not installed"; done
 cleanup() {
   local rc=$?

@@ -8,16 +8,15 @@
 # ~100,000 since the old transaction's xid. Then the old transaction commits
 # and its event must arrive exactly once, in the next batch.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 
 db=pgqpp_longtx_$$_$RANDOM
 tmp=$(mktemp -d "${PGQPP_TEST_WORK:?}/long_tx_scan.XXXXXX")
 export PGOPTIONS="-c statement_timeout=60s"
 start=$(date +%s)
 hold_pid=
-fail() {
-  echo "FAIL: $*" >&2
-  if [ -s "$tmp/hold.out" ]; then echo "the open transaction's psql printed:" >&2; cat "$tmp/hold.out" >&2; fi
-  exit 1
+fail_context() {
+  if [ -s "$tmp/hold.out" ]; then echo "the open transaction's psql printed:"; cat "$tmp/hold.out"; fi
 }
 cleanup() {
   exec 3>&- 2>/dev/null || true
@@ -29,15 +28,6 @@ trap cleanup EXIT
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }
 elapsed() { echo "$(($(date +%s) - start)) s"; }
 # wait_for SECONDS WHAT COMMAND...: runs COMMAND until it succeeds.
-wait_for() {
-  local limit=$1 what=$2 i
-  shift 2
-  for ((i = 0; i < limit * 10; i++)); do
-    if "$@"; then return 0; fi
-    sleep 0.1
-  done
-  fail "timed out after ${limit}s waiting for $what"
-}
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "create database $db"
 q <<'SQL' >/dev/null

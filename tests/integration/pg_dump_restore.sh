@@ -9,6 +9,7 @@
 # the events expected by construction. The restored database must then take
 # new events, ticks and a new queue whose ids do not collide.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 
 src=pgqpp_dump_src_$$_$RANDOM
 dst=pgqpp_dump_dst_$$_$RANDOM
@@ -17,10 +18,8 @@ bindir=$(pg_config --bindir)
 export PGOPTIONS="-c statement_timeout=60s"
 start=$(date +%s)
 hold_pid=
-fail() {
-  echo "FAIL: $*" >&2
-  if [ -s "$tmp/hold.out" ]; then echo "the open transaction's psql printed:" >&2; cat "$tmp/hold.out" >&2; fi
-  exit 1
+fail_context() {
+  if [ -s "$tmp/hold.out" ]; then echo "the open transaction's psql printed:"; cat "$tmp/hold.out"; fi
 }
 cleanup() {
   exec 3>&- 2>/dev/null || true
@@ -33,15 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 q() { local d=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -At -d "$d" "$@"; }
-wait_for() {  # wait_for SECONDS WHAT COMMAND...
-  local limit=$1 what=$2 i
-  shift 2
-  for ((i = 0; i < limit * 10; i++)); do
-    if "$@"; then return 0; fi
-    sleep 0.1
-  done
-  fail "timed out after ${limit}s waiting for $what"
-}
 # expect WHAT GOT WANT
 expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 

@@ -5,6 +5,7 @@
 # stops on SIGTERM with exit 0 within a second, and rejects bad configs with
 # one clear line.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/cluster.sh"
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
@@ -20,17 +21,9 @@ cleanup() {
   for d in $dbs; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- ticker log:"; tail -40 "$log" || true; exit 1; }
+fail_context() { echo "--- ticker log:"; tail -40 "$log"; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 # wait_for SECONDS DESCRIPTION COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-  local limit=$1 what=$2; shift 2
-  local end=$((SECONDS + limit))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $end ] || fail "timed out after ${limit}s waiting for: $what"
-    sleep 0.1
-  done
-}
 log_has() { grep -q -- "$1" "$log"; }
 
 # --- bad configs: one clear line on stderr, non-zero exit ---

@@ -3,12 +3,13 @@
 # detaches (the starting command exits 0), writes the pidfile, refuses a
 # second instance on the same pidfile, and removes the pidfile on SIGTERM.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
 work=$PGQPP_TEST_WORK/ticker_daemonize
 mkdir -p "$work"
 pidfile=$work/ticker.pid
 log=$work/ticker.log
-fail() { echo "FAIL: $*"; tail -20 "$log" 2>/dev/null || true; exit 1; }
+fail_context() { tail -20 "$log" 2>/dev/null; }
 cleanup() { [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true; }
 trap cleanup EXIT
 

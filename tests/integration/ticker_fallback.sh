@@ -2,6 +2,7 @@
 # Without pgqpp in shared_preload_libraries, `pgqpp ticker` says once that the
 # wake-up path is unavailable and ticks periodically, as pgqd does.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/cluster.sh"
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
@@ -15,7 +16,7 @@ cleanup() {
   pg_stop "$work/cluster/data"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; tail -20 "$log" || true; exit 1; }
+fail_context() { tail -20 "$log"; }
 
 # A cluster of its own, started without shared_preload_libraries.
 pg_stage "$work/stage" "$PGQPP_BUILD_DIR"

@@ -9,13 +9,13 @@
 #
 # Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_TEST_WORK.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 compat="$here/../compat"
 work="${PGQPP_TEST_WORK:?PGQPP_TEST_WORK is not set}/trigger_diff"
 rm -rf "$work"
 mkdir -p "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 py=""
 for cand in /usr/bin/python3 python3; do

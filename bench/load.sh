@@ -20,6 +20,7 @@
 #
 #   BUILD=build bench/load.sh           (part of make bench)
 #   LOAD_EVENTS=100000 bench/load.sh    a shorter run
+#   LOAD_MIN_INTERVAL_MS=1000 bench/load.sh   consumers take >= 1 s of ticks per batch
 #
 # Exits non-zero when something fails to run or the check fails; the figures
 # themselves are reported, never asserted. KEEP_BENCH_WORK=1 keeps the work
@@ -34,6 +35,9 @@ LOAD_EVENTS=${LOAD_EVENTS:-1000000}
 LOAD_PRODUCERS=${LOAD_PRODUCERS:-4}
 LOAD_TX_EVENTS=${LOAD_TX_EVENTS:-100}
 LOAD_ROTATION=${LOAD_ROTATION:-20 seconds}
+# Consumers' min_interval in ms (0: one tick interval per batch, PgQ's default;
+# more lets a consumer that fell behind take several ticks per batch).
+LOAD_MIN_INTERVAL_MS=${LOAD_MIN_INTERVAL_MS:-0}
 results=${LOAD_RESULTS:-$build/bench-load-results.txt}
 harness=$build/tests/fault/pgqpp_fault
 pgqpp=$build/cli/pgqpp
@@ -87,13 +91,15 @@ ticker=$!
 pids+=("$ticker")
 consumer_pids=()
 "$harness" consume --conninfo "$conn" --queue load --name c_copy --incarnation 1 --log "$work/c_copy.log" \
+  --min-interval-ms "$LOAD_MIN_INTERVAL_MS" \
   >"$work/c_copy.out" 2>&1 &
 consumer_pids+=($!)
 "$harness" consume --conninfo "$conn" --queue load --name c_cursor --incarnation 1 --fetch-size 1000 \
+  --min-interval-ms "$LOAD_MIN_INTERVAL_MS" \
   --log "$work/c_cursor.log" >"$work/c_cursor.out" 2>&1 &
 consumer_pids+=($!)
 "$harness" exactly-once --conninfo "$conn" --target-conninfo "$target" --target-table load_eo --queue load \
-  --name eo --incarnation 1 --log "$work/eo.log" >"$work/eo.out" 2>&1 &
+  --name eo --incarnation 1 --log "$work/eo.log" --min-interval-ms "$LOAD_MIN_INTERVAL_MS" >"$work/eo.out" 2>&1 &
 consumer_pids+=($!)
 pids+=("${consumer_pids[@]}")
 
@@ -189,6 +195,7 @@ samples=$(wc -l <"$work/samples.tsv")
   printf 'load\tevents\t%s\tevents\n' "$committed"
   printf 'load\tproducers\t%s\tprocesses\n' "$LOAD_PRODUCERS"
   printf 'load\tconsumers\t3\tprocesses\n'
+  printf 'load\tconsumer_min_interval\t%s\tms\n' "$LOAD_MIN_INTERVAL_MS"
   printf 'load\tend_to_end_rate\t%s\tevents/s\n' "$rate"
   printf 'load\tend_to_end_duration\t%s\ts\n' "$duration"
   printf 'load\tproducer_rate\t%s\tevents/s\n' "$prate"
@@ -210,7 +217,7 @@ samples=$(wc -l <"$work/samples.tsv")
 
 cat <<EOF
 Load run: $committed events, $LOAD_PRODUCERS producers x $LOAD_TX_EVENTS events per transaction,
-2 Consumers + 1 ExactlyOnceConsumer, pgqpp ticker (wake-up path), rotation every $LOAD_ROTATION.
+2 Consumers + 1 ExactlyOnceConsumer (min_interval $LOAD_MIN_INTERVAL_MS ms), pgqpp ticker (wake-up path), rotation every $LOAD_ROTATION.
   end to end      $rate events/s   ($duration s from the first insert to the last event consumed by every consumer)
   producers       $prate events/s (first insert to last commit)
   consumers done  $(for c in c_copy c_cursor eo; do printf '%s after %s s  ' "$c" "$(done_after "$work/$c.log")"; done)

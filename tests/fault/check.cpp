@@ -22,6 +22,7 @@
 
 #include <pgqpp/pgqpp.hpp>
 
+#include "duplicates.hpp"
 #include "event_key.hpp"
 #include "records.hpp"
 #include "roles.hpp"
@@ -77,37 +78,6 @@ void check_producers(const ProducerRecords& p, const KeySet& truth, Verdict& v) 
   v.fail_keys("in the truth table but never committed by a producer", key_difference(truth, known));
 }
 
-// Duplicates are allowed only within one batch delivered again to a later
-// process after the earlier one was killed.
-struct DuplicateCount {
-  std::int64_t extra = 0;  // deliveries beyond the first
-};
-
-DuplicateCount check_duplicates(const std::string& name, const ConsumerRecords& r, const std::set<int>& killed,
-                                Verdict& v) {
-  DuplicateCount count;
-  KeySet other_batch, same_process, not_killed;
-  const auto& d = r.deliveries;
-  for (std::size_t i = 0; i < d.size();) {
-    std::size_t j = i + 1;
-    while (j < d.size() && d[j].key == d[i].key) ++j;
-    if (j - i > 1) {
-      count.extra += static_cast<std::int64_t>(j - i - 1);
-      for (std::size_t k = i + 1; k < j; ++k) {
-        if (d[k].batch != d[i].batch) other_batch.push_back(d[i].key);
-        if (d[k].incarnation == d[k - 1].incarnation) same_process.push_back(d[i].key);
-        if (!killed.count(d[k - 1].incarnation)) not_killed.push_back(d[i].key);
-      }
-    }
-    i = j;
-  }
-  for (KeySet* k : {&other_batch, &same_process, &not_killed}) normalize(*k);
-  v.fail_keys(name + " received events in two different batches", other_batch);
-  v.fail_keys(name + " received events twice in one process", same_process);
-  v.fail_keys(name + " received events again though the process that had them was not killed", not_killed);
-  return count;
-}
-
 void check_consumer(const std::string& name, const std::string& path, const KeySet& committed,
                     const FaultRecords& faults, Verdict& v) {
   ConsumerRecords r = read_consumer_log(path);
@@ -120,7 +90,10 @@ void check_consumer(const std::string& name, const std::string& path, const KeyS
   v.fail_keys(name + " received events that were not committed", key_difference(seen, committed));
   auto killed_it = faults.killed_incarnations.find(name);
   static const std::set<int> none;
-  DuplicateCount dup = check_duplicates(name, r, killed_it == faults.killed_incarnations.end() ? none : killed_it->second, v);
+  Duplicates dup = find_duplicates(r.deliveries, killed_it == faults.killed_incarnations.end() ? none : killed_it->second);
+  v.fail_keys(name + " received events in two different batches", dup.other_batch);
+  v.fail_keys(name + " received events twice in one process", dup.same_process);
+  v.fail_keys(name + " received events again though the process that had them was not killed", dup.not_killed);
   std::size_t redelivered = 0;
   std::set<int> incarnations;
   for (const auto& [batch, incs] : r.batch_incarnations) {

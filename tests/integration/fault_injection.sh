@@ -27,13 +27,14 @@
 #
 # Runs on its own cluster (the shared test cluster is never restarted).
 # Env (from tests/run-all.sh): PGQPP_BUILD_DIR PGQPP_SOURCE_DIR PGQPP_TEST_WORK.
-set -euo pipefail
+set -Eeuo pipefail
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/cluster.sh"
 build=${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}
 
 seed=${FAULT_SEED:-$(( (RANDOM << 15 | RANDOM) % 1000000 ))}
 echo "fault injection: seed $seed (rerun with FAULT_SEED=$seed)"
+trap 'echo "FAIL (seed $seed): line $LINENO: $BASH_COMMAND failed"' ERR
 seconds=${FAULT_SECONDS:-90}
 
 harness=$build/tests/fault/pgqpp_fault

@@ -6,6 +6,7 @@
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      install missing Debian packages, build, run the benchmarks
 #   make bench-consume  only libpgqpp's consumer benchmark (bench/consume.sh)
+#   make bench-load     only the 1,000,000-event load run (bench/load.sh)
 #
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
 # for add-ons whose control files say `requires = 'pgq'`.
@@ -20,7 +21,7 @@ JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
               -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 
-.PHONY: all build configure install test demo bench bench-consume deps clean format
+.PHONY: all build configure install test demo bench bench-consume bench-load deps clean format
 
 all: build
 
@@ -50,10 +51,15 @@ bench: deps
 	BUILD=$(BUILD) bench/ticker.sh
 	BUILD=$(BUILD) bench/triggers.sh
 	BUILD=$(BUILD) bench/consume.sh
+	BUILD=$(BUILD) bench/load.sh
 
 bench-consume: deps
 	$(MAKE) build
 	BUILD=$(BUILD) bench/consume.sh
+
+bench-load: deps
+	$(MAKE) build
+	BUILD=$(BUILD) bench/load.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

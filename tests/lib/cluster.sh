@@ -78,6 +78,18 @@ pg_restart() {
   as_pg_owner "$PG_BINDIR/pg_ctl" -D "$1" -m fast -w -t 60 restart >/dev/null
 }
 
+# pg_crash_restart DATA_DIR SECONDS: stops the server as a crash would
+# (immediate shutdown: no checkpoint, every backend gone at once), waits
+# SECONDS, and starts it again with its old options (pg_ctl restart reads
+# postmaster.opts); the start runs crash recovery.
+pg_crash_restart() {
+  local dir
+  dir=$(dirname "$1")
+  as_pg_owner "$PG_BINDIR/pg_ctl" -D "$1" -m immediate -w stop >/dev/null
+  sleep "$2"
+  as_pg_owner "$PG_BINDIR/pg_ctl" -D "$1" -l "$dir/server.log" -w -t 60 restart >/dev/null 2>&1
+}
+
 # pg_crashed DATA_DIR: true if the server log shows a crashed backend.
 pg_crashed() {
   grep -E "terminated by signal|was terminated by exception" "$(dirname "$1")/server.log" >/dev/null 2>&1

@@ -19,13 +19,17 @@ ProgressTable::ProgressTable(const std::string& name, std::string queue, std::st
 }
 
 void ProgressTable::ensure(Connection& target) const {
-  target.exec("create table if not exists " + table_ +
-              " (queue_name text not null, consumer_name text not null,"
-              " last_batch_id bigint, last_tick_id bigint,"
-              " retry_ev_ids bigint[] not null default '{}',"
-              " retry_seconds int4[] not null default '{}',"
-              " updated_at timestamptz not null default now(),"
-              " primary key (queue_name, consumer_name))");
+  // Look first: "create table if not exists" on an existing table makes the
+  // server send a NOTICE, which libpq prints on every start.
+  Rows found = target.exec("select to_regclass($1) is not null", {table_});
+  if (found.value(0, 0) != "t")
+    target.exec("create table if not exists " + table_ +
+                " (queue_name text not null, consumer_name text not null,"
+                " last_batch_id bigint, last_tick_id bigint,"
+                " retry_ev_ids bigint[] not null default '{}',"
+                " retry_seconds int4[] not null default '{}',"
+                " updated_at timestamptz not null default now(),"
+                " primary key (queue_name, consumer_name))");
   target.exec("insert into " + table_ +
                   " (queue_name, consumer_name) values ($1, $2) on conflict do nothing",
               {queue_, consumer_});

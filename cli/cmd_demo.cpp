@@ -180,7 +180,9 @@ int demo(const DemoOptions& o) {
   ChildProcess ticker({.argv = {self_exe(), "ticker", "-q", "--syslog", "0", "--base-connstr",
                                 cluster.base_conninfo(), "--initial-database", "postgres", "--database",
                                 "postgres", "--logfile", ticker_log},
-                       .log_file = cluster.folder() + "/ticker.out"});
+                       .log_file = cluster.folder() + "/ticker.out",
+                       .run_as = "",
+                       .cwd = ""});
   auto ready_by = Clock::now() + std::chrono::seconds(15);
   while (!file_contains(ticker_log, "serving")) {
     check_interrupt();
@@ -192,10 +194,9 @@ int demo(const DemoOptions& o) {
   say("producer: " + group_digits(o.rate) + " events/s in bulk inserts every 10 ms; two consumers; " +
       std::to_string(o.seconds) + " s");
   DemoTraffic traffic(cluster.conninfo(), "orders", consumers, o.rate);
-  auto start = Clock::now();
   show_live(traffic, ticker, o.seconds, ticker_log);
   traffic.stop_producer();
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  double seconds = traffic.producer_seconds();
   drain(traffic);
   long long produced = traffic.produced();
   auto reports = traffic.finish();

@@ -62,6 +62,7 @@ void DemoTraffic::produce(int rate) {
       if (!events.empty()) produced_ += producer.insert_many(events);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    producer_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
   } catch (const std::exception& e) {
     record_error(std::string("producer: ") + e.what());
   }

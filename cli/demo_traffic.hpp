@@ -42,6 +42,8 @@ class DemoTraffic {
   std::vector<ConsumerReport> snapshot(bool take_latency);
   /// Stops the producer and waits for it.
   void stop_producer();
+  /// How long the producer ran, from its first insert to its stop (seconds).
+  double producer_seconds() const noexcept { return producer_seconds_; }
   /// Stops the consumers and waits for them; returns their full reports,
   /// with duplicates counted. Call after stop_producer().
   std::vector<ConsumerReport> finish();
@@ -58,6 +60,7 @@ class DemoTraffic {
   std::string queue_;
   std::atomic<long long> produced_{0};
   std::atomic<bool> producer_stop_{false};
+  double producer_seconds_ = 0;  // written by the producer thread before it ends
   StopSource consumers_stop_;
   std::vector<std::unique_ptr<ConsumerState>> consumers_;
   std::thread producer_;

@@ -98,16 +98,39 @@ printf '{"type":"t"}\n' | { expect_error 1 '^pgqpp produce: line 1: no "data" ke
 echo "malformed lines reported by number; kept (default) or discarded (--atomic)"
 
 # --- failures before reading input: unknown queue, no PgQ, no server ---
-# stdin stays open for 30 s: a tool that read input first would hang.
-start=$SECONDS
-sleep 30 | { expect_error 1 '^pgqpp produce: queue nosuch does not exist in database cli_produce \(create it' \
-  timeout 20 "$pgqpp" produce nosuch; }
-[ $((SECONDS - start)) -lt 15 ] || fail "unknown queue: input was read before the check"
+# stdin stays open for 8 s: a tool that read input first would be killed by
+# timeout after 5 s (exit 124, not 1).
+sleep 8 | { expect_error 1 '^pgqpp produce: queue nosuch does not exist in database cli_produce \(create it' \
+  timeout 5 "$pgqpp" produce nosuch; }
 echo "" | { expect_error 1 '^pgqpp produce: database cli_produce_nopgq has no PgQ \(install it' \
   "$pgqpp" produce q --dsn "dbname=cli_produce_nopgq"; }
 echo "" | { expect_error 1 '^pgqpp produce: cannot reach the database: .*check --dsn' \
   "$pgqpp" produce q --dsn "host=127.0.0.1 port=1 dbname=x connect_timeout=3"; }
 echo "unknown queue, missing PgQ and unreachable server: exit 1, one line"
+
+# --- on a terminal (tmux): a progress line on stderr for long input ---
+command -v tmux >/dev/null || fail "tmux is not installed (scripts/install-deps.sh installs it)"
+tmux_socket=pgqpp_cli_produce_$$
+trap 'tmux -L "$tmux_socket" kill-server 2>/dev/null || true; cleanup' EXIT
+reset_queue
+rm -f "$work/tty.rc"
+# Input that trickles in for about 3 s, so the meter has something to show.
+tmux -L "$tmux_socket" new-session -d -s produce -x 160 -y 20 \
+  "(for i in \$(seq 30); do seq 1000; sleep 0.1; done) | '$pgqpp' produce q --batch-size 100 >'$work/tty.out'; echo \$? >'$work/tty.rc'; sleep 60"
+progress_shown() { tmux -L "$tmux_socket" capture-pane -p -t produce | grep -qE '^[0-9,]+ events, [0-9,]+ events/s'; }
+end=$((SECONDS + 20))
+until progress_shown; do
+  [ $SECONDS -lt $end ] && [ ! -s "$work/tty.rc" ] || fail "no progress line on the terminal: $(tmux -L "$tmux_socket" capture-pane -p -t produce)"
+  sleep 0.1
+done
+end=$((SECONDS + 30))
+until [ -s "$work/tty.rc" ]; do [ $SECONDS -lt $end ] || fail "produce under tmux did not end"; sleep 0.1; done
+[ "$(cat "$work/tty.rc")" = 0 ] || fail "produce under tmux: exit $(cat "$work/tty.rc")"
+grep -q "^produced 30,000 events into queue q" "$work/tty.out" || fail "produce under tmux: $(cat "$work/tty.out")"
+progress_shown && fail "the progress line was not cleared at the end"
+[ "$(events | wc -l)" = 30000 ] || fail "produce under tmux inserted $(events | wc -l) events"
+tmux -L "$tmux_socket" kill-server
+echo "terminal: a progress line while input arrives, cleared at the end"
 
 # --- usage mistakes: exit 2 ---
 expect_error 2 'queue is required' "$pgqpp" produce

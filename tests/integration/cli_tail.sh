@@ -34,16 +34,16 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
 tail_consumers() { q "select count(*) from pgq.get_consumer_info('q') where consumer_name like 'pgqpp_tail_%'"; }
 has_tail_consumer() { [ "$(tail_consumers)" = 1 ]; }
 no_tail_consumer() { [ "$(tail_consumers)" = 0 ]; }
-# finished PID SECONDS: waits for a background job and prints its exit code.
+# finished PID SECONDS: waits for a background job; its exit code goes to $rc
+# (no command substitution: a subshell cannot wait for our children).
 finished() {
   local pid=$1 limit=$2 end=$((SECONDS + $2))
   while kill -0 "$pid" 2>/dev/null; do
     [ $SECONDS -lt $end ] || fail "tail (pid $pid) still running after ${limit}s"
     sleep 0.05
   done
-  local rc=0
+  rc=0
   wait "$pid" || rc=$?
-  echo "$rc"
 }
 expect_error() {  # expect_error RC PATTERN COMMAND...
   local rc=$1 pattern=$2; shift 2
@@ -71,13 +71,13 @@ pid=$!
 wait_for 10 "tail's temporary consumer" has_tail_consumer
 name=$(q "select consumer_name from pgq.get_consumer_info('q') where consumer_name like 'pgqpp_tail_%'")
 [[ $name =~ ^pgqpp_tail_[A-Za-z0-9_]+_$pid$ ]] || fail "temporary consumer name $name (pid $pid)"
-start_ns=$(date +%s%N)
 q "select pgq.insert_event('q', 'order.created', 'first ✓', 'x1', null, 'x3', null)" >/dev/null
+start_ns=$(date +%s%N)  # after the commit
 wait_for 10 "the first event on tail's output" grep -q first "$work/count.out"
 latency_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 q "select pgq.insert_event('q', 'multi', e'two\nlines')" >/dev/null
 q "select pgq.insert_event('q', 'third', 'three')" >/dev/null
-[ "$(finished $pid 10)" = 0 ] || fail "tail --count 3: non-zero exit ($(cat "$work/count.err"))"
+finished $pid 10; [ "$rc" = 0 ] || fail "tail --count 3: non-zero exit ($(cat "$work/count.err"))"
 [ "$(wc -l <"$work/count.out")" = 3 ] || fail "tail --count 3 printed: $(cat "$work/count.out")"
 grep -qE '^[0-9]+ 20[0-9-]+T[0-9:.]+Z order.created first ✓ extra1=x1 extra3=x3$' "$work/count.out" ||
   fail "line format: $(head -1 "$work/count.out")"
@@ -85,7 +85,7 @@ grep -qE '^[0-9]+ \S+ multi two\\nlines$' "$work/count.out" || fail "newline not
 grep -q "not shown" "$work/count.out" && fail "tail showed an event from before its start"
 grep -q $'\033' "$work/count.out" && fail "colour escapes in a file"
 no_tail_consumer || fail "temporary consumer left behind after --count"
-echo "temporary consumer: from now on, --count, line format, unregistered (first event after ${latency_ms} ms, polling included)"
+echo "temporary consumer: from now on, --count, line format, unregistered (first event on the output ${latency_ms} ms after the commit, 50 ms polling included)"
 
 # --- SIGINT and SIGTERM while waiting: exit 0, consumer gone ---
 for sig in INT TERM; do
@@ -93,7 +93,7 @@ for sig in INT TERM; do
   pid=$!
   wait_for 10 "tail's temporary consumer ($sig)" has_tail_consumer
   kill -$sig $pid
-  rc=$(finished $pid 10)
+  finished $pid 10
   [ "$rc" = 0 ] || fail "tail after SIG$sig: exit $rc ($(cat "$work/sig.err"))"
   no_tail_consumer || fail "temporary consumer left behind after SIG$sig"
 done
@@ -104,7 +104,7 @@ echo "SIGINT and SIGTERM: exit 0, temporary consumer removed"
 pid=$!
 wait_for 10 "tail's temporary consumer (pipe)" has_tail_consumer
 q "select pgq.insert_event('q', 'piped', 'only one needed')" >/dev/null
-[ "$(finished $pid 10)" = 0 ] || fail "tail | head failed"
+finished $pid 10; [ "$rc" = 0 ] || fail "tail | head failed"
 grep -q "only one needed" "$work/head.out" || fail "tail | head printed: $(cat "$work/head.out")"
 no_tail_consumer || fail "temporary consumer left behind after the pipe closed"
 echo "closed pipe (tail | head -1): tail exits without further events, consumer removed"
@@ -115,7 +115,7 @@ pid=$!
 wait_for 10 "tail's temporary consumer (json)" has_tail_consumer
 q "select pgq.insert_event('q', 'j1', '{\"a\": \"ü\"}', 'e1', 'e2', 'e3', 'e4')" >/dev/null
 q "select pgq.insert_event('q', 'j2', e'tab\there')" >/dev/null
-[ "$(finished $pid 10)" = 0 ] || fail "tail --json failed"
+finished $pid 10; [ "$rc" = 0 ] || fail "tail --json failed"
 python3 - "$work/json.out" <<'PY' || fail "tail --json output: $(cat "$work/json.out")"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]

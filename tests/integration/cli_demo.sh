@@ -49,6 +49,17 @@ grep -q "every event reached every consumer exactly once" "$work/out" || fail "n
 nothing_left "$folder"
 echo "normal run: $(grep -E '^  (events|consumer)' "$work/out" | tr -s ' ' | paste -sd';')"
 
+# --- as an ordinary user (here: postgres), no runuser involved ---
+if [ "$(id -u)" -eq 0 ]; then
+  mkdir -p "$work/usertmp"
+  chown postgres "$work/usertmp"
+  runuser -u postgres -- env TMPDIR="$work/usertmp" "$pgqpp" demo --bindir "$staged_bin" --seconds 1 \
+    >"$work/out" 2>"$work/err" || fail "demo as an ordinary user failed: $(cat "$work/err")"
+  grep -q "every event reached every consumer exactly once" "$work/out" || fail "demo as an ordinary user: no summary"
+  [ -z "$(ls -A "$work/usertmp")" ] || fail "demo as an ordinary user left $(ls -A "$work/usertmp")"
+  echo "as an ordinary user: the same summary, nothing left"
+fi
+
 # --- SIGINT in the middle: exit 1 with one line, everything removed ---
 "$pgqpp" demo --bindir "$staged_bin" --seconds 60 >"$work/out" 2>"$work/err" &
 pid=$!

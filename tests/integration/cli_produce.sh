@@ -12,12 +12,12 @@ work=$PGQPP_TEST_WORK/cli_produce
 mkdir -p "$work"
 db=cli_produce
 cleanup() {
-  for d in $db ${db}_nopgq; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
+  for d in $db ${db}_nopgq ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db -c "$1"; }
-for d in $db ${db}_nopgq; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
+for d in $db ${db}_nopgq ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
 q "create extension pgqpp"
 q "select pgq.create_queue('q')" >/dev/null
 export PGDATABASE=$db
@@ -69,6 +69,14 @@ t||<null>|<null>|<null>|only four
 copied|from tail|<null>|<null>|<null>|<null>'
 [ "$(events)" = "$expected" ] || fail "json events: $(events)"
 echo "JSON lines inserted field by field"
+
+# --- PgQ 3.5 (no pgq.insert_events): the library's fallback, same result ---
+psql -X -q -At -v ON_ERROR_STOP=1 -d ${db}_pgq35 -c "create extension pgq" -c "select pgq.create_queue('q')" >/dev/null
+"$pgqpp" produce q --json --type dflt --dsn "dbname=${db}_pgq35" <"$work/in.jsonl" >"$work/out"
+got=$(psql -X -q -At -P null='<null>' -d ${db}_pgq35 -c \
+  "select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4 from pgq.event_1 order by ev_id")
+[ "$got" = "$expected" ] || fail "PgQ 3.5 events: $got"
+echo "PgQ 3.5: the same events through pgq.insert_event"
 
 # --- --batch-size: one transaction per batch; --atomic: one for everything ---
 reset_queue

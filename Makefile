@@ -7,6 +7,7 @@
 #   make bench      install missing Debian packages, build, run the benchmarks
 #   make bench-consume  only libpgqpp's consumer benchmark (bench/consume.sh)
 #   make bench-load     only the 1,000,000-event load run (bench/load.sh)
+#   make bench-produce  only `pgqpp produce` against COPY and psql (bench/produce.sh, ~6 min)
 #
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
 # for add-ons whose control files say `requires = 'pgq'`.
@@ -21,7 +22,7 @@ JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
               -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 
-.PHONY: all build configure install test demo bench bench-consume bench-load deps clean format
+.PHONY: all build configure install test demo bench bench-consume bench-load bench-produce deps clean format
 
 all: build
 
@@ -60,6 +61,10 @@ bench-consume: deps
 bench-load: deps
 	$(MAKE) build
 	BUILD=$(BUILD) bench/load.sh
+
+bench-produce: deps
+	$(MAKE) build
+	BUILD=$(BUILD) bench/produce.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -15,5 +15,8 @@ struct Command {
 };
 
 std::function<int()> setup_ticker(CLI::App& app);
+std::function<int()> setup_tail(CLI::App& app);
+std::function<int()> setup_produce(CLI::App& app);
+std::function<int()> setup_demo(CLI::App& app);
 
 }  // namespace pgqpp::cli

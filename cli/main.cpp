@@ -11,6 +11,10 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       {"ticker", "Run the ticker and maintenance daemon for every database with PgQ (pgqd's drop-in)",
        setup_ticker},
+      {"tail", "Print a queue's events as they arrive (temporary consumer, or --consumer)", setup_tail},
+      {"produce", "Insert events from standard input (lines or JSON lines), in bulk", setup_produce},
+      {"demo", "Start a throwaway PostgreSQL with pgqpp, run a producer and two consumers, show the numbers",
+       setup_demo},
   };
   CLI::App app{"pgqpp: the PgQ-compatible queue inside PostgreSQL"};
   app.set_version_flag("--version", PGQPP_VERSION);

@@ -26,6 +26,15 @@ unset NO_COLOR
 for d in $db cli_status_pgq; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
 expect 0 install
 
+# --- docs/cli.md's JSON example has the documented shape too ---
+python3 - "$root/docs/cli.md" >"$work/example.json" <<'PY'
+import re, sys
+m = re.search(r"<!-- status-json-example -->\n```json\n(.*?)```", open(sys.argv[1]).read(), re.S)
+assert m, "no status-json-example block in docs/cli.md"
+print(m.group(1))
+PY
+shape "$work/example.json"
+
 # --- an empty database ---
 expect 0 status;  out_has "no queues (create one with: pgqpp create-queue NAME)"
 expect 0 status --json;  shape "$work/out"
@@ -58,6 +67,12 @@ expect 1 status nosuch;  err_line "queue nosuch does not exist"
 echo "table and JSON"
 
 # --- a lagging consumer: events ticked and not consumed ---
+# Pending counts come from the event id sequence, whose first tick (at
+# create_queue) reads 1 before any event: start from a later tick.
+q $db "select pgq.insert_event('qa', 't', 'first')" >/dev/null
+[ -n "$(q $db "select pgq.ticker('qa')")" ] || fail "qa did not tick"
+b=$(q $db "select pgq.next_batch('qa', 'ca')")
+q $db "select pgq.finish_batch($b)" >/dev/null
 q $db "select pgq.insert_event('qa', 't', 'x') from generate_series(1, 5)" >/dev/null
 [ -n "$(q $db "select pgq.ticker('qa')")" ] || fail "qa did not tick"
 sleep 0.3

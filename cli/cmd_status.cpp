@@ -1,6 +1,7 @@
 // `pgqpp status [QUEUE]`: every queue and consumer at a glance, as a table
 // or JSON, once or refreshed (--watch), or as a monitoring check (--check:
 // the problems, exit 1 when there are any).
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -46,6 +47,13 @@ CLI::Validator seconds(bool zero_ok) {
       "");
 }
 
+// "2s", "0.5s": the --watch interval as the user gave it.
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%gs", s);
+  return buf;
+}
+
 // Colour on a terminal only, and never with NO_COLOR set (no-color.org).
 bool use_colour() {
   const char* no_colour = std::getenv("NO_COLOR");
@@ -85,7 +93,7 @@ int watch(const StatusArgs& args) {
       const auto s = snapshot(*db, args);
       if (args.json) return status_json(s).dump() + "\n";
       std::string text = status_table(s, colour);
-      if (terminal) text += "\nevery " + std::to_string(static_cast<int>(args.watch * 1000)) + " ms; q or Ctrl-C quits\n";
+      if (terminal) text += "\nrefreshed every " + seconds_text(args.watch) + "; q or Ctrl-C quits\n";
       return text;
     } catch (const connection_lost& e) {
       db.reset();

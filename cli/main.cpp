@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
   CLI::App app{"pgqpp: the PgQ-compatible queue inside PostgreSQL", "pgqpp"};
   app.set_version_flag("--version", PGQPP_VERSION);
   app.require_subcommand(1);
+  app.footer(
+      "Run 'pgqpp COMMAND --help' for a command's options and examples, e.g.\n"
+      "  pgqpp status --help\n\n"
+      "Exit codes: 0 success, 1 failure, 2 usage error. See docs/cli.md.");
   // A fixed help layout whatever the terminal: docs/cli.md holds the help
   // texts verbatim and scripts/cli-docs.py --check compares them.
   app.get_formatter()->column_width(34);

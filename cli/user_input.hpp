@@ -13,14 +13,16 @@
 namespace pgqpp::cli {
 
 /// Runs `statement()`; a data exception (SQLSTATE 22xxx) it throws becomes a
-/// UsageError with the server's message followed by `advice` (if any).
+/// UsageError with the server's message and hint, followed by `advice` (if any).
 template <typename F>
 decltype(auto) with_user_input(F&& statement, const std::string& advice = "") {
   try {
     return std::forward<F>(statement)();
   } catch (const sql_error& e) {
     if (e.sqlstate().rfind("22", 0) != 0) throw;
-    throw UsageError(std::string(e.what()) + (advice.empty() ? "" : "; " + advice));
+    std::string text = e.what();
+    if (!e.hint().empty()) text += " (" + e.hint() + ")";
+    throw UsageError(text + (advice.empty() ? "" : "; " + advice));
   }
 }
 

@@ -34,6 +34,7 @@ echo "usage errors: exit 2 with one line"
 for cmd in install "create-queue q" "status" "retry q"; do
   expect 1 $cmd --dsn 'host=127.0.0.1 port=1 connect_timeout=5'
   err_line "cannot reach the database"
+  ! grep -q $'\t' "$work/err" || fail "a tab in the message: $(cat "$work/err")"
 done
 echo "unreachable server: exit 1 with one line"
 

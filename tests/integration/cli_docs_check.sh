@@ -11,6 +11,13 @@ mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
 docs() { python3 "$root/scripts/cli-docs.py" --binary "$PGQPP_BUILD_DIR/cli/pgqpp" --doc "$work/cli.md" "$@"; }
 
+# Every subcommand's help ends with at least one example.
+pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
+for cmd in $("$pgqpp" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NF && !/Subcommands:/ {print $1}'); do
+  "$pgqpp" "$cmd" --help | grep -qE "^Examples?:$" || fail "pgqpp $cmd --help has no example"
+  "$pgqpp" "$cmd" --help | grep -qE "^  pgqpp $cmd|^  [A-Z_]+=.* pgqpp $cmd" || fail "pgqpp $cmd --help's example does not run pgqpp $cmd"
+done
+
 cp "$root/docs/cli.md" "$work/cli.md"
 docs --check >/dev/null || fail "the copy of docs/cli.md does not pass --check"
 

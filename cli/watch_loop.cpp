@@ -39,6 +39,9 @@ class StopSignals {
     }
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
+    // A second Ctrl-C acts at once (default action), even while a query of
+    // an unresponsive server holds up the loop.
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int_);
     sigaction(SIGTERM, &sa, &old_term_);

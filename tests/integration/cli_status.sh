@@ -103,13 +103,13 @@ echo "check: a late ticker, but not for a paused queue"
 # --- --watch into a pipe: successive snapshots until SIGINT ---
 "$pgqpp" status --watch 0.2 >"$work/watch.out" 2>"$work/watch.err" &
 watch_pid=$!
-sleep 1.5
+sleep 2
 kill -INT $watch_pid
 set +e; wait $watch_pid; rc=$?; set -e
 watch_pid=
 [ $rc -eq 0 ] || fail "status --watch exited $rc on SIGINT: $(cat "$work/watch.err")"
 n=$(grep -c "^database $db" "$work/watch.out")
-[ "$n" -ge 3 ] || fail "expected 3+ snapshots in 1.5 s at 0.2 s, got $n"
+[ "$n" -ge 3 ] || fail "expected 3+ snapshots in 2 s at 0.2 s, got $n"
 ! grep -q $'\x1b' "$work/watch.out" || fail "escape codes in --watch output on a pipe"
 "$pgqpp" status --watch 0.2 --json >"$work/watch.json" 2>&1 &
 watch_pid=$!

@@ -15,6 +15,14 @@ struct Command {
 };
 
 std::function<int()> setup_ticker(CLI::App& app);
+std::function<int()> setup_install(CLI::App& app);
+std::function<int()> setup_create_queue(CLI::App& app);
+std::function<int()> setup_drop_queue(CLI::App& app);
+std::function<int()> setup_config(CLI::App& app);
+std::function<int()> setup_register(CLI::App& app);
+std::function<int()> setup_unregister(CLI::App& app);
+std::function<int()> setup_retry(CLI::App& app);
+std::function<int()> setup_status(CLI::App& app);
 std::function<int()> setup_tail(CLI::App& app);
 std::function<int()> setup_produce(CLI::App& app);
 std::function<int()> setup_demo(CLI::App& app);

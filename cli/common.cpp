@@ -27,11 +27,13 @@ namespace {
 std::string one_line(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   std::string out;
-  for (char c : text) {
-    if (c == '\n')
-      out += "; ";
-    else
-      out += c;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') {
+      out += text[i];
+      continue;
+    }
+    out += "; ";  // libpq indents its continuation lines with a tab
+    while (i + 1 < text.size() && (text[i + 1] == '\t' || text[i + 1] == ' ')) ++i;
   }
   return out;
 }

@@ -1,6 +1,8 @@
 // `pgqpp`: one binary with git-style subcommands. Exit codes: 0 success,
 // 1 runtime failure, 2 usage error.
+#include <algorithm>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "commands.hpp"
@@ -9,6 +11,16 @@ using namespace pgqpp::cli;
 
 int main(int argc, char** argv) {
   const std::vector<Command> commands = {
+      {"install", "Create the extension pgqpp in a database (idempotent)", setup_install},
+      {"create-queue", "Create a queue, optionally with settings", setup_create_queue},
+      {"drop-queue", "Drop a queue (refuses while consumers are registered, unless --force)",
+       setup_drop_queue},
+      {"config", "Show a queue's settings, or change them", setup_config},
+      {"register", "Register a consumer on a queue", setup_register},
+      {"unregister", "Unregister a consumer from a queue", setup_unregister},
+      {"retry", "Move due retry events back into their queue now", setup_retry},
+      {"status", "Queues and consumers at a glance: table, JSON, watch, or a monitoring check",
+       setup_status},
       {"ticker", "Run the ticker and maintenance daemon for every database with PgQ (pgqd's drop-in)",
        setup_ticker},
       {"tail", "Print a queue's events as they arrive (temporary consumer, or --consumer)", setup_tail},
@@ -16,9 +28,17 @@ int main(int argc, char** argv) {
       {"demo", "Start a throwaway PostgreSQL with pgqpp, run a producer and two consumers, show the numbers",
        setup_demo},
   };
-  CLI::App app{"pgqpp: the PgQ-compatible queue inside PostgreSQL"};
+  // The name is fixed (not argv[0]) so that help texts do not depend on the path.
+  CLI::App app{"pgqpp: the PgQ-compatible queue inside PostgreSQL", "pgqpp"};
   app.set_version_flag("--version", PGQPP_VERSION);
   app.require_subcommand(1);
+  app.footer(
+      "Run 'pgqpp COMMAND --help' for a command's options and examples, e.g.\n"
+      "  pgqpp status --help\n\n"
+      "Exit codes: 0 success, 1 failure, 2 usage error. See docs/cli.md.");
+  // A fixed help layout whatever the terminal: docs/cli.md holds the help
+  // texts verbatim and scripts/cli-docs.py --check compares them.
+  app.get_formatter()->column_width(34);
   std::function<int()> run;
   for (const auto& c : commands) {
     CLI::App* sub = app.add_subcommand(c.name, c.help);
@@ -32,7 +52,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "pgqpp: %s (see pgqpp --help)\n", e.what());
+    // Name the subcommand the mistake is in, and point at its own help.
+    const auto parsed = app.get_subcommands();
+    const bool known = std::any_of(commands.begin(), commands.end(),
+                                   [&](const Command& c) { return argc > 1 && std::string(argv[1]) == c.name; });
+    if (parsed.empty() && argc > 1 && argv[1][0] != '-' && !known) {
+      std::fprintf(stderr, "pgqpp: unknown subcommand '%s' (see pgqpp --help)\n", argv[1]);
+      return 2;
+    }
+    const std::string where = parsed.empty() ? "pgqpp" : "pgqpp " + parsed.front()->get_name();
+    std::fprintf(stderr, "%s: %s (see %s --help)\n", where.c_str(), e.what(), where.c_str());
     return 2;
   }
   return run ? run() : 2;

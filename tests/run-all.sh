@@ -48,6 +48,12 @@ elif python3 "$root/scripts/sql-api-docs.py" --check >"$work/docs.log" 2>&1; the
 else
   cat "$work/docs.log"; record "docs/sql-api.md matches the SQL doc comments" 1
 fi
+if ! wanted "docs/"; then :
+elif python3 "$root/scripts/cli-docs.py" --check --binary "$build/cli/pgqpp" >"$work/cli-docs.log" 2>&1; then
+  record "docs/cli.md matches pgqpp --help" 0
+else
+  cat "$work/cli-docs.log"; record "docs/cli.md matches pgqpp --help" 1
+fi
 
 # --- one staged server for everything below ---
 pg_stage "$work/stage" "$build" || { echo "staging the server failed" >&2; exit 1; }

@@ -1,0 +1,67 @@
+// `pgqpp install`: creates the extension pgqpp in a database. Idempotent: a
+// database that already has it is left alone and its version reported. A
+// server without pgqpp's files, or a database whose schema pgq belongs to
+// something else (PgQ 3.5), is a one-line failure saying what to do.
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "common.hpp"
+
+namespace pgqpp::cli {
+
+namespace {
+
+// Who owns an existing schema pgq: "extension pgq 3.5", "no extension", or
+// "" when there is no such schema.
+std::string schema_pgq_owner(Connection& db) {
+  auto rows = db.exec(
+      "select coalesce((select 'extension ' || e.extname || ' ' || e.extversion"
+      "                   from pg_depend d join pg_extension e on e.oid = d.refobjid"
+      "                  where d.classid = 'pg_namespace'::regclass and d.objid = n.oid"
+      "                    and d.refclassid = 'pg_extension'::regclass and d.deptype = 'e'),"
+      "                'no extension')"
+      "  from pg_namespace n where n.nspname = 'pgq'");
+  return rows.size() ? std::string(rows.value(0, 0)) : "";
+}
+
+int install(const ConnectOptions& conn) {
+  auto db = connect(conn);
+  const std::string database(db.exec("select current_database()").value(0, 0));
+  auto installed = db.exec("select extversion from pg_extension where extname = 'pgqpp'");
+  if (installed.size()) {
+    std::cout << "pgqpp " << installed.value(0, 0) << " is already installed in database " << database
+              << "\n";
+    return exit_ok;
+  }
+  auto available = db.exec("select default_version from pg_available_extensions where name = 'pgqpp'");
+  if (!available.size() || !available.get(0, 0))
+    throw Failure("the server has no pgqpp extension files; install them on the database server "
+                  "(make install, as root) and run pgqpp install again");
+  const std::string owner = schema_pgq_owner(db);
+  if (!owner.empty())
+    throw Failure("database " + database + " already has a schema pgq (" + owner +
+                  "); pgqpp needs that schema: drop it first, or keep using what is there");
+  db.exec("create extension if not exists pgqpp");
+  auto version = db.exec("select extversion from pg_extension where extname = 'pgqpp'");
+  std::cout << "installed pgqpp " << version.value(0, 0) << " in database " << database << "\n";
+  return exit_ok;
+}
+
+}  // namespace
+
+/// `pgqpp install`: CREATE EXTENSION pgqpp in the database --dsn (or the
+/// environment) names, unless it is there already; either way it says which
+/// version the database has. Needs a superuser (the extension loads C code).
+std::function<int()> setup_install(CLI::App& app) {
+  auto conn = std::make_shared<ConnectOptions>();
+  add_connect_options(app, *conn);
+  app.footer(
+      "Examples:\n"
+      "  pgqpp install --dsn 'dbname=app'\n"
+      "  PGDATABASE=app pgqpp install\n\n"
+      "Runs CREATE EXTENSION pgqpp (schema pgq); needs a superuser.");
+  return [conn] { return run_guarded("install", [&] { return install(*conn); }); };
+}
+
+}  // namespace pgqpp::cli

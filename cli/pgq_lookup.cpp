@@ -1,0 +1,37 @@
+// Existence checks for the admin subcommands (see pgq_lookup.hpp). They go
+// through pgq.get_queue_info / get_consumer_info, which pgq_reader may call,
+// rather than the tables.
+#include "pgq_lookup.hpp"
+
+#include "common.hpp"
+
+namespace pgqpp::cli {
+
+void require_pgq(Connection& db) {
+  auto rows = db.exec("select current_database(), to_regprocedure('pgq.get_queue_info(text)') is not null");
+  if (rows.value(0, 1) != "t")
+    throw Failure("database " + std::string(rows.value(0, 0)) +
+                  " has no PgQ (no schema pgq); install it first: pgqpp install");
+}
+
+void require_queue(Connection& db, const std::string& queue) {
+  require_pgq(db);
+  if (db.exec("select 1 from pgq.get_queue_info($1)", {queue}).size() == 0)
+    throw Failure("queue " + queue + " does not exist (pgqpp status lists the queues)");
+}
+
+void require_consumer(Connection& db, const std::string& queue, const std::string& consumer) {
+  require_queue(db, queue);
+  if (db.exec("select 1 from pgq.get_consumer_info($1, $2)", {queue, consumer}).size() == 0)
+    throw Failure("consumer " + consumer + " is not registered on queue " + queue +
+                  " (pgqpp status " + queue + " lists its consumers)");
+}
+
+std::vector<std::string> consumers_of(Connection& db, const std::string& queue) {
+  auto rows = db.exec("select consumer_name from pgq.get_consumer_info($1, null) order by 1", {queue});
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < rows.size(); ++i) names.emplace_back(rows.value(i, 0));
+  return names;
+}
+
+}  // namespace pgqpp::cli

@@ -23,7 +23,7 @@
 #include "line_reader.hpp"
 #include "number_format.hpp"
 #include "progress_meter.hpp"
-#include "queue_check.hpp"
+#include "pgq_lookup.hpp"
 
 namespace pgqpp::cli {
 

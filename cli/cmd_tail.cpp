@@ -21,7 +21,7 @@
 #include "common.hpp"
 #include "event_format.hpp"
 #include "output_watch.hpp"
-#include "queue_check.hpp"
+#include "pgq_lookup.hpp"
 
 namespace pgqpp::cli {
 

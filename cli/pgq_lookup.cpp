@@ -1,4 +1,4 @@
-// Existence checks for the admin subcommands (see pgq_lookup.hpp). They go
+// Existence checks of the subcommands (see pgq_lookup.hpp). They go
 // through pgq.get_queue_info / get_consumer_info, which pgq_reader may call,
 // rather than the tables.
 #include "pgq_lookup.hpp"
@@ -16,15 +16,19 @@ void require_pgq(Connection& db) {
 
 void require_queue(Connection& db, const std::string& queue) {
   require_pgq(db);
-  if (db.exec("select 1 from pgq.get_queue_info($1)", {queue}).size() == 0)
-    throw Failure("queue " + queue + " does not exist (pgqpp status lists the queues)");
+  if (db.exec("select 1 from pgq.get_queue_info($1)", {queue}).size() == 0) {
+    std::string dbname(db.exec("select current_database()").value(0, 0));
+    throw Failure("queue " + queue + " does not exist in database " + dbname +
+                  " (create it: pgqpp create-queue " + queue + "; pgqpp status lists the queues)");
+  }
 }
 
 void require_consumer(Connection& db, const std::string& queue, const std::string& consumer) {
   require_queue(db, queue);
   if (db.exec("select 1 from pgq.get_consumer_info($1, $2)", {queue, consumer}).size() == 0)
     throw Failure("consumer " + consumer + " is not registered on queue " + queue +
-                  " (pgqpp status " + queue + " lists its consumers)");
+                  " (register it: pgqpp register " + queue + " " + consumer + "; pgqpp status " +
+                  queue + " lists its consumers)");
 }
 
 std::vector<std::string> consumers_of(Connection& db, const std::string& queue) {

@@ -1,4 +1,4 @@
-// Checks the admin subcommands make before they act, so that an unknown
+// Checks the subcommands make before they act, so that an unknown
 // queue or consumer, or a database without PgQ, is one clear line naming it
 // (exit 1) rather than whatever the server's function says.
 #pragma once

@@ -5,17 +5,18 @@
 # --check pass. (The check of the real docs/cli.md is its own record in
 # tests/run-all.sh.)
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 work=$PGQPP_TEST_WORK/cli_docs_check
 mkdir -p "$work"
-fail() { echo "FAIL: $*"; exit 1; }
 docs() { python3 "$root/scripts/cli-docs.py" --binary "$PGQPP_BUILD_DIR/cli/pgqpp" --doc "$work/cli.md" "$@"; }
 
 # Every subcommand's help ends with at least one example.
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
 for cmd in $("$pgqpp" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NF && !/Subcommands:/ {print $1}'); do
   "$pgqpp" "$cmd" --help | grep -qE "^Examples?:$" || fail "pgqpp $cmd --help has no example"
-  "$pgqpp" "$cmd" --help | grep -qE "^  pgqpp $cmd|^  [A-Z_]+=.* pgqpp $cmd" || fail "pgqpp $cmd --help's example does not run pgqpp $cmd"
+  # (an example may feed the command through a pipe: "seq 10 | pgqpp produce q")
+  "$pgqpp" "$cmd" --help | grep -qE "^  (.*\| *)?([A-Z_]+=[^ ]* )*pgqpp $cmd( |\$)" || fail "pgqpp $cmd --help's example does not run pgqpp $cmd"
 done
 
 cp "$root/docs/cli.md" "$work/cli.md"

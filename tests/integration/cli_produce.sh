@@ -110,7 +110,7 @@ echo "malformed lines reported by number; kept (default) or discarded (--atomic)
 # timeout after 5 s (exit 124, not 1).
 sleep 8 | { expect_error 1 '^pgqpp produce: queue nosuch does not exist in database cli_produce \(create it' \
   timeout 5 "$pgqpp" produce nosuch; }
-echo "" | { expect_error 1 '^pgqpp produce: database cli_produce_nopgq has no PgQ \(install it' \
+echo "" | { expect_error 1 '^pgqpp produce: database cli_produce_nopgq has no PgQ \(no schema pgq\); install it first' \
   "$pgqpp" produce q --dsn "dbname=cli_produce_nopgq"; }
 echo "" | { expect_error 1 '^pgqpp produce: cannot reach the database: .*check --dsn' \
   "$pgqpp" produce q --dsn "host=127.0.0.1 port=1 dbname=x connect_timeout=3"; }

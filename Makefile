@@ -4,7 +4,8 @@
 #   make install    install the extension where PGXS would (needs write access there)
 #   make test       install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
-#   make bench      install missing Debian packages, build, run the benchmarks
+#   make bench      install missing Debian packages, build, run every benchmark
+#                   on one throwaway cluster, print one table (bench/all.sh)
 #   make bench-consume  only libpgqpp's consumer benchmark (bench/consume.sh)
 #
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
@@ -46,10 +47,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) build
-	BUILD=$(BUILD) bench/run.sh
-	BUILD=$(BUILD) bench/ticker.sh
-	BUILD=$(BUILD) bench/triggers.sh
-	BUILD=$(BUILD) bench/consume.sh
+	BUILD=$(BUILD) bench/all.sh
 
 bench-consume: deps
 	$(MAKE) build

@@ -37,17 +37,19 @@ void wait_notifications(Pq& c, int timeout_ms, OnNotify&& on_notify) {
 
 }  // namespace
 
-void consume_poll(const Source& src, Log& log, const Done& done) {
+void consume_poll(const Source& src, Log& log, const Done& done, const Ready& ready) {
   Pq c(src.conninfo);
+  ready();
   while (!done()) {
     if (!drain(c, src, log)) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
-void consume_listen(const Source& src, Log& log, const Done& done) {
+void consume_listen(const Source& src, Log& log, const Done& done, const Ready& ready) {
   Pq c(src.conninfo);
   std::string queue_id = c.value("select queue_id from pgq.queue where queue_name = $1", {src.queue});
   c.value("listen pgqpp_tick_" + queue_id, {});
+  ready();
   while (!done()) {
     // Read first: a notification may have arrived while the last batch was
     // read; it then waits in libpq's queue, not on the socket.
@@ -57,12 +59,15 @@ void consume_listen(const Source& src, Log& log, const Done& done) {
   }
 }
 
-void consume_lib(const Source& src, Log& log, const Done& done) {
+void consume_lib(const Source& src, Log& log, const Done& done, const Ready& ready) {
   pgqpp::ConsumerOptions o;
   o.queue = src.queue;
   o.consumer = src.consumer;
   o.register_consumer = false;  // registered before the producer started
   pgqpp::Consumer consumer(src.conninfo, o);
+  // Connects and LISTENs (the consumer is registered already: a no-op).
+  consumer.register_consumer();
+  ready();
   // The loop blocks in its wait; a watcher asks it to stop once the run is over.
   std::thread watcher([&] {
     while (!done()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -79,9 +84,10 @@ void consume_lib(const Source& src, Log& log, const Done& done) {
   watcher.join();
 }
 
-void consume_notify(const Source& src, Log& log, const Done& done) {
+void consume_notify(const Source& src, Log& log, const Done& done, const Ready& ready) {
   Pq c(src.conninfo);
   c.value("listen " + src.queue, {});
+  ready();
   while (!done()) wait_notifications(c, 100, [&](const char* payload) { log.seen(payload); });
 }
 

@@ -1,6 +1,8 @@
-// The consumers the latency probe can time. Each reads until `done()` says
-// the run is over, calling log.seen() with every event's payload as soon as
-// the event is in hand.
+// The consumers the latency probe can time. Each connects (and LISTENs),
+// calls `ready()` (which starts the producer: no event may be sent before
+// the consumer can hear of it), then reads until `done()` says the run is
+// over, calling log.seen() with every event's payload as soon as the event
+// is in hand.
 #pragma once
 
 #include <functional>
@@ -20,20 +22,21 @@ struct Source {
 };
 
 using Done = std::function<bool()>;
+using Ready = std::function<void()>;
 
 /// Plain SQL: next_batch / get_batch_events / finish_batch every millisecond.
-void consume_poll(const Source& src, Log& log, const Done& done);
+void consume_poll(const Source& src, Log& log, const Done& done, const Ready& ready);
 
 /// Plain SQL woken by the tick's NOTIFY (LISTEN pgqpp_tick_<queue id>), with
 /// a 100 ms poll as the fallback: the hand-written libpq consumer.
-void consume_listen(const Source& src, Log& log, const Done& done);
+void consume_listen(const Source& src, Log& log, const Done& done, const Ready& ready);
 
 /// libpgqpp's Consumer with its defaults: it waits for the ticker's wake-up
 /// (pgqpp) or polls every poll_interval (1 s; PgQ 3.5 sends no wake-up).
-void consume_lib(const Source& src, Log& log, const Done& done);
+void consume_lib(const Source& src, Log& log, const Done& done, const Ready& ready);
 
 /// No queue: LISTEN on `src.queue` as a channel, the payload of each
 /// notification (sent by a trigger's pg_notify on a plain table) in hand.
-void consume_notify(const Source& src, Log& log, const Done& done);
+void consume_notify(const Source& src, Log& log, const Done& done, const Ready& ready);
 
 }  // namespace latency

@@ -17,6 +17,9 @@ class Pq {
  public:
   explicit Pq(const std::string& conninfo) : c_(PQconnectdb(conninfo.c_str())) {
     if (PQstatus(c_) != CONNECTION_OK) fail("connect");
+    // Notices ("... does not exist, skipping") are not results: keep them
+    // out of the probe's report.
+    PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
   }
   ~Pq() { PQfinish(c_); }
   Pq(const Pq&) = delete;

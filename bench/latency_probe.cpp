@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "latency_probe: RATE and SECONDS must be positive\n");
     return 2;
   }
-  void (*consume)(const Source&, Log&, const Done&) = nullptr;
+  void (*consume)(const Source&, Log&, const Done&, const Ready&) = nullptr;
   if (mode == "lib") consume = consume_lib;
   else if (mode == "listen") consume = consume_listen;
   else if (mode == "poll") consume = consume_poll;
@@ -124,19 +124,22 @@ int main(int argc, char** argv) {
     if (log.consumed() >= log.produced()) return true;
     return std::chrono::steady_clock::now() >= deadline;
   };
-  std::thread producer([&] {
-    produce(src, raw, rate, seconds, log);
-    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    producer_done = true;
-  });
+  std::thread producer;
+  Ready start_producer = [&] {
+    producer = std::thread([&] {
+      produce(src, raw, rate, seconds, log);
+      deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      producer_done = true;
+    });
+  };
   int status = 0;
   try {
-    consume(src, log, done);
+    consume(src, log, done, start_producer);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "latency_probe: %s\n", e.what());
     status = 1;
   }
-  producer.join();
+  if (producer.joinable()) producer.join();
   if (!raw) Pq(src.conninfo).value("select pgq.unregister_consumer($1, $2)", {src.queue, src.consumer});
   report(log);
   return status != 0 || log.consumed() != log.produced() ? 1 : 0;

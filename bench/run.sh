@@ -37,9 +37,9 @@
 # (pgbench, psql) or the WAL writer's. On a VM whose CPUs are shared it is as
 # noisy as the wall clock.
 #
-# Knobs (environment): BENCH_SECONDS (5) per pgbench run, BENCH_ROUNDS (6)
+# Knobs (environment): BENCH_SECONDS (5) per pgbench run, BENCH_ROUNDS (5)
 # pgbench runs per side after an untimed BENCH_WARMUP (3) seconds each,
-# BENCH_REPS (7) runs per side of cases 2 and 3, BENCH_EVENTS (100000),
+# BENCH_REPS (5) runs per side of cases 2 and 3, BENCH_EVENTS (100000),
 # BENCH_CLIENTS (4), BENCH_PROTOCOL (prepared: pgbench -M); the cluster and
 # the output as bench/lib/common.sh says (report: $BENCH_RESULTS_DIR/core.txt,
 # rows: core.tsv); KEEP_BENCH_WORK=1 keeps the work directory.
@@ -52,8 +52,8 @@ part=core
 
 BENCH_SECONDS=${BENCH_SECONDS:-5}
 BENCH_WARMUP=${BENCH_WARMUP:-3}
-BENCH_ROUNDS=${BENCH_ROUNDS:-6}
-BENCH_REPS=${BENCH_REPS:-7}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_REPS=${BENCH_REPS:-5}
 BENCH_EVENTS=${BENCH_EVENTS:-100000}
 BENCH_CLIENTS=${BENCH_CLIENTS:-4}
 BENCH_PROTOCOL=${BENCH_PROTOCOL:-prepared}

@@ -28,7 +28,7 @@
 # the trigger made one event per row.
 #
 # Method: the sides alternate (in reversed order every other round) over
-# BENCH_REPS rounds (default 5), so load from elsewhere hits all of them
+# BENCH_REPS rounds (default 4), so load from elsewhere hits all of them
 # alike; each number is the median. Wall-clock rows/s from psql's \timing
 # (client side, commit included), and the backend's CPU time per row from
 # /proc/self/schedstat around the statement (steadier than the wall clock
@@ -38,7 +38,7 @@
 # (> 1 = pgqpp faster; target for logutriga > 1); each by wall clock and by
 # backend CPU.
 #
-# Knobs: BENCH_ROWS (100000), BENCH_REPS (5); the cluster and the output as
+# Knobs: BENCH_ROWS (100000), BENCH_REPS (4); the cluster and the output as
 # bench/lib/common.sh says (report: $BENCH_RESULTS_DIR/triggers.txt, rows:
 # triggers.tsv); KEEP_BENCH_WORK=1 keeps the work directory. Exits non-zero only when something fails to
 # run; targets are reported, never asserted.
@@ -47,7 +47,7 @@ part=triggers
 . "$(dirname "$0")/lib/common.sh"
 
 BENCH_ROWS=${BENCH_ROWS:-100000}
-BENCH_REPS=${BENCH_REPS:-5}
+BENCH_REPS=${BENCH_REPS:-4}
 BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 
 [ -r /proc/self/schedstat ] || die "/proc/self/schedstat is missing (the backend's CPU time is read from it)"

@@ -131,13 +131,19 @@ bench_cluster() {
   postmaster=$(sql postgres "select split_part(pg_read_file('postmaster.pid'), E'\n', 1)")
 }
 
+# dropdb_quietly DB: drops DB if it exists, without a notice when it does not.
+dropdb_quietly() {
+  psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "set client_min_messages = warning" \
+    -c "drop database if exists $1 with (force)" >/dev/null
+}
+
 # bench_createdb DB EXTENSION: a new database with the extension (pgqpp, or
 # pgq for PgQ 3.5), dropped when the part exits.
 bench_createdb() {
   local db=$1 ext=$2
-  sql postgres "drop database if exists $db with (force)" >/dev/null
+  dropdb_quietly "$db"
   sql postgres "create database $db" >/dev/null
-  on_exit "sql postgres 'drop database if exists $db with (force)' >/dev/null 2>&1"
+  on_exit "dropdb_quietly $db"
   sql "$db" "create extension $ext" >/dev/null
   if [ "$ext" = pgq ]; then
     [ "$(sql "$db" "select extversion from pg_extension where extname = 'pgq'")" = 3.5 ] ||

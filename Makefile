@@ -4,7 +4,8 @@
 #   make install    install the extension where PGXS would (needs write access there)
 #   make test       install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
-#   make bench      install missing Debian packages, build, run the benchmarks
+#   make bench      install missing Debian packages, build, run every benchmark
+#                   on one throwaway cluster, print one table (bench/all.sh)
 #   make bench-consume  only libpgqpp's consumer benchmark (bench/consume.sh)
 #   make bench-load     only the 1,000,000-event load run (bench/load.sh)
 #   make bench-produce  only `pgqpp produce` against COPY and psql (bench/produce.sh, ~6 min)
@@ -48,11 +49,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) build
-	BUILD=$(BUILD) bench/run.sh
-	BUILD=$(BUILD) bench/ticker.sh
-	BUILD=$(BUILD) bench/triggers.sh
-	BUILD=$(BUILD) bench/consume.sh
-	BUILD=$(BUILD) bench/load.sh
+	BUILD=$(BUILD) bench/all.sh
 
 bench-consume: deps
 	$(MAKE) build

@@ -1,119 +1,114 @@
 #!/usr/bin/env bash
-# libpgqpp consumer benchmark: consuming one batch of BENCH_EVENTS (1,000,000)
-# events with ~100 bytes of data each, in events/s, against two baselines
-# measured in the same run on the same throwaway cluster:
+# Consuming (part "consume" of `make bench`): one batch of
+# BENCH_CONSUME_EVENTS (1,000,000) events with ~100 bytes of data each, read
+# end to end by a client, in events/s, against baselines measured in the same
+# run on the same cluster:
 #   - raw libpq: COPY ... TO STDOUT of the same rows (a plain SELECT of the
 #     event table in ev_id order, and the batch's own query, in text and in
 #     binary format), rows counted and dropped: what any reader must at least
 #     pay. libpgqpp reads binary COPY, so "raw binary" is its like-for-like
-#     baseline;
+#     baseline; the plain SELECT is the raw PostgreSQL row of the table;
 #   - python3-pgq's pgq.Consumer (Debian's, /usr/bin/python3) on the same
-#     batch, with its defaults (cursor, 300 rows per FETCH).
-# Targets: libpgqpp >= 0.8x the raw rate; >= 5x python3-pgq. Client CPU
-# seconds per run show what the reader itself costs (the server's share is
-# the same for all).
+#     batch, with its defaults (cursor, 300 rows per FETCH);
+#   - PgQ 3.5: the same batch size in a second database, read by libpgqpp's
+#     Consumer and by python3-pgq.
+# Client CPU seconds per run show what the reader itself costs (the server's
+# share is the same for all).
 #
-#   BUILD=build bench/consume.sh      (or: make bench-consume)
+#   BUILD=build bench/consume.sh    (alone: starts its own throwaway cluster;
+#                                    or: make bench-consume)
+#   make bench                      (bench/all.sh: on the run's shared cluster)
 #
-# Every reader gets the very same batch: one consumer per run is registered
-# before the events are produced, and one tick closes them all in one batch.
-# The raw readers use consumer "raw", whose batch stays open.
-# Method: BENCH_ROUNDS (5) rounds; each runs every reader once, in an order
-# that rotates between rounds, so load from elsewhere hits them alike; the
-# table shows each reader's median. Peak RSS shows the batch is streamed
+# Every reader of a database gets the very same batch: one consumer per run
+# is registered before the events are produced, and one tick closes them all
+# in one batch. The raw readers use consumer "raw", whose batch stays open.
+# Method: BENCH_CONSUME_ROUNDS (3) rounds; each runs every reader once, in an
+# order that rotates between rounds, so load from elsewhere hits them alike;
+# the table shows each reader's median. Peak RSS shows the batch is streamed
 # (the whole batch is ~150 MB of rows).
 #
-# Exits non-zero only when something fails to run; targets are reported,
-# never asserted. KEEP_BENCH_WORK=1 keeps the work directory.
-set -euo pipefail
+# The cluster and the output as bench/lib/common.sh says (report:
+# $BENCH_RESULTS_DIR/consume.txt, rows: consume.tsv). Exits non-zero only
+# when something fails to run; targets are reported, never asserted.
+# KEEP_BENCH_WORK=1 keeps the work directory.
+part=consume
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${BUILD:-$root/build}" && pwd)
-. "$root/tests/lib/cluster.sh"
-
-BENCH_EVENTS=${BENCH_EVENTS:-1000000}
-BENCH_ROUNDS=${BENCH_ROUNDS:-5}
-BENCH_RESULTS=${BENCH_RESULTS:-$build/bench-consume-results.txt}
+BENCH_CONSUME_EVENTS=${BENCH_CONSUME_EVENTS:-1000000}
+BENCH_CONSUME_ROUNDS=${BENCH_CONSUME_ROUNDS:-3}
+BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 bench_bin="$build/bench/pgqpp_bench_consume"
 py=/usr/bin/python3
-
-die() { echo "bench: $*" >&2; exit 1; }
-say() { echo "$@" >&2; }
 
 [ -x "$bench_bin" ] || die "$bench_bin is missing; build first (make)"
 "$py" -c 'import pgq, skytools, psycopg2' 2>/dev/null ||
   die "python3-pgq is not installed for $py (apt-get install python3-pgq)"
 
-work=$(mktemp -d /tmp/pgqpp-bench-consume.XXXXXX)
-chmod 755 "$work"
-data="$work/main/data"
-cleanup() {
-  pg_stop "$data"
-  if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else say "kept $work"; fi
-}
-trap cleanup EXIT
-
-pg_stage "$work/stage" "$build"
-port=$(free_port)
-mkdir -p "$work/main"
-pg_start "$data" "$port" "-c shared_buffers=512MB" "-c synchronous_commit=off" \
-  "-c autovacuum=off" "-c max_wal_size=4GB" "-c max_parallel_workers_per_gather=0" ||
-  die "cannot start the cluster"
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-db=bench_consume
+bench_work
+bench_cluster
 queue=bench
-conninfo="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"
-q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+declare -A DBS=([pgqpp]=bench_consume [pgq]=bench_consume_pgq)
+conninfo_of() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=${DBS[$1]}"; }
+q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "${DBS[$1]}" "${@:2}"; }
 
-readers=(raw-table raw-batch raw-batch-binary lib lib-cursor python)
-say "setting up: $BENCH_EVENTS events, $BENCH_ROUNDS rounds of ${#readers[@]} readers"
-psql -X -q -c "create database $db" >/dev/null
-q -c "create extension pgqpp" -c "select pgq.create_queue('$queue')" >/dev/null
-q -c "select pgq.register_consumer('$queue', 'raw')" >/dev/null
-for r in $(seq 1 "$BENCH_ROUNDS"); do
-  for reader in lib lib-cursor python; do
-    q -c "select pgq.register_consumer('$queue', '${reader//-/_}_$r')" >/dev/null
+readers=(raw-table raw-batch raw-batch-binary lib lib-cursor python lib@pgq python@pgq)
+say "setting up: $BENCH_CONSUME_EVENTS events, $BENCH_CONSUME_ROUNDS rounds of ${#readers[@]} readers"
+bench_createdb "${DBS[pgqpp]}" pgqpp
+bench_createdb "${DBS[pgq]}" pgq
+# Per database: its queue, its consumers, its events in one batch.
+declare -A produce_sql=(
+  [pgqpp]="select pgq.insert_events('$queue', array['bench'],
+             (select array_agg(rpad('event ' || i, 100, '.')) from generate_series(1, $BENCH_CONSUME_EVENTS) i))"
+  [pgq]="select count(pgq.insert_event('$queue', 'bench', rpad('event ' || i, 100, '.')))
+           from generate_series(1, $BENCH_CONSUME_EVENTS) i"
+)
+for sys in pgqpp pgq; do
+  q "$sys" -c "select pgq.create_queue('$queue')" -c "select pgq.register_consumer('$queue', 'raw')" >/dev/null
+  for r in $(seq 1 "$BENCH_CONSUME_ROUNDS"); do
+    for reader in lib lib-cursor python; do
+      q "$sys" -c "select pgq.register_consumer('$queue', '${reader//-/_}_$r')" >/dev/null
+    done
   done
-done
-q -c "select pgq.insert_events('$queue', array['bench'],
-        (select array_agg(rpad('event ' || i, 100, '.')) from generate_series(1, $BENCH_EVENTS) i))" >/dev/null
-q -c "select pgq.force_tick('$queue')" -c "select pgq.ticker('$queue')" >/dev/null
-q -c "vacuum analyze" -c "checkpoint" >/dev/null
-
-cat >"$work/py.ini" <<INI
+  q "$sys" -c "${produce_sql[$sys]}" >/dev/null
+  q "$sys" -c "select pgq.force_tick('$queue')" -c "select pgq.ticker('$queue')" >/dev/null
+  q "$sys" -c "vacuum analyze" -c "checkpoint" >/dev/null
+  cat >"$work/py_$sys.ini" <<INI
 [bench_consumer]
 job_name = bench_py_consumer
-db = $conninfo
+db = $(conninfo_of "$sys")
 queue_name = $queue
 loop_delay = 0
 use_skylog = 0
 logfile = $work/py.log
 INI
+done
 
-# run READER ROUND: one timed read; appends "reader events seconds rss".
+# run READER ROUND: one timed read; appends "reader events seconds rss cpu".
+# READER is a mode, with @pgq when it reads PgQ 3.5's database.
 run() {
-  local reader=$1 round=$2 consumer out
-  consumer="${reader//-/_}_$round"
-  case $reader in
-    raw-*) out=$("$bench_bin" "$conninfo" "$queue" "$reader" raw) ;;
-    lib*) out=$("$bench_bin" "$conninfo" "$queue" "$reader" "$consumer") ;;
-    python) out=$("$py" "$root/bench/py_consumer.py" "$work/py.ini" --set "consumer_name=$consumer" 2>>"$work/py.log" | tail -1) ;;
+  local reader=$1 round=$2 mode=${1%@*} sys=pgqpp consumer out
+  [[ $reader != *@pgq ]] || sys=pgq
+  consumer="${mode//-/_}_$round"
+  case $mode in
+    raw-*) out=$("$bench_bin" "$(conninfo_of "$sys")" "$queue" "$mode" raw) ;;
+    lib*) out=$("$bench_bin" "$(conninfo_of "$sys")" "$queue" "$mode" "$consumer") ;;
+    python) out=$("$py" "$root/bench/py_consumer.py" "$work/py_$sys.ini" --set "consumer_name=$consumer" 2>>"$work/py.log" | tail -1) ;;
   esac
   set -- $out
-  [ "${1:-0}" -eq "$BENCH_EVENTS" ] || die "$reader read ${1:-0} events, not $BENCH_EVENTS"
+  [ "${1:-0}" -eq "$BENCH_CONSUME_EVENTS" ] || die "$reader read ${1:-0} events, not $BENCH_CONSUME_EVENTS"
   echo "$reader $1 $2 $3 ${4:-0}" >>"$work/runs"
   say "  round $round $reader: $(awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f events/s", n / s }')"
 }
 
-for round in $(seq 1 "$BENCH_ROUNDS"); do
+for round in $(seq 1 "$BENCH_CONSUME_ROUNDS"); do
   n=${#readers[@]}
   for i in $(seq 0 $((n - 1))); do
     run "${readers[$(((i + round) % n))]}" "$round"
   done
 done
 
-# median events/s and median peak RSS per reader
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# median events/s, peak RSS and client CPU per reader
 rate() { awk -v r="$1" '$1 == r { print $2 / $3 }' "$work/runs" | median; }
 rss() { awk -v r="$1" '$1 == r { print $4 / 1024 }' "$work/runs" | median; }
 cpu() { awk -v r="$1" '$1 == r { print $5 }' "$work/runs" | median; }
@@ -125,6 +120,8 @@ declare -A label=(
   [lib]="libpgqpp Consumer (COPY stream)"
   [lib-cursor]="libpgqpp Consumer (cursor, fetch 1000)"
   [python]="python3-pgq pgq.Consumer"
+  [lib@pgq]="PgQ 3.5: libpgqpp Consumer (COPY stream)"
+  [python@pgq]="PgQ 3.5: python3-pgq pgq.Consumer"
 )
 raw_table=$(rate raw-table)
 raw_batch=$(rate raw-batch)
@@ -132,7 +129,8 @@ raw_binary=$(rate raw-batch-binary)
 lib_rate=$(rate lib)
 py_rate=$(rate python)
 {
-  printf 'Consuming one batch of %s events (~100 B data each); median of %s runs\n\n' "$BENCH_EVENTS" "$BENCH_ROUNDS"
+  printf 'Consuming one batch of %s events (~100 B data each); median of %s runs; commit %s\n\n' \
+    "$BENCH_CONSUME_EVENTS" "$BENCH_CONSUME_ROUNDS" "$(revision)"
   printf '%-44s %10s %10s %10s %10s\n' reader events/s "vs binary" "client CPU" "peak RSS"
   for r in "${readers[@]}"; do
     v=$(rate "$r")
@@ -146,3 +144,15 @@ py_rate=$(rate python)
   printf 'libpgqpp / python3-pgq:                        %.1fx (target >= 5x)\n' "$(div "$lib_rate" "$py_rate")"
 } | tee "$BENCH_RESULTS"
 say "results also in $BENCH_RESULTS"
+
+# The rows of the table (bench/table.py): events/s of one batch read end to
+# end by each client; raw is libpq's COPY of a plain SELECT of the same rows.
+emit consume_lib pgqpp "$lib_rate" ev/s
+emit consume_lib pgq "$(rate lib@pgq)" ev/s
+emit consume_lib raw "$raw_table" ev/s
+emit consume_python pgqpp "$py_rate" ev/s
+emit consume_python pgq "$(rate python@pgq)" ev/s
+emit consume_python raw "$raw_table" ev/s
+emit consume_lib_client_cpu pgqpp "$(cpu lib)" s
+emit consume_lib_client_cpu pgq "$(cpu lib@pgq)" s
+emit consume_lib_client_cpu raw "$(cpu raw-table)" s

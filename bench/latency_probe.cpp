@@ -1,140 +1,146 @@
-// End-to-end latency probe for `make bench`: a producer inserts events at a
-// fixed rate, each carrying its wall-clock time just before commit; a
-// consumer reads them and records (time seen - time sent). Prints p50, p99
-// and max in milliseconds.
+// End-to-end latency probe for `make bench` (bench/ticker.sh): a producer
+// commits one event per transaction at a fixed rate; a consumer reads them;
+// each event's latency is the time from its commit, as the producer saw it
+// return, to the moment the consumer has it in hand (both on this process's
+// steady clock). Prints one line:
+//   events=N produced=N p50_ms=X p99_ms=X max_ms=X
 //
 //   latency_probe CONNINFO QUEUE CONSUMER MODE RATE SECONDS
-//   MODE: listen (wait for the tick's NOTIFY, poll every 100 ms as a fallback)
-//         poll   (call next_batch every millisecond)
-#include <libpq-fe.h>
-#include <poll.h>
-
+//   MODE: lib     libpgqpp's Consumer (waits for the ticker's wake-up)
+//         listen  plain SQL woken by the tick's NOTIFY (100 ms poll fallback)
+//         poll    plain SQL calling next_batch every millisecond
+//         notify  no queue, the raw baseline: the producer inserts into the
+//                 plain table latency_probe_raw, whose trigger sends
+//                 pg_notify(QUEUE, payload); the consumer LISTENs (QUEUE is
+//                 the channel, CONSUMER unused)
+// The consumer is registered afresh before the producer starts (an earlier
+// registration is dropped), and unregistered at the end. The run ends when
+// every produced event was seen, or 5 s after the producer stopped; a
+// shortfall is an error (exit status 1, counts on standard error): a consumer
+// that loses events has no latency worth reporting.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <thread>
-#include <vector>
+
+#include "latency_consumers.hpp"
+#include "latency_log.hpp"
+#include "latency_pq.hpp"
 
 namespace {
 
-long long now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+using namespace latency;
+
+// The raw baseline's table and trigger (kept afterwards: harmless).
+void setup_raw(const Source& src) {
+  Pq c(src.conninfo);
+  c.value("create table if not exists latency_probe_raw (id bigserial primary key, ev_data text)", {});
+  c.value("create or replace function latency_probe_notify() returns trigger language plpgsql as"
+          " $$ begin perform pg_notify(tg_argv[0], new.ev_data); return null; end $$",
+          {});
+  c.value("drop trigger if exists notify on latency_probe_raw", {});
+  c.value("create trigger notify after insert on latency_probe_raw for each row"
+          " execute function latency_probe_notify('" + src.queue + "')",
+          {});
 }
 
-PGconn* connect_or_die(const std::string& conninfo) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
-    std::exit(1);
-  }
-  return c;
-}
-
-// Runs a statement; returns the first value of the first row ("" if none).
-std::string exec(PGconn* c, const std::string& sql) {
-  PGresult* r = PQexec(c, sql.c_str());
-  ExecStatusType st = PQresultStatus(r);
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-    std::fprintf(stderr, "latency_probe: %s: %s", sql.c_str(), PQerrorMessage(c));
-    std::exit(1);
-  }
-  std::string out = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "";
-  PQclear(r);
-  return out;
-}
-
-void produce(const std::string& conninfo, const std::string& queue, int rate, int seconds,
-             std::atomic<long>& produced, std::atomic<bool>& done) {
-  PGconn* c = connect_or_die(conninfo);
+// Commits one event per transaction, `rate` per second for `seconds` (or
+// until the log is full).
+void produce(const Source& src, bool raw, int rate, int seconds, Log& log) {
+  Pq c(src.conninfo);
   auto interval = std::chrono::microseconds(1000000 / rate);
   auto next = std::chrono::steady_clock::now();
   auto end = next + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    exec(c, "select pgq.insert_event('" + queue + "', 'probe', '" + std::to_string(now_us()) + "')");
-    ++produced;
+  for (std::size_t i = 0; i < log.capacity() && std::chrono::steady_clock::now() < end; ++i) {
+    if (raw)
+      c.value("insert into latency_probe_raw (ev_data) values ($1)", {std::to_string(i)});
+    else
+      c.value("select pgq.insert_event($1, 'probe', $2)", {src.queue, std::to_string(i)});
+    log.committed(i);
     next += interval;
     std::this_thread::sleep_until(next);
   }
-  PQfinish(c);
-  done = true;
 }
 
-// Reads every open batch; appends latencies; returns whether there was one.
-bool drain(PGconn* c, const std::string& queue, const std::string& consumer,
-           std::vector<double>& latencies) {
-  std::string batch = exec(c, "select pgq.next_batch('" + queue + "', '" + consumer + "')");
-  if (batch.empty()) return false;
-  PGresult* r = PQexec(c, ("select ev_data from pgq.get_batch_events(" + batch + ")").c_str());
-  long long seen = now_us();
-  for (int i = 0; i < PQntuples(r); ++i)
-    latencies.push_back((seen - std::atoll(PQgetvalue(r, i, 0))) / 1000.0);
-  PQclear(r);
-  exec(c, "select pgq.finish_batch(" + batch + ")");
-  return true;
+// Drops an earlier registration of the consumer (with its stale events), and
+// registers it.
+void register_fresh(const Source& src) {
+  Pq c(src.conninfo);
+  c.value("select pgq.unregister_consumer(queue_name, consumer_name) from pgq.get_consumer_info($1)"
+          " where consumer_name = $2",
+          {src.queue, src.consumer});
+  c.value("select pgq.register_consumer($1, $2)", {src.queue, src.consumer});
+}
+
+void report(const Log& log) {
+  auto lat = log.sorted_latencies_ms();
+  if (log.consumed() != log.produced())
+    std::fprintf(stderr, "latency_probe: produced %zu, consumed %zu\n", log.produced(), log.consumed());
+  if (lat.empty()) {
+    std::printf("events=0 produced=%zu\n", log.produced());
+    return;
+  }
+  auto pct = [&](double p) { return lat[std::min(lat.size() - 1, static_cast<std::size_t>(p * lat.size()))]; };
+  std::printf("events=%zu produced=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", lat.size(), log.produced(),
+              pct(0.50), pct(0.99), lat.back());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 7) {
-    std::fprintf(stderr, "usage: latency_probe CONNINFO QUEUE CONSUMER listen|poll RATE SECONDS\n");
+    std::fprintf(stderr, "usage: latency_probe CONNINFO QUEUE CONSUMER lib|listen|poll|notify RATE SECONDS\n");
     return 2;
   }
-  std::string conninfo = argv[1], queue = argv[2], consumer = argv[3], mode = argv[4];
+  Source src{argv[1], argv[2], argv[3]};
+  std::string mode = argv[4];
   int rate = std::atoi(argv[5]), seconds = std::atoi(argv[6]);
-  PGconn* c = connect_or_die(conninfo);
-  exec(c, "select pgq.register_consumer('" + queue + "', '" + consumer + "')");
-  std::vector<double> stale;  // whatever an earlier run left
-  while (drain(c, queue, consumer, stale)) {
+  if (rate <= 0 || seconds <= 0) {
+    std::fprintf(stderr, "latency_probe: RATE and SECONDS must be positive\n");
+    return 2;
   }
-  std::string queue_id = exec(c, "select queue_id from pgq.queue where queue_name = '" + queue + "'");
-  if (mode == "listen") exec(c, "listen pgqpp_tick_" + queue_id);
+  void (*consume)(const Source&, Log&, const Done&, const Ready&) = nullptr;
+  if (mode == "lib") consume = consume_lib;
+  else if (mode == "listen") consume = consume_listen;
+  else if (mode == "poll") consume = consume_poll;
+  else if (mode == "notify") consume = consume_notify;
+  else {
+    std::fprintf(stderr, "latency_probe: unknown mode %s (lib, listen, poll or notify)\n", mode.c_str());
+    return 2;
+  }
+  bool raw = mode == "notify";
+  if (raw) setup_raw(src);
+  else register_fresh(src);
 
-  std::vector<double> latencies;
-  std::atomic<long> produced{0};
-  std::atomic<bool> done{false};
-  std::thread producer(produce, conninfo, queue, rate, seconds, std::ref(produced), std::ref(done));
-  auto drain_deadline = std::chrono::steady_clock::time_point::max();
-  while (!done || (static_cast<long>(latencies.size()) < produced &&
-                   std::chrono::steady_clock::now() < drain_deadline)) {
-    if (done && drain_deadline == std::chrono::steady_clock::time_point::max())
-      drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    if (mode == "listen") {
-      // A notification may have arrived while the last batch was read: it
-      // then waits in libpq's queue, not on the socket.
-      bool pending = false;
-      while (PGnotify* n = PQnotifies(c)) {
-        pending = true;
-        PQfreemem(n);
-      }
-      if (!pending) {
-        pollfd p{PQsocket(c), POLLIN, 0};
-        poll(&p, 1, 100);
-        PQconsumeInput(c);
-        while (PGnotify* n = PQnotifies(c)) PQfreemem(n);
-      }
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    drain(c, queue, consumer, latencies);
+  Log log(static_cast<std::size_t>(rate) * seconds + rate);
+  std::atomic<bool> producer_done{false};
+  std::chrono::steady_clock::time_point deadline{};
+  Done done = [&] {
+    if (!producer_done.load()) return false;
+    if (log.consumed() >= log.produced()) return true;
+    return std::chrono::steady_clock::now() >= deadline;
+  };
+  std::thread producer;
+  Ready start_producer = [&] {
+    producer = std::thread([&] {
+      produce(src, raw, rate, seconds, log);
+      deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      producer_done = true;
+    });
+  };
+  int status = 0;
+  try {
+    consume(src, log, done, start_producer);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "latency_probe: %s\n", e.what());
+    status = 1;
   }
-  producer.join();
-  exec(c, "select pgq.unregister_consumer('" + queue + "', '" + consumer + "')");
-  PQfinish(c);
-  if (latencies.empty()) {
-    std::printf("events=0\n");
-    return 1;
-  }
-  std::sort(latencies.begin(), latencies.end());
-  auto pct = [&](double p) { return latencies[std::min(latencies.size() - 1, static_cast<size_t>(p * latencies.size()))]; };
-  if (static_cast<long>(latencies.size()) != produced)
-    std::fprintf(stderr, "latency_probe: produced %ld, consumed %zu\n", produced.load(), latencies.size());
-  std::printf("events=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", latencies.size(), pct(0.50), pct(0.99),
-              latencies.back());
-  return 0;
+  if (producer.joinable()) producer.join();
+  if (!raw) Pq(src.conninfo).value("select pgq.unregister_consumer($1, $2)", {src.queue, src.consumer});
+  report(log);
+  return status != 0 || log.consumed() != log.produced() ? 1 : 0;
 }

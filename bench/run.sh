@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# pgqpp benchmarks: events/s of pgqpp's hot paths against plain-SQL
-# baselines and against PgQ 3.5, all measured on one throwaway cluster in one
-# run, so that every ratio compares numbers taken minutes apart on the same
-# machine.
+# pgqpp's core paths (part "core" of `make bench`): events/s of insert and
+# batch reads against plain-SQL baselines and against PgQ 3.5, measured on one
+# cluster in one run, so that every ratio compares numbers taken minutes
+# apart on the same machine.
 #
-#   BUILD=build bench/run.sh        (what `make bench` runs, from the repo root)
+#   BUILD=build bench/run.sh        (alone: starts its own throwaway cluster)
+#   make bench                      (bench/all.sh: on the run's shared cluster)
 #
 # Cases (each baseline does the same work without a queue):
 #   1. one event per transaction, pgbench with 4 clients:
@@ -16,7 +17,8 @@
 #      statement), vs INSERT ... SELECT of the same rows into bench.event_base.
 #      Then the bulk path alone: insert_events of a text[] that already exists
 #      (as a client's array parameter would), vs INSERT ... SELECT from unnest
-#      of the same array.
+#      of the same array, vs PgQ 3.5's insert_event per element (PgQ has no
+#      bulk insert).
 #   3. reading one 100,000-event batch: select * from pgq.get_batch_events(id)
 #      vs a plain SELECT of the same columns of the same rows, in ev_id order,
 #      from the queue's event table; psql receives every row, output discarded.
@@ -35,96 +37,42 @@
 # (pgbench, psql) or the WAL writer's. On a VM whose CPUs are shared it is as
 # noisy as the wall clock.
 #
-# Knobs (environment): BENCH_SECONDS (5) per pgbench run, BENCH_ROUNDS (6)
+# Knobs (environment): BENCH_SECONDS (5) per pgbench run, BENCH_ROUNDS (5)
 # pgbench runs per side after an untimed BENCH_WARMUP (3) seconds each,
-# BENCH_REPS (7) runs per side of cases 2 and 3, BENCH_EVENTS (100000),
-# BENCH_CLIENTS (4), BENCH_PROTOCOL (prepared: pgbench -M), BENCH_RESULTS
-# (file for the report, default $BUILD/bench-results.txt);
-# KEEP_BENCH_WORK=1 keeps the work directory (cluster stopped).
+# BENCH_REPS (5) runs per side of cases 2 and 3, BENCH_EVENTS (100000),
+# BENCH_CLIENTS (4), BENCH_PROTOCOL (prepared: pgbench -M); the cluster and
+# the output as bench/lib/common.sh says (report: $BENCH_RESULTS_DIR/core.txt,
+# rows: core.tsv); KEEP_BENCH_WORK=1 keeps the work directory.
 #
 # Exits non-zero only when something fails to run; targets are reported,
 # never asserted.
-set -euo pipefail
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${BUILD:-$root/build}" && pwd)
-. "$root/tests/lib/cluster.sh"
+part=core
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 BENCH_SECONDS=${BENCH_SECONDS:-5}
 BENCH_WARMUP=${BENCH_WARMUP:-3}
-BENCH_ROUNDS=${BENCH_ROUNDS:-6}
-BENCH_REPS=${BENCH_REPS:-7}
+BENCH_ROUNDS=${BENCH_ROUNDS:-5}
+BENCH_REPS=${BENCH_REPS:-5}
 BENCH_EVENTS=${BENCH_EVENTS:-100000}
 BENCH_CLIENTS=${BENCH_CLIENTS:-4}
 BENCH_PROTOCOL=${BENCH_PROTOCOL:-prepared}
-BENCH_RESULTS=${BENCH_RESULTS:-$build/bench-results.txt}
-# Server settings beyond pg_start's fsync=off and max_connections=120.
-SERVER_OPTS=(
-  "-c synchronous_commit=off"  # commits do not wait for the WAL flush: CPU cost, not disk
-  "-c autovacuum=off"          # no vacuum or analyze starts in the middle of a measurement
-  "-c shared_buffers=256MB"    # every table of the run stays in memory
-  "-c max_wal_size=4GB"        # no checkpoint starts during a run (one is taken before each)
-  "-c checkpoint_timeout=1h"
-  "-c max_parallel_workers_per_gather=0"  # one process per query: batch reads run through SPI
-)
+BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 
-die() { echo "bench: $*" >&2; exit 1; }
-say() { echo "$@" >&2; }
-
-for f in "$build/extension/pgqpp.so" "$build/extension/pgqpp.control"; do
-  [ -e "$f" ] || die "$f is missing; build first (make)"
-done
 [ -r /proc/self/schedstat ] || die "/proc/self/schedstat is missing (the backends' CPU time is read from it)"
 for t in pgbench psql; do command -v "$t" >/dev/null || die "$t is not installed"; done
-[ -e "$PG_SHAREDIR/extension/pgq--3.5.sql" ] && [ -e "$PG_PKGLIBDIR/pgq_lowlevel.so" ] ||
-  die "PgQ 3.5 (postgresql-15-pgq3) is not installed"
 
 started=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-work=$(mktemp -d /tmp/pgqpp-bench.XXXXXX)
-chmod 755 "$work"
-data=
-cleanup() {
-  if [ -n "$data" ]; then pg_stop "$data"; fi
-  if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else echo "kept $work" >&2; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-pg_stage "$work/stage" "$build" || die "staging the server failed"
-# `make install EXTENSION_NAME=pgq` replaces the system's pgq.control with
-# pgqpp's; the reference must still be PgQ 3.5, so the stage gets its own.
-notes=()
-pgq_control="$work/stage/${PG_SHAREDIR#/}/extension/pgq.control"
-if ! grep -q "^default_version = '3.5'" "$pgq_control"; then
-  rm -f "$pgq_control"
-  printf '%s\n' "# pgq extension" "comment = 'Generic queue for PostgreSQL'" "default_version = '3.5'" \
-    "relocatable = false" "superuser = true" "schema = 'pg_catalog'" >"$pgq_control"
-  chmod a+r "$pgq_control"
-  notes+=("note: $PG_SHAREDIR/extension/pgq.control is not PgQ 3.5's (pgqpp installed as pgq?); the staged server uses PgQ 3.5's own")
-  say "${notes[-1]}"
-fi
-port=$(free_port)
-mkdir -p "$work/cluster"
-data="$work/cluster/data"
-pg_start "$data" "$port" "${SERVER_OPTS[@]}" || die "cannot start the cluster"
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
-unset PGDATABASE PGSERVICE PGOPTIONS PGPASSWORD
-postmaster=$(head -1 "$data/postmaster.pid")
+bench_work
+bench_cluster
 clk_tck=$(getconf CLK_TCK)
-
-# sql DB SQL: runs SQL, prints unaligned tuples.
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 # ---------------------------------------------------------------- setup ---
 DB_PGQPP=bench_pgqpp  # pgqpp and the baseline table
 DB_PGQ=bench_pgq      # PgQ 3.5
-sql postgres "create database $DB_PGQPP" >/dev/null
-sql postgres "create database $DB_PGQ" >/dev/null
-sql "$DB_PGQPP" "create extension pgqpp" >/dev/null
-sql "$DB_PGQ" "create extension pgq" >/dev/null
-[ "$(sql "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'")" = 3.5 ] ||
-  die "extension pgq is not PgQ 3.5"
+bench_createdb "$DB_PGQPP" pgqpp
+bench_createdb "$DB_PGQ" pgq
 
 # The baseline: an event table without a queue.
 sql "$DB_PGQPP" "
@@ -164,10 +112,12 @@ PAYLOAD_LIT_SQL="'${PAYLOAD_LIT//\'/\'\'}'"
 
 # Sides: their database, and the tables they write (emptied before each run).
 TABLES_PGQPP=$(event_tables "$DB_PGQPP" q)
+TABLES_PGQ=$(event_tables "$DB_PGQ" q)
 declare -A DB=([base]=$DB_PGQPP [pgqpp]=$DB_PGQPP [bulk]=$DB_PGQPP [pgq]=$DB_PGQ
-               [base_arr]=$DB_PGQPP [bulk_arr]=$DB_PGQPP)
+               [base_arr]=$DB_PGQPP [bulk_arr]=$DB_PGQPP [pgq_arr]=$DB_PGQ)
 declare -A TABLES=([base]=bench.event_base [pgqpp]=$TABLES_PGQPP [bulk]=$TABLES_PGQPP
-                   [pgq]=$(event_tables "$DB_PGQ" q) [base_arr]=bench.event_base [bulk_arr]=$TABLES_PGQPP)
+                   [pgq]=$TABLES_PGQ [base_arr]=bench.event_base [bulk_arr]=$TABLES_PGQPP
+                   [pgq_arr]=$TABLES_PGQ)
 
 # prepare SIDE: empties the side's tables and checkpoints.
 prepare() {
@@ -194,18 +144,6 @@ backends_gone() {
     sleep 0.05
   done
   die "backends did not exit"
-}
-
-median() {
-  tr ' ' '\n' | grep . | sort -g |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# order ROUND SIDE...: the sides, reversed in odd rounds.
-order() {
-  local round=$1
-  shift
-  if ((round % 2 == 0)); then echo "$@"; else printf '%s\n' "$@" | tac | paste -sd' '; fi
 }
 
 declare -A RATE CPU SAMPLES CPU_SAMPLES  # CASE:SIDE -> events/s, µs/event, samples
@@ -253,25 +191,6 @@ for side in base pgqpp pgq; do
   CPU[single:$side]=$(median <<<"${CPU_SAMPLES[single:$side]}")
 done
 
-# timed DB SQL: runs SQL once in a fresh session (one transaction), output
-# discarded; prints "wall_ms backend_cpu_ms".
-timed() {
-  local out
-  out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" 2>&1 <<EOF
-select 'cpu ' || split_part(pg_read_file('/proc/self/schedstat'), ' ', 1);
-\o /dev/null
-\timing on
-$2;
-\timing off
-\o
-select 'cpu ' || split_part(pg_read_file('/proc/self/schedstat'), ' ', 1);
-EOF
-  ) || { echo "$out" >&2; die "query failed in $1: $2"; }
-  awk '/^Time: / { t = $2 } /^cpu / { c[++n] = $2 }
-       END { if (t == "" || n != 2) exit 1; printf "%s %.3f\n", t, (c[2] - c[1]) / 1e6 }' <<<"$out" ||
-    { echo "$out" >&2; die "no timing from psql for: $2"; }
-}
-
 # summarize CASE SIDE...: medians of the samples, as events/s and µs/event.
 summarize() {
   local c=$1 side ms
@@ -292,15 +211,20 @@ declare -A INSERT_SQL=(
   [pgq]="select count(pgq.insert_event('q', 'type', $PAYLOAD_SQL)) from generate_series(1, $BENCH_EVENTS) g"
   [base_arr]="insert into bench.event_base (ev_type, ev_data) select 'type', d from bench.arrays, unnest(ev_datas) d"
   [bulk_arr]="select pgq.insert_events('q', array['type'], ev_datas) from bench.arrays"
+  [pgq_arr]="select count(pgq.insert_event('q', 'type', d)) from bench.arrays, unnest(ev_datas) d"
 )
-# The given array, stored uncompressed: reading it costs both sides alike.
-sql "$DB_PGQPP" "create table bench.arrays (ev_datas text[]);
-                 alter table bench.arrays alter column ev_datas set storage external;
-                 insert into bench.arrays select array_agg($PAYLOAD_SQL) from generate_series(1, $BENCH_EVENTS) g" >/dev/null
+# The given array, stored uncompressed: reading it costs every side alike.
+# PgQ 3.5 has no bulk insert: its side calls insert_event per element.
+for db in "$DB_PGQPP" "$DB_PGQ"; do
+  sql "$db" "create schema if not exists bench;
+             create table bench.arrays (ev_datas text[]);
+             alter table bench.arrays alter column ev_datas set storage external;
+             insert into bench.arrays select array_agg($PAYLOAD_SQL) from generate_series(1, $BENCH_EVENTS) g" >/dev/null
+done
 
 say "2. $BENCH_EVENTS events in one transaction: $BENCH_REPS runs per side"
 for ((r = 0; r < BENCH_REPS; r++)); do
-  for side in $(order "$r" base pgqpp bulk pgq base_arr bulk_arr); do
+  for side in $(order "$r" base pgqpp bulk pgq base_arr bulk_arr pgq_arr); do
     prepare "$side"
     out=$(timed "${DB[$side]}" "${INSERT_SQL[$side]}")
     read -r ms cpu <<<"$out"
@@ -311,7 +235,7 @@ for ((r = 0; r < BENCH_REPS; r++)); do
     say "   run $((r + 1)) $side: $ms ms, backend CPU $cpu ms"
   done
 done
-summarize onetx base pgqpp bulk pgq base_arr bulk_arr
+summarize onetx base pgqpp bulk pgq base_arr bulk_arr pgq_arr
 
 # ---------------------------------------------------- 3. batch read ---
 # batch_of DB: puts BENCH_EVENTS events into queue qr in one transaction,
@@ -354,21 +278,15 @@ summarize read base pgqpp pgq
 setting() { sql postgres "show $1"; }
 report() {
   local k=$((BENCH_EVENTS / 1000))k rev
-  if rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
-    git -C "$root" diff --quiet HEAD -- extension 2>/dev/null || rev="$rev (extension sources modified)"
-  else
-    rev=unknown
-  fi
+  rev=$(revision)
   echo "pgqpp benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, build $build"
   echo "machine: $ncpu CPUs ($(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
-  echo "server:  $(sql postgres "select version()" | cut -d, -f1), one throwaway cluster, databases $DB_PGQPP (pgqpp $(sql "$DB_PGQPP" "select extversion from pg_extension where extname = 'pgqpp'") + baseline) and $DB_PGQ (PgQ $(sql "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'"))"
+  echo "server:  $(sql postgres "select version()" | cut -d, -f1), databases $DB_PGQPP (pgqpp $(sql "$DB_PGQPP" "select extversion from pg_extension where extname = 'pgqpp'") + baseline) and $DB_PGQ (PgQ $(sql "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'"))"
   echo "  fsync=$(setting fsync) synchronous_commit=$(setting synchronous_commit): commits do not wait for WAL flushes, so the numbers show CPU cost, not the disk"
   echo "  full_page_writes=$(setting full_page_writes) wal_level=$(setting wal_level) shared_buffers=$(setting shared_buffers)" \
        "autovacuum=$(setting autovacuum) max_wal_size=$(setting max_wal_size) checkpoint_timeout=$(setting checkpoint_timeout)" \
        "max_parallel_workers_per_gather=$(setting max_parallel_workers_per_gather) work_mem=$(setting work_mem)"
   echo "  every timed run starts from empty tables right after a CHECKPOINT"
-  local note
-  for note in "${notes[@]}"; do echo "$note"; done
   echo "method:  ${#PAYLOAD_LIT}-byte ev_data; baseline = plain SQL into/from a table shaped like an event table (same columns, defaults, ev_txid index)"
   echo "  case 1: pgbench -M $BENCH_PROTOCOL -c $BENCH_CLIENTS -j $jobs -T $BENCH_SECONDS, $BENCH_ROUNDS round(s) per side in alternating order after ${BENCH_WARMUP}s warm-up each, median tps"
   echo "  cases 2, 3: $BENCH_REPS run(s) per side in alternating order, median of psql's \\timing (client side, commit included); output discarded"
@@ -378,7 +296,7 @@ report() {
     "insert_event, 1 event/tx, $BENCH_CLIENTS clients|single|pgqpp|base|pgq|0.97"
     "insert_event, $k events in 1 tx|onetx|pgqpp|base|pgq|"
     "insert_events (bulk), $k in 1 tx, array_agg|onetx|bulk|base||0.80"
-    "insert_events (bulk), $k given in a text[]|onetx|bulk_arr|base_arr||0.80"
+    "insert_events (bulk), $k given in a text[]|onetx|bulk_arr|base_arr|pgq_arr|0.80"
     "get_batch_events, one $k-event batch|read|pgqpp|base|pgq|"
   )
   local fmt="%-44s %11s %11s %6s %12s %9s  %s\n" line label c side bside pside target
@@ -422,7 +340,7 @@ report() {
     printf '  1 %-9s %s\n' "$side:" "${stmt//"$PAYLOAD_LIT_SQL"/<payload of row 1>}"
   done
   local side
-  for side in pgqpp bulk base pgq bulk_arr base_arr; do
+  for side in pgqpp bulk base pgq bulk_arr base_arr pgq_arr; do
     printf '  2 %-9s %s\n' "$side:" "${INSERT_SQL[$side]//"$PAYLOAD_SQL"/<payload>}"
   done
   for side in pgqpp base pgq; do printf '  3 %-9s %s\n' "$side:" "${READ_SQL[$side]}"; done
@@ -430,10 +348,26 @@ report() {
   echo "samples (case 1: tx/s and backend µs/tx; cases 2, 3: wall ms and backend CPU ms per run):"
   local key
   for key in single:base single:pgqpp single:pgq onetx:base onetx:pgqpp onetx:bulk onetx:pgq \
-             onetx:base_arr onetx:bulk_arr read:base read:pgqpp read:pgq; do
+             onetx:base_arr onetx:bulk_arr onetx:pgq_arr read:base read:pgqpp read:pgq; do
     printf '  %-15s %-50s| %s\n' "$key" "${SAMPLES[$key]}" "${CPU_SAMPLES[$key]}"
   done
   echo "run time: $(($(date +%s) - started)) s"
 }
 report | tee "$BENCH_RESULTS"
 say "results written to $BENCH_RESULTS"
+
+# The rows of the table (bench/table.py): events/s, and the backends' CPU per event.
+# emit_case METRIC CASE PGQPP_SIDE PGQ_SIDE RAW_SIDE
+emit_case() {
+  local metric=$1 c=$2
+  emit "$metric" pgqpp "${RATE[$c:$3]}" ev/s
+  emit "$metric" pgq "${RATE[$c:$4]}" ev/s
+  emit "$metric" raw "${RATE[$c:$5]}" ev/s
+  emit "${metric}_cpu" pgqpp "${CPU[$c:$3]}" µs/ev
+  emit "${metric}_cpu" pgq "${CPU[$c:$4]}" µs/ev
+  emit "${metric}_cpu" raw "${CPU[$c:$5]}" µs/ev
+}
+emit_case insert_single single pgqpp pgq base
+emit_case insert_bulk onetx bulk_arr pgq_arr base_arr
+emit_case insert_loop onetx pgqpp pgq base
+emit_case read_batch_sql read pgqpp pgq base

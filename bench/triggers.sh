@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# pgqpp's change-capture triggers against no trigger and against PgQ 3.5's C
-# triggers, measured on one throwaway cluster in one run.
+# pgqpp's change-capture triggers (part "triggers" of `make bench`) against
+# no trigger and against PgQ 3.5's C triggers, measured on one cluster in one
+# run.
 #
-#   BUILD=build bench/triggers.sh        (from the repo root)
+#   BUILD=build bench/triggers.sh   (alone: starts its own throwaway cluster)
+#   make bench                      (bench/all.sh: on the run's shared cluster)
 #
 # The case: one bulk UPDATE of every row of a 20-column table (BENCH_ROWS
 # rows, default 100,000; integers, text, numeric, timestamptz, date, bool,
@@ -26,7 +28,7 @@
 # the trigger made one event per row.
 #
 # Method: the sides alternate (in reversed order every other round) over
-# BENCH_REPS rounds (default 5), so load from elsewhere hits all of them
+# BENCH_REPS rounds (default 4), so load from elsewhere hits all of them
 # alike; each number is the median. Wall-clock rows/s from psql's \timing
 # (client side, commit included), and the backend's CPU time per row from
 # /proc/self/schedstat around the statement (steadier than the wall clock
@@ -36,79 +38,31 @@
 # (> 1 = pgqpp faster; target for logutriga > 1); each by wall clock and by
 # backend CPU.
 #
-# Knobs: BENCH_ROWS (100000), BENCH_REPS (5), BENCH_RESULTS (report file,
-# default $BUILD/bench-triggers.txt); KEEP_BENCH_WORK=1 keeps the work
-# directory (cluster stopped). Exits non-zero only when something fails to
+# Knobs: BENCH_ROWS (100000), BENCH_REPS (4); the cluster and the output as
+# bench/lib/common.sh says (report: $BENCH_RESULTS_DIR/triggers.txt, rows:
+# triggers.tsv); KEEP_BENCH_WORK=1 keeps the work directory. Exits non-zero only when something fails to
 # run; targets are reported, never asserted.
-set -euo pipefail
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${BUILD:-$root/build}" && pwd)
-. "$root/tests/lib/cluster.sh"
+part=triggers
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 
 BENCH_ROWS=${BENCH_ROWS:-100000}
-BENCH_REPS=${BENCH_REPS:-5}
-BENCH_RESULTS=${BENCH_RESULTS:-$build/bench-triggers.txt}
-# The server settings of bench/run.sh: CPU cost, not the disk.
-SERVER_OPTS=(
-  "-c synchronous_commit=off"
-  "-c autovacuum=off"
-  "-c shared_buffers=256MB"
-  "-c max_wal_size=4GB"
-  "-c checkpoint_timeout=1h"
-  "-c max_parallel_workers_per_gather=0"
-)
+BENCH_REPS=${BENCH_REPS:-4}
+BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 
-die() { echo "bench: $*" >&2; exit 1; }
-say() { echo "$@" >&2; }
-
-for f in "$build/extension/pgqpp.so" "$build/extension/pgqpp.control"; do
-  [ -e "$f" ] || die "$f is missing; build first (make)"
-done
 [ -r /proc/self/schedstat ] || die "/proc/self/schedstat is missing (the backend's CPU time is read from it)"
 command -v psql >/dev/null || die "psql is not installed"
-[ -e "$PG_SHAREDIR/extension/pgq--3.5.sql" ] && [ -e "$PG_PKGLIBDIR/pgq_triggers.so" ] ||
-  die "PgQ 3.5 (postgresql-15-pgq3) is not installed"
+[ -e "$PG_PKGLIBDIR/pgq_triggers.so" ] || die "PgQ 3.5 (postgresql-15-pgq3) is not installed"
 
 started=$(date +%s)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-work=$(mktemp -d /tmp/pgqpp-bench-triggers.XXXXXX)
-chmod 755 "$work"
-data=
-cleanup() {
-  if [ -n "$data" ]; then pg_stop "$data"; fi
-  if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else echo "kept $work" >&2; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work
+bench_cluster
 
-pg_stage "$work/stage" "$build" || die "staging the server failed"
-# As in bench/run.sh: the reference must be PgQ 3.5 even when pgqpp was
-# installed under the name pgq.
-pgq_control="$work/stage/${PG_SHAREDIR#/}/extension/pgq.control"
-if ! grep -q "^default_version = '3.5'" "$pgq_control"; then
-  rm -f "$pgq_control"
-  printf '%s\n' "# pgq extension" "comment = 'Generic queue for PostgreSQL'" "default_version = '3.5'" \
-    "relocatable = false" "superuser = true" "schema = 'pg_catalog'" >"$pgq_control"
-  chmod a+r "$pgq_control"
-fi
-port=$(free_port)
-mkdir -p "$work/cluster"
-data="$work/cluster/data"
-pg_start "$data" "$port" "${SERVER_OPTS[@]}" || die "cannot start the cluster"
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
-unset PGDATABASE PGSERVICE PGOPTIONS PGPASSWORD
-
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-
-DB_PGQPP=bench_pgqpp
-DB_PGQ=bench_pgq
-sql postgres "create database $DB_PGQPP" >/dev/null
-sql postgres "create database $DB_PGQ" >/dev/null
-sql "$DB_PGQPP" "create extension pgqpp" >/dev/null
-sql "$DB_PGQ" "create extension pgq" >/dev/null
-[ "$(sql "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'")" = 3.5 ] ||
-  die "extension pgq is not PgQ 3.5"
+DB_PGQPP=bench_trg_pgqpp
+DB_PGQ=bench_trg_pgq
+bench_createdb "$DB_PGQPP" pgqpp
+bench_createdb "$DB_PGQ" pgq
 
 # The template: the same rows in both databases.
 TEMPLATE="
@@ -129,7 +83,7 @@ done
 
 declare -A DB=([none]=$DB_PGQPP [floor]=$DB_PGQPP [logutriga]=$DB_PGQPP [sqltriga]=$DB_PGQPP
                [jsontriga]=$DB_PGQPP [pgq_logutriga]=$DB_PGQ [pgq_sqltriga]=$DB_PGQ [pgq_jsontriga]=$DB_PGQ)
-declare -A FUNC=([none]= [floor]= [logutriga]=logutriga [sqltriga]=sqltriga [jsontriga]=jsontriga
+declare -A FUNC=([none]="" [floor]="" [logutriga]=logutriga [sqltriga]=sqltriga [jsontriga]=jsontriga
                  [pgq_logutriga]=logutriga [pgq_sqltriga]=sqltriga [pgq_jsontriga]=jsontriga)
 SIDES=(none floor logutriga pgq_logutriga sqltriga pgq_sqltriga jsontriga pgq_jsontriga)
 
@@ -155,33 +109,6 @@ prepare() {
 
 # events SIDE: how many events the queue holds.
 events() { sql "${DB[$1]}" "select count(*) from pgq.event_template"; }
-
-# timed DB SQL: prints "wall_ms backend_cpu_ms" (as bench/run.sh measures).
-timed() {
-  local out
-  out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" 2>&1 <<EOF
-select 'cpu ' || split_part(pg_read_file('/proc/self/schedstat'), ' ', 1);
-\timing on
-$2;
-\timing off
-select 'cpu ' || split_part(pg_read_file('/proc/self/schedstat'), ' ', 1);
-EOF
-  ) || { echo "$out" >&2; die "query failed in $1: $2"; }
-  awk '/^Time: / { t = $2 } /^cpu / { c[++n] = $2 }
-       END { if (t == "" || n != 2) exit 1; printf "%s %.3f\n", t, (c[2] - c[1]) / 1e6 }' <<<"$out" ||
-    { echo "$out" >&2; die "no timing from psql for: $2"; }
-}
-
-median() {
-  tr ' ' '\n' | grep . | sort -g |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-order() {
-  local round=$1
-  shift
-  if ((round % 2 == 0)); then echo "$@"; else printf '%s\n' "$@" | tac | paste -sd' '; fi
-}
 
 UPDATE_SQL="update bench.t20 set c1 = c1 + 1"
 # The floor's events: logutriga's for the same UPDATE, kept once.
@@ -217,14 +144,10 @@ done
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 report() {
   local rev
-  if rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
-    git -C "$root" diff --quiet HEAD -- extension 2>/dev/null || rev="$rev (extension sources modified)"
-  else
-    rev=unknown
-  fi
+  rev=$(revision)
   echo "pgqpp trigger benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, build $build"
   echo "machine: $(nproc) CPUs ($(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
-  echo "server:  $(sql postgres "select version()" | cut -d, -f1), fsync=off synchronous_commit=off shared_buffers=256MB autovacuum=off"
+  echo "server:  $(sql postgres "select version()" | cut -d, -f1), fsync=$(sql postgres "show fsync") synchronous_commit=$(sql postgres "show synchronous_commit") shared_buffers=$(sql postgres "show shared_buffers") autovacuum=$(sql postgres "show autovacuum")"
   echo "case:    $UPDATE_SQL  -- $BENCH_ROWS rows, 20 columns, one transaction; AFTER ROW trigger, one event per row"
   echo "method:  $BENCH_REPS rounds, sides alternating, fresh table copy + empty queue + CHECKPOINT before each run; medians"
   echo "floor:   no trigger; the UPDATE plus INSERT ... SELECT of logutriga's $BENCH_ROWS events for it, in one transaction"
@@ -260,3 +183,21 @@ report() {
 }
 report | tee "$BENCH_RESULTS"
 say "results written to $BENCH_RESULTS"
+
+# The rows of the table (bench/table.py): rows/s of the bulk UPDATE with each
+# trigger, and the backend's CPU per row; raw is the UPDATE without a trigger
+# (and, for update_logutriga_floor, the UPDATE plus a plain INSERT of the
+# same events).
+rows_per_s() { awk -v n="$BENCH_ROWS" -v ms="${WALL[$1]}" 'BEGIN { print n * 1000 / ms }'; }
+cpu_per_row() { awk -v n="$BENCH_ROWS" -v ms="${CPU[$1]}" 'BEGIN { print ms * 1000 / n }'; }
+for f in logutriga sqltriga jsontriga; do
+  emit "update_$f" pgqpp "$(rows_per_s "$f")" rows/s
+  emit "update_$f" pgq "$(rows_per_s "pgq_$f")" rows/s
+  emit "update_$f" raw "$(rows_per_s none)" rows/s
+  emit "update_${f}_cpu" pgqpp "$(cpu_per_row "$f")" µs/row
+  emit "update_${f}_cpu" pgq "$(cpu_per_row "pgq_$f")" µs/row
+  emit "update_${f}_cpu" raw "$(cpu_per_row none)" µs/row
+done
+emit update_logutriga_floor pgqpp "$(rows_per_s logutriga)" rows/s
+emit update_logutriga_floor pgq "$(rows_per_s pgq_logutriga)" rows/s
+emit update_logutriga_floor raw "$(rows_per_s floor)" rows/s

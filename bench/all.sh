@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark part on one throwaway cluster (pgqpp
+# preloaded; pgqpp and Debian's PgQ 3.5 each in databases of their own), then
+# one table of pgqpp against PgQ 3.5 + pgqd and against plain PostgreSQL.
+#
+#   BUILD=build bench/all.sh
+#
+# Parts, in this order (each also runs alone, see its header):
+#   core      bench/run.sh       insert (single, bulk) and batch-read paths
+#   triggers  bench/triggers.sh  change-capture triggers on a bulk UPDATE
+#   consume   bench/consume.sh   one large batch read end to end by clients
+#   ticker    bench/ticker.sh    latency at 100 ev/s with 1,000 queues, ticker CPU
+#   load      bench/load.sh      when it exists (the load run; it writes
+#                                $BUILD/bench-load-results.txt)
+# The parts write their reports and rows into $BUILD/bench-results/ (its
+# .tsv and .txt files are removed first); bench/table.py prints the table and writes $BUILD/bench-table.md.
+# BENCH_PARTS="core ticker" runs only some parts. A part that fails does not
+# stop the others; the exit status is then 1, and the table shows what was
+# measured.
+part=all
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+
+parts=${BENCH_PARTS:-core triggers consume ticker load}
+declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [load]=load.sh)
+for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, load)"; done
+
+rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt
+bench_work
+bench_start_cluster "$work"
+export PGQPP_BENCH_CLUSTER=env BENCH_RESULTS_DIR BUILD=$build
+
+info() { printf '%s\t%s\n' "$1" "$2" >>"$BENCH_RESULTS_DIR/info.tsv"; }
+info started "$(date -u '+%Y-%m-%d %H:%M UTC')"
+info started_epoch "$(date +%s)"
+info commit "$(revision)"
+info load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
+info postgres "$(sql postgres "select version()" | cut -d, -f1)"
+info settings "$(sql postgres "select string_agg(name || '=' || setting, ' ' order by name) from pg_settings
+  where name in ('fsync', 'synchronous_commit', 'shared_buffers', 'autovacuum', 'max_wal_size',
+                 'checkpoint_timeout', 'max_parallel_workers_per_gather', 'shared_preload_libraries')")"
+
+failed=()
+for p in $parts; do
+  script="$root/bench/${SCRIPT[$p]}"
+  if [ "$p" = load ] && [ ! -e "$script" ]; then continue; fi
+  say "=== part $p (bench/${SCRIPT[$p]}), $(date -u '+%H:%M:%S UTC')"
+  t0=$(date +%s)
+  if bash "$script"; then
+    info "seconds_$p" "$(($(date +%s) - t0))"
+  else
+    failed+=("$p")
+    say "=== part $p FAILED"
+  fi
+done
+info finished "$(date -u '+%Y-%m-%d %H:%M UTC')"
+info load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+python3 "$root/bench/table.py" "$BENCH_RESULTS_DIR" --load "$build/bench-load-results.txt" \
+  --out "$build/bench-table.md"
+say "table written to $build/bench-table.md; every part's report in $BENCH_RESULTS_DIR"
+if [ ${#failed[@]} -gt 0 ]; then die "failed: ${failed[*]}"; fi

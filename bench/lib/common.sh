@@ -1,0 +1,184 @@
+# shellcheck shell=bash
+# Shared by the parts of `make bench` (bench/run.sh, triggers.sh, consume.sh,
+# ticker.sh) and by bench/all.sh. Source it after setting `part`.
+#
+# The cluster: with PGQPP_BENCH_CLUSTER=env a part runs on the cluster the
+# PG* variables name (bench/all.sh starts one and hands it to every part, as
+# tests/run-all.sh does for integration tests); otherwise the part starts a
+# throwaway cluster of its own with the same settings. The opt-in is explicit
+# so that a PGHOST left in a shell never points a benchmark at a real server.
+#
+# The output: every part appends its figures to $BENCH_RESULTS_DIR/PART.tsv,
+# one row per figure, `part<TAB>metric<TAB>system<TAB>value<TAB>unit`
+# (system: pgqpp, pgq for PgQ 3.5, raw for plain PostgreSQL), and writes its
+# human-readable report to PART.txt next to it; bench/table.py turns the rows
+# into the table.
+
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=$(cd "${BUILD:-$root/build}" && pwd)
+# shellcheck source=tests/lib/cluster.sh
+. "$root/tests/lib/cluster.sh"
+
+BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$build/bench-results}
+mkdir -p "$BENCH_RESULTS_DIR"
+BENCH_RESULTS_DIR=$(cd "$BENCH_RESULTS_DIR" && pwd)
+
+# The server settings of every benchmark cluster, beyond pg_start's fsync=off
+# and max_connections=120.
+BENCH_SERVER_OPTS=(
+  "-c shared_preload_libraries=pgqpp"  # the production setup: the ticker's wake-up path is on
+  "-c synchronous_commit=off"  # commits do not wait for the WAL flush: CPU cost, not disk
+  "-c autovacuum=off"          # no vacuum or analyze starts in the middle of a measurement
+  "-c shared_buffers=512MB"    # every table of the run stays in memory
+  "-c max_wal_size=4GB"        # no checkpoint starts during a run (one is taken before each)
+  "-c checkpoint_timeout=1h"
+  "-c max_parallel_workers_per_gather=0"  # one process per query: batch reads run through SPI
+)
+
+die() { echo "bench $part: $*" >&2; exit 1; }
+say() { echo "$@" >&2; }
+
+# sql DB SQL: runs SQL, prints unaligned tuples.
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+
+# median: the median of the numbers on standard input (space or newline separated).
+median() {
+  tr ' ' '\n' | grep . | sort -g |
+    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# order ROUND SIDE...: the sides, reversed in odd rounds, so that load from
+# elsewhere hits every side alike.
+order() {
+  local round=$1
+  shift
+  if ((round % 2 == 0)); then echo "$@"; else printf '%s\n' "$@" | tac | paste -sd' '; fi
+}
+
+# emit METRIC SYSTEM VALUE UNIT: one machine-readable row of this part.
+emit() {
+  printf '%s\t%s\t%s\t%s\t%s\n' "$part" "$1" "$2" "$3" "$4" >>"$BENCH_RESULTS_DIR/$part.tsv"
+}
+
+# on_exit CMD...: runs CMD when the part exits (in reverse order of
+# registration), even after a failure.
+_bench_exit_cmds=()
+on_exit() { _bench_exit_cmds=("$*" "${_bench_exit_cmds[@]}"); }
+_bench_exit() {
+  local c
+  for c in "${_bench_exit_cmds[@]}"; do eval "$c" || true; done
+}
+trap _bench_exit EXIT
+trap 'exit 130' INT TERM
+
+# bench_work: a temporary folder the server's user can read, removed at exit
+# (KEEP_BENCH_WORK=1 keeps it).
+bench_work() {
+  work=$(mktemp -d "/tmp/pgqpp-bench-$part.XXXXXX")
+  chmod 755 "$work"
+  on_exit 'if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else echo "kept $work" >&2; fi'
+}
+
+# bench_start_cluster DIR: stages the server with pgqpp's build output and
+# starts a throwaway cluster under DIR with BENCH_SERVER_OPTS; exports PG* for
+# it and stops it at exit. Needs the build and PgQ 3.5 installed.
+bench_start_cluster() {
+  local dir=$1 f
+  for f in "$build/extension/pgqpp.so" "$build/extension/pgqpp.control"; do
+    [ -e "$f" ] || die "$f is missing; build first (make)"
+  done
+  [ -e "$PG_SHAREDIR/extension/pgq--3.5.sql" ] && [ -e "$PG_PKGLIBDIR/pgq_lowlevel.so" ] ||
+    die "PgQ 3.5 (postgresql-15-pgq3) is not installed"
+  pg_stage "$dir/stage" "$build" || die "staging the server failed"
+  # `make install EXTENSION_NAME=pgq` replaces the system's pgq.control with
+  # pgqpp's; the reference must still be PgQ 3.5, so the stage gets its own.
+  local control="$dir/stage/${PG_SHAREDIR#/}/extension/pgq.control"
+  if ! grep -q "^default_version = '3.5'" "$control"; then
+    rm -f "$control"
+    printf '%s\n' "# pgq extension" "comment = 'Generic queue for PostgreSQL'" "default_version = '3.5'" \
+      "relocatable = false" "superuser = true" "schema = 'pg_catalog'" >"$control"
+    chmod a+r "$control"
+    say "note: $PG_SHAREDIR/extension/pgq.control is not PgQ 3.5's (pgqpp installed as pgq?); the staged server uses PgQ 3.5's own"
+  fi
+  local port
+  port=$(free_port)
+  mkdir -p "$dir/cluster"
+  bench_data="$dir/cluster/data"
+  on_exit 'pg_stop "$bench_data"'
+  pg_start "$bench_data" "$port" "${BENCH_SERVER_OPTS[@]}" || die "cannot start the cluster"
+  export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+  unset PGSERVICE PGOPTIONS PGPASSWORD
+}
+
+# bench_cluster: the cluster this part runs on (the caller's with
+# PGQPP_BENCH_CLUSTER=env, else a throwaway one under $work); empties this
+# part's rows. Sets postmaster (its pid, for CPU accounting).
+bench_cluster() {
+  : >"$BENCH_RESULTS_DIR/$part.tsv"
+  if [ "${PGQPP_BENCH_CLUSTER:-}" = env ]; then
+    [ -n "${PGHOST:-}" ] && [ -n "${PGPORT:-}" ] || die "PGQPP_BENCH_CLUSTER=env needs PGHOST and PGPORT"
+    export PGUSER=${PGUSER:-postgres} PGDATABASE=${PGDATABASE:-postgres}
+  else
+    bench_start_cluster "$work"
+  fi
+  sql postgres "select 1" >/dev/null || die "cannot connect to the cluster at $PGHOST:$PGPORT"
+  [ "$(sql postgres "select rolsuper from pg_roles where rolname = current_user")" = t ] ||
+    die "the benchmarks need a superuser (they read /proc through pg_read_file)"
+  sql postgres "show shared_preload_libraries" | grep -qw pgqpp ||
+    say "note: pgqpp is not in shared_preload_libraries: the ticker falls back to polling"
+  postmaster=$(sql postgres "select split_part(pg_read_file('postmaster.pid'), E'\n', 1)")
+}
+
+# dropdb_quietly DB: drops DB if it exists, without a notice when it does not.
+dropdb_quietly() {
+  psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "set client_min_messages = warning" \
+    -c "drop database if exists $1 with (force)" >/dev/null
+}
+
+# bench_createdb DB EXTENSION: a new database with the extension (pgqpp, or
+# pgq for PgQ 3.5), dropped when the part exits.
+bench_createdb() {
+  local db=$1 ext=$2
+  dropdb_quietly "$db"
+  sql postgres "create database $db" >/dev/null
+  on_exit "dropdb_quietly $db"
+  sql "$db" "create extension $ext" >/dev/null
+  if [ "$ext" = pgq ]; then
+    [ "$(sql "$db" "select extversion from pg_extension where extname = 'pgq'")" = 3.5 ] ||
+      die "extension pgq is not PgQ 3.5"
+  fi
+}
+
+# timed DB SQL: runs SQL once in a fresh session (one transaction), output
+# discarded; prints "wall_ms backend_cpu_ms": psql's \timing (client side,
+# commit included, connecting excluded) and the backend's own CPU time from
+# /proc/self/schedstat around the statement.
+timed() {
+  local out
+  out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" 2>&1 <<EOF
+select 'cpu ' || split_part(pg_read_file('/proc/self/schedstat'), ' ', 1);
+\o /dev/null
+\timing on
+$2;
+\timing off
+\o
+select 'cpu ' || split_part(pg_read_file('/proc/self/schedstat'), ' ', 1);
+EOF
+  ) || { echo "$out" >&2; die "query failed in $1: $2"; }
+  awk '/^Time: / { t = $2 } /^cpu / { c[++n] = $2 }
+       END { if (t == "" || n != 2) exit 1; printf "%s %.3f\n", t, (c[2] - c[1]) / 1e6 }' <<<"$out" ||
+    { echo "$out" >&2; die "no timing from psql for: $2"; }
+}
+
+# revision: the commit benchmarked, marked when the extension's sources differ from it.
+revision() {
+  local rev
+  if rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null); then
+    git -C "$root" diff --quiet HEAD -- extension lib ticker 2>/dev/null || rev="$rev (sources modified)"
+  else
+    rev=unknown
+  fi
+  echo "$rev"
+}

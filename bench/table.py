@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""The table at the end of `make bench`.
+
+    bench/table.py RESULTS_DIR [--load FILE] [--out FILE.md]
+
+Reads the rows every part wrote to RESULTS_DIR/*.tsv
+(part<TAB>metric<TAB>system<TAB>value<TAB>unit; system is pgqpp, pgq for
+PgQ 3.5 + pgqd, or raw for plain PostgreSQL) and the run's facts in
+RESULTS_DIR/info.tsv (key<TAB>value, written by bench/all.sh), and prints one
+Markdown table per group: pgqpp, PgQ 3.5 and raw PostgreSQL side by side with
+the ratios pgqpp / raw and pgqpp / PgQ. With --load, the load run's rows
+(load<TAB>metric<TAB>value<TAB>unit) follow when that file exists. --out also
+writes the Markdown to a file. Metrics it does not know are listed after the
+known ones under their own names, so a new row never goes missing.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+SYSTEMS = ("pgqpp", "pgq", "raw")
+
+# metric: (group, label, better) -- better is "higher" or "lower"; the table
+# keeps this order.
+METRICS = {
+    "insert_single": ("main", "insert, 1 event per transaction (pgbench, 4 clients)", "higher"),
+    "insert_bulk": ("main", "insert, 100k events in 1 transaction: insert_events of a text[] "
+                            "(PgQ 3.5: insert_event per element; raw: INSERT ... SELECT unnest)", "higher"),
+    "consume_lib": ("main", "consume one 1M-event batch, libpgqpp Consumer "
+                            "(raw: libpq COPY of a plain SELECT)", "higher"),
+    "latency_lib_p50": ("main", "latency p50 at 100 ev/s, 1,000 queues, libpgqpp Consumer "
+                                "(PgQ 3.5: it polls every 1 s; raw: LISTEN/NOTIFY)", "lower"),
+    "latency_lib_p99": ("main", "latency p99, the same", "lower"),
+    "latency_poll_p50": ("main", "latency p50, SQL consumer calling next_batch every 1 ms "
+                                 "(raw: LISTEN/NOTIFY)", "lower"),
+    "latency_poll_p99": ("main", "latency p99, the same", "lower"),
+    "update_logutriga": ("main", "trigger: bulk UPDATE of 100k rows under logutriga (raw: no trigger)", "higher"),
+    "ticker_cpu_load": ("main", "ticker CPU at 100 ev/s, 1,000 queues (daemon + its backends)", "lower"),
+    "ticker_cpu_idle": ("main", "ticker CPU idle, 1,000 queues", "lower"),
+    "insert_single_cpu": ("detail", "insert, 1 event/tx: backend CPU per event", "lower"),
+    "insert_bulk_cpu": ("detail", "insert, 100k in 1 tx (bulk row): backend CPU per event", "lower"),
+    "insert_loop": ("detail", "insert, 100k in 1 tx: insert_event per row (raw: INSERT ... SELECT)", "higher"),
+    "insert_loop_cpu": ("detail", "the same: backend CPU per event", "lower"),
+    "read_batch_sql": ("detail", "read a 100k-event batch in SQL: get_batch_events (raw: SELECT)", "higher"),
+    "read_batch_sql_cpu": ("detail", "the same: backend CPU per event", "lower"),
+    "consume_python": ("detail", "consume one 1M-event batch, python3-pgq Consumer "
+                                "(raw: libpq COPY of a plain SELECT)", "higher"),
+    "consume_lib_client_cpu": ("detail", "consume 1M, libpgqpp Consumer: client CPU "
+                                         "(raw: libpq COPY)", "lower"),
+    "latency_listen_p50": ("detail", "latency p50, hand-written SQL consumer woken by the tick NOTIFY "
+                                     "(raw: LISTEN/NOTIFY)", "lower"),
+    "latency_listen_p99": ("detail", "latency p99, the same", "lower"),
+    "update_logutriga_floor": ("detail", "trigger: logutriga (raw: no trigger, the UPDATE plus a plain "
+                                         "INSERT of the same events)", "higher"),
+    "update_logutriga_cpu": ("detail", "trigger: logutriga, backend CPU per row", "lower"),
+    "update_sqltriga": ("detail", "trigger: sqltriga (raw: no trigger)", "higher"),
+    "update_sqltriga_cpu": ("detail", "trigger: sqltriga, backend CPU per row", "lower"),
+    "update_jsontriga": ("detail", "trigger: jsontriga (raw: no trigger)", "higher"),
+    "update_jsontriga_cpu": ("detail", "trigger: jsontriga, backend CPU per row", "lower"),
+    "insert_single_ticking": ("detail", "insert, 1 event/tx, 4 clients, with the ticker running", "higher"),
+    "insert_single_alone": ("detail", "the same without a ticker", "higher"),
+}
+
+# Why a system has no figure for a metric.
+NOT_APPLICABLE = {
+    ("ticker_cpu_load", "raw"): "no ticker",
+    ("ticker_cpu_idle", "raw"): "no ticker",
+    ("latency_listen_p50", "pgq"): "PgQ 3.5 sends no tick NOTIFY",
+    ("latency_listen_p99", "pgq"): "PgQ 3.5 sends no tick NOTIFY",
+    ("insert_single_ticking", "raw"): "no ticker",
+    ("insert_single_alone", "raw"): "no ticker",
+}
+
+GROUPS = {
+    "main": "Results",
+    "detail": "Details",
+    "other": "Other rows",
+}
+
+
+def read_rows(results_dir):
+    """{metric: {system: (value, unit)}} from every .tsv of the folder, and
+    the parts they came from, in file order."""
+    rows, parts = {}, {}
+    for name in sorted(os.listdir(results_dir)):
+        if not name.endswith(".tsv") or name == "info.tsv":
+            continue
+        with open(os.path.join(results_dir, name), encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                fields = line.rstrip("\n").split("\t")
+                if len(fields) != 5:
+                    sys.exit(f"table.py: {name} line {n}: expected 5 tab-separated fields, got {len(fields)}")
+                part, metric, system, value, unit = fields
+                if system not in SYSTEMS:
+                    sys.exit(f"table.py: {name} line {n}: unknown system {system!r} (pgqpp, pgq or raw)")
+                rows.setdefault(metric, {})[system] = (number(value), unit)
+                parts.setdefault(metric, part)
+    return rows, parts
+
+
+def number(text):
+    """The value as a float, or None when the part could not measure it."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def read_info(results_dir):
+    info = {}
+    path = os.path.join(results_dir, "info.tsv")
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.rstrip("\n").partition("\t")
+                info[key] = value
+    return info
+
+
+def fmt(value):
+    """Figures as people read them: 12,345 or 12.3 or 0.123."""
+    if value is None:
+        return "n/a"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3g}" if value else "0"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "–"
+    r = a / b
+    # Two significant digits for small ratios (latency against pgqd's seconds).
+    return f"{r:.2f}" if abs(r) >= 0.1 else f"{r:.2g}"
+
+
+def cell(metric, system, figures):
+    value = figures.get(system, (None, ""))[0]
+    if value is None:
+        reason = NOT_APPLICABLE.get((metric, system))
+        return f"n/a ({reason})" if reason else "n/a"
+    return fmt(value)
+
+
+def metric_table(metrics, rows):
+    out = ["| measure | unit | better | pgqpp | PgQ 3.5 + pgqd | raw PostgreSQL | pgqpp ÷ raw | pgqpp ÷ PgQ |",
+           "|---|---|---|---:|---:|---:|---:|---:|"]
+    for metric in metrics:
+        figures = rows[metric]
+        label, better = METRICS.get(metric, ("", metric, "?"))[1:]
+        unit = next((u for _, u in figures.values() if u), "")
+        v = {s: figures.get(s, (None, ""))[0] for s in SYSTEMS}
+        out.append(f"| {label} | {unit} | {better} | {cell(metric, 'pgqpp', figures)} | "
+                   f"{cell(metric, 'pgq', figures)} | {cell(metric, 'raw', figures)} | "
+                   f"{ratio(v['pgqpp'], v['raw'])} | {ratio(v['pgqpp'], v['pgq'])} |")
+    return out
+
+
+def load_table(path, started_epoch):
+    """The load run's rows, or [] when its file does not exist."""
+    if not path or not os.path.exists(path):
+        return []
+    out = [f"## Load run ({os.path.basename(path)})", ""]
+    mtime = os.path.getmtime(path)
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(mtime))
+    if started_epoch and mtime < started_epoch:
+        out += [f"**From an earlier run** (written {when}, before this run started).", ""]
+    else:
+        out += [f"Written {when}.", ""]
+    out += ["| metric | value | unit |", "|---|---:|---|"]
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            fields = line.rstrip("\n").split("\t")
+            if not line.strip():
+                continue
+            if len(fields) != 4 or fields[0] != "load":
+                sys.exit(f"table.py: {path} line {n}: expected load<TAB>metric<TAB>value<TAB>unit")
+            _, metric, value, unit = fields
+            v = number(value)
+            out.append(f"| {metric} | {fmt(v) if v is not None else value} | {unit} |")
+    return out + [""]
+
+
+def machine():
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as f:
+        mem_kb = int(f.readline().split()[1])
+    return f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GiB memory"
+
+
+def render(results_dir, load_path):
+    rows, parts = read_rows(results_dir)
+    info = read_info(results_dir)
+    started_epoch = float(info["started_epoch"]) if "started_epoch" in info else None
+    out = ["# pgqpp benchmark", ""]
+    if info:
+        out.append(f"Run {info.get('started', '?')} to {info.get('finished', '?')}, commit {info.get('commit', '?')}, "
+                   f"one throwaway cluster: {info.get('postgres', '?')}, {info.get('settings', '')}.")
+        out.append(f"Machine: {machine()}; load average {info.get('load_before', '?')} before, "
+                   f"{info.get('load_after', '?')} after.")
+        seconds = [f"{k[len('seconds_'):]} {v} s" for k, v in info.items() if k.startswith("seconds_")]
+        if seconds:
+            out.append("Part run times: " + ", ".join(seconds) + ".")
+        out.append("")
+    out += ["Ratios are pgqpp's figure divided by the other's: above 1 is better where higher is better, "
+            "below 1 where lower is. Medians of alternating runs; each part's report in "
+            "the results folder has the samples and the method.", ""]
+    known = [m for m in METRICS if m in rows]
+    unknown = [m for m in rows if m not in METRICS]
+    for group in ("main", "detail"):
+        metrics = [m for m in known if METRICS[m][0] == group]
+        if metrics:
+            out += [f"## {GROUPS[group]}", ""] + metric_table(metrics, rows) + [""]
+    if unknown:
+        out += [f"## {GROUPS['other']}", ""] + metric_table(unknown, rows) + [""]
+    if not rows:
+        out += ["No rows: no part ran to its end.", ""]
+    out += load_table(load_path, started_epoch)
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("results_dir")
+    ap.add_argument("--load", help="the load run's rows (load<TAB>metric<TAB>value<TAB>unit), if the file exists")
+    ap.add_argument("--out", help="also write the Markdown here")
+    args = ap.parse_args()
+    if not os.path.isdir(args.results_dir):
+        sys.exit(f"table.py: {args.results_dir} is not a folder")
+    text = render(args.results_dir, args.load)
+    print(text)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make bench` in miniature: every part (bench/run.sh, triggers.sh,
+# consume.sh, ticker.sh) runs with tiny sizes on the test cluster it is
+# handed (PGQPP_BENCH_CLUSTER=env), writes its rows, and bench/table.py shows
+# a figure for pgqpp, PgQ 3.5 and raw PostgreSQL in every row of the main
+# table (n/a only where it says why). Every part checks its own work (rows
+# inserted, events per trigger, events read, and the latency probe fails when
+# a consumer misses an event: libpgqpp's Consumer woken by pgqpp's ticker,
+# polling PgQ 3.5 ticked by pgqd, the SQL consumers and the raw
+# LISTEN/NOTIFY one). The figures themselves are not judged: the machine is
+# shared. Each part drops its databases at its end.
+set -euo pipefail
+src=$PGQPP_SOURCE_DIR
+work=$PGQPP_TEST_WORK/bench_smoke
+rm -rf "$work"
+mkdir -p "$work"
+fail() { echo "FAIL: $*"; exit 1; }
+
+export PGQPP_BENCH_CLUSTER=env BENCH_RESULTS_DIR=$work/results BUILD=$PGQPP_BUILD_DIR
+BENCH_SECONDS=1 BENCH_WARMUP=0 BENCH_ROUNDS=1 BENCH_REPS=1 BENCH_EVENTS=2000 \
+  bash "$src/bench/run.sh" >"$work/core.log" 2>&1 || { tail -30 "$work/core.log"; fail "bench/run.sh"; }
+BENCH_ROWS=500 BENCH_REPS=1 \
+  bash "$src/bench/triggers.sh" >"$work/triggers.log" 2>&1 || { tail -30 "$work/triggers.log"; fail "bench/triggers.sh"; }
+BENCH_CONSUME_EVENTS=2000 BENCH_CONSUME_ROUNDS=1 \
+  bash "$src/bench/consume.sh" >"$work/consume.log" 2>&1 || { tail -30 "$work/consume.log"; fail "bench/consume.sh"; }
+TICKER_BENCH_SECONDS=2 TICKER_BENCH_QUEUES=5 TICKER_BENCH_RATE=50 TICKER_BENCH_TPS_SECONDS=1 \
+  bash "$src/bench/ticker.sh" >"$work/ticker.log" 2>&1 || { tail -30 "$work/ticker.log"; fail "bench/ticker.sh"; }
+
+for p in core triggers consume ticker; do
+  [ -s "$work/results/$p.txt" ] || fail "$p wrote no report"
+  [ -s "$work/results/$p.tsv" ] || fail "$p wrote no rows"
+done
+python3 "$src/bench/table.py" "$work/results" --out "$work/table.md" >/dev/null
+# The main table: every measure of the brief is there, with three figures or a reason.
+main=$(sed -n '/^## Results/,/^## /p' "$work/table.md" | grep '^| [a-z]' | grep -v '^| measure')
+for label in "insert, 1 event per transaction" "insert, 100k events in 1 transaction" \
+             "consume one 1M-event batch, libpgqpp" "latency p50 at 100 ev/s" "latency p99, the same" \
+             "latency p50, SQL consumer calling next_batch" "trigger: bulk UPDATE" \
+             "ticker CPU at 100 ev/s" "ticker CPU idle"; do
+  grep -qF "| $label" <<<"$main" || fail "no row '$label' in the main table"
+done
+bad=$(grep -E '\| n/a \||\| n/a$' <<<"$main" || true)
+[ -z "$bad" ] || fail "figures missing without a reason: $bad"
+# No part left a database behind.
+left=$(psql -X -At -d postgres -c "select string_agg(datname, ' ') from pg_database
+         where datname like 'bench%' or datname like 'tbench%'")
+[ -z "$left" ] || fail "databases left behind: $left"
+[ -n "${KEEP_TEST_WORK:-}" ] || rm -rf "$work"
+echo "ok"

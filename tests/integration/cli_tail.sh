@@ -8,6 +8,14 @@
 # ends it with exit 0 and the temporary consumer removed.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
+# On failure: what the tail processes printed (stdout files, and stderr).
+fail_context() {
+  local f
+  for f in "$work"/*.out "$work"/*.err; do
+    [ -s "$f" ] && { echo "--- $(basename "$f"):"; tail -5 "$f"; }
+  done
+  return 0
+}
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
 work=$PGQPP_TEST_WORK/cli_tail
 mkdir -p "$work"
@@ -142,7 +150,7 @@ psql -X -q -d postgres -c "drop database if exists ${db}_pgq35" -c "create datab
 q35() { psql -X -q -At -v ON_ERROR_STOP=1 -d ${db}_pgq35 -c "$1"; }
 q35 "create extension pgq"
 q35 "select pgq.create_queue('q')" >/dev/null
-"$pgqpp" tail q --count 1 --dsn "dbname=${db}_pgq35" >"$work/pgq35.out" &
+"$pgqpp" tail q --count 1 --dsn "dbname=${db}_pgq35" >"$work/pgq35.out" 2>"$work/pgq35.err" &
 pid=$!
 wait_for 30 "tail's temporary consumer on PgQ 3.5" \
   test "$(q35 "select count(*) from pgq.get_consumer_info('q') where consumer_name like 'pgqpp_tail_%'")" = 1

@@ -5,9 +5,13 @@
 --   60000, default 1000) until transactions that wrote events to this
 --   database's queues commit, then ticks every such queue at once (unless
 --   paused or externally ticked) and returns (queue_name, tick_id) per new
---   tick; no rows after a quiet timeout. A queue whose newest tick is younger
---   than i_min_interval_ms (default 5) waits until it is that old, so that
---   at high event rates ticks stay apart and batches hold many events. Each tick sends its NOTIFY on
+--   tick; no rows after a quiet timeout. Ticks of one queue keep a spacing:
+--   i_min_interval_ms (default 5) while its events are sparse (at most one
+--   per i_min_interval_ms); when they come faster, i_min_interval_ms times the
+--   square root of the events per i_min_interval_ms, so that batches hold
+--   many events; but never longer than the queue's ticker_max_count events
+--   take or its ticker_max_lag (docs/ticker.md has the figures). A queue not
+--   yet due waits for its turn. Each tick sends its NOTIFY on
 --   pgqpp_tick_<queue_id> when the calling transaction commits. Call it in
 --   its own transaction, in a loop, from one ticker per database. Needs
 --   pgqpp in shared_preload_libraries; without it the call fails with

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/tick_spacing.hpp"
 #include "functions/tick_many.hpp"
 #include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
@@ -113,8 +114,16 @@ void on_xact(XactEvent event, void*) {
              !pg_atomic_compare_exchange_u32(&slot.max_queue_id, &known, local_max_queue_id)) {
       }
       bool news = false;
+      // Orders the commit before reading the bits, as the ticker orders
+      // taking the bits before its snapshot: a bit seen raised here is
+      // taken by a tick whose snapshot has this commit.
+      pg_memory_barrier();
       for (int w = 0; w < kWords; ++w) {
         if (!(local_words & (UINT64CONST(1) << w))) continue;
+        // Raised already (the usual case at high rates): no write, so the
+        // producers' cores keep sharing the cache line instead of taking
+        // turns owning it.
+        if ((pg_atomic_read_u64(&slot.bits[w]) & local_bits[w]) == local_bits[w]) continue;
         uint64 before = pg_atomic_fetch_or_u64(&slot.bits[w], local_bits[w]);
         news |= (before & local_bits[w]) != local_bits[w];
       }
@@ -160,19 +169,16 @@ bool wait_for_bits(DbSlot& slot, int timeout_ms, uint64* out) {
   return any;
 }
 
-// The queue ids the raised bits stand for, as an int4[]: bit b is queue ids
-// b, b + 4096, ... up to the highest queue id noted in this database.
-Datum queue_ids_array(const uint64* bits, uint32 max_queue_id) {
-  std::vector<Datum> ids;
+// The queue ids the raised bits stand for: bit b is queue ids b, b + 4096,
+// ... up to the highest queue id noted in this database.
+std::vector<int32> queue_ids_of(const uint64* bits, uint32 max_queue_id) {
+  std::vector<int32> ids;
   for (int w = 0; w < kWords; ++w)
     for (int b = 0; bits[w] != 0 && b < 64; ++b)
       if (bits[w] & (UINT64CONST(1) << b))
         for (uint32 id = w * 64 + b; id <= max_queue_id; id += kQueueBits)
-          ids.push_back(Int32GetDatum(static_cast<int32>(id)));
-  return pg_call([&] {
-    return PointerGetDatum(construct_array(ids.data(), static_cast<int>(ids.size()), INT4OID, 4,
-                                           true, TYPALIGN_INT));
-  });
+          ids.push_back(static_cast<int32>(id));
+  return ids;
 }
 
 // Sleeps up to ms on the latch (new commits still wake it). No C++ objects.
@@ -182,14 +188,29 @@ void nap(long ms) {
   CHECK_FOR_INTERRUPTS();
 }
 
-// When this backend last ticked each bit's queue through the wake-up path.
-// The waiting ticker is one long-lived backend, so it knows its own ticks and
-// needs no query to space them (ticks by others only make it tick sooner).
-TimestampTz woken_tick_at[kQueueBits];
+// What this backend knows of the queue behind each bit from its own woken
+// ticks: when it last ticked it, how fast its events come, and its limits.
+// The waiting ticker is one long-lived backend, so it needs no query to space
+// its ticks (ticks by others only make it tick sooner). When queue ids share
+// a bit (more than kQueueBits queues), the bit follows the queue ticked last.
+struct WokenQueue {
+  int32 queue_id = 0;
+  TimestampTz ticked_at = 0;
+  core::RateEstimate rate;
+  core::SpacingLimits limits;
+};
+WokenQueue woken[kQueueBits];
+
+// The time the queue behind `bit` should wait since its last woken tick.
+int64 spacing_of(WokenQueue& q, TimestampTz now, int32 min_interval_ms) {
+  q.limits.min_interval_us = static_cast<int64>(min_interval_ms) * 1000;
+  return core::tick_spacing_us(q.rate.events_per_second(now), q.limits);
+}
 
 // Keeps in `bits` the woken queues that may tick now: their last woken tick
-// is at least min_interval_ms old. The others' bits are raised again, and
-// *next_ms says when the first of them may tick. True if any may tick now.
+// is at least their spacing old (tick_spacing.hpp). The others' bits are
+// raised again, and *next_ms says when the first of them may tick. True if
+// any may tick now.
 bool eligible_bits(DbSlot& slot, uint64* bits, int32 min_interval_ms, long* next_ms) {
   TimestampTz now = GetCurrentTimestamp();
   bool any = false;
@@ -198,14 +219,15 @@ bool eligible_bits(DbSlot& slot, uint64* bits, int32 min_interval_ms, long* next
     for (int b = 0; bits[w] != 0 && b < 64; ++b) {
       uint64 mask = UINT64CONST(1) << b;
       if (!(bits[w] & mask)) continue;
-      long age_ms = static_cast<long>((now - woken_tick_at[w * 64 + b]) / 1000);
-      if (age_ms >= min_interval_ms) {
+      WokenQueue& q = woken[w * 64 + b];
+      int64 wait_us = spacing_of(q, now, min_interval_ms) - (now - q.ticked_at);
+      if (wait_us <= 0) {
         any = true;
         continue;
       }
       bits[w] &= ~mask;
       pg_atomic_fetch_or_u64(&slot.bits[w], mask);  // raised again, nobody woken
-      long wait = min_interval_ms - age_ms;
+      long wait = static_cast<long>((wait_us + 999) / 1000);
       *next_ms = *next_ms == 0 ? wait : std::min(*next_ms, wait);
     }
   }
@@ -215,12 +237,18 @@ bool eligible_bits(DbSlot& slot, uint64* bits, int32 min_interval_ms, long* next
 // Ticks the queues of `bits` (waiting for their tick locks), wakes their
 // consumers and returns the new ticks' rows into rsinfo.
 void tick_queues(DbSlot& slot, const uint64* bits, ReturnSetInfo* rsinfo) {
-  Datum ids = queue_ids_array(bits, pg_atomic_read_u32(&slot.max_queue_id));
+  std::vector<int32> ids = queue_ids_of(bits, pg_atomic_read_u32(&slot.max_queue_id));
   TimestampTz now = GetCurrentTimestamp();
-  tick_queue_ids(ids, TickLock::wait, [&](uint64 row, int32 queue_id, int64 tick_id) {
-    woken_tick_at[static_cast<uint32>(queue_id) % kQueueBits] = now;
+  tick_queue_ids(std::move(ids), TickLock::wait, [&](uint64 row, int32 queue_id, int64 tick_id) {
+    WokenQueue& q = woken[static_cast<uint32>(queue_id) % kQueueBits];
+    if (q.queue_id != queue_id) q = WokenQueue{queue_id};
+    q.ticked_at = now;
+    q.rate.note_tick(now, DatumGetInt64(spi::value(row, kTickEventSeqColumn)));
+    q.limits.max_count = DatumGetInt32(spi::value(row, kTickMaxCountColumn));
+    q.limits.max_lag_us = DatumGetInt64(spi::value(row, kTickMaxLagColumn));
     notify_tick(queue_id, tick_id);
-    Datum values[2] = {spi::transfer(spi::value(row, 3), false, -1), Int64GetDatum(tick_id)};
+    Datum values[2] = {spi::transfer(spi::value(row, kTickQueueNameColumn), false, -1),
+                       Int64GetDatum(tick_id)};
     bool nulls[2] = {false, false};
     pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
   });
@@ -251,11 +279,13 @@ using namespace pgqpp::ext;
 
 /// pgq.wakeup_ticker(i_timeout_ms, i_min_interval_ms) -> setof (queue_name,
 /// tick_id): waits up to i_timeout_ms for committed events in this database's
-/// queues, then ticks the woken queues (unpaused, not externally ticked) whose
-/// newest tick is at least i_min_interval_ms old, and returns the new ticks.
-/// Younger ones wait for their turn, so that at high rates a tick covers many
-/// events. Needs pgqpp in shared_preload_libraries (SQLSTATE 55000
-/// otherwise, so that a ticker falls back to periodic ticking).
+/// queues, then ticks the woken queues (unpaused, not externally ticked) that
+/// are due, and returns the new ticks. A queue is due when its last woken
+/// tick is at least its spacing old: i_min_interval_ms while its events are
+/// sparse, wider when they come faster, as tick_spacing.hpp says. The others
+/// wait for their turn, so that at high rates a tick covers many events.
+/// Needs pgqpp in shared_preload_libraries (SQLSTATE 55000 otherwise, so
+/// that a ticker falls back to periodic ticking).
 PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
   if (shared == nullptr)
     throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,

@@ -1,61 +1,69 @@
-// Ticking many queues in two statements: see tick_many.hpp.
+// Ticking many queues in one statement: see tick_many.hpp.
 #include "functions/tick_many.hpp"
 
-#include <string>
+#include <algorithm>
 
-#include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
+
+extern "C" {
+#include "storage/lock.h"
+}
 
 namespace pgqpp::ext {
 namespace {
 
-SPIPlanPtr wait_lock_plan = nullptr;
-SPIPlanPtr skip_lock_plan = nullptr;
 SPIPlanPtr insert_plan = nullptr;
 
-// The locked queue ids as an int4[] (NULL when none). Waiting locks are
-// taken in queue id order; skipping locks may be taken in any order.
-std::string lock_sql(TickLock lock) {
-  const std::string key = std::to_string(kTickLockKey);
-  const std::string eligible =
-      "q.queue_id = any($1) and not q.queue_external_ticker and not q.queue_ticker_paused";
-  if (lock == TickLock::wait)
-    return "select array_agg(queue_id order by queue_id) from ("
-           " select q.queue_id, pg_advisory_xact_lock(" + key + ", q.queue_id)"
-           "   from pgq.queue q where " + eligible + " order by q.queue_id) locked";
-  return "select array_agg(queue_id order by queue_id) from ("
-         " select q.queue_id from pgq.queue q where " + eligible +
-         " offset 0) candidates"  // the filter first, the lock only for these
-         " where pg_try_advisory_xact_lock(" + key + ", queue_id)";
+Datum int4_array(const std::vector<Datum>& ids) {
+  return pg_call([&] {
+    return PointerGetDatum(construct_array(const_cast<Datum*>(ids.data()),
+                                           static_cast<int>(ids.size()), INT4OID, 4, true,
+                                           TYPALIGN_INT));
+  });
 }
 
 }  // namespace
 
-uint64 tick_queue_ids(Datum queue_ids, TickLock lock, const TickVisitor& visit) {
-  static const std::string wait_sql = lock_sql(TickLock::wait);
-  static const std::string skip_sql = lock_sql(TickLock::skip);
-  // Generic plans: these run per wake-up; the plan cache would otherwise
-  // re-plan them on every call (a one-element array looks cheaper).
-  SPIPlanPtr lock_plan =
-      lock == TickLock::wait
-          ? spi::prepare(wait_lock_plan, wait_sql.c_str(), {INT4ARRAYOID}, spi::PlanMode::generic)
-          : spi::prepare(skip_lock_plan, skip_sql.c_str(), {INT4ARRAYOID}, spi::PlanMode::generic);
-  spi::execute(lock_plan, &queue_ids, nullptr, false, 0);
-  bool none = false;
-  Datum locked = spi::value(0, 1, &none);
-  if (none) return 0;  // no queue to tick (paused, external, or locked)
-  locked = spi::transfer(locked, false, -1);
+bool lock_queue_ticks(int32 queue_id, TickLock lock) {
+  LOCKTAG tag;
+  // Two int4 keys, as pg_advisory_xact_lock(int4, int4) sets them.
+  SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(kTickLockKey),
+                       static_cast<uint32>(queue_id), 2);
+  return pg_call([&] {
+    return LockAcquire(&tag, ExclusiveLock, false, lock == TickLock::skip) != LOCKACQUIRE_NOT_AVAIL;
+  });
+}
+
+uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVisitor& visit) {
+  // Waiting locks in queue id order, so that two waiting tickers never
+  // deadlock.
+  std::sort(queue_ids.begin(), queue_ids.end());
+  queue_ids.erase(std::unique(queue_ids.begin(), queue_ids.end()), queue_ids.end());
+  std::vector<Datum> locked;
+  for (int32 id : queue_ids)
+    if (lock_queue_ticks(id, lock)) locked.push_back(Int32GetDatum(id));
+  if (locked.empty()) return 0;
+  Datum ids = int4_array(locked);
+  // One statement, after the locks: its snapshot, the tick's, is newer than
+  // any tick of these queues made before the locks were had. The columns
+  // are those of tick_many.hpp's kTick*Column constants. A generic plan:
+  // this runs per wake-up, and the plan cache would otherwise re-plan it on
+  // every call (a one-element array looks cheaper).
   SPIPlanPtr insert = spi::prepare(
       insert_plan,
-      "insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
-      " select q.queue_id, nextval(q.queue_tick_seq::regclass), clock_timestamp(),"
-      "        coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1)"
-      "   from pgq.queue q where q.queue_id = any($1)"
-      " returning tick_queue, tick_id,"
-      "           (select queue_name from pgq.queue where queue_id = tick_queue)",
+      "with t as (insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
+      "   select q.queue_id, nextval(q.queue_tick_seq::regclass), clock_timestamp(),"
+      "          coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1)"
+      "     from pgq.queue q"
+      "    where q.queue_id = any($1) and not q.queue_external_ticker and not q.queue_ticker_paused"
+      "   returning tick_queue, tick_id, tick_event_seq)"
+      " select t.tick_queue, t.tick_id, q.queue_name, t.tick_event_seq,"
+      "        q.queue_ticker_max_count,"
+      "        (extract(epoch from q.queue_ticker_max_lag) * 1000000)::int8"
+      "   from t join pgq.queue q on q.queue_id = t.tick_queue",
       {INT4ARRAYOID}, spi::PlanMode::generic);
-  uint64 n = spi::execute(insert, &locked, nullptr, false, 0);
+  uint64 n = spi::execute(insert, &ids, nullptr, false, 0);
   for (uint64 i = 0; i < n; ++i)
     visit(i, DatumGetInt32(spi::value(i, 1)), DatumGetInt64(spi::value(i, 2)));
   return n;

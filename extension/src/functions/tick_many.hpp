@@ -1,12 +1,14 @@
-// Ticking many queues in two statements instead of two per queue: first the
-// queues' tick locks, then one INSERT into pgq.tick for the locked ones. The
-// INSERT's snapshot is taken after the locks, so a queue's ticks keep ever
-// newer snapshots in tick id order (see ticker.cpp). Used by
+// Ticking many queues in one statement instead of two per queue: first the
+// queues' tick locks (taken directly, no statement), then one INSERT into
+// pgq.tick for the locked ones. The INSERT's snapshot is taken after the
+// locks, so a queue's ticks keep ever newer snapshots in tick id order (see
+// ticker.cpp). Used by
 // pgq.wakeup_ticker() for the woken queues and by pgq.ticker() for the
 // queues that are due a tick.
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "pg/postgres.hpp"
 
@@ -17,14 +19,30 @@ namespace pgqpp::ext {
 /// is ticking right now.
 enum class TickLock { wait, skip };
 
+/// First key of the advisory transaction lock that serializes one queue's
+/// ticks; the second is the queue id: the lock that
+/// pg_advisory_xact_lock(1885827440, queue_id) takes (0x70677170, "pgqp").
+constexpr int32 kTickLockKey = 0x70677170;
+
+/// Takes queue `queue_id`'s tick lock until the transaction ends: waits for
+/// it, or with `skip` returns false when another transaction holds it.
+bool lock_queue_ticks(int32 queue_id, TickLock lock);
+
+/// The columns of a new tick's row, for spi::value in a TickVisitor.
+constexpr int kTickQueueNameColumn = 3;  // text
+constexpr int kTickEventSeqColumn = 4;   // int8: the tick's tick_event_seq
+constexpr int kTickMaxCountColumn = 5;   // int4: queue_ticker_max_count
+constexpr int kTickMaxLagColumn = 6;     // int8: queue_ticker_max_lag in microseconds
+
 /// Called once per new tick, while the INSERT's rows are the current SPI
-/// result: `row` can be read with spi::value (column 3 is the queue's name).
+/// result: `row` can be read with spi::value (columns: kTick*Column).
 using TickVisitor = std::function<void(uint64 row, int32 queue_id, int64 tick_id)>;
 
-/// Ticks the unpaused, not externally ticked queues whose ids are in the
-/// int4[] `queue_ids` and whose lock is had, calling `visit` per new tick.
-/// Sends no NOTIFY: the caller decides which ticks wake consumers. Must run
-/// inside an spi::Session. Returns how many queues got a tick.
-uint64 tick_queue_ids(Datum queue_ids, TickLock lock, const TickVisitor& visit);
+/// Ticks the unpaused, not externally ticked queues among `queue_ids` whose
+/// tick lock is had, calling `visit` per new tick. Ids of queues that do
+/// not exist are ignored. Sends no NOTIFY: the caller decides which ticks
+/// wake consumers. Must run inside an spi::Session. Returns how many queues
+/// got a tick.
+uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVisitor& visit);
 
 }  // namespace pgqpp::ext

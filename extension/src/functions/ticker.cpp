@@ -16,8 +16,8 @@
 namespace pgqpp::ext {
 namespace {
 
-SPIPlanPtr state_plan = nullptr;       // waits for the queue's tick lock
-SPIPlanPtr state_try_plan = nullptr;   // skips the queue when it is locked
+SPIPlanPtr queue_plan = nullptr;
+SPIPlanPtr state_plan = nullptr;
 SPIPlanPtr insert_plan = nullptr;
 SPIPlanPtr queues_plan = nullptr;
 SPIPlanPtr external_plan = nullptr;
@@ -29,115 +29,115 @@ int64 interval_us(Datum interval) {
                        USECS_PER_DAY;
 }
 
-// The queue's settings and its last two ticks, read in one query. The event
-// sequence's value is read as PgQ's seq_getval() does: last_value, which is
-// 1 (the start) while no event has used the sequence yet.
-const char kStateSql[] =
-    "select q.queue_id, q.queue_tick_seq, q.queue_external_ticker, q.queue_ticker_paused,"
-    "       q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,"
-    "       coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1),"
-    "       t.tick_id, t.tick_event_seq, now() - t.tick_time,"
-    "       txid_snapshot_xmin(t.tick_snapshot), txid_snapshot_xmax(t.tick_snapshot),"
-    "       txid_current(),"
-    "       (select t.tick_time - p.tick_time from pgq.tick p"
-    "         where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
-    "         order by p.tick_queue desc, p.tick_id desc limit 1),"
-    // Column 16, the queue's tick lock (see lock_sql below).
-    "       %s"
-    "  from pgq.queue q"
-    "  left join lateral (select * from pgq.tick"
-    "       where tick_queue = q.queue_id"
-    "       order by tick_queue desc, tick_id desc limit 1) t on true"
-    " where q.queue_name = $1";
+// A queue's tick state, read by both forms of pgq.ticker in the same
+// columns: its settings, the event sequence's value (read as PgQ's
+// seq_getval() does: last_value, which is 1, the start, while no event has
+// used the sequence), its newest tick (NULL when it has none), the gap
+// before that tick, the newest tick's snapshot bounds and this
+// transaction's id. The txid is taken here, after whatever lock the caller
+// holds, so that a tick another ticker made before that lock never looks
+// newer than this transaction (PgQ's "Dubious" warning).
+const char kStateColumns[] =
+    "q.queue_id, q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,"
+    " coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1),"
+    " t.tick_event_seq, now() - t.tick_time,"
+    " (select t.tick_time - p.tick_time from pgq.tick p"
+    "   where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
+    "   order by p.tick_queue desc, p.tick_id desc limit 1),"
+    " txid_snapshot_xmin(t.tick_snapshot), txid_snapshot_xmax(t.tick_snapshot), txid_current()";
+const char kStateFrom[] =
+    " from pgq.queue q"
+    " left join lateral (select * from pgq.tick"
+    "      where tick_queue = q.queue_id"
+    "      order by tick_queue desc, tick_id desc limit 1) t on true";
 
-// The state query with the tick lock: waiting for it, or trying it. Ticks of
-// one queue are made one transaction at a time, and the tick's snapshot is
-// taken by the next statement, after the lock: so a queue's ticks have ever
-// newer snapshots in tick id order, even with several tickers at work (the
-// periodic one and the woken one of pgq.wakeup_ticker).
-std::string state_sql(bool wait) {
-  std::string lock = std::string(wait ? "pg_advisory_xact_lock" : "pg_try_advisory_xact_lock") +
-                     "(" + std::to_string(kTickLockKey) + ", q.queue_id)" + (wait ? " is null" : "");
-  std::string sql = kStateSql;
-  return sql.replace(sql.find("%s"), 2, lock);
+struct QueueTickState {
+  int32 queue_id = 0;
+  int64 event_seq = 0;
+  core::TickSettings settings;
+  std::optional<core::LastTick> last;  // none: the queue has no tick yet
+};
+
+void warn(const std::string& msg) {
+  pg_call([&] { ereport(WARNING, (errmsg_internal("%s", msg.c_str()))); });
 }
 
-// Ticks one queue if a tick is due; returns the new tick id or nullopt.
-// `strict` (the single-queue form) reports a missing, external or paused
-// queue as an error, with PgQ's texts.
-std::optional<int64> tick_queue(Datum queue_name, bool strict) {
-  // pgq.ticker(queue) waits for a concurrent ticker; pgq.ticker() skips a
-  // queue that another ticker is ticking right now.
-  static const std::string wait_sql = state_sql(true);
-  static const std::string try_sql = state_sql(false);
-  // Generic plans: pgq.ticker() runs this once per queue, and re-planning
-  // it for each (what the plan cache would choose) costs more than the run.
-  SPIPlanPtr plan = strict ? spi::prepare(state_plan, wait_sql.c_str(), {TEXTOID}, spi::PlanMode::generic)
-                           : spi::prepare(state_try_plan, try_sql.c_str(), {TEXTOID}, spi::PlanMode::generic);
-  if (spi::execute(plan, &queue_name, nullptr, false, 1) == 0) {
-    if (strict) throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");
-    return std::nullopt;
-  }
-  if (!strict && !DatumGetBool(spi::value(0, 16))) return std::nullopt;
+// Decodes row `row` of a state query (kStateColumns) and makes PgQ's checks
+// of the newest tick: a snapshot from the future is an error (ticking on
+// would make wrong batches), a going-back event sequence and a snapshot
+// newer than this transaction are warnings, all with PgQ's texts.
+QueueTickState read_state(uint64 row) {
+  QueueTickState st;
+  st.queue_id = DatumGetInt32(spi::value(row, 1));
+  st.settings.max_count = DatumGetInt32(spi::value(row, 2));
+  st.settings.max_lag_us = interval_us(spi::value(row, 3));
+  st.settings.idle_period_us = interval_us(spi::value(row, 4));
+  st.event_seq = DatumGetInt64(spi::value(row, 5));
+  bool no_tick = false;
+  Datum last_seq = spi::value(row, 6, &no_tick);
+  if (no_tick) return st;
+  core::LastTick t;
+  t.new_events = st.event_seq - DatumGetInt64(last_seq);
+  t.age_us = interval_us(spi::value(row, 7));
+  bool no_prev = false;
+  Datum gap = spi::value(row, 8, &no_prev);
+  if (!no_prev) t.previous_gap_us = interval_us(gap);
+  int64 xmin = DatumGetInt64(spi::value(row, 9));
+  int64 xmax = DatumGetInt64(spi::value(row, 10));
+  int64 txid = DatumGetInt64(spi::value(row, 11));
+  if (xmin > txid)
+    throw Error(ERRCODE_DATA_CORRUPTED, "Invalid PgQ state: old xmin=" + std::to_string(xmin) +
+                                            ", old xmax=" + std::to_string(xmax) +
+                                            ", cur txid=" + std::to_string(txid));
+  if (t.new_events < 0)
+    warn("Negative new_events?  old=" + std::to_string(DatumGetInt64(last_seq)) +
+         " cur=" + std::to_string(st.event_seq));
+  if (xmax > txid)
+    warn("Dubious PgQ state: old xmax=" + std::to_string(xmax) + ", cur txid=" + std::to_string(txid));
+  st.last = t;
+  return st;
+}
+
+// Ticks the named queue if a tick is due, waiting for its tick lock;
+// returns the new tick id or nullopt. A missing, external or paused queue
+// is an error, with PgQ's texts.
+std::optional<int64> tick_queue(Datum queue_name) {
+  SPIPlanPtr queue = spi::prepare(
+      queue_plan,
+      "select queue_id, queue_tick_seq, queue_external_ticker, queue_ticker_paused"
+      "  from pgq.queue where queue_name = $1",
+      {TEXTOID}, spi::PlanMode::generic);
+  if (spi::execute(queue, &queue_name, nullptr, true, 1) == 0)
+    throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");
   int32 queue_id = DatumGetInt32(spi::value(0, 1));
   Datum tick_seq = spi::transfer(spi::value(0, 2), false, -1);
-  if (DatumGetBool(spi::value(0, 3))) {
-    if (strict) throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "This queue has external tick source.");
-    return std::nullopt;
-  }
-  if (DatumGetBool(spi::value(0, 4))) {
-    if (strict) throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "Ticker has been paused for this queue");
-    return std::nullopt;
-  }
-  core::TickSettings settings;
-  settings.max_count = DatumGetInt32(spi::value(0, 5));
-  settings.max_lag_us = interval_us(spi::value(0, 6));
-  settings.idle_period_us = interval_us(spi::value(0, 7));
-  int64 event_seq = DatumGetInt64(spi::value(0, 8));
-
-  bool no_tick = false;
-  spi::value(0, 9, &no_tick);
-  std::optional<core::LastTick> last;
-  if (!no_tick) {
-    core::LastTick t;
-    int64 last_seq = DatumGetInt64(spi::value(0, 10));
-    t.new_events = event_seq - last_seq;
-    t.age_us = interval_us(spi::value(0, 11));
-    int64 xmin = DatumGetInt64(spi::value(0, 12));
-    int64 xmax = DatumGetInt64(spi::value(0, 13));
-    int64 txid = DatumGetInt64(spi::value(0, 14));
-    bool no_prev = false;
-    Datum gap = spi::value(0, 15, &no_prev);
-    if (!no_prev) t.previous_gap_us = interval_us(gap);
-    if (xmin > txid)
-      throw Error(ERRCODE_DATA_CORRUPTED, "Invalid PgQ state: old xmin=" + std::to_string(xmin) +
-                                              ", old xmax=" + std::to_string(xmax) +
-                                              ", cur txid=" + std::to_string(txid));
-    if (t.new_events < 0) {
-      std::string msg = "Negative new_events?  old=" + std::to_string(last_seq) +
-                        " cur=" + std::to_string(event_seq);
-      pg_call([&] { ereport(WARNING, (errmsg_internal("%s", msg.c_str()))); });
-    }
-    if (xmax > txid) {
-      std::string msg = "Dubious PgQ state: old xmax=" + std::to_string(xmax) +
-                        ", cur txid=" + std::to_string(txid);
-      pg_call([&] { ereport(WARNING, (errmsg_internal("%s", msg.c_str()))); });
-    }
-    last = t;
-  }
-  if (!core::tick_due(settings, last)) return std::nullopt;
+  if (DatumGetBool(spi::value(0, 3)))
+    throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "This queue has external tick source.");
+  if (DatumGetBool(spi::value(0, 4)))
+    throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "Ticker has been paused for this queue");
+  // The state is read after the lock, so no other ticker's tick can slip in
+  // between it and the INSERT (tick_many.hpp: ever newer snapshots).
+  lock_queue_ticks(queue_id, TickLock::wait);
+  static const std::string state_sql =
+      std::string("select ") + kStateColumns + kStateFrom + " where q.queue_id = $1";
+  SPIPlanPtr state = spi::prepare(state_plan, state_sql.c_str(), {INT4OID}, spi::PlanMode::generic);
+  Datum id = Int32GetDatum(queue_id);
+  if (spi::execute(state, &id, nullptr, false, 1) == 0)
+    throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");  // dropped meanwhile
+  QueueTickState st = read_state(0);
+  if (!core::tick_due(st.settings, st.last)) return std::nullopt;
 
   SPIPlanPtr ins = spi::prepare(
       insert_plan,
       "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
       " values ($1, nextval($2::text::regclass), $3) returning tick_id",
       {INT4OID, TEXTOID, INT8OID}, spi::PlanMode::generic);
-  Datum args[3] = {Int32GetDatum(queue_id), tick_seq, Int64GetDatum(event_seq)};
+  Datum args[3] = {Int32GetDatum(queue_id), tick_seq, Int64GetDatum(st.event_seq)};
   spi::execute(ins, args, nullptr, false, 0);
   int64 tick_id = DatumGetInt64(spi::value(0, 1));
   // Only ticks that close a batch with new events wake consumers: idle ticks
   // of many queues would only make listeners read notifications for nothing.
-  if (last && last->new_events > 0) notify_tick(queue_id, tick_id);
+  if (st.last && st.last->new_events > 0) notify_tick(queue_id, tick_id);
   return tick_id;
 }
 
@@ -150,7 +150,7 @@ using namespace pgqpp::ext;
 PGQPP_FUNCTION(pgqpp_ticker_queue) {
   if (PG_ARGISNULL(0)) throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");
   spi::Session session;
-  auto tick = tick_queue(PG_GETARG_DATUM(0), true);
+  auto tick = tick_queue(PG_GETARG_DATUM(0));
   if (!tick) PG_RETURN_NULL();
   return Int64GetDatum(*tick);
 }
@@ -159,58 +159,27 @@ PGQPP_FUNCTION(pgqpp_ticker_queue) {
 /// externally ticked and is due a tick; returns how many queues got one.
 ///
 /// Set-based, so that a ticker may call it every second over thousands of
-/// queues: one query reads every queue's tick state, the tick rule picks the
-/// due queues, and two statements lock and tick all of them (tick_many.hpp).
-/// A queue another ticker is ticking right now is skipped. Only ticks that
-/// close a batch with new events send the queue's NOTIFY.
+/// queues: one query reads every queue's tick state (with the checks of the
+/// one-queue form), the tick rule picks the due queues, and one statement
+/// ticks all of them (tick_many.hpp). A queue another ticker is ticking
+/// right now is skipped. Only ticks that close a batch with new events send
+/// the queue's NOTIFY.
 PGQPP_FUNCTION(pgqpp_ticker_all) {
   spi::Session session;
-  SPIPlanPtr plan = spi::prepare(
-      queues_plan,
-      "select q.queue_id, q.queue_ticker_max_count, q.queue_ticker_max_lag,"
-      "       q.queue_ticker_idle_period,"
-      "       coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1),"
-      "       t.tick_event_seq, now() - t.tick_time,"
-      "       (select t.tick_time - p.tick_time from pgq.tick p"
-      "         where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
-      "         order by p.tick_queue desc, p.tick_id desc limit 1)"
-      "  from pgq.queue q"
-      "  left join lateral (select * from pgq.tick"
-      "       where tick_queue = q.queue_id"
-      "       order by tick_queue desc, tick_id desc limit 1) t on true"
-      " where not q.queue_external_ticker and not q.queue_ticker_paused",
-      {}, spi::PlanMode::generic);
+  static const std::string sql = std::string("select ") + kStateColumns + kStateFrom +
+                                 " where not q.queue_external_ticker and not q.queue_ticker_paused";
+  SPIPlanPtr plan = spi::prepare(queues_plan, sql.c_str(), {}, spi::PlanMode::generic);
   uint64 n = spi::execute(plan, nullptr, nullptr, false, 0);
-  std::vector<Datum> due;
+  std::vector<int32> due;
   std::unordered_set<int32> with_events;
   for (uint64 i = 0; i < n; ++i) {
-    bool isnull = false;
-    int32 queue_id = DatumGetInt32(spi::value(i, 1));
-    pgqpp::core::TickSettings settings;
-    settings.max_count = DatumGetInt32(spi::value(i, 2));
-    settings.max_lag_us = interval_us(spi::value(i, 3));
-    settings.idle_period_us = interval_us(spi::value(i, 4));
-    int64 event_seq = DatumGetInt64(spi::value(i, 5));
-    std::optional<pgqpp::core::LastTick> last;
-    Datum last_seq = spi::value(i, 6, &isnull);
-    if (!isnull) {
-      pgqpp::core::LastTick t;
-      t.new_events = event_seq - DatumGetInt64(last_seq);
-      t.age_us = interval_us(spi::value(i, 7));
-      Datum gap = spi::value(i, 8, &isnull);
-      if (!isnull) t.previous_gap_us = interval_us(gap);
-      last = t;
-    }
-    if (!pgqpp::core::tick_due(settings, last)) continue;
-    due.push_back(Int32GetDatum(queue_id));
-    if (last && last->new_events > 0) with_events.insert(queue_id);
+    QueueTickState st = read_state(i);
+    if (!pgqpp::core::tick_due(st.settings, st.last)) continue;
+    due.push_back(st.queue_id);
+    if (st.last && st.last->new_events > 0) with_events.insert(st.queue_id);
   }
   if (due.empty()) return Int64GetDatum(0);
-  Datum ids = pg_call([&] {
-    return PointerGetDatum(construct_array(due.data(), static_cast<int>(due.size()), INT4OID, 4,
-                                           true, TYPALIGN_INT));
-  });
-  uint64 ticked = tick_queue_ids(ids, TickLock::skip, [&](uint64, int32 queue_id, int64 tick_id) {
+  uint64 ticked = tick_queue_ids(std::move(due), TickLock::skip, [&](uint64, int32 queue_id, int64 tick_id) {
     if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
   });
   return Int64GetDatum(static_cast<int64>(ticked));

@@ -12,10 +12,6 @@
 
 namespace pgqpp::ext {
 
-/// First key of the advisory transaction lock that serializes one queue's
-/// ticks (second key: the queue id). 0x70677170 spells "pgqp".
-constexpr int32 kTickLockKey = 0x70677170;
-
 /// Queues the tick notification for queue `queue_id` (sent at commit).
 void notify_tick(int32 queue_id, int64 tick_id);
 

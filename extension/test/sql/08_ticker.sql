@@ -57,6 +57,23 @@ select pgq.force_tick('qk') = (select max(tick_id) from pgq.tick where tick_queu
 select pgq.ticker('qk') is not null as ticked;
 select pgq.force_tick('no_such_queue');
 
+-- PgQ's state checks, in both forms: a newest tick whose snapshot is from the
+-- future (xmin beyond this transaction) stops the ticker with an error, a
+-- going-back event sequence is a warning. The transaction ids are masked.
+select pgq.create_queue('qk_state');
+update pgq.queue set queue_ticker_max_lag = '1 hour', queue_ticker_idle_period = '1 hour'
+ where queue_name = 'qk_state';
+insert into pgq.tick (tick_queue, tick_id, tick_snapshot, tick_event_seq)
+select queue_id, 1000, ((txid_current() + 1000000)::text || ':' || (txid_current() + 1000000)::text || ':')::txid_snapshot, 1
+  from pgq.queue where queue_name = 'qk_state';
+select regexp_replace(try($$select pgq.ticker('qk_state')$$), '[0-9]+', 'N', 'g') as one_queue;
+select regexp_replace(try($$select pgq.ticker()$$), '[0-9]+', 'N', 'g') as all_queues;
+update pgq.tick set tick_snapshot = txid_current_snapshot(), tick_event_seq = 1000 where tick_id = 1000
+   and tick_queue = (select queue_id from pgq.queue where queue_name = 'qk_state');
+select count(*) as called from (select pgq.ticker('qk_state')) t;
+select pgq.ticker() >= 0 as called;
+delete from pgq.tick where tick_queue = (select queue_id from pgq.queue where queue_name = 'qk_state');
+
 -- Sequence helpers.
 select pgq.seq_setval('pgq.event_1_id_seq', 10) >= 10, pgq.seq_setval('pgq.event_1_id_seq', 1) >= 10;
 select pgq.quote_fqname('pgq.event_1'), pgq.quote_fqname('plain'), pgq.quote_fqname('Odd."name');

@@ -33,6 +33,34 @@ select pgq.insert_event('wq1', 't', 'b') > 0 as inserted;
 select queue_name from pgq.wakeup_ticker(0, 60000);
 select queue_name from pgq.wakeup_ticker(0, 0);
 
+-- The spacing widens when events come fast. A burst is faked by moving the
+-- event sequence on by 10^15, as if that many events had come since the last
+-- woken tick: the next event waits (the spacing is now seconds), and stays
+-- woken for a call that allows it.
+select pgq.create_queue('wq_fast');
+select pgq.set_queue_config('wq_fast', 'ticker_max_count', '1000000000');
+select pgq.set_queue_config('wq_fast', 'ticker_max_lag', '1 hour');
+select pgq.insert_event('wq_fast', 't', 'start') > 0 as inserted;
+select queue_name from pgq.wakeup_ticker(0, 0);
+select setval(queue_event_seq, pgq.seq_getval(queue_event_seq) + 1000000000000000) > 0 as burst
+  from pgq.queue where queue_name = 'wq_fast';
+select pgq.insert_event('wq_fast', 't', 'after the burst') > 0 as inserted;
+select pg_sleep(0.01);
+select queue_name from pgq.wakeup_ticker(0, 5);
+select pgq.insert_event('wq_fast', 't', 'waits') > 0 as inserted;
+select queue_name from pgq.wakeup_ticker(0, 5);
+select queue_name from pgq.wakeup_ticker(0, 0);
+-- ticker_max_count still forces ticks: with 500, the same burst spaces
+-- ticks by only i_min_interval_ms (the settings a tick saw apply next).
+select pgq.set_queue_config('wq_fast', 'ticker_max_count', '500');
+select setval(queue_event_seq, pgq.seq_getval(queue_event_seq) + 1000000000000000) > 0 as burst
+  from pgq.queue where queue_name = 'wq_fast';
+select pgq.insert_event('wq_fast', 't', 'after the second burst') > 0 as inserted;
+select queue_name from pgq.wakeup_ticker(0, 0);
+select pgq.insert_event('wq_fast', 't', 'due soon') > 0 as inserted;
+select pg_sleep(0.02);
+select queue_name from pgq.wakeup_ticker(0, 5);
+
 -- Queue ids share bits modulo 4096: a queue with id 4096 + id(wq1) wakes both;
 -- the extra tick of wq1 is an empty tick, nothing more.
 select setval('pgq.queue_queue_id_seq', 4096 + (select queue_id from pgq.queue where queue_name = 'wq1') - 1) > 0 as moved;

@@ -1,0 +1,43 @@
+// The spacing of woken ticks: see tick_spacing.hpp.
+#include "core/tick_spacing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pgqpp::core {
+
+namespace {
+double decay(std::int64_t elapsed_us) {
+  return std::exp(-static_cast<double>(std::max<std::int64_t>(elapsed_us, 0)) / kRateWindowUs);
+}
+}  // namespace
+
+void RateEstimate::note_tick(std::int64_t now_us, std::int64_t event_seq) {
+  if (!started_ || event_seq < last_event_seq_) {
+    started_ = true;
+    decayed_events_ = 0;
+  } else {
+    decayed_events_ = decayed_events_ * decay(now_us - last_tick_us_) +
+                      static_cast<double>(event_seq - last_event_seq_);
+  }
+  last_tick_us_ = now_us;
+  last_event_seq_ = event_seq;
+}
+
+double RateEstimate::events_per_second(std::int64_t now_us) const {
+  if (!started_) return 0;
+  return decayed_events_ * decay(now_us - last_tick_us_) * 1e6 / kRateWindowUs;
+}
+
+std::int64_t tick_spacing_us(double events_per_second, const SpacingLimits& limits) {
+  const double min_us = static_cast<double>(limits.min_interval_us);
+  const double per_interval = events_per_second * min_us / 1e6;
+  if (per_interval <= 1) return limits.min_interval_us;
+  double spacing = min_us * std::sqrt(per_interval);
+  if (limits.max_count > 0)
+    spacing = std::min(spacing, static_cast<double>(limits.max_count) * 1e6 / events_per_second);
+  if (limits.max_lag_us > 0) spacing = std::min(spacing, static_cast<double>(limits.max_lag_us));
+  return std::max(limits.min_interval_us, static_cast<std::int64_t>(spacing));
+}
+
+}  // namespace pgqpp::core

@@ -1,0 +1,63 @@
+// How far apart the woken ticks of one queue are (the wake-up path of
+// pgq.wakeup_ticker), as pure C++. Durations are in microseconds.
+//
+// A tick costs the ticker the same whether it closes a batch of one event or
+// of a thousand. While events are sparse (at most one per min_interval),
+// every event gets a tick of its own within min_interval: that is what makes
+// delivery take milliseconds. When events come faster, single-event ticks
+// stop being useful and only cost CPU that producers need, so the spacing
+// widens with the square root of the rate (a middle way between a constant
+// spacing, which keeps latency, and a spacing that grows with the rate,
+// which keeps the tick rate flat). As in PgQ, ticker_max_count and
+// ticker_max_lag still force a tick: a batch never waits for more than
+// max_count events or max_lag.
+//
+// With the defaults (min_interval 5 ms, max_count 500, max_lag 3 s):
+//   100 ev/s -> 5 ms; 1,000 ev/s -> 11 ms; 10,000 ev/s -> 35 ms;
+//   40,000 ev/s -> 12.5 ms (500 events); 100,000 ev/s -> 5 ms.
+#pragma once
+
+#include <cstdint>
+
+namespace pgqpp::core {
+
+/// The time constant of the rate estimate: events older than this count
+/// for less than 1/e. Short enough that a queue whose burst ended returns to
+/// min_interval within about a second, long enough that 100 Poisson events
+/// per second never look like a burst.
+constexpr std::int64_t kRateWindowUs = 250000;
+
+/// A queue's recent event rate, from the event sequence values its woken
+/// ticks saw: an exponentially decaying count of events.
+class RateEstimate {
+ public:
+  /// Records a tick at `now_us` that saw the event sequence at `event_seq`.
+  /// The first tick only sets the starting point; a sequence that went back
+  /// (a queue re-created with the same id) starts over.
+  void note_tick(std::int64_t now_us, std::int64_t event_seq);
+
+  /// Events per second at `now_us`, decayed since the last tick.
+  double events_per_second(std::int64_t now_us) const;
+
+ private:
+  bool started_ = false;
+  std::int64_t last_tick_us_ = 0;
+  std::int64_t last_event_seq_ = 0;
+  double decayed_events_ = 0;  // events, each weighted by exp(-age / window)
+};
+
+/// The queue settings the spacing obeys.
+struct SpacingLimits {
+  std::int64_t min_interval_us = 5000;  // pgq.wakeup_ticker's i_min_interval_ms
+  std::int64_t max_count = 500;         // queue_ticker_max_count
+  std::int64_t max_lag_us = 3000000;    // queue_ticker_max_lag
+};
+
+/// The shortest time between two woken ticks of a queue receiving
+/// `events_per_second`: min_interval while events are sparse, then
+/// min_interval * sqrt(events per min_interval), but never longer than
+/// max_count events take or than max_lag, and never shorter than
+/// min_interval.
+std::int64_t tick_spacing_us(double events_per_second, const SpacingLimits& limits);
+
+}  // namespace pgqpp::core

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The ticker (part "ticker" of `make bench`): end-to-end latency at 100
 # events/s with 1,000 queues in the database, CPU of the daemon plus the
-# server work it causes (at 100 ev/s and idle), and insert throughput with
-# and without the daemon, for pgqpp with `pgqpp ticker` (wake-up path) and
-# for PgQ 3.5 with Debian's pgqd, each in its own database of one cluster,
-# in one run.
+# server work it causes (at 100 ev/s, idle, and under full insert load),
+# and insert throughput with the daemon running and paused, for pgqpp with
+# `pgqpp ticker` (wake-up path) and for PgQ 3.5 with Debian's pgqd, each in
+# its own database of one cluster, in one run.
 #
 #   BUILD=build bench/ticker.sh     (alone: starts its own throwaway cluster)
 #   make bench                      (bench/all.sh: on the run's shared cluster)
@@ -24,7 +24,8 @@
 # are not counted. "At 100 ev/s" is measured during the lib phase.
 #
 # Knobs: TICKER_BENCH_SECONDS (10) per phase, TICKER_BENCH_QUEUES (1000),
-# TICKER_BENCH_RATE (100 ev/s), TICKER_BENCH_TPS_SECONDS (5) per pgbench run;
+# TICKER_BENCH_RATE (100 ev/s), TICKER_BENCH_TPS_SECONDS (180) for the insert
+# run, TICKER_BENCH_SLICE (3) seconds between pausing and resuming the daemon;
 # the cluster and the output as
 # bench/lib/common.sh says (report: $BENCH_RESULTS_DIR/ticker.txt, rows:
 # ticker.tsv). Targets are reported, never asserted.
@@ -35,7 +36,8 @@ part=ticker
 seconds=${TICKER_BENCH_SECONDS:-10}
 queues=${TICKER_BENCH_QUEUES:-1000}
 rate=${TICKER_BENCH_RATE:-100}
-tps_seconds=${TICKER_BENCH_TPS_SECONDS:-5}
+tps_seconds=${TICKER_BENCH_TPS_SECONDS:-180}
+slice=${TICKER_BENCH_SLICE:-3}
 BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 probe=$build/bench/latency_probe
 pgqpp=$build/cli/pgqpp
@@ -89,12 +91,45 @@ probe() {
   say "   $1 $2: $(cat "$out") $(cat "$out.err")"
 }
 field() { grep -o "$1=[0-9.-]*" "$work/probe_$2_$3" | cut -d= -f2; }
-# insert_tps SYS: pgbench, 4 clients, insert_event of 100 bytes into q2.
-insert_tps() {
+# insert_ratio SYS: insert throughput with the running daemon against the
+# same with it paused. One pgbench run (4 clients, insert_event of 100 bytes
+# into q2) of TICKER_BENCH_TPS_SECONDS, during which the daemon is paused
+# (SIGSTOP: its connections stay open and idle, as if it were not running)
+# and resumed every TICKER_BENCH_SLICE seconds; bench/slice_ratio.py compares
+# each running slice with the paused ones next to it. Alternating within one
+# run keeps the machine's drifts out of the ratio, which a pair of separate
+# runs cannot. Sets INSERT_LINE[SYS] (slice_ratio.py's line) and
+# CPU_SATURATED[SYS] (the daemon's CPU while running, % of one core).
+insert_ratio() {
+  local sys=$1 progress="$work/progress_$1" toggles="$work/toggles_$1" bench state=running
+  local cpu0 cpu1 run_ns=0 t0 t1
   echo "select pgq.insert_event('q2', 'bench', repeat('x', 100));" >"$work/insert.sql"
-  pgbench -n -M prepared -c 4 -j 2 -T "$tps_seconds" -f "$work/insert.sql" "${DBS[$1]}" 2>/dev/null |
-    awk '/^tps/ {print int($3)}'
+  : >"$toggles"
+  pgbench -n -M prepared -c 4 -j 2 -T "$tps_seconds" -P 1 --progress-timestamp \
+    -f "$work/insert.sql" "${DBS[$sys]}" >/dev/null 2>"$progress" &
+  bench=$!
+  cpu0=$(cpu_ticks)
+  while kill -0 "$bench" 2>/dev/null; do
+    echo "$(date +%s.%N) $state" >>"$toggles"
+    t0=$(date +%s%N)
+    sleep "$slice"
+    t1=$(date +%s%N)
+    if [ "$state" = running ]; then
+      run_ns=$((run_ns + t1 - t0))
+      kill -STOP "$daemon_pid"; state=paused
+    else
+      kill -CONT "$daemon_pid"; state=running
+    fi
+  done
+  kill -CONT "$daemon_pid"
+  wait "$bench" || die "pgbench failed: $(tail -3 "$progress")"
+  cpu1=$(cpu_ticks)
+  INSERT_LINE[$sys]=$(python3 "$root/bench/slice_ratio.py" "$progress" "$toggles")
+  CPU_SATURATED[$sys]=$(awk -v d="$((cpu1 - cpu0))" -v hz="$ticks_per_sec" -v ns="$run_ns" \
+    'BEGIN { printf "%.2f", (ns > 0 ? 100 * (d / hz) / (ns / 1e9) : 0) }')
+  say "   $sys insert with the daemon running / paused: ${INSERT_LINE[$sys]}; daemon CPU ${CPU_SATURATED[$sys]}%"
 }
+insert_field() { grep -o "$1=[^ ]*" <<<"${INSERT_LINE[$2]}" | cut -d= -f2; }
 stop_daemon() {
   [ -n "$daemon_pid" ] || return 0
   kill "$daemon_pid" 2>/dev/null || true
@@ -103,11 +138,10 @@ stop_daemon() {
 }
 on_exit stop_daemon
 
-declare -A CPU_IDLE CPU_LOAD TPS TPS_ALONE
+declare -A CPU_IDLE CPU_LOAD CPU_SATURATED INSERT_LINE
 
-# --- no daemon: the inserts alone, and the raw LISTEN/NOTIFY baseline ---
+# --- no daemon: the raw LISTEN/NOTIFY baseline ---
 say "== no daemon"
-for sys in pgqpp pgq; do TPS_ALONE[$sys]=$(insert_tps "$sys"); done
 probe pgqpp notify
 
 # --- pgqpp with `pgqpp ticker`, default settings ---
@@ -119,7 +153,7 @@ CPU_IDLE[pgqpp]=$(cpu_during idle)
 CPU_LOAD[pgqpp]=$(cpu_during probe pgqpp lib)
 probe pgqpp listen
 probe pgqpp poll
-TPS[pgqpp]=$(insert_tps pgqpp)
+insert_ratio pgqpp
 stop_daemon
 
 # --- PgQ 3.5 with Debian's pgqd, default settings ---
@@ -138,7 +172,7 @@ sleep 2
 CPU_IDLE[pgq]=$(cpu_during idle)
 CPU_LOAD[pgq]=$(cpu_during probe pgq lib)
 probe pgq poll
-TPS[pgq]=$(insert_tps pgq)
+insert_ratio pgq
 stop_daemon
 
 # ---------------------------------------------------------------- report ---
@@ -147,24 +181,29 @@ stop_daemon
   echo "$queues queues per database, $rate ev/s into one of them, ${seconds}s phases; $(sql postgres "show synchronous_commit" | sed 's/^/synchronous_commit=/'), shared_preload_libraries=$(sql postgres "show shared_preload_libraries")"
   echo "latency = consumer has the event in hand - the producer's commit returned (ms); CPU = daemon + its backends, % of one core"
   echo
-  fmt='%-26s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n'
+  fmt='%-26s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n'
   # shellcheck disable=SC2059
   printf "$fmt" system "lib p50" "lib p99" "listen p50" "listen p99" "poll p50" "poll p99" \
-    "CPU@${rate}/s" "CPU idle" "insert tps" "tps alone"
+    "CPU@${rate}/s" "CPU idle" "CPU full" "insert tps" "running ÷ paused"
   # shellcheck disable=SC2059
   printf "$fmt" "pgqpp + pgqpp ticker" "$(field p50_ms pgqpp lib)" "$(field p99_ms pgqpp lib)" \
     "$(field p50_ms pgqpp listen)" "$(field p99_ms pgqpp listen)" "$(field p50_ms pgqpp poll)" \
-    "$(field p99_ms pgqpp poll)" "${CPU_LOAD[pgqpp]}%" "${CPU_IDLE[pgqpp]}%" "${TPS[pgqpp]}" "${TPS_ALONE[pgqpp]}"
+    "$(field p99_ms pgqpp poll)" "${CPU_LOAD[pgqpp]}%" "${CPU_IDLE[pgqpp]}%" "${CPU_SATURATED[pgqpp]}%" \
+    "$(insert_field running_tps pgqpp)" "$(insert_field ratio pgqpp)"
   # shellcheck disable=SC2059
   printf "$fmt" "PgQ 3.5 + pgqd" "$(field p50_ms pgq lib)" "$(field p99_ms pgq lib)" - - \
-    "$(field p50_ms pgq poll)" "$(field p99_ms pgq poll)" "${CPU_LOAD[pgq]}%" "${CPU_IDLE[pgq]}%" "${TPS[pgq]}" "${TPS_ALONE[pgq]}"
+    "$(field p50_ms pgq poll)" "$(field p99_ms pgq poll)" "${CPU_LOAD[pgq]}%" "${CPU_IDLE[pgq]}%" "${CPU_SATURATED[pgq]}%" \
+    "$(insert_field running_tps pgq)" "$(insert_field ratio pgq)"
   # shellcheck disable=SC2059
-  printf "$fmt" "raw LISTEN/NOTIFY" "$(field p50_ms pgqpp notify)" "$(field p99_ms pgqpp notify)" - - - - - - - -
+  printf "$fmt" "raw LISTEN/NOTIFY" "$(field p50_ms pgqpp notify)" "$(field p99_ms pgqpp notify)" - - - - - - - - -
   echo
   echo "lib: libpgqpp Consumer (wake-up on pgqpp; polls every 1 s on PgQ 3.5); listen: plain SQL woken by the tick NOTIFY;"
   echo "poll: plain SQL, next_batch every 1 ms; raw: trigger pg_notify on a plain table, LISTENing client (no queue)"
-  echo "insert tps: pgbench -c 4 insert_event, ${tps_seconds} s, with the daemon running / without it"
-  echo "targets (pgqpp ticker): p50 <= 2 ms, p99 <= 10 ms; CPU <= 10 % at $rate ev/s, < 1 % idle; insert tps with the daemon >= 0.97 x without"
+  echo "insert: one pgbench run (-c 4, insert_event), ${tps_seconds} s, the daemon paused (SIGSTOP) and resumed every ${slice} s;"
+  echo "  running ÷ paused: median over running slices of their rate over their paused neighbours' (bench/slice_ratio.py);"
+  echo "  CPU full: the daemon's CPU while running during that run"
+  for sys in pgqpp pgq; do echo "  $sys: ${INSERT_LINE[$sys]}"; done
+  echo "targets (pgqpp ticker): p50 <= 2 ms, p99 <= 10 ms; CPU <= 10 % at $rate ev/s, < 1 % idle; insert running ÷ paused >= 0.97"
   echo "run time: $(($(date +%s) - started)) s"
 } | tee "$BENCH_RESULTS"
 say "results written to $BENCH_RESULTS"
@@ -177,8 +216,10 @@ for sys in pgqpp pgq; do
   done
   emit ticker_cpu_load "$sys" "${CPU_LOAD[$sys]}" "% core"
   emit ticker_cpu_idle "$sys" "${CPU_IDLE[$sys]}" "% core"
-  emit insert_single_ticking "$sys" "${TPS[$sys]}" tx/s
-  emit insert_single_alone "$sys" "${TPS_ALONE[$sys]}" tx/s
+  emit ticker_cpu_saturated "$sys" "${CPU_SATURATED[$sys]}" "% core"
+  emit insert_single_ticking "$sys" "$(insert_field running_tps "$sys")" tx/s
+  emit insert_single_alone "$sys" "$(insert_field paused_tps "$sys")" tx/s
+  emit insert_ticking_ratio "$sys" "$(insert_field ratio "$sys")" "running ÷ paused"
 done
 emit latency_listen_p50 pgqpp "$(field p50_ms pgqpp listen)" ms
 emit latency_listen_p99 pgqpp "$(field p99_ms pgqpp listen)" ms

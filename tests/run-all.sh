@@ -126,6 +126,8 @@ for script in "$root"/tests/integration/*.sh; do
   wanted "$name" || continue
   if bash "$script" >"$work/$(basename "$script").log" 2>&1; then
     record "$name" 0
+    # A passing test may still have seen something worth reading.
+    grep '^NOTE' "$work/$(basename "$script").log" | sed 's/^/     /' || true
   else
     tail -40 "$work/$(basename "$script").log"; record "$name" 1
   fi

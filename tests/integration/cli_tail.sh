@@ -158,8 +158,14 @@ pid=$!
 # Twice in full runs on the loaded machine this tail never registered; it
 # passes alone. Until that is found: record where it hung, then try once more.
 if ! (wait_for 20 "tail's temporary consumer on PgQ 3.5" tail35_registered); then
-  echo "NOTE: tail on PgQ 3.5 had not registered after 20 s; its threads:"
-  gdb -p "$pid" -batch -ex "thread apply all bt" 2>/dev/null | grep -E "^#|^Thread" | head -60 || true
+  # What it says, whether it still runs, what its backends wait for, and its
+  # threads (tests/run-all.sh shows NOTE lines of passing tests too).
+  echo "NOTE: tail on PgQ 3.5 had not registered after 20 s; alive: $(kill -0 "$pid" 2>/dev/null && echo yes || echo no)"
+  sed 's/^/NOTE: stderr: /' "$work/pgq35.err"
+  psql -X -At -d postgres -c "select 'NOTE: backend ' || pid || ' ' || coalesce(application_name, '') || ' ' || state
+      || ' wait=' || coalesce(wait_event_type || '/' || wait_event, '-') || ' query=' || left(query, 80)
+      from pg_stat_activity where datname = '${db}_pgq35'" || true
+  gdb -p "$pid" -batch -ex "thread apply all bt" 2>/dev/null | grep -E "^#|^Thread" | head -60 | sed 's/^/NOTE: /' || true
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   "$pgqpp" tail q --count 1 --dsn "dbname=${db}_pgq35" >"$work/pgq35.out" 2>"$work/pgq35.err" &

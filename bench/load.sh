@@ -30,6 +30,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${BUILD:-$root/build}" && pwd)
 . "$root/tests/lib/cluster.sh"
+# shellcheck source=tests/fault/scene.sh
+. "$root/tests/fault/scene.sh"
 
 LOAD_EVENTS=${LOAD_EVENTS:-1000000}
 LOAD_PRODUCERS=${LOAD_PRODUCERS:-4}
@@ -59,33 +61,11 @@ cleanup() {
 trap cleanup EXIT
 
 pg_stage "$work/stage" "$build"
-port=$(free_port)
 mkdir -p "$work/main"
-pg_start "$data" "$port" "-c shared_preload_libraries=pgqpp" "-c shared_buffers=256MB" \
-  "-c synchronous_commit=off" "-c max_wal_size=4GB" || die "cannot start the cluster"
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-base="host=127.0.0.1 port=$port user=postgres"
-conn="$base dbname=load"
-target="$base dbname=load_target"
-q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-
-q postgres "create database load" && q postgres "create database load_target"
-q load "create extension pgqpp"
-q load "select pgq.create_queue('load')" >/dev/null
-q load "select pgq.set_queue_config('load', 'rotation_period', '$LOAD_ROTATION')" >/dev/null
-for c in c_copy c_cursor eo; do q load "select pgq.register_consumer('load', '$c')" >/dev/null; done
-q load_target "create table load_eo (key text not null, batch_id bigint not null, ev_id bigint not null)"
-
-cat >"$work/ticker.ini" <<EOF
-[pgqd]
-base_connstr = $base
-initial_database = postgres
-database_list = load
-logfile = $work/ticker.log
-syslog = 0
-maint_period = 2
-stats_period = 60
-EOF
+scene_cluster "$data" "-c shared_buffers=256MB" "-c synchronous_commit=off" "-c max_wal_size=4GB" ||
+  die "cannot start the cluster"
+scene_queue load load "$LOAD_ROTATION" c_copy c_cursor eo
+scene_ticker_ini "$work/ticker.ini" load "$work/ticker.log" maint_period=2 stats_period=60
 "$pgqpp" ticker -q "$work/ticker.ini" >"$work/ticker.out" 2>&1 &
 ticker=$!
 pids+=("$ticker")

@@ -30,6 +30,7 @@
 set -Eeuo pipefail
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/cluster.sh"
+. "$root/tests/fault/scene.sh"
 build=${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}
 
 seed=${FAULT_SEED:-$(( (RANDOM << 15 | RANDOM) % 1000000 ))}
@@ -69,37 +70,13 @@ elapsed() { echo "$((SECONDS - t_start))s"; }
 sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }
 now_ms() { date +%s%3N; }
 
-# --- our own cluster, pgqpp preloaded ---
+# --- our own cluster, pgqpp preloaded (tests/fault/scene.sh) ---
 [ -n "${PG_STAGED_POSTGRES:-}" ] || pg_stage "$work/stage" "$build"
-port=$(free_port)
-pg_start "$data" "$port" "-c shared_preload_libraries=pgqpp" || fail "cannot start a cluster"
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-base="host=127.0.0.1 port=$port user=postgres"
-conn="$base dbname=fault"
-target="$base dbname=fault_target"
-q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-
-q postgres "create database fault" && q postgres "create database fault_target"
-q fault "create extension pgqpp"
-q fault "select pgq.create_queue('q')" >/dev/null
-q fault "select pgq.set_queue_config('q', 'rotation_period', '10 seconds')" >/dev/null
+scene_cluster "$data" || fail "cannot start a cluster"
+scene_queue fault q "10 seconds" $consumers
 q fault "create table fault_truth (key text primary key)"
-for c in $consumers; do q fault "select pgq.register_consumer('q', '$c')" >/dev/null; done
-q fault_target "create table fault_eo (key text not null, batch_id bigint not null, ev_id bigint not null)"
-
-cat >"$work/ticker.ini" <<EOF
-[pgqd]
-base_connstr = $base
-initial_database = postgres
-database_list = fault
-logfile = $work/ticker.log
-syslog = 0
-ticker_period = 0.2
-retry_period = 1
-maint_period = 1
-check_period = 2
-stats_period = 30
-EOF
+scene_ticker_ini "$work/ticker.ini" fault "$work/ticker.log" ticker_period=0.2 retry_period=1 \
+  maint_period=1 check_period=2 stats_period=30
 
 # --- starting and killing the roles ---
 role_of() { case $1 in ticker) echo ticker ;; eo) echo exactly-once ;; *) echo consumer ;; esac; }

@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# The scene the fault test (tests/integration/fault_injection.sh) and the load
+# run (bench/load.sh) both play on: a cluster of their own with pgqpp
+# preloaded, a database with one queue and its registered consumers, a second
+# database holding the exactly-once consumer's target table, and the ticker
+# daemon's config. Source it after tests/lib/cluster.sh (and pg_stage).
+
+# q DB SQL: runs SQL in DB, prints unaligned tuples.
+q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+
+# scene_cluster DATA_DIR [postgres -c options...]: initdb and start a cluster
+# with pgqpp preloaded on a free port. Exports PGHOST, PGPORT, PGUSER and
+# PGDATABASE, and sets `base`, a libpq connect string without a dbname.
+scene_cluster() {
+  local data=$1 port
+  shift
+  port=$(free_port)
+  pg_start "$data" "$port" "-c shared_preload_libraries=pgqpp" "$@" || return 1
+  export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+  base="host=127.0.0.1 port=$port user=postgres"
+}
+
+# scene_queue DB QUEUE ROTATION CONSUMER...: databases DB and DB_target;
+# in DB, pgqpp with QUEUE rotating its tables every ROTATION and the
+# consumers registered; in DB_target, the exactly-once target table DB_eo.
+# Sets `conn` and `target`, the connect strings of the two databases.
+scene_queue() {
+  local db=$1 queue=$2 rotation=$3 c
+  shift 3
+  q postgres "create database $db" && q postgres "create database ${db}_target"
+  q "$db" "create extension pgqpp"
+  q "$db" "select pgq.create_queue('$queue')" >/dev/null
+  q "$db" "select pgq.set_queue_config('$queue', 'rotation_period', '$rotation')" >/dev/null
+  for c in "$@"; do q "$db" "select pgq.register_consumer('$queue', '$c')" >/dev/null; done
+  q "${db}_target" "create table ${db}_eo (key text not null, batch_id bigint not null, ev_id bigint not null)"
+  conn="$base dbname=$db"
+  target="$base dbname=${db}_target"
+}
+
+# scene_ticker_ini FILE DB LOGFILE [KEY=VALUE...]: the ticker daemon's config
+# serving DB only, logging to LOGFILE, with the extra keys given.
+scene_ticker_ini() {
+  local file=$1 db=$2 log=$3 kv
+  shift 3
+  {
+    echo "[pgqd]"
+    echo "base_connstr = $base"
+    echo "initial_database = postgres"
+    echo "database_list = $db"
+    echo "logfile = $log"
+    echo "syslog = 0"
+    for kv in "$@"; do echo "${kv%%=*} = ${kv#*=}"; done
+  } >"$file"
+}

@@ -39,7 +39,8 @@ struct Count {
 
 std::string scalar(PGconn* c, const std::string& sql) {
   PGresult* r = PQexec(c, sql.c_str());
-  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) die(sql + ": " + PQerrorMessage(c));
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+    die(sql + ": " + PQerrorMessage(c));
   std::string v = PQgetvalue(r, 0, 0);
   PQclear(r);
   return v;
@@ -74,11 +75,13 @@ Count raw(const std::string& conninfo, const std::string& queue, const std::stri
     std::string batch = scalar(c, "select pgq.next_batch('" + queue + "', '" + consumer + "')");
     sql = scalar(c, "select pgq.batch_event_sql(" + batch + ")");
   } else {
-    std::string tables = scalar(c,
+    std::string tables = scalar(
+        c,
         "select string_agg(format('select ev_id, ev_time, ev_txid, ev_retry, ev_type, ev_data,"
         " ev_extra1, ev_extra2, ev_extra3, ev_extra4 from %s', t), ' union all ')"
         " from (select queue_data_pfx || '_' || n as t from pgq.queue,"
-        " generate_series(0, queue_ntables - 1) n where queue_name = '" + queue + "') x");
+        " generate_series(0, queue_ntables - 1) n where queue_name = '" +
+            queue + "') x");
     sql = "select * from (" + tables + ") e order by ev_id";
   }
   bool binary = mode == "raw-batch-binary";
@@ -113,17 +116,22 @@ int main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   Count n;
   try {
-    if (mode.starts_with("raw-")) n = raw(conninfo, queue, mode, consumer);
-    else if (mode == "lib") n = lib(conninfo, queue, consumer, 0);
-    else if (mode == "lib-cursor") n = lib(conninfo, queue, consumer, 1000);
-    else die("unknown mode " + mode);
+    if (mode.starts_with("raw-"))
+      n = raw(conninfo, queue, mode, consumer);
+    else if (mode == "lib")
+      n = lib(conninfo, queue, consumer, 0);
+    else if (mode == "lib-cursor")
+      n = lib(conninfo, queue, consumer, 1000);
+    else
+      die("unknown mode " + mode);
   } catch (const pgqpp::error& e) {
     die(e.what());
   }
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  double cpu = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  double cpu =
+      ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   std::printf("%lld %.6f %ld %.3f\n", n.events, took.count(), ru.ru_maxrss, cpu);
   return n.events > 0 ? 0 : 1;
 }

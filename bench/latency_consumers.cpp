@@ -47,7 +47,8 @@ void consume_poll(const Source& src, Log& log, const Done& done, const Ready& re
 
 void consume_listen(const Source& src, Log& log, const Done& done, const Ready& ready) {
   Pq c(src.conninfo);
-  std::string queue_id = c.value("select queue_id from pgq.queue where queue_name = $1", {src.queue});
+  std::string queue_id =
+      c.value("select queue_id from pgq.queue where queue_name = $1", {src.queue});
   c.value("listen pgqpp_tick_" + queue_id, {});
   ready();
   while (!done()) {

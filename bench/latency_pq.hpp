@@ -19,7 +19,8 @@ class Pq {
     if (PQstatus(c_) != CONNECTION_OK) fail("connect");
     // Notices ("... does not exist, skipping") are not results: keep them
     // out of the probe's report.
-    PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        c_, [](void*, const char*) {}, nullptr);
   }
   ~Pq() { PQfinish(c_); }
   Pq(const Pq&) = delete;
@@ -64,8 +65,8 @@ class Pq {
   PGresult* exec(const std::string& sql, std::initializer_list<std::string> params) {
     std::vector<const char*> values;
     for (const auto& p : params) values.push_back(p.c_str());
-    PGresult* r = PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                               nullptr, nullptr, 0);
+    PGresult* r = PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                               values.data(), nullptr, nullptr, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
       PQclear(r);

@@ -38,14 +38,18 @@ using namespace latency;
 // The raw baseline's table and trigger (kept afterwards: harmless).
 void setup_raw(const Source& src) {
   Pq c(src.conninfo);
-  c.value("create table if not exists latency_probe_raw (id bigserial primary key, ev_data text)", {});
-  c.value("create or replace function latency_probe_notify() returns trigger language plpgsql as"
-          " $$ begin perform pg_notify(tg_argv[0], new.ev_data); return null; end $$",
+  c.value("create table if not exists latency_probe_raw (id bigserial primary key, ev_data text)",
           {});
+  c.value(
+      "create or replace function latency_probe_notify() returns trigger language plpgsql as"
+      " $$ begin perform pg_notify(tg_argv[0], new.ev_data); return null; end $$",
+      {});
   c.value("drop trigger if exists notify on latency_probe_raw", {});
-  c.value("create trigger notify after insert on latency_probe_raw for each row"
-          " execute function latency_probe_notify('" + src.queue + "')",
-          {});
+  c.value(
+      "create trigger notify after insert on latency_probe_raw for each row"
+      " execute function latency_probe_notify('" +
+          src.queue + "')",
+      {});
 }
 
 // Commits one event per transaction, `rate` per second for `seconds` (or
@@ -70,30 +74,36 @@ void produce(const Source& src, bool raw, int rate, int seconds, Log& log) {
 // registers it.
 void register_fresh(const Source& src) {
   Pq c(src.conninfo);
-  c.value("select pgq.unregister_consumer(queue_name, consumer_name) from pgq.get_consumer_info($1)"
-          " where consumer_name = $2",
-          {src.queue, src.consumer});
+  c.value(
+      "select pgq.unregister_consumer(queue_name, consumer_name) from pgq.get_consumer_info($1)"
+      " where consumer_name = $2",
+      {src.queue, src.consumer});
   c.value("select pgq.register_consumer($1, $2)", {src.queue, src.consumer});
 }
 
 void report(const Log& log) {
   auto lat = log.sorted_latencies_ms();
   if (log.consumed() != log.produced())
-    std::fprintf(stderr, "latency_probe: produced %zu, consumed %zu\n", log.produced(), log.consumed());
+    std::fprintf(stderr, "latency_probe: produced %zu, consumed %zu\n", log.produced(),
+                 log.consumed());
   if (lat.empty()) {
     std::printf("events=0 produced=%zu\n", log.produced());
     return;
   }
-  auto pct = [&](double p) { return lat[std::min(lat.size() - 1, static_cast<std::size_t>(p * lat.size()))]; };
-  std::printf("events=%zu produced=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", lat.size(), log.produced(),
-              pct(0.50), pct(0.99), lat.back());
+  auto pct = [&](double p) {
+    return lat[std::min(lat.size() - 1, static_cast<std::size_t>(p * lat.size()))];
+  };
+  std::printf("events=%zu produced=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", lat.size(),
+              log.produced(), pct(0.50), pct(0.99), lat.back());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 7) {
-    std::fprintf(stderr, "usage: latency_probe CONNINFO QUEUE CONSUMER lib|listen|poll|notify RATE SECONDS\n");
+    std::fprintf(
+        stderr,
+        "usage: latency_probe CONNINFO QUEUE CONSUMER lib|listen|poll|notify RATE SECONDS\n");
     return 2;
   }
   Source src{argv[1], argv[2], argv[3]};
@@ -104,17 +114,24 @@ int main(int argc, char** argv) {
     return 2;
   }
   void (*consume)(const Source&, Log&, const Done&, const Ready&) = nullptr;
-  if (mode == "lib") consume = consume_lib;
-  else if (mode == "listen") consume = consume_listen;
-  else if (mode == "poll") consume = consume_poll;
-  else if (mode == "notify") consume = consume_notify;
+  if (mode == "lib")
+    consume = consume_lib;
+  else if (mode == "listen")
+    consume = consume_listen;
+  else if (mode == "poll")
+    consume = consume_poll;
+  else if (mode == "notify")
+    consume = consume_notify;
   else {
-    std::fprintf(stderr, "latency_probe: unknown mode %s (lib, listen, poll or notify)\n", mode.c_str());
+    std::fprintf(stderr, "latency_probe: unknown mode %s (lib, listen, poll or notify)\n",
+                 mode.c_str());
     return 2;
   }
   bool raw = mode == "notify";
-  if (raw) setup_raw(src);
-  else register_fresh(src);
+  if (raw)
+    setup_raw(src);
+  else
+    register_fresh(src);
 
   Log log(static_cast<std::size_t>(rate) * seconds + rate);
   std::atomic<bool> producer_done{false};
@@ -140,7 +157,8 @@ int main(int argc, char** argv) {
     status = 1;
   }
   if (producer.joinable()) producer.join();
-  if (!raw) Pq(src.conninfo).value("select pgq.unregister_consumer($1, $2)", {src.queue, src.consumer});
+  if (!raw)
+    Pq(src.conninfo).value("select pgq.unregister_consumer($1, $2)", {src.queue, src.consumer});
   report(log);
   return status != 0 || log.consumed() != log.produced() ? 1 : 0;
 }

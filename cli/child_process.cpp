@@ -41,7 +41,8 @@ ChildProcess::ChildProcess(const ChildSpec& spec) {
   const std::string cwd = spec.cwd;
   const char* target = spec.log_file.empty() ? "/dev/null" : spec.log_file.c_str();
   int log = ::open(target, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log < 0) throw std::runtime_error("cannot open " + std::string(target) + ": " + std::strerror(errno));
+  if (log < 0)
+    throw std::runtime_error("cannot open " + std::string(target) + ": " + std::strerror(errno));
   pid_ = ::fork();
   if (pid_ < 0) {
     ::close(log);

@@ -79,8 +79,12 @@ int config(const ConfigArgs& args) {
   if (!changes.empty()) {
     Transaction tx(db);
     for (const auto& c : changes)
-      with_user_input([&] { tx.exec("select pgq.set_queue_config($1, $2, $3)", {args.queue, c.setting->key, c.value}); },
-                      "valid keys: " + valid_settings_text());
+      with_user_input(
+          [&] {
+            tx.exec("select pgq.set_queue_config($1, $2, $3)",
+                    {args.queue, c.setting->key, c.value});
+          },
+          "valid keys: " + valid_settings_text());
     tx.commit();
   }
   print_settings(args.queue, read_settings(db, args.queue), args.json);

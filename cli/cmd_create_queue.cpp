@@ -35,15 +35,20 @@ int create_queue(const CreateQueueArgs& args) {
   auto db = connect(args.conn);
   require_pgq(db);
   Transaction tx(db);
-  auto created = with_user_input([&] { return tx.exec("select pgq.create_queue($1)", {args.queue}); });
+  auto created =
+      with_user_input([&] { return tx.exec("select pgq.create_queue($1)", {args.queue}); });
   for (const auto& a : assignments)
-    with_user_input([&] { tx.exec("select pgq.set_queue_config($1, $2, $3)", {args.queue, a.setting->key, a.value}); },
-                    "valid keys: " + valid_settings_text());
+    with_user_input(
+        [&] {
+          tx.exec("select pgq.set_queue_config($1, $2, $3)", {args.queue, a.setting->key, a.value});
+        },
+        "valid keys: " + valid_settings_text());
   tx.commit();
   std::cout << (created.value(0, 0) == "1" ? "created queue " : "queue ") << args.queue
             << (created.value(0, 0) == "1" ? "" : " already exists");
   for (std::size_t i = 0; i < assignments.size(); ++i)
-    std::cout << (i ? ", " : "; set ") << assignments[i].setting->key << "=" << assignments[i].value;
+    std::cout << (i ? ", " : "; set ") << assignments[i].setting->key << "="
+              << assignments[i].value;
   std::cout << "\n";
   return exit_ok;
 }
@@ -56,7 +61,8 @@ std::function<int()> setup_create_queue(CLI::App& app) {
   auto args = std::make_shared<CreateQueueArgs>();
   add_connect_options(app, args->conn);
   app.add_option("QUEUE", args->queue, "name of the queue")->required();
-  app.add_option("--set", args->settings, "a setting, key=value (repeatable; keys as in pgqpp config)");
+  app.add_option("--set", args->settings,
+                 "a setting, key=value (repeatable; keys as in pgqpp config)");
   app.footer(
       "Examples:\n"
       "  pgqpp create-queue orders\n"

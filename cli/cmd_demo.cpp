@@ -60,9 +60,7 @@ void check_interrupt() {
   if (interrupted) throw Failure("interrupted; the cluster was stopped and its folder removed");
 }
 
-std::string self_exe() {
-  return std::filesystem::read_symlink("/proc/self/exe").string();
-}
+std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
 // create extension, a queue, two consumers.
 void install(Connection& db, const std::vector<std::string>& consumers) {
@@ -89,7 +87,8 @@ std::string live_line(double elapsed, long long produced, std::vector<ConsumerRe
   std::string out;
   char head[64];
   std::snprintf(head, sizeof head, "%5.1f s", elapsed);
-  out = std::string(head) + "  produced " + group_digits(produced) + " (" + rate(produced, elapsed) + "/s)";
+  out = std::string(head) + "  produced " + group_digits(produced) + " (" +
+        rate(produced, elapsed) + "/s)";
   for (auto& r : reports) {
     out += "  " + r.name + " " + group_digits(r.events);
     recent.insert(recent.end(), r.latency_ms.begin(), r.latency_ms.end());
@@ -103,7 +102,8 @@ std::string live_line(double elapsed, long long produced, std::vector<ConsumerRe
 
 // Shows live figures until `seconds` pass (or an interrupt, an error, the
 // ticker's end): one line rewritten in place on a terminal, else a line a second.
-void show_live(DemoTraffic& traffic, ChildProcess& ticker, int seconds, const std::string& ticker_log) {
+void show_live(DemoTraffic& traffic, ChildProcess& ticker, int seconds,
+               const std::string& ticker_log) {
   const bool terminal = stdout_is_terminal();
   const auto start = Clock::now();
   const auto end = start + std::chrono::seconds(seconds);
@@ -141,22 +141,28 @@ void drain(DemoTraffic& traffic) {
 }
 
 // Prints the summary; returns false when an event was lost or duplicated.
-bool summarize(long long produced, std::vector<ConsumerReport> reports, double seconds, int asked_rate) {
+bool summarize(long long produced, std::vector<ConsumerReport> reports, double seconds,
+               int asked_rate) {
   say("summary");
-  std::printf("  %-22s %s in %.1f s (%s events/s; %s asked)\n", "events produced", group_digits(produced).c_str(),
-              seconds, rate(produced, seconds).c_str(), group_digits(asked_rate).c_str());
+  std::printf("  %-22s %s in %.1f s (%s events/s; %s asked)\n", "events produced",
+              group_digits(produced).c_str(), seconds, rate(produced, seconds).c_str(),
+              group_digits(asked_rate).c_str());
   bool ok = true;
   for (auto& r : reports) {
     double p50 = percentile(r.latency_ms, 50), p99 = percentile(r.latency_ms, 99);
     long long lost = produced - r.distinct, duplicated = r.events - r.distinct;
-    std::printf("  consumer %-13s %s events in %s batches, latency p50 %s, p99 %s, lost %lld, duplicated %lld\n",
-                r.name.c_str(), group_digits(r.events).c_str(), group_digits(r.batches).c_str(), ms(p50).c_str(),
-                ms(p99).c_str(), lost, duplicated);
+    std::printf(
+        "  consumer %-13s %s events in %s batches, latency p50 %s, p99 %s, lost %lld, duplicated "
+        "%lld\n",
+        r.name.c_str(), group_digits(r.events).c_str(), group_digits(r.batches).c_str(),
+        ms(p50).c_str(), ms(p99).c_str(), lost, duplicated);
     ok = ok && lost == 0 && duplicated == 0;
   }
   std::printf(ok ? "  every event reached every consumer exactly once\n"
                  : "  EVENTS WERE LOST OR DUPLICATED (see above)\n");
-  std::printf("  latency: from the insert's transaction start to the consumer's read, ticker woken by each commit\n");
+  std::printf(
+      "  latency: from the insert's transaction start to the consumer's read, ticker woken by each "
+      "commit\n");
   return ok;
 }
 
@@ -178,8 +184,8 @@ int demo(const DemoOptions& o) {
   const std::string ticker_log = cluster.folder() + "/ticker.log";
   say("pgqpp ticker: ticks when a commit wakes it");
   ChildProcess ticker({.argv = {self_exe(), "ticker", "-q", "--syslog", "0", "--base-connstr",
-                                cluster.base_conninfo(), "--initial-database", "postgres", "--database",
-                                "postgres", "--logfile", ticker_log},
+                                cluster.base_conninfo(), "--initial-database", "postgres",
+                                "--database", "postgres", "--logfile", ticker_log},
                        .log_file = cluster.folder() + "/ticker.out",
                        .run_as = "",
                        .cwd = ""});
@@ -191,8 +197,8 @@ int demo(const DemoOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
-  say("producer: " + group_digits(o.rate) + " events/s in bulk inserts every 10 ms; two consumers; " +
-      std::to_string(o.seconds) + " s");
+  say("producer: " + group_digits(o.rate) +
+      " events/s in bulk inserts every 10 ms; two consumers; " + std::to_string(o.seconds) + " s");
   DemoTraffic traffic(cluster.conninfo(), "orders", consumers, o.rate);
   show_live(traffic, ticker, o.seconds, ticker_log);
   traffic.stop_producer();
@@ -225,7 +231,8 @@ std::function<int()> setup_demo(CLI::App& app) {
       "  pgqpp demo\n"
       "  pgqpp demo --seconds 20 --rate 5000\n"
       "  make demo          # from a source checkout, without make install");
-  app.add_option("--bindir", o->bindir, "folder of initdb, pg_ctl and postgres (default: pg_config --bindir)");
+  app.add_option("--bindir", o->bindir,
+                 "folder of initdb, pg_ctl and postgres (default: pg_config --bindir)");
   app.add_option("--seconds", o->seconds, "how long the producer runs")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));

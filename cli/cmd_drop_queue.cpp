@@ -29,14 +29,14 @@ int drop_queue(const DropQueueArgs& args) {
   require_queue(db, args.queue);
   const auto consumers = consumers_of(db, args.queue);
   if (!consumers.empty() && !args.force)
-    throw Failure("queue " + args.queue + " has " + std::to_string(consumers.size()) + " registered consumer" +
-                  (consumers.size() == 1 ? "" : "s") + " (" + joined(consumers) +
-                  "); unregister them first, or use --force to drop it anyway");
+    throw Failure("queue " + args.queue + " has " + std::to_string(consumers.size()) +
+                  " registered consumer" + (consumers.size() == 1 ? "" : "s") + " (" +
+                  joined(consumers) + "); unregister them first, or use --force to drop it anyway");
   db.exec("select pgq.drop_queue($1, $2)", {args.queue, args.force});
   std::cout << "dropped queue " << args.queue;
   if (!consumers.empty())
-    std::cout << " and unregistered " << consumers.size() << " consumer" << (consumers.size() == 1 ? "" : "s")
-              << " (" << joined(consumers) << ")";
+    std::cout << " and unregistered " << consumers.size() << " consumer"
+              << (consumers.size() == 1 ? "" : "s") << " (" << joined(consumers) << ")";
   std::cout << "\n";
   return exit_ok;
 }
@@ -49,7 +49,8 @@ std::function<int()> setup_drop_queue(CLI::App& app) {
   auto args = std::make_shared<DropQueueArgs>();
   add_connect_options(app, args->conn);
   app.add_option("QUEUE", args->queue, "name of the queue")->required();
-  app.add_flag("--force", args->force, "unregister its consumers first (their unread events are lost)");
+  app.add_flag("--force", args->force,
+               "unregister its consumers first (their unread events are lost)");
   app.footer(
       "Examples:\n"
       "  pgqpp drop-queue orders\n"

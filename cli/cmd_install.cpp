@@ -30,14 +30,16 @@ int install(const ConnectOptions& conn) {
   const std::string database(db.exec("select current_database()").value(0, 0));
   auto installed = db.exec("select extversion from pg_extension where extname = 'pgqpp'");
   if (installed.size()) {
-    std::cout << "pgqpp " << installed.value(0, 0) << " is already installed in database " << database
-              << "\n";
+    std::cout << "pgqpp " << installed.value(0, 0) << " is already installed in database "
+              << database << "\n";
     return exit_ok;
   }
-  auto available = db.exec("select default_version from pg_available_extensions where name = 'pgqpp'");
+  auto available =
+      db.exec("select default_version from pg_available_extensions where name = 'pgqpp'");
   if (!available.size() || !available.get(0, 0))
-    throw Failure("the server has no pgqpp extension files; install them on the database server "
-                  "(make install, as root) and run pgqpp install again");
+    throw Failure(
+        "the server has no pgqpp extension files; install them on the database server "
+        "(make install, as root) and run pgqpp install again");
   const std::string owner = schema_pgq_owner(db);
   if (!owner.empty())
     throw Failure("database " + database + " already has a schema pgq (" + owner +

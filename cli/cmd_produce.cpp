@@ -22,8 +22,8 @@
 #include "event_input.hpp"
 #include "line_reader.hpp"
 #include "number_format.hpp"
-#include "progress_meter.hpp"
 #include "pgq_lookup.hpp"
+#include "progress_meter.hpp"
 
 namespace pgqpp::cli {
 
@@ -42,7 +42,8 @@ struct ProduceOptions {
 // a transaction of their own. Returns how many were sent.
 long long flush(Producer& producer, Transaction* atomic_tx, std::vector<NewEvent>& pending) {
   if (pending.empty()) return 0;
-  long long n = atomic_tx ? producer.insert_many(*atomic_tx, pending) : producer.insert_many(pending);
+  long long n =
+      atomic_tx ? producer.insert_many(*atomic_tx, pending) : producer.insert_many(pending);
   pending.clear();
   return n;
 }
@@ -59,7 +60,8 @@ int produce(const ProduceOptions& o) {
   Connection db = connect(o.connect);
   require_queue(db, o.queue);
   if (isatty(STDIN_FILENO))
-    std::fprintf(stderr, "pgqpp produce: reading events from the terminal, one per line; end with Ctrl-D\n");
+    std::fprintf(
+        stderr, "pgqpp produce: reading events from the terminal, one per line; end with Ctrl-D\n");
 
   Producer producer(db, o.queue);
   std::unique_ptr<Transaction> atomic_tx;
@@ -103,8 +105,8 @@ int produce(const ProduceOptions& o) {
   }
   progress.clear();
   double seconds = progress.elapsed();
-  std::printf("produced %s events into queue %s in %.2f s (%s events/s)\n", group_digits(sent).c_str(),
-              o.queue.c_str(), seconds, rate(sent, seconds).c_str());
+  std::printf("produced %s events into queue %s in %.2f s (%s events/s)\n",
+              group_digits(sent).c_str(), o.queue.c_str(), seconds, rate(sent, seconds).c_str());
   return exit_ok;
 }
 

@@ -22,12 +22,14 @@ struct RegisterArgs {
 int register_consumer(const RegisterArgs& args) {
   auto db = connect(args.conn);
   require_queue(db, args.queue);
-  auto r = with_user_input(
-      [&] { return db.exec("select pgq.register_consumer($1, $2)", {args.queue, args.consumer}); });
+  auto r = with_user_input([&] {
+    return db.exec("select pgq.register_consumer($1, $2)", {args.queue, args.consumer});
+  });
   if (r.value(0, 0) == "1")
     std::cout << "registered consumer " << args.consumer << " on queue " << args.queue << "\n";
   else
-    std::cout << "consumer " << args.consumer << " is already registered on queue " << args.queue << "\n";
+    std::cout << "consumer " << args.consumer << " is already registered on queue " << args.queue
+              << "\n";
   return exit_ok;
 }
 

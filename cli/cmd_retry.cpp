@@ -29,7 +29,8 @@ constexpr const char* lock_due_sql =
     "  select 1 from pgq.retry_queue r join pgq.queue q on q.queue_id = r.ev_queue"
     "   where q.queue_name = $1 and r.ev_retry_after <= current_timestamp"
     "     and ($2::text is null or r.ev_owner in ("
-    "          select s.sub_id from pgq.subscription s join pgq.consumer c on c.co_id = s.sub_consumer"
+    "          select s.sub_id from pgq.subscription s join pgq.consumer c on c.co_id = "
+    "s.sub_consumer"
     "           where s.sub_queue = q.queue_id and c.co_name = $2))"
     "   for update of r) due";
 
@@ -45,12 +46,14 @@ int retry(const RetryArgs& args) {
   const std::string mine(tx.exec(lock_due_sql, params).value(0, 0));
   long long all = 0;
   for (;;) {
-    const long long moved = std::stoll(std::string(tx.exec("select pgq.maint_retry_events()").value(0, 0)));
+    const long long moved =
+        std::stoll(std::string(tx.exec("select pgq.maint_retry_events()").value(0, 0)));
     if (moved <= 0) break;
     all += moved;
   }
   tx.commit();
-  std::cout << "moved " << mine << " due retry event" << (mine == "1" ? "" : "s") << " of queue " << args.queue;
+  std::cout << "moved " << mine << " due retry event" << (mine == "1" ? "" : "s") << " of queue "
+            << args.queue;
   if (!args.consumer.empty()) std::cout << " (consumer " << args.consumer << ")";
   std::cout << " back into the queue";
   if (all > std::stoll(mine)) std::cout << " (" << all << " in all queues)";

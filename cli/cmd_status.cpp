@@ -61,9 +61,12 @@ bool use_colour() {
 }
 
 StatusSnapshot snapshot(Connection& db, const StatusArgs& args) {
-  const std::optional<std::string> queue = args.queue.empty() ? std::nullopt : std::optional(args.queue);
-  if (queue) require_queue(db, *queue);
-  else require_pgq(db);
+  const std::optional<std::string> queue =
+      args.queue.empty() ? std::nullopt : std::optional(args.queue);
+  if (queue)
+    require_queue(db, *queue);
+  else
+    require_pgq(db);
   return read_status(db, queue, args.lag_threshold);
 }
 
@@ -93,7 +96,8 @@ int watch(const StatusArgs& args) {
       const auto s = snapshot(*db, args);
       if (args.json) return status_json(s).dump() + "\n";
       std::string text = status_table(s, colour);
-      if (terminal) text += "\nrefreshed every " + seconds_text(args.watch) + "; q or Ctrl-C quits\n";
+      if (terminal)
+        text += "\nrefreshed every " + seconds_text(args.watch) + "; q or Ctrl-C quits\n";
       return text;
     } catch (const connection_lost& e) {
       db.reset();
@@ -102,7 +106,8 @@ int watch(const StatusArgs& args) {
     }
   };
   // JSON is one document per line, never redrawn: it is for programs.
-  return watch_loop(args.watch, terminal && !args.json ? WatchMode::in_place : WatchMode::snapshots, frame);
+  return watch_loop(args.watch, terminal && !args.json ? WatchMode::in_place : WatchMode::snapshots,
+                    frame);
 }
 
 int status(const StatusArgs& args) {
@@ -127,7 +132,8 @@ std::function<int()> setup_status(CLI::App& app) {
   auto args = std::make_shared<StatusArgs>();
   add_connect_options(app, args->conn);
   app.add_option("QUEUE", args->queue, "show only this queue and its consumers");
-  app.add_flag("--json", args->json, "print JSON (shape: docs/cli.md); one line per snapshot with --watch");
+  app.add_flag("--json", args->json,
+               "print JSON (shape: docs/cli.md); one line per snapshot with --watch");
   app.add_option("--watch", args->watch, "refresh every SECONDS (default 2) until q or Ctrl-C")
       ->expected(0, 1)
       ->type_name("[SECONDS]")
@@ -136,7 +142,8 @@ std::function<int()> setup_status(CLI::App& app) {
                  "a consumer lags when its lag exceeds SECONDS while it is behind (default 60)")
       ->type_name("SECONDS")
       ->check(seconds(true));
-  app.add_flag("--check", args->check, "print the problems only; exit 1 if there are any, 0 if none");
+  app.add_flag("--check", args->check,
+               "print the problems only; exit 1 if there are any, 0 if none");
   app.footer(
       "Examples:\n"
       "  pgqpp status\n"

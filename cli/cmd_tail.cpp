@@ -61,15 +61,16 @@ bool want_colour() {
 // the database is gone the consumer is left behind, and the message says so.
 class TemporaryRegistration {
  public:
-  TemporaryRegistration(Consumer& consumer, std::string name) : consumer_(consumer), name_(std::move(name)) {
+  TemporaryRegistration(Consumer& consumer, std::string name)
+      : consumer_(consumer), name_(std::move(name)) {
     consumer_.register_consumer();
   }
   ~TemporaryRegistration() {
     try {
       consumer_.unregister_consumer();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "pgqpp tail: could not unregister temporary consumer %s: %s\n", name_.c_str(),
-                   e.what());
+      std::fprintf(stderr, "pgqpp tail: could not unregister temporary consumer %s: %s\n",
+                   name_.c_str(), e.what());
     }
   }
 
@@ -152,8 +153,10 @@ std::function<int()> setup_tail(CLI::App& app) {
       "  pgqpp tail orders --consumer audit_log >> audit.txt");
   add_connect_options(app, o->connect);
   app.add_option("queue", o->queue, "the queue to read")->required();
-  app.add_option("--consumer", o->consumer, "read as this registered consumer (finishes its batches)");
-  app.add_flag("--json", o->json, "one JSON object per line (id, time, txid, retry, type, data, extra1..4)");
+  app.add_option("--consumer", o->consumer,
+                 "read as this registered consumer (finishes its batches)");
+  app.add_flag("--json", o->json,
+               "one JSON object per line (id, time, txid, retry, type, data, extra1..4)");
   app.add_option("--count", o->count, "exit after N events")->check(CLI::PositiveNumber);
   return [o]() { return run_guarded("tail", [o] { return tail(*o); }); };
 }

@@ -16,7 +16,8 @@ std::function<int()> setup_ticker(CLI::App& app) {
   auto print_ini = std::make_shared<bool>(false);
   auto databases = std::make_shared<std::vector<std::string>>();
   app.footer(
-      "Example:\n  pgqpp ticker /etc/pgqd.ini\n  PGHOST=/run/postgresql pgqpp ticker --database app "
+      "Example:\n  pgqpp ticker /etc/pgqd.ini\n  PGHOST=/run/postgresql pgqpp ticker --database "
+      "app "
       "--ticker-period 0.5\n\nSignals: SIGHUP reloads the config, SIGTERM/SIGINT stop (exit 0).");
   app.add_option("config", *config_file, "pgqd-style config file ([pgqd] section)");
   app.add_flag("-d,--daemon", options->daemonize, "detach into the background (needs a pidfile)");
@@ -25,7 +26,8 @@ std::function<int()> setup_ticker(CLI::App& app) {
   app.add_flag("--ini", *print_ini, "print a sample config file with every key and exit");
   app.add_option("--database", *databases, "serve only this database (repeatable; default: all)");
   app.add_option("--metrics", options->metrics,
-                 "serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9187; loopback unless told otherwise)");
+                 "serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:9187; loopback unless told "
+                 "otherwise)");
   for (const auto& key : ticker::config_keys()) {
     std::string name = key.name;
     if (name == "database_list") continue;

@@ -40,7 +40,8 @@ int free_port() {
 std::string make_temp_folder() {
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/pgqpp-demo.XXXXXX";
-  if (!::mkdtemp(pattern.data())) throw Failure("cannot create a folder in " + pattern + " (set TMPDIR)");
+  if (!::mkdtemp(pattern.data()))
+    throw Failure("cannot create a folder in " + pattern + " (set TMPDIR)");
   fs::permissions(pattern, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                fs::perms::others_read | fs::perms::others_exec);
   return pattern;
@@ -58,7 +59,8 @@ std::string default_bindir() {
   }
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   if (out.empty())
-    throw Failure("pg_config is not on the PATH (install PostgreSQL's server package, or pass --bindir DIR)");
+    throw Failure(
+        "pg_config is not on the PATH (install PostgreSQL's server package, or pass --bindir DIR)");
   return out;
 }
 
@@ -70,8 +72,9 @@ DemoCluster::DemoCluster(std::string bindir, const std::atomic<bool>& interrupt)
                     " (pass --bindir with PostgreSQL's programs, e.g. $(pg_config --bindir))");
   if (::geteuid() == 0) {
     if (!::getpwnam("postgres"))
-      throw Failure("running as root needs a postgres user to own the cluster (initdb refuses root); "
-                    "run as an ordinary user");
+      throw Failure(
+          "running as root needs a postgres user to own the cluster (initdb refuses root); "
+          "run as an ordinary user");
     run_as_ = "postgres";
   }
   folder_ = make_temp_folder();
@@ -95,26 +98,31 @@ DemoCluster::~DemoCluster() {
   fs::remove_all(folder_, ignored);
 }
 
-void DemoCluster::run_tool(const std::string& what, std::vector<std::string> argv, const std::string& log) {
-  int status = run_child({.argv = std::move(argv), .log_file = log, .run_as = run_as_, .cwd = cluster_dir_},
-                         &interrupt_);
+void DemoCluster::run_tool(const std::string& what, std::vector<std::string> argv,
+                           const std::string& log) {
+  int status =
+      run_child({.argv = std::move(argv), .log_file = log, .run_as = run_as_, .cwd = cluster_dir_},
+                &interrupt_);
   if (interrupt_) throw Failure("interrupted while " + what);
   if (status != 0) throw Failure(what + " failed: " + last_line(log));
 }
 
 void DemoCluster::start() {
   const std::string data = cluster_dir_ + "/data";
-  run_tool("initdb", {bindir_ + "/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8",
-                      "--locale=C.UTF-8"},
+  run_tool("initdb",
+           {bindir_ + "/initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E",
+            "UTF8", "--locale=C.UTF-8"},
            folder_ + "/initdb.log");
   port_ = free_port();
   // fsync off: the cluster is thrown away in a minute.
-  std::string options = "-p " + std::to_string(port_) + " -k '" + cluster_dir_ +
-                        "' -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pgqpp -c fsync=off";
+  std::string options =
+      "-p " + std::to_string(port_) + " -k '" + cluster_dir_ +
+      "' -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pgqpp -c fsync=off";
   const std::string server_log = cluster_dir_ + "/server.log";
   try {
-    run_tool("starting the server", {bindir_ + "/pg_ctl", "-D", data, "-p", bindir_ + "/postgres", "-o", options,
-                                     "-l", server_log, "-w", "-t", "60", "start"},
+    run_tool("starting the server",
+             {bindir_ + "/pg_ctl", "-D", data, "-p", bindir_ + "/postgres", "-o", options, "-l",
+              server_log, "-w", "-t", "60", "start"},
              folder_ + "/pg_ctl.log");
   } catch (const Failure&) {
     if (file_contains(server_log, "\"pgqpp\""))
@@ -130,7 +138,9 @@ void DemoCluster::stop() {
   const std::string data = cluster_dir_ + "/data";
   if (!fs::exists(data + "/postmaster.pid")) return;
   ChildSpec spec{.argv = {bindir_ + "/pg_ctl", "-D", data, "-m", "fast", "-w", "-t", "30", "stop"},
-                 .log_file = folder_ + "/pg_ctl.log", .run_as = run_as_, .cwd = cluster_dir_};
+                 .log_file = folder_ + "/pg_ctl.log",
+                 .run_as = run_as_,
+                 .cwd = cluster_dir_};
   if (run_child(spec) != 0) {
     spec.argv = {bindir_ + "/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"};
     run_child(spec);

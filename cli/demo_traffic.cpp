@@ -24,7 +24,8 @@ struct DemoTraffic::ConsumerState {
   std::thread thread;
 };
 
-DemoTraffic::DemoTraffic(std::string conninfo, std::string queue, std::vector<std::string> consumers, int rate)
+DemoTraffic::DemoTraffic(std::string conninfo, std::string queue,
+                         std::vector<std::string> consumers, int rate)
     : conninfo_(std::move(conninfo)), queue_(std::move(queue)) {
   for (auto& name : consumers) {
     auto state = std::make_unique<ConsumerState>();
@@ -77,7 +78,9 @@ void DemoTraffic::consume(ConsumerState& state) {
     options.stop = consumers_stop_;
     Consumer consumer(conninfo_, options);
     consumer.run([&state](const Event& ev) {
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::system_clock::now() - ev.time).count();
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::system_clock::now() - ev.time)
+              .count();
       std::lock_guard lock(state.mutex);
       ++state.events;
       state.ids.push_back(ev.id);
@@ -95,7 +98,8 @@ std::vector<ConsumerReport> DemoTraffic::snapshot(bool take_latency) {
   std::vector<ConsumerReport> out;
   for (auto& c : consumers_) {
     std::lock_guard lock(c->mutex);
-    ConsumerReport r{.name = c->name, .events = c->events, .distinct = 0, .batches = 0, .latency_ms = {}};
+    ConsumerReport r{
+        .name = c->name, .events = c->events, .distinct = 0, .batches = 0, .latency_ms = {}};
     if (take_latency) r.latency_ms.swap(c->recent_latency);
     out.push_back(std::move(r));
   }
@@ -116,7 +120,10 @@ std::vector<ConsumerReport> DemoTraffic::finish() {
     std::vector<std::int64_t> ids = c->ids;
     std::sort(ids.begin(), ids.end());
     long long distinct = std::unique(ids.begin(), ids.end()) - ids.begin();
-    out.push_back({.name = c->name, .events = c->events, .distinct = distinct, .batches = c->batches,
+    out.push_back({.name = c->name,
+                   .events = c->events,
+                   .distinct = distinct,
+                   .batches = c->batches,
                    .latency_ms = c->all_latency});
   }
   return out;

@@ -18,9 +18,9 @@ namespace pgqpp::cli {
 /// What one consumer saw, copied out under its lock.
 struct ConsumerReport {
   std::string name;
-  long long events = 0;      ///< events handed to it
-  long long distinct = 0;    ///< distinct ev_ids among them (filled by finish())
-  long long batches = 0;     ///< batches it finished
+  long long events = 0;            ///< events handed to it
+  long long distinct = 0;          ///< distinct ev_ids among them (filled by finish())
+  long long batches = 0;           ///< batches it finished
   std::vector<double> latency_ms;  ///< insert-to-read latency per event
 };
 
@@ -29,7 +29,8 @@ class DemoTraffic {
  public:
   /// Starts the consumers (already registered on the queue) and the
   /// producer at `rate` events per second.
-  DemoTraffic(std::string conninfo, std::string queue, std::vector<std::string> consumers, int rate);
+  DemoTraffic(std::string conninfo, std::string queue, std::vector<std::string> consumers,
+              int rate);
   DemoTraffic(const DemoTraffic&) = delete;
   DemoTraffic& operator=(const DemoTraffic&) = delete;
   /// Stops and joins every thread.

@@ -15,7 +15,8 @@ bool LineReader::next(std::string_view& line) {
   errno = 0;
   ssize_t n = getline(&buffer_, &capacity_, file_);
   if (n < 0) {
-    if (std::ferror(file_)) throw std::runtime_error(std::string("cannot read input: ") + std::strerror(errno));
+    if (std::ferror(file_))
+      throw std::runtime_error(std::string("cannot read input: ") + std::strerror(errno));
     return false;
   }
   if (n > 0 && buffer_[n - 1] == '\n') --n;

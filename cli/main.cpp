@@ -21,11 +21,16 @@ int main(int argc, char** argv) {
       {"retry", "Move due retry events back into their queue now", setup_retry},
       {"status", "Queues and consumers at a glance: table, JSON, watch, or a monitoring check",
        setup_status},
-      {"ticker", "Run the ticker and maintenance daemon for every database with PgQ (pgqd's drop-in)",
+      {"ticker",
+       "Run the ticker and maintenance daemon for every database with PgQ (pgqd's drop-in)",
        setup_ticker},
-      {"tail", "Print a queue's events as they arrive (temporary consumer, or --consumer)", setup_tail},
-      {"produce", "Insert events from standard input (lines or JSON lines), in bulk", setup_produce},
-      {"demo", "Start a throwaway PostgreSQL with pgqpp, run a producer and two consumers, show the numbers",
+      {"tail", "Print a queue's events as they arrive (temporary consumer, or --consumer)",
+       setup_tail},
+      {"produce", "Insert events from standard input (lines or JSON lines), in bulk",
+       setup_produce},
+      {"demo",
+       "Start a throwaway PostgreSQL with pgqpp, run a producer and two consumers, show the "
+       "numbers",
        setup_demo},
   };
   // The name is fixed (not argv[0]) so that help texts do not depend on the path.
@@ -54,8 +59,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     // Name the subcommand the mistake is in, and point at its own help.
     const auto parsed = app.get_subcommands();
-    const bool known = std::any_of(commands.begin(), commands.end(),
-                                   [&](const Command& c) { return argc > 1 && std::string(argv[1]) == c.name; });
+    const bool known = std::any_of(commands.begin(), commands.end(), [&](const Command& c) {
+      return argc > 1 && std::string(argv[1]) == c.name;
+    });
     if (parsed.empty() && argc > 1 && argv[1][0] != '-' && !known) {
       std::fprintf(stderr, "pgqpp: unknown subcommand '%s' (see pgqpp --help)\n", argv[1]);
       return 2;

@@ -8,7 +8,8 @@
 namespace pgqpp::cli {
 
 void require_pgq(Connection& db) {
-  auto rows = db.exec("select current_database(), to_regprocedure('pgq.get_queue_info(text)') is not null");
+  auto rows =
+      db.exec("select current_database(), to_regprocedure('pgq.get_queue_info(text)') is not null");
   if (rows.value(0, 1) != "t")
     throw Failure("database " + std::string(rows.value(0, 0)) +
                   " has no PgQ (no schema pgq); install it first: pgqpp install");
@@ -32,7 +33,8 @@ void require_consumer(Connection& db, const std::string& queue, const std::strin
 }
 
 std::vector<std::string> consumers_of(Connection& db, const std::string& queue) {
-  auto rows = db.exec("select consumer_name from pgq.get_consumer_info($1, null) order by 1", {queue});
+  auto rows =
+      db.exec("select consumer_name from pgq.get_consumer_info($1, null) order by 1", {queue});
   std::vector<std::string> names;
   for (std::size_t i = 0; i < rows.size(); ++i) names.emplace_back(rows.value(i, 0));
   return names;

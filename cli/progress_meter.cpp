@@ -10,7 +10,9 @@
 namespace pgqpp::cli {
 
 ProgressMeter::ProgressMeter()
-    : enabled_(isatty(STDERR_FILENO) == 1), start_(Clock::now()), next_draw_(start_ + std::chrono::seconds(1)) {}
+    : enabled_(isatty(STDERR_FILENO) == 1),
+      start_(Clock::now()),
+      next_draw_(start_ + std::chrono::seconds(1)) {}
 
 void ProgressMeter::update(long long count) {
   if (!enabled_) return;

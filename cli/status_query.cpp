@@ -3,7 +3,6 @@
 // no interval text has to be parsed here.
 #include "status_query.hpp"
 
-
 #include <pgqpp/transaction.hpp>
 
 namespace pgqpp::cli {
@@ -26,7 +25,8 @@ constexpr const char* queue_sql =
     "select queue_name, ev_per_sec, ev_new, last_tick_id, extract(epoch from ticker_lag),"
     "       queue_ticker_paused, queue_external_ticker, queue_ticker_max_count,"
     "       extract(epoch from queue_ticker_max_lag), extract(epoch from queue_ticker_idle_period),"
-    "       queue_cur_table, queue_ntables, extract(epoch from current_timestamp - queue_switch_time),"
+    "       queue_cur_table, queue_ntables, extract(epoch from current_timestamp - "
+    "queue_switch_time),"
     "       extract(epoch from queue_rotation_period)"
     "  from pgq.get_queue_info($1::text) order by queue_name";
 
@@ -37,7 +37,8 @@ constexpr const char* consumer_sql =
 
 }  // namespace
 
-StatusSnapshot read_status(Connection& db, const std::optional<std::string>& queue, double lag_threshold) {
+StatusSnapshot read_status(Connection& db, const std::optional<std::string>& queue,
+                           double lag_threshold) {
   StatusSnapshot s;
   s.lag_threshold = lag_threshold;
   Transaction tx(db);

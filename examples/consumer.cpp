@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
     consumer.run([](const pgqpp::Event& ev) {
       if (ev.type == "later") return pgqpp::Tag::retry_after(std::chrono::seconds(30));
       std::printf("event %lld %s %s\n", static_cast<long long>(ev.id),
-                  std::string(ev.type.value_or("")).c_str(), std::string(ev.data.value_or("")).c_str());
+                  std::string(ev.type.value_or("")).c_str(),
+                  std::string(ev.data.value_or("")).c_str());
       return pgqpp::Tag::done();
     });
   } catch (const pgqpp::error& e) {

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
                   {ev.id, ev.type, ev.data});
     });
   } catch (const pgqpp::error& e) {
-    std::fprintf(stderr, "exactly_once_consumer: %s (SQLSTATE %s)\n", e.what(), e.sqlstate().c_str());
+    std::fprintf(stderr, "exactly_once_consumer: %s (SQLSTATE %s)\n", e.what(),
+                 e.sqlstate().c_str());
     return 1;
   }
 }

@@ -38,7 +38,8 @@ std::optional<NewEvent> parse_json_event(std::string_view line, const std::strin
   } catch (const json::parse_error& e) {
     throw BadInput(short_parse_message(e));
   }
-  if (!value.is_object()) throw BadInput("expected a JSON object, got " + std::string(value.type_name()));
+  if (!value.is_object())
+    throw BadInput("expected a JSON object, got " + std::string(value.type_name()));
   NewEvent event{.type = default_type};
   bool has_data = false;
   for (const auto& [key, v] : value.items()) {

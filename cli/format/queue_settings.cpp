@@ -23,16 +23,20 @@ constexpr std::array<QueueSetting, 6> settings = {{
 
 const char* kind_text(SettingKind kind) {
   switch (kind) {
-    case SettingKind::count: return "integer >= 0";
-    case SettingKind::interval: return "interval";
-    case SettingKind::boolean: return "boolean";
+    case SettingKind::count:
+      return "integer >= 0";
+    case SettingKind::interval:
+      return "interval";
+    case SettingKind::boolean:
+      return "boolean";
   }
   return "";
 }
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -90,8 +94,9 @@ SettingAssignment parse_setting_assignment(std::string_view argument) {
   if (setting->kind == SettingKind::count) ok = is_count(value);
   if (setting->kind == SettingKind::boolean) ok = is_boolean(value);
   if (!ok)
-    throw std::invalid_argument("bad value '" + std::string(value) + "' for " + setting->key + " (" +
-                                kind_text(setting->kind) + " expected); valid keys: " + valid_settings_text());
+    throw std::invalid_argument("bad value '" + std::string(value) + "' for " + setting->key +
+                                " (" + kind_text(setting->kind) +
+                                " expected); valid keys: " + valid_settings_text());
   return {setting, std::string(value)};
 }
 

@@ -16,9 +16,9 @@ enum class SettingKind { count, interval, boolean };
 
 /// One settable queue setting.
 struct QueueSetting {
-  const char* key;     ///< the name without the queue_ prefix, e.g. "ticker_max_lag"
-  SettingKind kind;    ///< what value it takes
-  const char* help;    ///< one line for the docs and error messages
+  const char* key;   ///< the name without the queue_ prefix, e.g. "ticker_max_lag"
+  SettingKind kind;  ///< what value it takes
+  const char* help;  ///< one line for the docs and error messages
 };
 
 /// Every settable setting, in the order `pgqpp config QUEUE` shows them.

@@ -15,13 +15,15 @@ void evaluate_status(StatusSnapshot& snapshot) {
     q.ticker_late = !q.ticker_paused && !q.external_ticker && q.last_tick_age &&
                     *q.last_tick_age > q.ticker_idle_period + snapshot.lag_threshold;
     if (q.ticker_late)
-      snapshot.problems.push_back("queue " + q.name + ": last tick " + duration_text(q.last_tick_age) +
-                                  " ago, over its idle period plus the threshold (is the ticker running?)");
+      snapshot.problems.push_back(
+          "queue " + q.name + ": last tick " + duration_text(q.last_tick_age) +
+          " ago, over its idle period plus the threshold (is the ticker running?)");
   }
   for (auto& c : snapshot.consumers) {
     const auto it = by_name.find(c.queue);
     const QueueStatus* q = it == by_name.end() ? nullptr : it->second;
-    const bool behind = !q || !q->last_tick_id || !c.last_tick_id || *c.last_tick_id < *q->last_tick_id;
+    const bool behind =
+        !q || !q->last_tick_id || !c.last_tick_id || *c.last_tick_id < *q->last_tick_id;
     c.lagging = behind && c.lag && *c.lag > snapshot.lag_threshold;
     if (c.lagging)
       snapshot.problems.push_back("consumer " + c.name + " on queue " + c.queue + ": lag " +

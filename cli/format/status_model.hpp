@@ -14,38 +14,38 @@ namespace pgqpp::cli {
 /// the server has no data for them (e.g. events/s before the second tick).
 struct QueueStatus {
   std::string name;
-  std::optional<double> events_per_second;    ///< ev_per_sec: over the last up to 20 ticks
-  std::int64_t pending_events = 0;            ///< ev_new: inserted since the newest tick
-  std::optional<std::int64_t> last_tick_id;   ///< the newest tick
-  std::optional<double> last_tick_age;        ///< ticker_lag: age of the newest tick
+  std::optional<double> events_per_second;   ///< ev_per_sec: over the last up to 20 ticks
+  std::int64_t pending_events = 0;           ///< ev_new: inserted since the newest tick
+  std::optional<std::int64_t> last_tick_id;  ///< the newest tick
+  std::optional<double> last_tick_age;       ///< ticker_lag: age of the newest tick
   bool ticker_paused = false;
   bool external_ticker = false;
   std::int64_t ticker_max_count = 0;
   double ticker_max_lag = 0;
   double ticker_idle_period = 0;
-  int current_table = 0;                      ///< queue_cur_table (0-based)
-  int tables = 0;                             ///< queue_ntables
-  std::optional<double> last_rotation_age;    ///< since queue_switch_time
+  int current_table = 0;                    ///< queue_cur_table (0-based)
+  int tables = 0;                           ///< queue_ntables
+  std::optional<double> last_rotation_age;  ///< since queue_switch_time
   double rotation_period = 0;
-  bool ticker_late = false;                   ///< set by evaluate_status
+  bool ticker_late = false;  ///< set by evaluate_status
 };
 
 /// One consumer's registration on one queue, durations in seconds.
 struct ConsumerStatus {
   std::string queue;
   std::string name;
-  std::optional<double> lag;                  ///< age of its position (last finished tick)
-  std::optional<double> last_seen;            ///< since its last next_batch / finish_batch
-  std::optional<std::int64_t> last_tick_id;   ///< its position
-  std::optional<std::int64_t> open_batch_id;  ///< the batch it holds open, if any
-  std::optional<std::int64_t> pending_events; ///< events between its position and the newest tick
-  bool lagging = false;                       ///< set by evaluate_status
+  std::optional<double> lag;                   ///< age of its position (last finished tick)
+  std::optional<double> last_seen;             ///< since its last next_batch / finish_batch
+  std::optional<std::int64_t> last_tick_id;    ///< its position
+  std::optional<std::int64_t> open_batch_id;   ///< the batch it holds open, if any
+  std::optional<std::int64_t> pending_events;  ///< events between its position and the newest tick
+  bool lagging = false;                        ///< set by evaluate_status
 };
 
 /// Everything one `pgqpp status` round shows.
 struct StatusSnapshot {
   std::string database;
-  std::string server_time;   ///< ISO 8601, UTC, from the server's clock
+  std::string server_time;  ///< ISO 8601, UTC, from the server's clock
   double lag_threshold = 60;
   std::vector<QueueStatus> queues;
   std::vector<ConsumerStatus> consumers;

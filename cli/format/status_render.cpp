@@ -13,7 +13,9 @@ nlohmann::json or_null(const std::optional<T>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-std::string id_text(const std::optional<std::int64_t>& id) { return id ? std::to_string(*id) : "-"; }
+std::string id_text(const std::optional<std::int64_t>& id) {
+  return id ? std::to_string(*id) : "-";
+}
 
 nlohmann::json queue_json(const QueueStatus& q) {
   return {

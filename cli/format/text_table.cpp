@@ -21,12 +21,18 @@ std::size_t width(const std::string& text) {
 
 const char* tone_code(Tone tone) {
   switch (tone) {
-    case Tone::plain: return "";
-    case Tone::bold: return "\x1b[1m";
-    case Tone::dim: return "\x1b[2m";
-    case Tone::red: return "\x1b[31m";
-    case Tone::yellow: return "\x1b[33m";
-    case Tone::green: return "\x1b[32m";
+    case Tone::plain:
+      return "";
+    case Tone::bold:
+      return "\x1b[1m";
+    case Tone::dim:
+      return "\x1b[2m";
+    case Tone::red:
+      return "\x1b[31m";
+    case Tone::yellow:
+      return "\x1b[33m";
+    case Tone::green:
+      return "\x1b[32m";
   }
   return "";
 }
@@ -34,7 +40,8 @@ const char* tone_code(Tone tone) {
 TextTable::TextTable(std::vector<Column> columns) : columns_(std::move(columns)) {}
 
 void TextTable::add_row(std::vector<Cell> cells) {
-  if (cells.size() > columns_.size()) throw std::invalid_argument("table row has more cells than columns");
+  if (cells.size() > columns_.size())
+    throw std::invalid_argument("table row has more cells than columns");
   cells.resize(columns_.size());
   rows_.push_back(std::move(cells));
 }

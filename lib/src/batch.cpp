@@ -12,7 +12,9 @@ Batch::iterator& Batch::iterator::operator++() {
   return *this;
 }
 
-bool Batch::iterator::operator==(std::default_sentinel_t) const noexcept { return reader_ == nullptr; }
+bool Batch::iterator::operator==(std::default_sentinel_t) const noexcept {
+  return reader_ == nullptr;
+}
 
 Batch::iterator Batch::begin() {
   if (reader_->begun()) detail::throw_usage("a Batch can be iterated only once");

@@ -23,7 +23,8 @@ void Consumer::run_events(EventHandler handler) {
 }
 
 void Consumer::run_batches(BatchHandler handler) {
-  detail::run_consumer_loop(*source_, [&](detail::BatchReader& reader) { handler(reader.batch()); });
+  detail::run_consumer_loop(*source_,
+                            [&](detail::BatchReader& reader) { handler(reader.batch()); });
 }
 
 void Consumer::stop(StopMode mode) noexcept { source_->stop().request(mode); }

@@ -23,9 +23,8 @@ void ExactlyOnceConsumer::run_events(EventHandler handler) {
 }
 
 void ExactlyOnceConsumer::run_batches(BatchHandler handler) {
-  runner_->run([&](detail::BatchReader& reader, Transaction& target) {
-    handler(reader.batch(), target);
-  });
+  runner_->run(
+      [&](detail::BatchReader& reader, Transaction& target) { handler(reader.batch(), target); });
 }
 
 void ExactlyOnceConsumer::stop(StopMode mode) noexcept { runner_->stop().request(mode); }

@@ -40,7 +40,8 @@ struct ChunkArrays {
                                                              &NewEvent::extra3, &NewEvent::extra4};
     for (int i = 0; i < 4; ++i) {
       auto f = fields[i];
-      if (std::none_of(events.begin(), events.end(), [f](const NewEvent& e) { return (e.*f).has_value(); }))
+      if (std::none_of(events.begin(), events.end(),
+                       [f](const NewEvent& e) { return (e.*f).has_value(); }))
         continue;
       text::ArrayLiteral a;
       for (const NewEvent& e : events) a.add(view(e.*f));
@@ -86,8 +87,13 @@ std::int64_t Producer::insert(Transaction& tx, const NewEvent& event) {
 }
 
 std::int64_t Producer::insert_one(const NewEvent& event) {
-  Param params[] = {queue_,          event.type,          event.data,          view(event.extra1),
-                    view(event.extra2), view(event.extra3), view(event.extra4)};
+  Param params[] = {queue_,
+                    event.type,
+                    event.data,
+                    view(event.extra1),
+                    view(event.extra2),
+                    view(event.extra3),
+                    view(event.extra4)};
   Rows rows = db_.exec(detail::sql::insert_event, params);
   return text::parse_integer<std::int64_t>(rows.value(0, 0)).value_or(0);
 }
@@ -114,8 +120,9 @@ std::int64_t Producer::insert_chunks(std::span<const NewEvent> events) {
   for (std::size_t at = 0; at < events.size(); at += chunk_size_) {
     auto chunk = events.subspan(at, std::min(chunk_size_, events.size() - at));
     const ChunkArrays& a = arrays.emplace_back(chunk, *bulk_api_ && same_type(chunk));
-    statements.push_back({*bulk_api_ ? detail::sql::insert_events : detail::sql::insert_events_compat,
-                          {queue_, a.types, a.datas, a.extras[0], a.extras[1], a.extras[2], a.extras[3]}});
+    statements.push_back(
+        {*bulk_api_ ? detail::sql::insert_events : detail::sql::insert_events_compat,
+         {queue_, a.types, a.datas, a.extras[0], a.extras[1], a.extras[2], a.extras[3]}});
   }
   std::int64_t inserted = 0;
   for (const detail::PgResult& r : pg.pipeline(statements))

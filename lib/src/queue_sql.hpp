@@ -10,8 +10,7 @@ inline constexpr const char* has_pgqpp_api =
     "select to_regprocedure('pgq.insert_events(text,text[],text[],text[],text[],text[],text[])')"
     " is not null";
 
-inline constexpr const char* insert_event =
-    "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)";
+inline constexpr const char* insert_event = "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)";
 
 /// pgqpp's bulk path: a one-element type array applies to every event.
 inline constexpr const char* insert_events =

@@ -29,7 +29,8 @@ std::optional<std::string_view> Rows::get(std::size_t row, int column) const {
   PGresult* r = data_->result.get();
   int i = static_cast<int>(row);
   if (PQgetisnull(r, i, column)) return std::nullopt;
-  return std::string_view(PQgetvalue(r, i, column), static_cast<std::size_t>(PQgetlength(r, i, column)));
+  return std::string_view(PQgetvalue(r, i, column),
+                          static_cast<std::size_t>(PQgetlength(r, i, column)));
 }
 
 std::string_view Rows::value(std::size_t row, int column) const {

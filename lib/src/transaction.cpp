@@ -7,8 +7,7 @@
 namespace pgqpp {
 
 Transaction::Transaction(Connection& db) : db_(db) {
-  if (db_.in_transaction())
-    detail::throw_usage("a transaction is already open on this connection");
+  if (db_.in_transaction()) detail::throw_usage("a transaction is already open on this connection");
   db_.exec("begin");
 }
 

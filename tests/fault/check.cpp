@@ -39,8 +39,10 @@ class Verdict {
   void fail_keys(const std::string& what, const KeySet& keys) {
     if (keys.empty()) return;
     std::string list;
-    for (std::size_t i = 0; i < keys.size() && i < kShown; ++i) list += (i ? ", " : "") + key_text(keys[i]);
-    fail(what + ": " + list + (keys.size() > kShown ? ", ..." : "") + " (" + std::to_string(keys.size()) + " in all)");
+    for (std::size_t i = 0; i < keys.size() && i < kShown; ++i)
+      list += (i ? ", " : "") + key_text(keys[i]);
+    fail(what + ": " + list + (keys.size() > kShown ? ", ..." : "") + " (" +
+         std::to_string(keys.size()) + " in all)");
   }
   void fail(const std::string& message) {
     std::printf("FAIL (seed %s): %s\n", seed_.c_str(), message.c_str());
@@ -59,7 +61,8 @@ KeySet read_truth(Connection& db, const std::string& table) {
   keys.reserve(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     auto key = pack_key(rows.value(i, 0));
-    if (!key) throw std::runtime_error(table + " holds '" + std::string(rows.value(i, 0)) + "', not a key");
+    if (!key)
+      throw std::runtime_error(table + " holds '" + std::string(rows.value(i, 0)) + "', not a key");
     keys.push_back(*key);
   }
   normalize(keys);
@@ -68,7 +71,8 @@ KeySet read_truth(Connection& db, const std::string& table) {
 
 // The producers' records must agree with the truth table.
 void check_producers(const ProducerRecords& p, const KeySet& truth, Verdict& v) {
-  v.fail_keys("answered COMMIT but missing from the truth table", key_difference(p.committed, truth));
+  v.fail_keys("answered COMMIT but missing from the truth table",
+              key_difference(p.committed, truth));
   v.fail_keys("rolled back on purpose yet committed", key_intersection(p.rolled_back, truth));
   v.fail_keys("lost before COMMIT yet committed", key_intersection(p.lost, truth));
   v.fail_keys("failed with an SQL error yet committed", key_intersection(p.failed, truth));
@@ -81,7 +85,8 @@ void check_producers(const ProducerRecords& p, const KeySet& truth, Verdict& v) 
 void check_consumer(const std::string& name, const std::string& path, const KeySet& committed,
                     const FaultRecords& faults, Verdict& v) {
   ConsumerRecords r = read_consumer_log(path);
-  if (!r.bad_keys.empty()) v.fail(name + " received an event that is no test event: '" + r.bad_keys.front() + "'");
+  if (!r.bad_keys.empty())
+    v.fail(name + " received an event that is no test event: '" + r.bad_keys.front() + "'");
   KeySet seen;
   seen.reserve(r.deliveries.size());
   for (const Delivery& d : r.deliveries) seen.push_back(d.key);
@@ -90,29 +95,35 @@ void check_consumer(const std::string& name, const std::string& path, const KeyS
   v.fail_keys(name + " received events that were not committed", key_difference(seen, committed));
   auto killed_it = faults.killed_incarnations.find(name);
   static const std::set<int> none;
-  Duplicates dup = find_duplicates(r.deliveries, killed_it == faults.killed_incarnations.end() ? none : killed_it->second);
+  Duplicates dup = find_duplicates(
+      r.deliveries, killed_it == faults.killed_incarnations.end() ? none : killed_it->second);
   v.fail_keys(name + " received events in two different batches", dup.other_batch);
   v.fail_keys(name + " received events twice in one process", dup.same_process);
-  v.fail_keys(name + " received events again though the process that had them was not killed", dup.not_killed);
+  v.fail_keys(name + " received events again though the process that had them was not killed",
+              dup.not_killed);
   std::size_t redelivered = 0;
   std::set<int> incarnations;
   for (const auto& [batch, incs] : r.batch_incarnations) {
     redelivered += incs.size() > 1;
     incarnations.insert(incs.begin(), incs.end());
   }
-  std::printf("consumer %s: received %zu, distinct %zu, duplicates %lld, re-delivered batches %zu, processes %zu\n",
-              name.c_str(), r.deliveries.size(), seen.size(), static_cast<long long>(dup.extra), redelivered,
-              incarnations.size());
+  std::printf(
+      "consumer %s: received %zu, distinct %zu, duplicates %lld, re-delivered batches %zu, "
+      "processes %zu\n",
+      name.c_str(), r.deliveries.size(), seen.size(), static_cast<long long>(dup.extra),
+      redelivered, incarnations.size());
 }
 
-void check_exactly_once(Connection& target, const std::string& table, const KeySet& committed, Verdict& v) {
+void check_exactly_once(Connection& target, const std::string& table, const KeySet& committed,
+                        Verdict& v) {
   Rows rows = target.exec("select key, count(*) from " + table + " group by key");
   KeySet once, twice;
   std::int64_t total = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     auto key = pack_key(rows.value(i, 0));
     if (!key) {
-      v.fail("exactly-once target " + table + " holds '" + std::string(rows.value(i, 0)) + "', no test event");
+      v.fail("exactly-once target " + table + " holds '" + std::string(rows.value(i, 0)) +
+             "', no test event");
       continue;
     }
     std::int64_t n = std::stoll(std::string(rows.value(i, 1)));
@@ -124,10 +135,11 @@ void check_exactly_once(Connection& target, const std::string& table, const KeyS
   all.insert(all.end(), twice.begin(), twice.end());
   normalize(all);
   v.fail_keys("exactly-once target misses committed events", key_difference(committed, all));
-  v.fail_keys("exactly-once target holds events that were not committed", key_difference(all, committed));
+  v.fail_keys("exactly-once target holds events that were not committed",
+              key_difference(all, committed));
   v.fail_keys("exactly-once target holds events more than once", twice);
-  std::printf("exactly-once target %s: %lld rows, %zu distinct events, %zu more than once\n", table.c_str(),
-              static_cast<long long>(total), all.size(), twice.size());
+  std::printf("exactly-once target %s: %lld rows, %zu distinct events, %zu more than once\n",
+              table.c_str(), static_cast<long long>(total), all.size(), twice.size());
 }
 
 // "NAME=VALUE" split at the first '='.
@@ -153,13 +165,16 @@ int run_check(const Args& args) {
   KeySet in_doubt_committed = key_intersection(p.in_doubt, committed);
   std::size_t rolled_back = p.rolled_back.size() + p.lost.size() + p.failed.size() +
                             (p.in_doubt.size() - in_doubt_committed.size());
-  std::printf("committed %zu events; rolled back %zu (on purpose %zu, lost with the connection %zu, SQL errors %zu, "
-              "in doubt and not committed %zu); in doubt and committed %zu\n",
-              committed.size(), rolled_back, p.rolled_back.size(), p.lost.size(), p.failed.size(),
-              p.in_doubt.size() - in_doubt_committed.size(), in_doubt_committed.size());
+  std::printf(
+      "committed %zu events; rolled back %zu (on purpose %zu, lost with the connection %zu, SQL "
+      "errors %zu, "
+      "in doubt and not committed %zu); in doubt and committed %zu\n",
+      committed.size(), rolled_back, p.rolled_back.size(), p.lost.size(), p.failed.size(),
+      p.in_doubt.size() - in_doubt_committed.size(), in_doubt_committed.size());
   std::string kills;
   for (const auto& [role, n] : faults.kills_by_role) kills += " " + role + " " + std::to_string(n);
-  std::printf("kills:%s; postgres restarts: %d\n", kills.empty() ? " none" : kills.c_str(), faults.postgres_restarts);
+  std::printf("kills:%s; postgres restarts: %d\n", kills.empty() ? " none" : kills.c_str(),
+              faults.postgres_restarts);
   if (committed.empty()) v.fail("no event was committed: the run proves nothing");
   for (const std::string& spec : args.all("consumer")) {
     auto [name, path] = name_value(spec);
@@ -171,12 +186,14 @@ int run_check(const Args& args) {
     check_exactly_once(target, eo_table, committed, v);
   }
   if (v.failures()) {
-    std::printf("FAIL (seed %s): %d rule(s) broken; rerun with FAULT_SEED=%s\n", args.text("seed", "-").c_str(),
-                v.failures(), args.text("seed", "-").c_str());
+    std::printf("FAIL (seed %s): %d rule(s) broken; rerun with FAULT_SEED=%s\n",
+                args.text("seed", "-").c_str(), v.failures(), args.text("seed", "-").c_str());
     return 1;
   }
-  std::printf("ok: every committed event reached every consumer, no rolled-back one did, duplicates only in "
-              "batches re-delivered after a kill, the exactly-once target holds each event once\n");
+  std::printf(
+      "ok: every committed event reached every consumer, no rolled-back one did, duplicates only "
+      "in "
+      "batches re-delivered after a kill, the exactly-once target holds each event once\n");
   return 0;
 }
 

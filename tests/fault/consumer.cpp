@@ -61,8 +61,8 @@ int run_consumer(const Args& args) {
         consumer->run_batches(handle);
       },
       [&] { return consumer && consumer->events_seen() > 0; });
-  std::printf("consumer %s incarnation %s: %lld events in %lld batches\n", options.consumer.c_str(), inc.c_str(),
-              static_cast<long long>(events), static_cast<long long>(batches));
+  std::printf("consumer %s incarnation %s: %lld events in %lld batches\n", options.consumer.c_str(),
+              inc.c_str(), static_cast<long long>(events), static_cast<long long>(batches));
   return 0;
 }
 

@@ -46,7 +46,8 @@ void run_with_first_connect_retry(Start start, HandedAny handed_any) {
       return;
     } catch (const connection_lost&) {
       if (handed_any()) throw;
-      if (Clock::now() - attempt > std::chrono::seconds(1)) outage_start = Clock::now();  // it ran: a new outage
+      if (Clock::now() - attempt > std::chrono::seconds(1))
+        outage_start = Clock::now();  // it ran: a new outage
       if (Clock::now() - outage_start > std::chrono::seconds(60)) throw;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

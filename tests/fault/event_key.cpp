@@ -24,7 +24,8 @@ std::optional<std::uint64_t> pack_key(std::string_view text) {
 }
 
 std::string key_text(std::uint64_t packed) {
-  return event_key(static_cast<int>(packed >> 48), static_cast<std::int64_t>(packed & ((std::uint64_t(1) << 48) - 1)));
+  return event_key(static_cast<int>(packed >> 48),
+                   static_cast<std::int64_t>(packed & ((std::uint64_t(1) << 48) - 1)));
 }
 
 }  // namespace pgqpp::fault

@@ -59,7 +59,8 @@ int run_exactly_once(const Args& args) {
     keys += "}", ids += "}";
     if (batch.interrupted()) return;
     tx.exec("insert into " + table +
-                " (key, batch_id, ev_id) select k, $3, i from unnest($1::text[], $2::bigint[]) as u(k, i)",
+                " (key, batch_id, ev_id) select k, $3, i from unnest($1::text[], $2::bigint[]) as "
+                "u(k, i)",
             {keys, ids, batch.id()});
     log.append("B\t" + inc + "\t" + std::to_string(batch.id()) + "\t" + std::to_string(n) + "\t" +
                std::to_string(epoch_ms()) + "\n");
@@ -71,8 +72,8 @@ int run_exactly_once(const Args& args) {
         consumer->run_batches(handle);
       },
       [] { return false; });  // applying a batch again is what exactly-once guards against
-  std::printf("exactly-once consumer %s incarnation %s: %lld events applied\n", options.consumer.consumer.c_str(),
-              inc.c_str(), static_cast<long long>(applied));
+  std::printf("exactly-once consumer %s incarnation %s: %lld events applied\n",
+              options.consumer.consumer.c_str(), inc.c_str(), static_cast<long long>(applied));
   return 0;
 }
 

@@ -10,10 +10,13 @@ namespace pgqpp::fault {
 std::vector<PlannedFault> make_schedule(const ScheduleSpec& spec) {
   if (spec.targets.empty()) throw std::runtime_error("no target to kill");
   Rng rng(spec.seed, 1);
-  auto pick = [&rng](std::size_t n) { return static_cast<std::size_t>(rng.between(0, static_cast<std::int64_t>(n) - 1)); };
+  auto pick = [&rng](std::size_t n) {
+    return static_cast<std::size_t>(rng.between(0, static_cast<std::int64_t>(n) - 1));
+  };
   // The first round: every target once, in a seeded order (Fisher-Yates).
   std::vector<std::string> first_round = spec.targets;
-  for (std::size_t i = first_round.size(); i > 1; --i) std::swap(first_round[i - 1], first_round[pick(i)]);
+  for (std::size_t i = first_round.size(); i > 1; --i)
+    std::swap(first_round[i - 1], first_round[pick(i)]);
   std::int64_t restart_at = rng.between(spec.total_ms * 4 / 10, spec.total_ms * 6 / 10);
   bool restarted = false;
   std::size_t kills = 0;
@@ -25,7 +28,8 @@ std::vector<PlannedFault> make_schedule(const ScheduleSpec& spec) {
       f.down_ms = rng.between(300, 2000);
       restarted = true;
     } else {
-      f.target = kills < first_round.size() ? first_round[kills] : spec.targets[pick(spec.targets.size())];
+      f.target =
+          kills < first_round.size() ? first_round[kills] : spec.targets[pick(spec.targets.size())];
       f.down_ms = rng.between(100, spec.max_down_ms);
       ++kills;
     }

@@ -18,10 +18,10 @@ struct PlannedFault {
 /// Limits of a schedule.
 struct ScheduleSpec {
   std::uint64_t seed = 0;
-  std::vector<std::string> targets;  ///< processes that may be killed
-  std::int64_t total_ms = 0;         ///< length of production
+  std::vector<std::string> targets;                   ///< processes that may be killed
+  std::int64_t total_ms = 0;                          ///< length of production
   std::int64_t min_gap_ms = 2000, max_gap_ms = 6000;  ///< between faults
-  std::int64_t max_down_ms = 1500;   ///< longest pause before a restart
+  std::int64_t max_down_ms = 1500;                    ///< longest pause before a restart
 };
 
 /// The faults, in time order: kills every min..max gap, the first round

@@ -18,11 +18,15 @@ int main(int argc, char** argv) {
     const char* name;
     int (*run)(const Args&);
   };
-  static const Role roles[] = {{"produce", run_producer}, {"consume", run_consumer},
-                               {"exactly-once", run_exactly_once}, {"schedule", run_schedule},
+  static const Role roles[] = {{"produce", run_producer},
+                               {"consume", run_consumer},
+                               {"exactly-once", run_exactly_once},
+                               {"schedule", run_schedule},
                                {"check", run_check}};
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s produce|consume|exactly-once|schedule|check --option value ...\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s produce|consume|exactly-once|schedule|check --option value ...\n",
+                 argv[0]);
     return 2;
   }
   for (const Role& role : roles) {

@@ -67,10 +67,11 @@ class ProducerRun {
   }
   TxPlan plan_next();
   char run_transaction(Connection& db, Producer& producer, const TxPlan& plan);
-  void insert_piece(Transaction& tx, Producer& producer, std::int64_t from, std::int64_t to, bool bulk);
+  void insert_piece(Transaction& tx, Producer& producer, std::int64_t from, std::int64_t to,
+                    bool bulk);
   void record(char verdict, const TxPlan& plan) {
-    log_.append(std::string(1, verdict) + "\t" + std::to_string(c_.id) + "\t" + std::to_string(plan.first) +
-                "\t" + std::to_string(plan.last) + "\n");
+    log_.append(std::string(1, verdict) + "\t" + std::to_string(c_.id) + "\t" +
+                std::to_string(plan.first) + "\t" + std::to_string(plan.last) + "\n");
   }
 
   ProducerConfig c_;
@@ -91,13 +92,14 @@ TxPlan ProducerRun::plan_next() {
   next_seq_ += n;  // keys of a lost transaction are never used again
   p.rollback = rng_.percent(c_.rollback_pct);
   p.bulk = rng_.percent(c_.bulk_pct);
-  p.hold_ms = c_.hold_max_ms > 0 ? static_cast<int>(rng_.between(c_.hold_min_ms, c_.hold_max_ms)) : 0;
+  p.hold_ms =
+      c_.hold_max_ms > 0 ? static_cast<int>(rng_.between(c_.hold_min_ms, c_.hold_max_ms)) : 0;
   p.pieces = p.hold_ms > 0 ? static_cast<int>(std::min<std::int64_t>(n, rng_.between(2, 5))) : 1;
   return p;
 }
 
-void ProducerRun::insert_piece(Transaction& tx, Producer& producer, std::int64_t from, std::int64_t to,
-                               bool bulk) {
+void ProducerRun::insert_piece(Transaction& tx, Producer& producer, std::int64_t from,
+                               std::int64_t to, bool bulk) {
   if (!c_.truth_table.empty()) {
     tx.exec("insert into " + c_.truth_table + " (key) select 'p" + std::to_string(c_.id) +
                 ":' || g from generate_series($1::bigint, $2::bigint) g",
@@ -105,7 +107,8 @@ void ProducerRun::insert_piece(Transaction& tx, Producer& producer, std::int64_t
   }
   std::vector<NewEvent> events;
   events.reserve(static_cast<std::size_t>(to - from + 1));
-  for (std::int64_t s = from; s <= to; ++s) events.push_back({.type = "fault", .data = event_key(c_.id, s)});
+  for (std::int64_t s = from; s <= to; ++s)
+    events.push_back({.type = "fault", .data = event_key(c_.id, s)});
   if (bulk) {
     producer.insert_many(tx, events);
   } else {
@@ -120,9 +123,11 @@ char ProducerRun::run_transaction(Connection& db, Producer& producer, const TxPl
   Transaction tx(db);
   std::int64_t n = plan.last - plan.first + 1;
   for (int i = 0; i < plan.pieces; ++i) {
-    std::int64_t from = plan.first + n * i / plan.pieces, to = plan.first + n * (i + 1) / plan.pieces - 1;
+    std::int64_t from = plan.first + n * i / plan.pieces,
+                 to = plan.first + n * (i + 1) / plan.pieces - 1;
     if (to >= from) insert_piece(tx, producer, from, to, plan.bulk);
-    if (plan.hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(plan.hold_ms / plan.pieces));
+    if (plan.hold_ms > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(plan.hold_ms / plan.pieces));
   }
   if (plan.rollback) {
     tx.rollback();
@@ -167,13 +172,16 @@ int ProducerRun::run() {
       }
     }
     record(verdict, plan);
-    if (c_.pause_max_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(rng_.between(0, c_.pause_max_ms)));
+    if (c_.pause_max_ms > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(rng_.between(0, c_.pause_max_ms)));
   }
   log_.append("T\t" + std::to_string(c_.id) + "\t" + std::to_string(first_insert_ms_) + "\t" +
               std::to_string(last_commit_ms_) + "\n");
-  std::printf("producer %d: %lld events committed, %lld keys used, %lld transactions lost or in doubt, %lld failed\n",
-              c_.id, static_cast<long long>(committed_), static_cast<long long>(next_seq_ - 1),
-              static_cast<long long>(lost), static_cast<long long>(errors));
+  std::printf(
+      "producer %d: %lld events committed, %lld keys used, %lld transactions lost or in doubt, "
+      "%lld failed\n",
+      c_.id, static_cast<long long>(committed_), static_cast<long long>(next_seq_ - 1),
+      static_cast<long long>(lost), static_cast<long long>(errors));
   return 0;
 }
 
@@ -187,7 +195,8 @@ int run_producer(const Args& args) {
   c.id = static_cast<int>(args.integer("id"));
   c.seconds = args.integer("seconds", 0);
   c.events = args.integer("events", 0);
-  if ((c.seconds > 0) == (c.events > 0)) throw std::runtime_error("give exactly one of --seconds and --events");
+  if ((c.seconds > 0) == (c.events > 0))
+    throw std::runtime_error("give exactly one of --seconds and --events");
   c.min_tx = static_cast<int>(args.integer("min-tx-events", 1));
   c.max_tx = static_cast<int>(args.integer("max-tx-events", 20));
   c.rollback_pct = static_cast<int>(args.integer("rollback-pct", 0));
@@ -195,7 +204,8 @@ int run_producer(const Args& args) {
   c.hold_min_ms = static_cast<int>(args.integer("hold-min-ms", 0));
   c.hold_max_ms = static_cast<int>(args.integer("hold-max-ms", 0));
   c.pause_max_ms = static_cast<int>(args.integer("pause-max-ms", 0));
-  if (c.min_tx < 1 || c.max_tx < c.min_tx) throw std::runtime_error("need 1 <= --min-tx-events <= --max-tx-events");
+  if (c.min_tx < 1 || c.max_tx < c.min_tx)
+    throw std::runtime_error("need 1 <= --min-tx-events <= --max-tx-events");
   ProducerRun run(c, static_cast<std::uint64_t>(args.integer("seed")), args.text("log"));
   return run.run();
 }

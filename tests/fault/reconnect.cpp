@@ -6,7 +6,8 @@
 
 namespace pgqpp::fault {
 
-Connection connect_with_retry(const std::string& conninfo, std::chrono::steady_clock::time_point deadline) {
+Connection connect_with_retry(const std::string& conninfo,
+                              std::chrono::steady_clock::time_point deadline) {
   for (;;) {
     try {
       return Connection(conninfo, std::chrono::seconds(5));

@@ -10,6 +10,7 @@ namespace pgqpp::fault {
 /// Connects to `conninfo`, trying again every 200 ms while the server cannot
 /// be reached (restarting, in crash recovery) until `deadline`; then the
 /// last error is thrown.
-Connection connect_with_retry(const std::string& conninfo, std::chrono::steady_clock::time_point deadline);
+Connection connect_with_retry(const std::string& conninfo,
+                              std::chrono::steady_clock::time_point deadline);
 
 }  // namespace pgqpp::fault

@@ -64,7 +64,8 @@ ProducerRecords read_producer_logs(const std::vector<std::string>& paths) {
     std::ifstream in = open_or_throw(path);
     for (std::string line; std::getline(in, line);) {
       auto f = fields(line, 4);
-      if (f.size() != 4 || f[0].size() != 1) throw std::runtime_error(path + ": bad line '" + line + "'");
+      if (f.size() != 4 || f[0].size() != 1)
+        throw std::runtime_error(path + ": bad line '" + line + "'");
       int producer = static_cast<int>(number(f[1], path));
       long long a = number(f[2], path), b = number(f[3], path);
       if (f[0] == "T") {
@@ -72,8 +73,12 @@ ProducerRecords read_producer_logs(const std::vector<std::string>& paths) {
         r.last_commit_ms = std::max(r.last_commit_ms, b);
         continue;
       }
-      KeySet* into = f[0] == "C" ? &r.committed : f[0] == "R" ? &r.rolled_back : f[0] == "L" ? &r.lost
-                   : f[0] == "D" ? &r.in_doubt : f[0] == "E" ? &r.failed : nullptr;
+      KeySet* into = f[0] == "C"   ? &r.committed
+                     : f[0] == "R" ? &r.rolled_back
+                     : f[0] == "L" ? &r.lost
+                     : f[0] == "D" ? &r.in_doubt
+                     : f[0] == "E" ? &r.failed
+                                   : nullptr;
       if (!into) throw std::runtime_error(path + ": unknown verdict in '" + line + "'");
       for (long long s = a; s <= b; ++s) into->push_back(pack_key(producer, s));
     }

@@ -13,11 +13,11 @@ using KeySet = std::vector<std::uint64_t>;
 
 /// The producers' logs: every key used, by the outcome of its transaction.
 struct ProducerRecords {
-  KeySet committed;    ///< C: COMMIT answered
-  KeySet rolled_back;  ///< R: rolled back on purpose
-  KeySet lost;         ///< L: connection lost before COMMIT was sent
-  KeySet in_doubt;     ///< D: connection lost during COMMIT
-  KeySet failed;       ///< E: an SQL error rolled it back
+  KeySet committed;               ///< C: COMMIT answered
+  KeySet rolled_back;             ///< R: rolled back on purpose
+  KeySet lost;                    ///< L: connection lost before COMMIT was sent
+  KeySet in_doubt;                ///< D: connection lost during COMMIT
+  KeySet failed;                  ///< E: an SQL error rolled it back
   long long first_insert_ms = 0;  ///< earliest first insert over all producers
   long long last_commit_ms = 0;   ///< latest commit over all producers
 };
@@ -31,7 +31,9 @@ struct Delivery {
   std::int64_t batch;
   int incarnation;
   bool operator<(const Delivery& o) const {
-    return key != o.key ? key < o.key : incarnation != o.incarnation ? incarnation < o.incarnation : batch < o.batch;
+    return key != o.key                   ? key < o.key
+           : incarnation != o.incarnation ? incarnation < o.incarnation
+                                          : batch < o.batch;
   }
 };
 

@@ -24,7 +24,8 @@ int run_schedule(const Args& args) {
   spec.max_down_ms = args.integer("max-down-ms", spec.max_down_ms);
   for (const PlannedFault& f : make_schedule(spec)) {
     if (f.target.empty())
-      std::printf("%lld\trestart-postgres\t-\t%lld\n", static_cast<long long>(f.at_ms), static_cast<long long>(f.down_ms));
+      std::printf("%lld\trestart-postgres\t-\t%lld\n", static_cast<long long>(f.at_ms),
+                  static_cast<long long>(f.down_ms));
     else
       std::printf("%lld\tkill\t%s\t%lld\n", static_cast<long long>(f.at_ms), f.target.c_str(),
                   static_cast<long long>(f.down_ms));

@@ -31,12 +31,15 @@ TEST(CliEventFormat, UtcTimeWithMillisecondsOrMicroseconds) {
 }
 
 TEST(CliEventFormat, EscapesControlCharactersOnly) {
-  EXPECT_EQ(escape_controls("a\nb\tc\rd\x01" "e\x7f"), "a\\nb\\tc\\rd\\x01e\\x7f");
+  EXPECT_EQ(escape_controls("a\nb\tc\rd\x01"
+                            "e\x7f"),
+            "a\\nb\\tc\\rd\\x01e\\x7f");
   EXPECT_EQ(escape_controls("héllo ✓ \\n"), "héllo ✓ \\n");
 }
 
 TEST(CliEventFormat, LineWithoutExtras) {
-  EXPECT_EQ(format_event_line(sample(), false), "42 2026-11-25T11:50:01.123Z order.created {\"order\": 1}");
+  EXPECT_EQ(format_event_line(sample(), false),
+            "42 2026-11-25T11:50:01.123Z order.created {\"order\": 1}");
 }
 
 TEST(CliEventFormat, LineWithExtrasRetryAndNulls) {

@@ -10,7 +10,8 @@ using namespace pgqpp::cli;
 
 TEST(CliEventInput, FullObject) {
   auto ev = parse_json_event(
-      R"({"type":"t","data":"d ✓","extra1":"e1","extra2":null,"extra3":7,"extra4":{"k":[1,2]}})", "def");
+      R"({"type":"t","data":"d ✓","extra1":"e1","extra2":null,"extra3":7,"extra4":{"k":[1,2]}})",
+      "def");
   ASSERT_TRUE(ev);
   EXPECT_EQ(ev->type, "t");
   EXPECT_EQ(ev->data, "d ✓");
@@ -35,7 +36,8 @@ TEST(CliEventInput, BlankLinesAreSkipped) {
 }
 
 TEST(CliEventInput, TailKeysAreIgnored) {
-  auto ev = parse_json_event(R"({"id":5,"time":"x","txid":9,"retry":null,"type":"t","data":"d"})", "def");
+  auto ev =
+      parse_json_event(R"({"id":5,"time":"x","txid":9,"retry":null,"type":"t","data":"d"})", "def");
   ASSERT_TRUE(ev);
   EXPECT_EQ(ev->data, "d");
 }
@@ -49,7 +51,8 @@ TEST(CliEventInput, Errors) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(message(R"({"data": "x")").rfind("invalid JSON at column", 0), 0u) << message(R"({"data": "x")");
+  EXPECT_EQ(message(R"({"data": "x")").rfind("invalid JSON at column", 0), 0u)
+      << message(R"({"data": "x")");
   EXPECT_EQ(message("[1,2]"), "expected a JSON object, got array");
   EXPECT_EQ(message(R"({"type": 1, "data": "x"})"), "\"type\" must be a string");
   EXPECT_EQ(message(R"({"type": "t"})"), "no \"data\" key");

@@ -24,7 +24,8 @@ TEST(CliQueueSettings, ParsesAssignments) {
   EXPECT_EQ(parse_setting_assignment("ticker_max_lag=0.5 s").value, "0.5 s");
   EXPECT_EQ(parse_setting_assignment("ticker_paused=on").value, "on");
   EXPECT_EQ(parse_setting_assignment("external_ticker=F").value, "F");
-  EXPECT_EQ(parse_setting_assignment("rotation_period=a=b").value, "a=b");  // the server judges intervals
+  EXPECT_EQ(parse_setting_assignment("rotation_period=a=b").value,
+            "a=b");  // the server judges intervals
 }
 
 // Every rejection names the problem and lists the valid keys.

@@ -50,7 +50,9 @@ TEST(CliStatus, ConsumerLagsOnlyWhenBehindAndOverThreshold) {
   EXPECT_FALSE(s.consumers[0].lagging);
   EXPECT_TRUE(s.consumers[1].lagging);
   ASSERT_EQ(s.problems.size(), 1u);
-  EXPECT_EQ(s.problems[0], "consumer billing on queue orders: lag 1m15s over the threshold of 1m00s, 10 events pending");
+  EXPECT_EQ(
+      s.problems[0],
+      "consumer billing on queue orders: lag 1m15s over the threshold of 1m00s, 10 events pending");
   // Caught up with the newest tick: an old position is no problem (idle queue).
   s.consumers[1].last_tick_id = 100;
   evaluate_status(s);
@@ -87,10 +89,12 @@ TEST(CliStatus, TableIsAlignedAndPlainWithoutColour) {
   evaluate_status(s);
   const std::string plain = status_table(s, false);
   EXPECT_EQ(plain.find('\x1b'), std::string::npos);
-  EXPECT_NE(plain.find("database app  2026-11-25T12:00:00.000Z  lag threshold 1m00s\n"), std::string::npos);
-  EXPECT_NE(plain.find("QUEUE   EV/S  PENDING  LAST TICK  TICK ID  TABLE  ROTATED  ROTATION  STATE\n"
-                       "orders  12.5        3      0.50s      100    1/3    1h01m     2h00m  ok\n"),
-            std::string::npos)
+  EXPECT_NE(plain.find("database app  2026-11-25T12:00:00.000Z  lag threshold 1m00s\n"),
+            std::string::npos);
+  EXPECT_NE(
+      plain.find("QUEUE   EV/S  PENDING  LAST TICK  TICK ID  TABLE  ROTATED  ROTATION  STATE\n"
+                 "orders  12.5        3      0.50s      100    1/3    1h01m     2h00m  ok\n"),
+      std::string::npos)
       << plain;
   EXPECT_NE(plain.find("QUEUE   CONSUMER    LAG  PENDING  LAST SEEN  BATCH  STATE\n"
                        "orders  shipping  1.50s       10      0.20s      -  ok\n"
@@ -148,7 +152,8 @@ TEST(CliTextTable, AlignsByVisibleWidth) {
   t.add_row({{"longer"}, {"12"}});
   EXPECT_EQ(t.render(false), "NAME     N  NOTE\näb       7  x\nlonger  12\n");
   EXPECT_EQ(t.render(true),
-            "\x1b[1mNAME\x1b[0m     \x1b[1mN\x1b[0m  \x1b[1mNOTE\x1b[0m\näb       7  \x1b[31mx\x1b[0m\nlonger  12\n");
+            "\x1b[1mNAME\x1b[0m     \x1b[1mN\x1b[0m  \x1b[1mNOTE\x1b[0m\näb       7  "
+            "\x1b[31mx\x1b[0m\nlonger  12\n");
   EXPECT_THROW(t.add_row({{"a"}, {"b"}, {"c"}, {"d"}}), std::invalid_argument);
 }
 

@@ -17,10 +17,10 @@ TEST(ExprTemplate, ColumnsBecomeParameters) {
   ExprTemplate t = expression_template("lo || 'lo' || lo || id", kColumns);
   EXPECT_EQ(t.sql, "select $1 || 'lo' || $1 || $2");
   EXPECT_EQ(t.params, (std::vector<int>{2, 0}));
-  EXPECT_EQ(sql("LO"), "select $1");              // folded like the parser folds it
-  EXPECT_EQ(sql("Up > 1"), "select $1 > 1");      // PgQ's exact-spelling match
+  EXPECT_EQ(sql("LO"), "select $1");          // folded like the parser folds it
+  EXPECT_EQ(sql("Up > 1"), "select $1 > 1");  // PgQ's exact-spelling match
   EXPECT_EQ(sql("\"Up\" + \"two words\""), "select $1 + $2");
-  EXPECT_EQ(sql("\"up\""), "select \"up\"");      // quoted: exact only
+  EXPECT_EQ(sql("\"up\""), "select \"up\"");  // quoted: exact only
   EXPECT_EQ(sql("lo;"), "select $1;");
   EXPECT_TRUE(expression_template("1 + 2", kColumns).params.empty());
 }

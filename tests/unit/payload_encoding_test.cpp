@@ -21,10 +21,11 @@ TEST(PayloadEncoding, UrlEncodingKeepsOnlyUnreservedBytes) {
   EXPECT_EQ(url_encoded(""), "");
   EXPECT_EQ(url_encoded("a b&c=d%e+f"), "a+b%26c%3dd%25e%2bf");
   // PgQ 3.5's logutriga output for bytes 1..127, read off a live server.
-  EXPECT_EQ(url_encoded(all_ascii()),
-            "%01%02%03%04%05%06%07%08%09%0a%0b%0c%0d%0e%0f%10%11%12%13%14%15%16%17%18%19%1a%1b"
-            "%1c%1d%1e%1f+%21%22%23%24%25%26%27%28%29%2a%2b%2c-.%2f0123456789%3a%3b%3c%3d%3e%3f"
-            "%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5b%5c%5d%5e_%60abcdefghijklmnopqrstuvwxyz%7b%7c%7d%7e%7f");
+  EXPECT_EQ(
+      url_encoded(all_ascii()),
+      "%01%02%03%04%05%06%07%08%09%0a%0b%0c%0d%0e%0f%10%11%12%13%14%15%16%17%18%19%1a%1b"
+      "%1c%1d%1e%1f+%21%22%23%24%25%26%27%28%29%2a%2b%2c-.%2f0123456789%3a%3b%3c%3d%3e%3f"
+      "%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5b%5c%5d%5e_%60abcdefghijklmnopqrstuvwxyz%7b%7c%7d%7e%7f");
   EXPECT_EQ(url_encoded("\xc3\xbc\xf0\x9f\x98\x80"), "%c3%bc%f0%9f%98%80");
 }
 

@@ -11,7 +11,8 @@ using Kind = TriggerArgError::Kind;
 
 namespace {
 
-Kind error_kind(const std::vector<std::string>& args, bool truncate, std::string* message = nullptr) {
+Kind error_kind(const std::vector<std::string>& args, bool truncate,
+                std::string* message = nullptr) {
   try {
     parse_trigger_args(args, truncate);
   } catch (const TriggerArgError& e) {

@@ -26,9 +26,11 @@ const std::vector<KeyInfo>& config_keys() {
       {"stats_period", "seconds", true, "how often to log statistics"},
       {"connection_lifetime", "seconds", true, "how long a database connection is kept"},
       {"min_tick_interval", "seconds", true,
-       "wake-up path: shortest time between two ticks of one queue (keeps batches batches at high rates)"},
+       "wake-up path: shortest time between two ticks of one queue (keeps batches batches at high "
+       "rates)"},
       {"idle_ticker_period", "seconds", true,
-       "wake-up path: how often the full pgq.ticker() still runs (idle ticks, events that bypassed it)"},
+       "wake-up path: how often the full pgq.ticker() still runs (idle ticks, events that bypassed "
+       "it)"},
   };
   return keys;
 }
@@ -81,25 +83,41 @@ std::vector<std::string> parse_list(const std::string& value) {
 
 }  // namespace
 
-void set_key(Config& c, const std::string& key, const std::string& value, const std::string& where) {
+void set_key(Config& c, const std::string& key, const std::string& value,
+             const std::string& where) {
   const KeyInfo* info = find_key(key);
   if (info == nullptr)
     throw ConfigError(where + ": unknown key '" + key + "' (known keys: " + known_keys() + ")");
-  if (key == "logfile") c.logfile = value;
-  else if (key == "pidfile") c.pidfile = value;
-  else if (key == "base_connstr") c.base_connstr = value;
-  else if (key == "initial_database") c.initial_database = value;
-  else if (key == "database_list") c.database_list = parse_list(value);
-  else if (key == "syslog") c.syslog = parse_bool(value, key, where);
-  else if (key == "syslog_ident") c.syslog_ident = value;
-  else if (key == "check_period") c.check_period = parse_seconds(value, key, where);
-  else if (key == "retry_period") c.retry_period = parse_seconds(value, key, where);
-  else if (key == "maint_period") c.maint_period = parse_seconds(value, key, where);
-  else if (key == "ticker_period") c.ticker_period = parse_seconds(value, key, where);
-  else if (key == "stats_period") c.stats_period = parse_seconds(value, key, where);
-  else if (key == "connection_lifetime") c.connection_lifetime = parse_seconds(value, key, where);
-  else if (key == "min_tick_interval") c.min_tick_interval = parse_seconds(value, key, where);
-  else if (key == "idle_ticker_period") c.idle_ticker_period = parse_seconds(value, key, where);
+  if (key == "logfile")
+    c.logfile = value;
+  else if (key == "pidfile")
+    c.pidfile = value;
+  else if (key == "base_connstr")
+    c.base_connstr = value;
+  else if (key == "initial_database")
+    c.initial_database = value;
+  else if (key == "database_list")
+    c.database_list = parse_list(value);
+  else if (key == "syslog")
+    c.syslog = parse_bool(value, key, where);
+  else if (key == "syslog_ident")
+    c.syslog_ident = value;
+  else if (key == "check_period")
+    c.check_period = parse_seconds(value, key, where);
+  else if (key == "retry_period")
+    c.retry_period = parse_seconds(value, key, where);
+  else if (key == "maint_period")
+    c.maint_period = parse_seconds(value, key, where);
+  else if (key == "ticker_period")
+    c.ticker_period = parse_seconds(value, key, where);
+  else if (key == "stats_period")
+    c.stats_period = parse_seconds(value, key, where);
+  else if (key == "connection_lifetime")
+    c.connection_lifetime = parse_seconds(value, key, where);
+  else if (key == "min_tick_interval")
+    c.min_tick_interval = parse_seconds(value, key, where);
+  else if (key == "idle_ticker_period")
+    c.idle_ticker_period = parse_seconds(value, key, where);
   if (key == "initial_database" && value.empty())
     throw ConfigError(where + ": initial_database must not be empty");
 }

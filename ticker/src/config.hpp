@@ -17,22 +17,22 @@ class ConfigError : public std::runtime_error {
 };
 
 struct Config {
-  std::string logfile;              // empty: no log file
-  std::string pidfile;              // required with --daemon
-  std::string base_connstr;         // libpq connect string without dbname
+  std::string logfile;       // empty: no log file
+  std::string pidfile;       // required with --daemon
+  std::string base_connstr;  // libpq connect string without dbname
   std::string initial_database = "template1";
   std::vector<std::string> database_list;  // empty: every database
   bool syslog = true;
   std::string syslog_ident = "pgqd";
-  double check_period = 60;         // seconds between database discoveries
-  double retry_period = 30;         // seconds between retry moves
-  double maint_period = 120;        // seconds between maintenance runs
-  double ticker_period = 1;         // seconds between ticker runs
-  double stats_period = 30;         // seconds between statistics log lines
+  double check_period = 60;           // seconds between database discoveries
+  double retry_period = 30;           // seconds between retry moves
+  double maint_period = 120;          // seconds between maintenance runs
+  double ticker_period = 1;           // seconds between ticker runs
+  double stats_period = 30;           // seconds between statistics log lines
   double connection_lifetime = 3600;  // seconds before a connection is renewed
   // pgqpp's own keys, for the wake-up path (pgqpp preloaded):
-  double min_tick_interval = 0.005;   // shortest time between two woken ticks of a queue
-  double idle_ticker_period = 3;      // full pgq.ticker() period while woken
+  double min_tick_interval = 0.005;  // shortest time between two woken ticks of a queue
+  double idle_ticker_period = 3;     // full pgq.ticker() period while woken
 };
 
 /// One config key: its name, what it takes, and whether SIGHUP may change it.

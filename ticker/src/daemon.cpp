@@ -60,7 +60,7 @@ void Daemon::install_signals() {
   if (pipe2(signal_pipe_, O_CLOEXEC | O_NONBLOCK) != 0)
     throw std::runtime_error(std::string("cannot create the signal pipe: ") + std::strerror(errno));
   signal_write_fd = signal_pipe_[1];
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
@@ -73,7 +73,8 @@ bool Daemon::write_pidfile() {
   std::ifstream old(config_.pidfile);
   long pid = 0;
   if (old >> pid && pid > 0 && kill(static_cast<pid_t>(pid), 0) == 0) {
-    log_.error("", "already running with pid " + std::to_string(pid) + " (pidfile " + config_.pidfile + ")");
+    log_.error("", "already running with pid " + std::to_string(pid) + " (pidfile " +
+                       config_.pidfile + ")");
     return false;
   }
   std::ofstream out(config_.pidfile, std::ios::trunc);
@@ -128,14 +129,16 @@ void Daemon::reload() {
                       options_.verbose, &error))
     log_.error("", error);
   for (auto& [name, db] : databases_) db->reconfigure(config_);
-  log_.info("", "config reloaded" + (list.empty() ? std::string(", nothing changed") : "; changed: " + list));
+  log_.info("", "config reloaded" +
+                    (list.empty() ? std::string(", nothing changed") : "; changed: " + list));
   next_discovery_ = Clock::now();
 }
 
 void Daemon::discover(Clock::time_point now) {
   next_discovery_ = now + std::chrono::duration_cast<Clock::duration>(
                               std::chrono::duration<double>(config_.check_period));
-  std::string conninfo = conninfo_for(config_.base_connstr, config_.initial_database, "pgqpp ticker");
+  std::string conninfo =
+      conninfo_for(config_.base_connstr, config_.initial_database, "pgqpp ticker");
   if (!discovery_.connect(conninfo)) {
     if (!discovery_failing_)
       log_.error(config_.initial_database, "cannot list databases: " + discovery_.error());
@@ -144,16 +147,18 @@ void Daemon::discover(Clock::time_point now) {
     next_discovery_ = now + std::chrono::seconds(1);
     return;
   }
-  discovery_.run("select datname from pg_catalog.pg_database"
-                 " where datallowconn and not datistemplate order by 1",
-                 {}, [this](const Result& r) {
-                   std::vector<std::string> names;
-                   for (int i = 0; i < r.rows(); ++i) names.push_back(r.text(i, 0));
-                   if (discovery_failing_) log_.info(config_.initial_database, "listing databases works again");
-                   discovery_failing_ = false;
-                   on_databases(names);
-                   discovery_.close();
-                 });
+  discovery_.run(
+      "select datname from pg_catalog.pg_database"
+      " where datallowconn and not datistemplate order by 1",
+      {}, [this](const Result& r) {
+        std::vector<std::string> names;
+        for (int i = 0; i < r.rows(); ++i) names.push_back(r.text(i, 0));
+        if (discovery_failing_)
+          log_.info(config_.initial_database, "listing databases works again");
+        discovery_failing_ = false;
+        on_databases(names);
+        discovery_.close();
+      });
 }
 
 void Daemon::on_databases(const std::vector<std::string>& found) {
@@ -211,7 +216,8 @@ int Daemon::poll_once(Clock::time_point now) {
   auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
   int timeout = static_cast<int>(std::clamp<long long>(wait, 0, 1000));
   int n = poll(fds.data(), fds.size(), timeout);
-  if (n < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+  if (n < 0 && errno != EINTR)
+    throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
   auto after = Clock::now();
   for (std::size_t i = 0; n > 0 && i < fds.size(); ++i) {
     if (fds[i].revents == 0) continue;
@@ -238,11 +244,15 @@ int Daemon::poll_once(Clock::time_point now) {
 
 std::string Daemon::render_metrics() const {
   static const std::map<std::string, std::pair<const char*, const char*>> help = {
-      {"pgqpp_ticker_connection_up", {"gauge", "1 while the daemon's connection to the database is up"}},
-      {"pgqpp_ticker_wakeup_active", {"gauge", "1 when the database wakes the ticker on commit; 0: periodic ticking"}},
+      {"pgqpp_ticker_connection_up",
+       {"gauge", "1 while the daemon's connection to the database is up"}},
+      {"pgqpp_ticker_wakeup_active",
+       {"gauge", "1 when the database wakes the ticker on commit; 0: periodic ticking"}},
       {"pgqpp_ticker_errors_total", {"counter", "failed connections and statements"}},
-      {"pgqpp_ticker_ticks_total", {"counter", "ticks made, by path (periodic pgq.ticker() or woken on commit)"}},
-      {"pgqpp_ticker_retries_moved_total", {"counter", "retry events moved back into their queues"}},
+      {"pgqpp_ticker_ticks_total",
+       {"counter", "ticks made, by path (periodic pgq.ticker() or woken on commit)"}},
+      {"pgqpp_ticker_retries_moved_total",
+       {"counter", "retry events moved back into their queues"}},
       {"pgqpp_ticker_maint_operations_total", {"counter", "maintenance operations run"}},
       {"pgqpp_queue_last_tick_age_seconds", {"gauge", "age of the queue's newest tick"}},
       {"pgqpp_queue_last_tick_id", {"counter", "the queue's newest tick id (ticks so far)"}},
@@ -251,20 +261,25 @@ std::string Daemon::render_metrics() const {
       {"pgqpp_queue_events_per_second", {"gauge", "event rate over the last ticks"}},
       {"pgqpp_consumer_lag_seconds", {"gauge", "age of the tick the consumer has reached"}},
       {"pgqpp_consumer_last_seen_seconds", {"gauge", "time since the consumer's last batch call"}},
-      {"pgqpp_consumer_pending_events", {"gauge", "events between the consumer's position and the newest tick"}},
+      {"pgqpp_consumer_pending_events",
+       {"gauge", "events between the consumer's position and the newest tick"}},
   };
   MetricLines lines;
   for (const auto& [name, db] : databases_) db->add_metrics(lines);
   std::string out;
-  out += "# HELP pgqpp_ticker_databases databases the daemon serves\n# TYPE pgqpp_ticker_databases gauge\n";
+  out +=
+      "# HELP pgqpp_ticker_databases databases the daemon serves\n# TYPE pgqpp_ticker_databases "
+      "gauge\n";
   out += "pgqpp_ticker_databases " + std::to_string(databases_.size()) + "\n";
-  out += "# HELP pgqpp_ticker_discovery_errors_total failed listings of the databases\n"
-         "# TYPE pgqpp_ticker_discovery_errors_total counter\n";
+  out +=
+      "# HELP pgqpp_ticker_discovery_errors_total failed listings of the databases\n"
+      "# TYPE pgqpp_ticker_discovery_errors_total counter\n";
   out += "pgqpp_ticker_discovery_errors_total " + std::to_string(discovery_errors_) + "\n";
   for (const auto& [metric, samples] : lines) {
     auto h = help.find(metric);
     if (h != help.end())
-      out += "# HELP " + metric + " " + h->second.second + "\n# TYPE " + metric + " " + h->second.first + "\n";
+      out += "# HELP " + metric + " " + h->second.second + "\n# TYPE " + metric + " " +
+             h->second.first + "\n";
     for (const auto& line : samples) out += line + "\n";
   }
   return out;
@@ -285,7 +300,8 @@ int Daemon::run() {
   }
   if (options_.daemonize) {
     if (config_.pidfile.empty()) {
-      std::fprintf(stderr, "pgqpp ticker: --daemon needs a pidfile (config key pidfile or --pidfile)\n");
+      std::fprintf(stderr,
+                   "pgqpp ticker: --daemon needs a pidfile (config key pidfile or --pidfile)\n");
       return 2;
     }
     if (daemon(0, 0) != 0) {
@@ -299,9 +315,9 @@ int Daemon::run() {
   }
   if (!write_pidfile()) return 1;
   install_signals();
-  log_.info("", "starting; ticker_period=" + get_key(config_, "ticker_period") +
-                    "s, databases: " + (config_.database_list.empty() ? std::string("all")
-                                                                      : get_key(config_, "database_list")));
+  log_.info("", "starting; ticker_period=" + get_key(config_, "ticker_period") + "s, databases: " +
+                    (config_.database_list.empty() ? std::string("all")
+                                                   : get_key(config_, "database_list")));
   next_discovery_ = Clock::now();
   while (true) {
     auto now = Clock::now();

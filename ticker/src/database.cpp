@@ -26,7 +26,8 @@ constexpr const char* kAsyncCommit = "set synchronous_commit to off";
 DatabaseWorker::DatabaseWorker(std::string name, const Config& config, Log& log)
     : name_(std::move(name)), config_(config), log_(log) {
   session_.on_connected = [this] { on_connected(); };
-  session_.on_sql_error = [this](const std::string& sql, const std::string&, const std::string& message) {
+  session_.on_sql_error = [this](const std::string& sql, const std::string&,
+                                 const std::string& message) {
     ++stats_.errors;
     log_.error(name_, message + " (while running: " + sql + ")");
   };
@@ -71,12 +72,15 @@ void DatabaseWorker::wait_once() {
   int min_interval_ms = static_cast<int>(config_.min_tick_interval * 1000 + 0.5);
   waiter_.run_prepared("pgqpp_wait", "select queue_name, tick_id from pgq.wakeup_ticker(1000, $1)",
                        {std::to_string(min_interval_ms)}, [this](const Result& r) {
-    if (wakeup_ == Wakeup::unknown) log_.info(name_, "wake-up path active: ticking on commit");
-    wakeup_ = Wakeup::active;
-    stats_.woken_ticks += r.rows();
-    for (int i = 0; i < r.rows(); ++i) log_.write(Level::debug, name_, "woken tick " + r.text(i, 1), r.text(i, 0));
-    wait_once();
-  });
+                         if (wakeup_ == Wakeup::unknown)
+                           log_.info(name_, "wake-up path active: ticking on commit");
+                         wakeup_ = Wakeup::active;
+                         stats_.woken_ticks += r.rows();
+                         for (int i = 0; i < r.rows(); ++i)
+                           log_.write(Level::debug, name_, "woken tick " + r.text(i, 1),
+                                      r.text(i, 0));
+                         wait_once();
+                       });
 }
 
 void DatabaseWorker::on_waiter_io(Clock::time_point) {
@@ -138,35 +142,41 @@ void DatabaseWorker::run_retry() {
   session_.run("select pgq.maint_retry_events()", {}, [this](const Result& r) {
     long long moved = r.number(0, 0);
     stats_.retries_moved += moved;
-    if (moved > 0) run_retry();  // more may be due: keep going
-    else next_retry_ = Clock::now() + seconds(config_.retry_period);
+    if (moved > 0)
+      run_retry();  // more may be due: keep going
+    else
+      next_retry_ = Clock::now() + seconds(config_.retry_period);
   });
 }
 
 void DatabaseWorker::schedule_maintenance() {
-  session_.run("select func_name, func_arg from pgq.maint_operations()", {}, [this](const Result& r) {
-    for (int i = 0; i < r.rows(); ++i) {
-      std::string func = r.text(i, 0);
-      bool has_arg = !r.is_null(i, 1);
-      std::string arg = has_arg ? r.text(i, 1) : "";
-      std::string sql;
-      std::vector<std::string> params;
-      if (func == "vacuum") {
-        // The table name comes from pgq.maint_tables_to_vacuum(): quote it.
-        session_.run("select quote_ident(split_part($1, '.', 1)) || '.' || quote_ident(split_part($1, '.', 2))",
-                     {arg}, [this](const Result& q) {
-                       session_.run("vacuum " + q.text(0, 0), {}, [this](const Result&) { ++stats_.maint_ops; });
-                     });
-        continue;
-      }
-      // Each operation is its own statement, hence its own transaction:
-      // rotation step 1 and step 2 never share one.
-      sql = "select " + func + (has_arg ? "($1)" : "()");
-      if (has_arg) params.push_back(arg);
-      session_.run(sql, params, [this](const Result&) { ++stats_.maint_ops; });
-    }
-    next_maint_ = Clock::now() + seconds(config_.maint_period);
-  });
+  session_.run("select func_name, func_arg from pgq.maint_operations()", {},
+               [this](const Result& r) {
+                 for (int i = 0; i < r.rows(); ++i) {
+                   std::string func = r.text(i, 0);
+                   bool has_arg = !r.is_null(i, 1);
+                   std::string arg = has_arg ? r.text(i, 1) : "";
+                   std::string sql;
+                   std::vector<std::string> params;
+                   if (func == "vacuum") {
+                     // The table name comes from pgq.maint_tables_to_vacuum(): quote it.
+                     session_.run(
+                         "select quote_ident(split_part($1, '.', 1)) || '.' || "
+                         "quote_ident(split_part($1, '.', 2))",
+                         {arg}, [this](const Result& q) {
+                           session_.run("vacuum " + q.text(0, 0), {},
+                                        [this](const Result&) { ++stats_.maint_ops; });
+                         });
+                     continue;
+                   }
+                   // Each operation is its own statement, hence its own transaction:
+                   // rotation step 1 and step 2 never share one.
+                   sql = "select " + func + (has_arg ? "($1)" : "()");
+                   if (has_arg) params.push_back(arg);
+                   session_.run(sql, params, [this](const Result&) { ++stats_.maint_ops; });
+                 }
+                 next_maint_ = Clock::now() + seconds(config_.maint_period);
+               });
 }
 
 void DatabaseWorker::on_time(Clock::time_point now) {
@@ -188,7 +198,8 @@ void DatabaseWorker::on_time(Clock::time_point now) {
       stats_.ticks += r.number(0, 0);
       // Woken, queues with events are ticked on commit: the full ticker only
       // makes idle ticks and catches events that bypassed the wake-up.
-      double period = wakeup_ == Wakeup::active ? config_.idle_ticker_period : config_.ticker_period;
+      double period =
+          wakeup_ == Wakeup::active ? config_.idle_ticker_period : config_.ticker_period;
       next_tick_ = Clock::now() + seconds(period);
     });
   }
@@ -268,8 +279,8 @@ void DatabaseWorker::add_metrics(MetricLines& out) const {
     if (q.ev_per_sec) add("pgqpp_queue_events_per_second", labels, *q.ev_per_sec);
   }
   for (const auto& c : consumers_) {
-    std::string labels = db + ",queue=\"" + label_value(c.queue) + "\",consumer=\"" +
-                         label_value(c.consumer) + "\"";
+    std::string labels =
+        db + ",queue=\"" + label_value(c.queue) + "\",consumer=\"" + label_value(c.consumer) + "\"";
     add("pgqpp_consumer_lag_seconds", labels, c.lag);
     add("pgqpp_consumer_last_seen_seconds", labels, c.last_seen);
     add("pgqpp_consumer_pending_events", labels, static_cast<double>(c.pending));

@@ -27,11 +27,11 @@ struct DatabaseStats {
 /// One queue's figures from pgq.get_queue_info(), for the metrics endpoint.
 struct QueueFigures {
   std::string name;
-  double last_tick_age = 0;           // seconds
+  double last_tick_age = 0;  // seconds
   std::optional<double> ev_per_sec;
-  long long ev_new = 0;               // events since the last tick
+  long long ev_new = 0;  // events since the last tick
   long long last_tick_id = 0;
-  long long events_total = 0;         // the event sequence's value
+  long long events_total = 0;  // the event sequence's value
 };
 
 /// One consumer's figures from pgq.get_consumer_info().
@@ -105,10 +105,10 @@ class DatabaseWorker {
   Wakeup wakeup_ = Wakeup::unknown;
   DatabaseStats stats_;
 
-  bool has_pgq_ = false;       // pgq schema found on this connection
-  bool failing_ = false;       // the last connection attempt failed (logged once)
+  bool has_pgq_ = false;  // pgq schema found on this connection
+  bool failing_ = false;  // the last connection attempt failed (logged once)
   int failures_ = 0;
-  double backoff_ = 1;         // seconds until the next attempt after a failure
+  double backoff_ = 1;  // seconds until the next attempt after a failure
   bool reported_no_pgq_ = false;
   Clock::time_point next_connect_{};
   Clock::time_point next_tick_{};

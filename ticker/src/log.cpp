@@ -41,10 +41,14 @@ bool Log::configure(const std::string& logfile, bool syslog, const std::string& 
 
 static const char* level_name(Level level) {
   switch (level) {
-    case Level::debug: return "DEBUG";
-    case Level::info: return "LOG";
-    case Level::warning: return "WARNING";
-    case Level::error: return "ERROR";
+    case Level::debug:
+      return "DEBUG";
+    case Level::info:
+      return "LOG";
+    case Level::warning:
+      return "WARNING";
+    case Level::error:
+      return "ERROR";
   }
   return "LOG";
 }
@@ -62,16 +66,19 @@ void Log::write(Level level, const std::string& db, const std::string& message,
   if (!db.empty()) where += " db=" + db;
   if (!queue.empty()) where += " queue=" + queue;
   char head[160];
-  std::snprintf(head, sizeof head, "%s.%03d UTC [%d] %s%s: ", stamp, static_cast<int>(tv.tv_usec / 1000),
-                static_cast<int>(getpid()), level_name(level), where.c_str());
+  std::snprintf(head, sizeof head, "%s.%03d UTC [%d] %s%s: ", stamp,
+                static_cast<int>(tv.tv_usec / 1000), static_cast<int>(getpid()), level_name(level),
+                where.c_str());
   std::string line = head + message + "\n";
   if (!quiet_) std::fputs(line.c_str(), stderr);
   if (file_ != nullptr) std::fputs(line.c_str(), file_);
   if (syslog_) {
-    int prio = level == Level::error ? LOG_ERR : level == Level::warning ? LOG_WARNING
-               : level == Level::debug ? LOG_DEBUG : LOG_INFO;
-    ::syslog(prio, "%s%s%s", where.empty() ? "" : where.substr(1).c_str(), where.empty() ? "" : ": ",
-             message.c_str());
+    int prio = level == Level::error     ? LOG_ERR
+               : level == Level::warning ? LOG_WARNING
+               : level == Level::debug   ? LOG_DEBUG
+                                         : LOG_INFO;
+    ::syslog(prio, "%s%s%s", where.empty() ? "" : where.substr(1).c_str(),
+             where.empty() ? "" : ": ", message.c_str());
   }
 }
 

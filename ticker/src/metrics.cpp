@@ -34,7 +34,8 @@ bool MetricsServer::listen(const std::string& address, std::string* error) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   int on = 1;
   setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-  if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd_, 16) != 0) {
+  if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::listen(fd_, 16) != 0) {
     *error = "--metrics: cannot listen on " + address + ": " + std::strerror(errno);
     if (fd_ >= 0) close(fd_);
     fd_ = -1;

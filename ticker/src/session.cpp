@@ -16,7 +16,8 @@ static std::string conn_value(const std::string& v) {
 
 std::string conninfo_for(const std::string& base, const std::string& dbname,
                          const std::string& application_name) {
-  return base + " dbname=" + conn_value(dbname) + " application_name=" + conn_value(application_name);
+  return base + " dbname=" + conn_value(dbname) +
+         " application_name=" + conn_value(application_name);
 }
 
 bool Session::connect(const std::string& conninfo) {
@@ -71,10 +72,14 @@ int Session::socket() const { return conn_ != nullptr ? PQsocket(conn_) : -1; }
 
 short Session::poll_events() const {
   switch (state_) {
-    case State::down: return 0;
-    case State::connecting: return polling_ == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-    case State::ready: return POLLIN;  // notices, or the server going away
-    case State::busy: return static_cast<short>(POLLIN | (want_write_ ? POLLOUT : 0));
+    case State::down:
+      return 0;
+    case State::connecting:
+      return polling_ == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+    case State::ready:
+      return POLLIN;  // notices, or the server going away
+    case State::busy:
+      return static_cast<short>(POLLIN | (want_write_ ? POLLOUT : 0));
   }
   return 0;
 }
@@ -90,7 +95,8 @@ bool Session::start_next() {
   const int n = static_cast<int>(values.size());
   int sent = 0;
   if (job.name.empty()) {
-    sent = PQsendQueryParams(conn_, job.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
+    sent =
+        PQsendQueryParams(conn_, job.sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
   } else if (prepared_.count(job.name) == 0) {
     job.preparing = true;  // the statement itself is sent once this completes
     sent = PQsendPrepare(conn_, job.name.c_str(), job.sql.c_str(), n, nullptr);
@@ -143,7 +149,8 @@ bool Session::read_results() {
 
 bool Session::on_ready() {
   switch (state_) {
-    case State::down: return false;
+    case State::down:
+      return false;
     case State::connecting:
       polling_ = PQconnectPoll(conn_);
       if (polling_ == PGRES_POLLING_FAILED) return fail(PQerrorMessage(conn_));

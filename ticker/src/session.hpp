@@ -77,7 +77,8 @@ class Session {
 
   /// Called when a statement fails while the connection stays usable
   /// (the statement's transaction was rolled back; later jobs still run).
-  std::function<void(const std::string& sql, const std::string& sqlstate, const std::string& message)>
+  std::function<void(const std::string& sql, const std::string& sqlstate,
+                     const std::string& message)>
       on_sql_error;
 
  private:

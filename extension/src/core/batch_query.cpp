@@ -85,14 +85,16 @@ std::string batch_events_sql(const std::vector<std::string>& tables, const Batch
     if (filter.range_lo < filter.range_hi) {
       std::string part = from + "ev.ev_txid >= " + std::to_string(filter.range_lo) +
                          " and ev.ev_txid < " + std::to_string(filter.range_hi);
-      if (!filter.exclude.empty()) part += " and ev.ev_txid <> all(" + id_array(filter.exclude) + ")";
+      if (!filter.exclude.empty())
+        part += " and ev.ev_txid <> all(" + id_array(filter.exclude) + ")";
       add_part(part + owner_cond);
     }
     if (!filter.listed.empty())
       add_part(from + "ev.ev_txid = any(" + id_array(filter.listed) + ")" + owner_cond);
   }
   if (sql.empty()) sql = std::string(kColumns) + "pgq.event_template ev where false";
-  if (!extra_where.empty()) return "select * from (" + sql + ") _evs where " + extra_where + " order by 1";
+  if (!extra_where.empty())
+    return "select * from (" + sql + ") _evs where " + extra_where + " order by 1";
   return sql + " order by 1";
 }
 

@@ -8,10 +8,14 @@ namespace pgqpp::core {
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::kInsert: return "INSERT";
-    case Op::kUpdate: return "UPDATE";
-    case Op::kDelete: return "DELETE";
-    case Op::kTruncate: return "TRUNCATE";
+    case Op::kInsert:
+      return "INSERT";
+    case Op::kUpdate:
+      return "UPDATE";
+    case Op::kDelete:
+      return "DELETE";
+    case Op::kTruncate:
+      return "TRUNCATE";
   }
   return "?";
 }

@@ -16,7 +16,9 @@ bool word_char(char c) { return word_start(c) || (c >= '0' && c <= '9') || c == 
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
-bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string lower_ascii(std::string_view word) {
   std::string out(word);
@@ -151,7 +153,8 @@ class Scanner {
     std::size_t j = i_;
     while (j < s_.size() && (word_char(s_[j]) || s_[j] == '.')) {
       // An exponent sign belongs to the number: 1e-5.
-      if ((s_[j] == 'e' || s_[j] == 'E') && j + 1 < s_.size() && (s_[j + 1] == '+' || s_[j + 1] == '-'))
+      if ((s_[j] == 'e' || s_[j] == 'E') && j + 1 < s_.size() &&
+          (s_[j + 1] == '+' || s_[j + 1] == '-'))
         ++j;
       ++j;
     }

@@ -26,12 +26,18 @@ constexpr UrlTable kUrl;
 // The JSON escape of control byte c, or nullptr when it takes the \u00xx form.
 const char* json_short_escape(unsigned char c) {
   switch (c) {
-    case '\b': return "\\b";
-    case '\f': return "\\f";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    default: return nullptr;
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return nullptr;
   }
 }
 
@@ -122,13 +128,15 @@ std::string url_encoded(std::string_view text) {
 }
 
 std::string sql_literal(std::string_view text) {
-  return encoded(text, sql_literal_max(text.size()),
-                 static_cast<std::size_t (*)(const char*, std::size_t, char*) noexcept>(sql_literal));
+  return encoded(
+      text, sql_literal_max(text.size()),
+      static_cast<std::size_t (*)(const char*, std::size_t, char*) noexcept>(sql_literal));
 }
 
 std::string json_string(std::string_view text) {
-  return encoded(text, json_string_max(text.size()),
-                 static_cast<std::size_t (*)(const char*, std::size_t, char*) noexcept>(json_string));
+  return encoded(
+      text, json_string_max(text.size()),
+      static_cast<std::size_t (*)(const char*, std::size_t, char*) noexcept>(json_string));
 }
 
 }  // namespace pgqpp::core

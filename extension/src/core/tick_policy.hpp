@@ -8,8 +8,8 @@
 namespace pgqpp::core {
 
 struct TickSettings {
-  std::int64_t max_count = 500;        // queue_ticker_max_count
-  std::int64_t max_lag_us = 3000000;   // queue_ticker_max_lag
+  std::int64_t max_count = 500;            // queue_ticker_max_count
+  std::int64_t max_lag_us = 3000000;       // queue_ticker_max_lag
   std::int64_t idle_period_us = 60000000;  // queue_ticker_idle_period
 };
 

@@ -33,8 +33,9 @@ bool take_expression(std::string_view arg, TriggerArgs& out, bool truncate) {
   if (taken && truncate)
     throw TriggerArgError(TriggerArgError::Kind::kNotForTruncate,
                           "Custom expressions do not make sense for truncater trigger",
-                          "Argument \"" + std::string(arg) + "\" is an expression over the row; "
-                          "a TRUNCATE trigger has no row.",
+                          "Argument \"" + std::string(arg) +
+                              "\" is an expression over the row; "
+                              "a TRUNCATE trigger has no row.",
                           "Remove the argument, or use a separate trigger for TRUNCATE.");
   return taken;
 }
@@ -56,9 +57,10 @@ void parse_option(std::string_view arg, TriggerArgs& out, bool truncate) {
 
 void check_truncate(const TriggerArgs& args) {
   auto fail = [](const char* message, const char* option) {
-    throw TriggerArgError(TriggerArgError::Kind::kNotForTruncate, message,
-                          std::string("Option ") + option + " applies to rows; a TRUNCATE trigger has none.",
-                          "Remove the option, or use a separate trigger for TRUNCATE.");
+    throw TriggerArgError(
+        TriggerArgError::Kind::kNotForTruncate, message,
+        std::string("Option ") + option + " applies to rows; a TRUNCATE trigger has none.",
+        "Remove the option, or use a separate trigger for TRUNCATE.");
   };
   if (args.ignore) fail("Column ignore does not make sense for truncate trigger", "ignore=");
   if (args.pkey) fail("Custom pkey_list does not make sense for truncate trigger", "pkey=");

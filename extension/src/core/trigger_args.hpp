@@ -51,7 +51,10 @@ class TriggerArgError : public std::runtime_error {
  public:
   enum class Kind { kNoQueue, kUnknownOption, kNotForTruncate };
   TriggerArgError(Kind kind, const std::string& message, std::string detail, std::string hint)
-      : std::runtime_error(message), kind_(kind), detail_(std::move(detail)), hint_(std::move(hint)) {}
+      : std::runtime_error(message),
+        kind_(kind),
+        detail_(std::move(detail)),
+        hint_(std::move(hint)) {}
   Kind kind() const noexcept { return kind_; }
   const std::string& detail() const noexcept { return detail_; }
   const std::string& hint() const noexcept { return hint_; }

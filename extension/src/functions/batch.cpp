@@ -62,8 +62,8 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
   Datum args[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
   if (spi::execute(plan, args, nullptr, false, 1) == 0)
     throw Error(ERRCODE_UNDEFINED_OBJECT,
-                "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1),
-                {}, "Register the consumer with pgq.register_consumer().");
+                "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1), {},
+                "Register the consumer with pgq.register_consumer().");
   int32 queue_id = DatumGetInt32(spi::value(0, 1));
   int32 consumer_id = DatumGetInt32(spi::value(0, 2));
   bool isnull = false;
@@ -89,13 +89,15 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
 
   bool custom = fcinfo->nargs == 5 && (!PG_ARGISNULL(3) || !PG_ARGISNULL(4));
   if (custom) {
-    SPIPlanPtr p = spi::prepare(
-        custom_tick_plan,
-        "select next_tick_id, next_tick_time, next_tick_seq"
-        "  from pgq.find_tick_helper($1, $2, $3, $4, $5, $6)",
-        {INT4OID, INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID, INTERVALOID});
-    Datum a[6] = {Int32GetDatum(queue_id), r.values[kPrevTick], r.values[kPrevTime],
-                  r.values[kPrevSeq], PG_ARGISNULL(3) ? 0 : Int64GetDatum(PG_GETARG_INT32(3)),
+    SPIPlanPtr p = spi::prepare(custom_tick_plan,
+                                "select next_tick_id, next_tick_time, next_tick_seq"
+                                "  from pgq.find_tick_helper($1, $2, $3, $4, $5, $6)",
+                                {INT4OID, INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID, INTERVALOID});
+    Datum a[6] = {Int32GetDatum(queue_id),
+                  r.values[kPrevTick],
+                  r.values[kPrevTime],
+                  r.values[kPrevSeq],
+                  PG_ARGISNULL(3) ? 0 : Int64GetDatum(PG_GETARG_INT32(3)),
                   PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4)};
     char nulls[6] = {' ', ' ', ' ', ' ', PG_ARGISNULL(3) ? 'n' : ' ', PG_ARGISNULL(4) ? 'n' : ' '};
     spi::execute(p, a, nulls, false, 1);
@@ -144,17 +146,20 @@ Datum batch_record(FunctionCallInfo fcinfo, const BatchRow& r) {
   return pg_call([&] {
     TupleDesc desc;
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("return type must be a row type")));
+      ereport(ERROR,
+              (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("return type must be a row type")));
     desc = BlessTupleDesc(desc);
-    HeapTuple tuple = heap_form_tuple(desc, const_cast<Datum*>(r.values), const_cast<bool*>(r.nulls));
+    HeapTuple tuple =
+        heap_form_tuple(desc, const_cast<Datum*>(r.values), const_cast<bool*>(r.nulls));
     return HeapTupleGetDatum(tuple);
   });
 }
 
 BatchSource require_batch(int64 batch_id, const std::string& extra_where = {}) {
   auto b = load_batch(batch_id, extra_where);
-  if (!b) throw Error(ERRCODE_UNDEFINED_OBJECT, "batch not found",
-                      "No consumer has batch " + std::to_string(batch_id) + " open.");
+  if (!b)
+    throw Error(ERRCODE_UNDEFINED_OBJECT, "batch not found",
+                "No consumer has batch " + std::to_string(batch_id) + " open.");
   return *b;
 }
 
@@ -221,9 +226,8 @@ PGQPP_FUNCTION(pgqpp_get_batch_cursor) {
   std::string extra;
   if (fcinfo->nargs > 3 && !PG_ARGISNULL(3))
     extra = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(3)); });
-  const char* cursor = pg_call([&] {
-    return quote_identifier(text_to_cstring(PG_GETARG_TEXT_PP(1)));
-  });
+  const char* cursor =
+      pg_call([&] { return quote_identifier(text_to_cstring(PG_GETARG_TEXT_PP(1))); });
   int32 limit = PG_GETARG_INT32(2);
   spi::Session session;
   BatchSource b = require_batch(PG_GETARG_INT64(0), extra);
@@ -260,7 +264,8 @@ PGQPP_FUNCTION(pgqpp_batch_event_tables) {
     spi::Session session;
     auto found = load_batch(batch_id);
     if (!found)
-      throw Error(ERRCODE_UNDEFINED_OBJECT, "Cannot find data for batch " + std::to_string(batch_id));
+      throw Error(ERRCODE_UNDEFINED_OBJECT,
+                  "Cannot find data for batch " + std::to_string(batch_id));
     b = *found;
   }
   for (const auto& table : b.tables) {

@@ -14,7 +14,9 @@ SPIPlanPtr batch_plan = nullptr;
 core::Snapshot snapshot_at(int col) {
   const char* text = spi::text_value(0, col);
   auto snap = core::parse_snapshot(text ? text : "");
-  if (!snap) throw Error(ERRCODE_DATA_CORRUPTED, std::string("bad tick snapshot: ") + (text ? text : "NULL"));
+  if (!snap)
+    throw Error(ERRCODE_DATA_CORRUPTED,
+                std::string("bad tick snapshot: ") + (text ? text : "NULL"));
   return *snap;
 }
 
@@ -52,7 +54,8 @@ std::optional<BatchSource> load_batch(int64 batch_id, const std::string& extra_w
   if (!step2_null) rot.switch_step2 = static_cast<core::Txid>(DatumGetInt64(step2));
 
   b.tables = core::batch_tables(rot, last, cur);
-  b.events_sql = core::batch_events_sql(b.tables, core::batch_filter(last, cur), b.sub_id, extra_where);
+  b.events_sql =
+      core::batch_events_sql(b.tables, core::batch_filter(last, cur), b.sub_id, extra_where);
   return b;
 }
 

@@ -25,13 +25,13 @@ extern "C" {
 namespace pgqpp::ext {
 namespace {
 
-constexpr int kQueueBits = 4096;          // queues per database, modulo
-constexpr int kWords = kQueueBits / 64;   // 64 words: one uint64 mask covers them
-constexpr int kDbSlots = 128;             // databases with a waiting ticker
+constexpr int kQueueBits = 4096;         // queues per database, modulo
+constexpr int kWords = kQueueBits / 64;  // 64 words: one uint64 mask covers them
+constexpr int kDbSlots = 128;            // databases with a waiting ticker
 
 struct DbSlot {
-  pg_atomic_uint32 dboid;   // InvalidOid: free
-  pg_atomic_uint32 waiter;  // pgprocno + 1 of the waiting ticker, 0: none
+  pg_atomic_uint32 dboid;         // InvalidOid: free
+  pg_atomic_uint32 waiter;        // pgprocno + 1 of the waiting ticker, 0: none
   pg_atomic_uint32 max_queue_id;  // highest queue id ever noted: bit b stands
                                   // for queue ids b, b + 4096, ... up to it
   pg_atomic_uint64 bits[kWords];
@@ -289,8 +289,8 @@ using namespace pgqpp::ext;
 PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
   if (shared == nullptr)
     throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                "the wake-up path needs pgqpp in shared_preload_libraries",
-                {}, "Add pgqpp to shared_preload_libraries and restart, or tick periodically.");
+                "the wake-up path needs pgqpp in shared_preload_libraries", {},
+                "Add pgqpp to shared_preload_libraries and restart, or tick periodically.");
   int32 timeout_ms = PG_ARGISNULL(0) ? 1000 : PG_GETARG_INT32(0);
   int32 min_interval_ms = PG_ARGISNULL(1) ? 5 : PG_GETARG_INT32(1);
   if (timeout_ms < 0 || timeout_ms > 60000)
@@ -308,7 +308,8 @@ PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
   for (;;) {
     long remaining = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000);
     uint64 bits[kWords];
-    if (!pg_call([&] { return wait_for_bits(slot, remaining > 0 ? remaining : 0, bits); })) return 0;
+    if (!pg_call([&] { return wait_for_bits(slot, remaining > 0 ? remaining : 0, bits); }))
+      return 0;
     long next_ms = 0;
     if (eligible_bits(slot, bits, min_interval_ms, &next_ms)) {
       tick_queues(slot, bits, rsinfo);

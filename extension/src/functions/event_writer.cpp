@@ -22,8 +22,9 @@ void event_writer_open(EventWriter* w, Oid table, bool bulk) {
   if (RelationGetDescr(w->rel)->natts != kEventColumns) {
     char* name = pstrdup(RelationGetRelationName(w->rel));
     table_close(w->rel, NoLock);
-    ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                    errmsg("event table \"%s\" does not have the columns of pgq.event_template", name)));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATA_CORRUPTED),
+             errmsg("event table \"%s\" does not have the columns of pgq.event_template", name)));
   }
   w->estate = CreateExecutorState();
   w->result_rel = makeNode(ResultRelInfo);
@@ -47,7 +48,8 @@ void event_writer_write(EventWriter* w, const EventRow* row) {
   if (w->rel->rd_att->constr != nullptr) ExecConstraints(w->result_rel, slot, w->estate);
   table_tuple_insert(w->rel, slot, w->cid, 0, w->bulk);
   if (w->result_rel->ri_NumIndices > 0) {
-    List* recheck = ExecInsertIndexTuples(w->result_rel, slot, w->estate, false, false, nullptr, NIL);
+    List* recheck =
+        ExecInsertIndexTuples(w->result_rel, slot, w->estate, false, false, nullptr, NIL);
     list_free(recheck);
     ResetPerTupleExprContext(w->estate);
   }

@@ -9,8 +9,18 @@ namespace pgqpp::ext {
 
 /// The columns of pgq.event_template, in table order.
 enum EventColumn {
-  kEvId, kEvTime, kEvTxid, kEvOwner, kEvRetry, kEvType, kEvData,
-  kEvExtra1, kEvExtra2, kEvExtra3, kEvExtra4, kEventColumns
+  kEvId,
+  kEvTime,
+  kEvTxid,
+  kEvOwner,
+  kEvRetry,
+  kEvType,
+  kEvData,
+  kEvExtra1,
+  kEvExtra2,
+  kEvExtra3,
+  kEvExtra4,
+  kEventColumns
 };
 
 /// One event row under construction: values and NULL flags by EventColumn.

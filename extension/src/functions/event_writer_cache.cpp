@@ -44,8 +44,8 @@ void close_cached() {
 // Opens the writer with the top transaction's resource owner and memory, so
 // that it survives the statement's portal and any subtransaction.
 void open_cached(Oid table) {
-  MemoryContext cxt = AllocSetContextCreate(TopTransactionContext, "pgqpp event writer",
-                                            ALLOCSET_SMALL_SIZES);
+  MemoryContext cxt =
+      AllocSetContextCreate(TopTransactionContext, "pgqpp event writer", ALLOCSET_SMALL_SIZES);
   MemoryContext old_cxt = MemoryContextSwitchTo(cxt);
   ResourceOwner old_owner = CurrentResourceOwner;
   CurrentResourceOwner = TopTransactionResourceOwner;

@@ -83,9 +83,8 @@ PGQPP_FUNCTION(pgqpp_insert_event_raw) {
   EventRow row;
   bool id_given = !PG_ARGISNULL(1);
   row.values[kEvId] = id_given ? PG_GETARG_DATUM(1) : 0;
-  row.values[kEvTime] = PG_ARGISNULL(2)
-                            ? TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())
-                            : PG_GETARG_DATUM(2);
+  row.values[kEvTime] = PG_ARGISNULL(2) ? TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())
+                                        : PG_GETARG_DATUM(2);
   row.nulls[kEvTime] = false;
   row.nulls[kEvOwner] = PG_ARGISNULL(3);
   row.values[kEvOwner] = PG_ARGISNULL(3) ? 0 : PG_GETARG_DATUM(3);

@@ -34,17 +34,16 @@ Oid resolve(const char* qualified_name) {
 
 QueueInfo load(const std::string& name) {
   spi::Session session;
-  SPIPlanPtr plan = spi::prepare(
-      lookup_plan,
-      "select queue_id, queue_data_pfx || '_' || queue_cur_table, queue_event_seq,"
-      " queue_disable_insert, queue_per_tx_limit, 'pgq.queue'::regclass::oid"
-      " from pgq.queue where queue_name = $1",
-      {TEXTOID});
+  SPIPlanPtr plan =
+      spi::prepare(lookup_plan,
+                   "select queue_id, queue_data_pfx || '_' || queue_cur_table, queue_event_seq,"
+                   " queue_disable_insert, queue_per_tx_limit, 'pgq.queue'::regclass::oid"
+                   " from pgq.queue where queue_name = $1",
+                   {TEXTOID});
   Datum arg = pg_call([&] { return CStringGetTextDatum(name.c_str()); });
   if (spi::execute(plan, &arg, nullptr, true, 1) == 0)
     throw Error(ERRCODE_UNDEFINED_OBJECT, "No such queue",
-                "There is no queue named \"" + name + "\".",
-                "Create it with pgq.create_queue().");
+                "There is no queue named \"" + name + "\".", "Create it with pgq.create_queue().");
   QueueInfo q;
   q.queue_id = DatumGetInt32(spi::value(0, 1));
   std::string table = spi::text_value(0, 2);
@@ -57,16 +56,15 @@ QueueInfo load(const std::string& name) {
   q.event_table = resolve(table.c_str());
   q.event_seq = resolve(seq.c_str());
   if (q.event_table == InvalidOid || q.event_seq == InvalidOid)
-    throw Error(ERRCODE_UNDEFINED_TABLE, "event table or sequence of queue \"" + name + "\" is missing",
+    throw Error(ERRCODE_UNDEFINED_TABLE,
+                "event table or sequence of queue \"" + name + "\" is missing",
                 "Expected table " + table + " and sequence " + seq + ".");
   return q;
 }
 
 }  // namespace
 
-void queue_cache_init() {
-  CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
-}
+void queue_cache_init() { CacheRegisterRelcacheCallback(on_relcache_invalidation, 0); }
 
 QueueInfo queue_for_insert(const char* queue_name) {
   std::string name(queue_name);

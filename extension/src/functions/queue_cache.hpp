@@ -20,7 +20,7 @@ struct QueueInfo {
   Oid event_table = InvalidOid;  // the current table, pgq.event_<id>_<cur>
   Oid event_seq = InvalidOid;    // pgq.event_<id>_id_seq
   bool disable_insert = false;
-  int32 per_tx_limit = -1;       // -1: no limit
+  int32 per_tx_limit = -1;  // -1: no limit
 };
 
 /// Registers the invalidation callback; called once from _PG_init.

@@ -19,18 +19,17 @@ SPIPlanPtr due_plan = nullptr;
 std::string retry_insert_sql(const BatchSource& b, const char* event_filter) {
   return "insert into pgq.retry_queue (ev_retry_after, ev_queue, ev_id, ev_time, ev_txid,"
          " ev_owner, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)"
-         " select $1, " + std::to_string(b.queue_id) +
-         ", e.ev_id, e.ev_time, null, " + std::to_string(b.sub_id) +
+         " select $1, " +
+         std::to_string(b.queue_id) + ", e.ev_id, e.ev_time, null, " + std::to_string(b.sub_id) +
          ", coalesce(e.ev_retry, 0) + 1, e.ev_type, e.ev_data,"
          " e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4"
-         " from (" + b.events_sql + ") e " + event_filter +
-         " on conflict (ev_owner, ev_id) do nothing";
+         " from (" +
+         b.events_sql + ") e " + event_filter + " on conflict (ev_owner, ev_id) do nothing";
 }
 
 uint64 run_with_params(const std::string& sql, int nargs, Oid* types, Datum* values) {
-  int rc = pg_call([&] {
-    return SPI_execute_with_args(sql.c_str(), nargs, types, values, nullptr, false, 0);
-  });
+  int rc = pg_call(
+      [&] { return SPI_execute_with_args(sql.c_str(), nargs, types, values, nullptr, false, 0); });
   if (rc < 0) throw Error(ERRCODE_INTERNAL_ERROR, "retry insert failed");
   return SPI_processed;
 }
@@ -40,20 +39,24 @@ uint64 run_with_params(const std::string& sql, int nargs, Oid* types, Datum* val
 int32 retry_event(int64 batch_id, int64 event_id, Datum retry_time) {
   spi::Session session;
   auto b = load_batch(batch_id);
-  if (!b) throw Error(ERRCODE_UNDEFINED_OBJECT, "event not found",
-                      "No consumer has batch " + std::to_string(batch_id) + " open.");
-  // Is the event in the batch at all?
-  std::string probe = "select 1 from (" + b->events_sql + ") e where e.ev_id = " + std::to_string(event_id);
-  if (spi::execute(probe.c_str(), true, 1) == 0)
+  if (!b)
     throw Error(ERRCODE_UNDEFINED_OBJECT, "event not found",
-                "Event " + std::to_string(event_id) + " is not in batch " + std::to_string(batch_id) + ".");
+                "No consumer has batch " + std::to_string(batch_id) + " open.");
+  // Is the event in the batch at all?
+  std::string probe =
+      "select 1 from (" + b->events_sql + ") e where e.ev_id = " + std::to_string(event_id);
+  if (spi::execute(probe.c_str(), true, 1) == 0)
+    throw Error(
+        ERRCODE_UNDEFINED_OBJECT, "event not found",
+        "Event " + std::to_string(event_id) + " is not in batch " + std::to_string(batch_id) + ".");
   Oid types[1] = {TIMESTAMPTZOID};
   std::string filter = "where e.ev_id = " + std::to_string(event_id);
   return run_with_params(retry_insert_sql(*b, filter.c_str()), 1, types, &retry_time) > 0 ? 1 : 0;
 }
 
 Datum now_plus_seconds(int32 seconds) {
-  TimestampTz t = GetCurrentTransactionStartTimestamp() + static_cast<int64>(seconds) * USECS_PER_SEC;
+  TimestampTz t =
+      GetCurrentTransactionStartTimestamp() + static_cast<int64>(seconds) * USECS_PER_SEC;
   return TimestampTzGetDatum(t);
 }
 

@@ -19,17 +19,17 @@ SPIPlanPtr step2_plan = nullptr;
 
 // Rotates one queue if it is due and safe; returns whether it rotated.
 bool rotate(Datum queue_name) {
-  SPIPlanPtr plan = spi::prepare(
-      queue_plan,
-      "select queue_id, queue_data_pfx, queue_cur_table, queue_ntables,"
-      "       queue_switch_step1, queue_switch_step2, txid_current(),"
-      "       txid_snapshot_xmin(txid_current_snapshot())"
-      "  from pgq.queue"
-      " where queue_name = $1 and queue_rotation_period is not null"
-      "   and queue_switch_step2 is not null"
-      "   and queue_switch_time + queue_rotation_period < current_timestamp"
-      "   for update",
-      {TEXTOID});
+  SPIPlanPtr plan =
+      spi::prepare(queue_plan,
+                   "select queue_id, queue_data_pfx, queue_cur_table, queue_ntables,"
+                   "       queue_switch_step1, queue_switch_step2, txid_current(),"
+                   "       txid_snapshot_xmin(txid_current_snapshot())"
+                   "  from pgq.queue"
+                   " where queue_name = $1 and queue_rotation_period is not null"
+                   "   and queue_switch_step2 is not null"
+                   "   and queue_switch_time + queue_rotation_period < current_timestamp"
+                   "   for update",
+                   {TEXTOID});
   if (spi::execute(plan, &queue_name, nullptr, false, 1) == 0) return false;
   int32 queue_id = DatumGetInt32(spi::value(0, 1));
   std::string pfx = spi::text_value(0, 2);
@@ -41,8 +41,9 @@ bool rotate(Datum queue_name) {
   int64 oldest_running = DatumGetInt64(spi::value(0, 8));
   if (txid < step1) {
     char* name = pg_call([&] { return TextDatumGetCString(queue_name); });
-    throw Error(ERRCODE_DATA_CORRUPTED, std::string("queue ") + name + " maint failure: step1=" +
-                                            std::to_string(step1) + ", current=" + std::to_string(txid));
+    throw Error(ERRCODE_DATA_CORRUPTED, std::string("queue ") + name +
+                                            " maint failure: step1=" + std::to_string(step1) +
+                                            ", current=" + std::to_string(txid));
   }
 
   // A writer that started before the previous switch completed may still
@@ -82,11 +83,11 @@ bool rotate(Datum queue_name) {
   // A reader (e.g. a slow batch query) holds the table: try again next time.
   if (!pg_call([&] { return ConditionalLockRelationOid(table_oid, AccessExclusiveLock); }))
     return false;
-  std::string truncate = "truncate " + std::string(pg_call([&] {
-                           return quote_qualified_identifier(
-                               get_namespace_name(get_rel_namespace(table_oid)),
-                               get_rel_name(table_oid));
-                         }));
+  std::string truncate =
+      "truncate " + std::string(pg_call([&] {
+        return quote_qualified_identifier(get_namespace_name(get_rel_namespace(table_oid)),
+                                          get_rel_name(table_oid));
+      }));
   spi::execute(truncate.c_str(), false);
 
   SPIPlanPtr sw = spi::prepare(switch_plan,

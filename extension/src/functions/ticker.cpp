@@ -93,7 +93,8 @@ QueueTickState read_state(uint64 row) {
     warn("Negative new_events?  old=" + std::to_string(DatumGetInt64(last_seq)) +
          " cur=" + std::to_string(st.event_seq));
   if (xmax > txid)
-    warn("Dubious PgQ state: old xmax=" + std::to_string(xmax) + ", cur txid=" + std::to_string(txid));
+    warn("Dubious PgQ state: old xmax=" + std::to_string(xmax) +
+         ", cur txid=" + std::to_string(txid));
   st.last = t;
   return st;
 }
@@ -102,11 +103,11 @@ QueueTickState read_state(uint64 row) {
 // returns the new tick id or nullopt. A missing, external or paused queue
 // is an error, with PgQ's texts.
 std::optional<int64> tick_queue(Datum queue_name) {
-  SPIPlanPtr queue = spi::prepare(
-      queue_plan,
-      "select queue_id, queue_tick_seq, queue_external_ticker, queue_ticker_paused"
-      "  from pgq.queue where queue_name = $1",
-      {TEXTOID}, spi::PlanMode::generic);
+  SPIPlanPtr queue =
+      spi::prepare(queue_plan,
+                   "select queue_id, queue_tick_seq, queue_external_ticker, queue_ticker_paused"
+                   "  from pgq.queue where queue_name = $1",
+                   {TEXTOID}, spi::PlanMode::generic);
   if (spi::execute(queue, &queue_name, nullptr, true, 1) == 0)
     throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");
   int32 queue_id = DatumGetInt32(spi::value(0, 1));
@@ -127,11 +128,10 @@ std::optional<int64> tick_queue(Datum queue_name) {
   QueueTickState st = read_state(0);
   if (!core::tick_due(st.settings, st.last)) return std::nullopt;
 
-  SPIPlanPtr ins = spi::prepare(
-      insert_plan,
-      "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
-      " values ($1, nextval($2::text::regclass), $3) returning tick_id",
-      {INT4OID, TEXTOID, INT8OID}, spi::PlanMode::generic);
+  SPIPlanPtr ins = spi::prepare(insert_plan,
+                                "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
+                                " values ($1, nextval($2::text::regclass), $3) returning tick_id",
+                                {INT4OID, TEXTOID, INT8OID}, spi::PlanMode::generic);
   Datum args[3] = {Int32GetDatum(queue_id), tick_seq, Int64GetDatum(st.event_seq)};
   spi::execute(ins, args, nullptr, false, 0);
   int64 tick_id = DatumGetInt64(spi::value(0, 1));
@@ -179,9 +179,10 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
     if (st.last && st.last->new_events > 0) with_events.insert(st.queue_id);
   }
   if (due.empty()) return Int64GetDatum(0);
-  uint64 ticked = tick_queue_ids(std::move(due), TickLock::skip, [&](uint64, int32 queue_id, int64 tick_id) {
-    if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
-  });
+  uint64 ticked =
+      tick_queue_ids(std::move(due), TickLock::skip, [&](uint64, int32 queue_id, int64 tick_id) {
+        if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
+      });
   return Int64GetDatum(static_cast<int64>(ticked));
 }
 
@@ -191,14 +192,14 @@ PGQPP_FUNCTION(pgqpp_ticker_external) {
   for (int i = 0; i < 4; ++i)
     if (PG_ARGISNULL(i)) throw_null_argument("ticker argument");
   spi::Session session;
-  SPIPlanPtr plan = spi::prepare(
-      external_plan,
-      "insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
-      " select queue_id, $2, $3, $4 from pgq.queue"
-      " where queue_name = $1 and queue_external_ticker and not queue_ticker_paused"
-      " returning (select queue_tick_seq from pgq.queue where queue_name = $1),"
-      "           (select queue_event_seq from pgq.queue where queue_name = $1)",
-      {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID});
+  SPIPlanPtr plan =
+      spi::prepare(external_plan,
+                   "insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq)"
+                   " select queue_id, $2, $3, $4 from pgq.queue"
+                   " where queue_name = $1 and queue_external_ticker and not queue_ticker_paused"
+                   " returning (select queue_tick_seq from pgq.queue where queue_name = $1),"
+                   "           (select queue_event_seq from pgq.queue where queue_name = $1)",
+                   {TEXTOID, INT8OID, TIMESTAMPTZOID, INT8OID});
   Datum args[4] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_DATUM(3)};
   if (spi::execute(plan, args, nullptr, false, 0) == 0) {
     char* name = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
@@ -207,9 +208,9 @@ PGQPP_FUNCTION(pgqpp_ticker_external) {
   }
   Datum seqs[2] = {spi::transfer(spi::value(0, 1), false, -1),
                    spi::transfer(spi::value(0, 2), false, -1)};
-  SPIPlanPtr setval = spi::prepare(external_seq_plan,
-                                   "select pgq.seq_setval($1, $3), pgq.seq_setval($2, $4)",
-                                   {TEXTOID, TEXTOID, INT8OID, INT8OID});
+  SPIPlanPtr setval =
+      spi::prepare(external_seq_plan, "select pgq.seq_setval($1, $3), pgq.seq_setval($2, $4)",
+                   {TEXTOID, TEXTOID, INT8OID, INT8OID});
   Datum setval_args[4] = {seqs[0], seqs[1], PG_GETARG_DATUM(1), PG_GETARG_DATUM(3)};
   spi::execute(setval, setval_args, nullptr, false, 0);
   notify_tick(queue_id_of(PG_GETARG_DATUM(0)), PG_GETARG_INT64(1));

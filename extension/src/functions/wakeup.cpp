@@ -23,8 +23,8 @@ void notify_tick(int32 queue_id, int64 tick_id) {
 }
 
 int32 queue_id_of(Datum queue_name) {
-  SPIPlanPtr plan =
-      spi::prepare(queue_id_plan, "select queue_id from pgq.queue where queue_name = $1", {TEXTOID});
+  SPIPlanPtr plan = spi::prepare(queue_id_plan,
+                                 "select queue_id from pgq.queue where queue_name = $1", {TEXTOID});
   if (spi::execute(plan, &queue_name, nullptr, true, 1) == 0) return 0;
   return DatumGetInt32(spi::value(0, 1));
 }

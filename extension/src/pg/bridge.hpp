@@ -49,7 +49,9 @@ class PgError : public std::exception {
 class Error : public std::exception {
  public:
   Error(int sqlstate, std::string message, std::string detail = {}, std::string hint = {})
-      : sqlstate_(sqlstate), message_(std::move(message)), detail_(std::move(detail)),
+      : sqlstate_(sqlstate),
+        message_(std::move(message)),
+        detail_(std::move(detail)),
         hint_(std::move(hint)) {}
   int sqlstate() const noexcept { return sqlstate_; }
   const std::string& message() const noexcept { return message_; }
@@ -109,11 +111,11 @@ Datum run_guarded(FunctionCallInfo fcinfo, SqlBody body);
 
 /// Defines the SQL-callable C function `name` (exported, C linkage) whose body
 /// follows the macro and runs inside run_guarded().
-#define PGQPP_FUNCTION(name)                                                  \
-  static Datum name##_body(FunctionCallInfo fcinfo);                          \
-  extern "C" {                                                                \
-  PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                   \
-  PG_FUNCTION_INFO_V1(name);                                                  \
-  }                                                                           \
+#define PGQPP_FUNCTION(name)                                                              \
+  static Datum name##_body(FunctionCallInfo fcinfo);                                      \
+  extern "C" {                                                                            \
+  PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                               \
+  PG_FUNCTION_INFO_V1(name);                                                              \
+  }                                                                                       \
   Datum name(PG_FUNCTION_ARGS) { return ::pgqpp::ext::run_guarded(fcinfo, name##_body); } \
   static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

@@ -3,10 +3,10 @@
 // invalidation callbacks (queues, trigger plans, the insert_event lookup),
 // the hooks that close the statement-scoped event writer and, at server
 // start, the commit wake-up path.
-#include "pg/bridge.hpp"
 #include "functions/commit_wakeup.hpp"
 #include "functions/event_writer_cache.hpp"
 #include "functions/queue_cache.hpp"
+#include "pg/bridge.hpp"
 #include "triggers/event_sink.hpp"
 #include "triggers/trigger_cache.hpp"
 

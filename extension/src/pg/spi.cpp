@@ -29,8 +29,8 @@ SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, std::initializer_list<Oid>
     return p;
   });
   if (plan == nullptr)
-    throw Error(ERRCODE_INTERNAL_ERROR, std::string("SPI_prepare failed: ") +
-                                            SPI_result_code_string(SPI_result));
+    throw Error(ERRCODE_INTERNAL_ERROR,
+                std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
   slot = plan;
   return plan;
 }
@@ -44,9 +44,8 @@ static uint64 check(int rc, const char* what) {
 
 uint64 execute(SPIPlanPtr plan, const Datum* values, const char* nulls, bool read_only,
                long limit) {
-  int rc = pg_call([&] {
-    return SPI_execute_plan(plan, const_cast<Datum*>(values), nulls, read_only, limit);
-  });
+  int rc = pg_call(
+      [&] { return SPI_execute_plan(plan, const_cast<Datum*>(values), nulls, read_only, limit); });
   return check(rc, "SPI_execute_plan");
 }
 

@@ -35,7 +35,8 @@ InsertEventFunction lookup_insert_event() {
   fn.oid = LookupFuncName(name, 7, types, false);
   HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn.oid));
   if (!HeapTupleIsValid(tuple))
-    ereport(ERROR, (errcode(ERRCODE_UNDEFINED_FUNCTION), errmsg("function pgq.insert_event vanished")));
+    ereport(ERROR,
+            (errcode(ERRCODE_UNDEFINED_FUNCTION), errmsg("function pgq.insert_event vanished")));
   fn.owner = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->proowner;
   ReleaseSysCache(tuple);
   return fn;

@@ -47,9 +47,10 @@ void run_expression(const TriggerCall& call, const Expression& expr) {
                     errdetail("Expression \"%s\" is not a plain value (%s).", expr.text.c_str(),
                               SPI_result_code_string(rc))));
   if (SPI_processed != 1)
-    ereport(ERROR, (errcode(ERRCODE_CARDINALITY_VIOLATION),
-                    errmsg("Expect 1 row from override query, got %d", static_cast<int>(SPI_processed)),
-                    errdetail("Expression \"%s\" must give one value.", expr.text.c_str())));
+    ereport(ERROR,
+            (errcode(ERRCODE_CARDINALITY_VIOLATION),
+             errmsg("Expect 1 row from override query, got %d", static_cast<int>(SPI_processed)),
+             errdetail("Expression \"%s\" must give one value.", expr.text.c_str())));
 }
 
 // The expression's value as a text Datum in `cxt`, or null.

@@ -8,7 +8,8 @@ namespace pgqpp::ext::triggers {
 
 bool column_changed(const Column& col, Datum a, bool a_null, Datum b, bool b_null) {
   if (a_null || b_null) return a_null != b_null;
-  if (!col.compare_as_text) return !DatumGetBool(FunctionCall2Coll(&col.equal, col.collation, a, b));
+  if (!col.compare_as_text)
+    return !DatumGetBool(FunctionCall2Coll(&col.equal, col.collation, a, b));
   char scratch_a[kTextScratch], scratch_b[kTextScratch];
   TextView ta = column_text(col, a, scratch_a);
   TextView tb = column_text(col, b, scratch_b);

@@ -13,7 +13,9 @@ namespace pgqpp::ext::triggers {
 
 namespace {
 
-void append_view(StringInfo buf, TextView v) { appendBinaryStringInfo(buf, v.data, static_cast<int>(v.len)); }
+void append_view(StringInfo buf, TextView v) {
+  appendBinaryStringInfo(buf, v.data, static_cast<int>(v.len));
+}
 
 void append_name(StringInfo buf, const std::string& name) {
   appendBinaryStringInfo(buf, name.data(), static_cast<int>(name.size()));

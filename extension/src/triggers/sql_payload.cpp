@@ -29,11 +29,11 @@ void append_literal(StringInfo buf, const Column& col, Datum value) {
 void append_key_eq(StringInfo buf, const TriggerCall& call, int pos, const Row& row) {
   const Column& col = call.plan->table->columns[pos];
   if (row.nulls[pos])
-    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                    errmsg("logtriga: Unexpected NULL key value"),
-                    errdetail("Key column \"%s\" of table %s is NULL.", col.name.c_str(),
-                              call.plan->table->full_name.c_str()),
-                    errhint("Key columns given with pkey= must not be NULL.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("logtriga: Unexpected NULL key value"),
+             errdetail("Key column \"%s\" of table %s is NULL.", col.name.c_str(),
+                       call.plan->table->full_name.c_str()),
+             errhint("Key columns given with pkey= must not be NULL.")));
   append_name(buf, col);
   appendStringInfoChar(buf, '=');
   append_literal(buf, col, row.values[pos]);

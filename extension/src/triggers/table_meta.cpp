@@ -30,14 +30,20 @@ core::KeywordClass keyword_class(const char* name) {
 
 JsonKind json_kind(Oid type) {
   switch (type) {
-    case BOOLOID: return JsonKind::kBool;
-    case INT2OID: return JsonKind::kInt16;
-    case INT4OID: return JsonKind::kInt32;
-    case INT8OID: return JsonKind::kInt64;
+    case BOOLOID:
+      return JsonKind::kBool;
+    case INT2OID:
+      return JsonKind::kInt16;
+    case INT4OID:
+      return JsonKind::kInt32;
+    case INT8OID:
+      return JsonKind::kInt64;
     case DATEOID:
     case TIMESTAMPOID:
-    case TIMESTAMPTZOID: return JsonKind::kDateTime;
-    default: return JsonKind::kString;
+    case TIMESTAMPTZOID:
+      return JsonKind::kDateTime;
+    default:
+      return JsonKind::kString;
   }
 }
 
@@ -45,12 +51,18 @@ TextForm text_form(Oid type) {
   switch (type) {
     case TEXTOID:
     case VARCHAROID:
-    case BPCHAROID: return TextForm::kVarlenaBytes;
-    case INT2OID: return TextForm::kInt16;
-    case INT4OID: return TextForm::kInt32;
-    case INT8OID: return TextForm::kInt64;
-    case BOOLOID: return TextForm::kBool;
-    default: return TextForm::kOutputFunction;
+    case BPCHAROID:
+      return TextForm::kVarlenaBytes;
+    case INT2OID:
+      return TextForm::kInt16;
+    case INT4OID:
+      return TextForm::kInt32;
+    case INT8OID:
+      return TextForm::kInt64;
+    case BOOLOID:
+      return TextForm::kBool;
+    default:
+      return TextForm::kOutputFunction;
   }
 }
 
@@ -103,8 +115,9 @@ std::vector<int> primary_key(Relation rel) {
   if (!OidIsValid(index)) return key;
   HeapTuple tuple = pg_call([&] { return SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index)); });
   if (!HeapTupleIsValid(tuple))
-    throw Error(ERRCODE_UNDEFINED_OBJECT, "primary key index of \"" +
-                                              std::string(RelationGetRelationName(rel)) + "\" vanished");
+    throw Error(
+        ERRCODE_UNDEFINED_OBJECT,
+        "primary key index of \"" + std::string(RelationGetRelationName(rel)) + "\" vanished");
   auto* form = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
   for (int i = 0; i < form->indnkeyatts; ++i) key.push_back(form->indkey.values[i] - 1);
   pg_call([&] { ReleaseSysCache(tuple); });
@@ -136,7 +149,8 @@ std::unique_ptr<TableMeta> build_table_meta(Relation rel) {
   meta->full_name = meta->schema + "." + meta->name;
   TupleDesc desc = RelationGetDescr(rel);
   meta->columns.resize(desc->natts);  // sized once: the FmgrInfos never move
-  for (int i = 0; i < desc->natts; ++i) describe_column(meta->columns[i], TupleDescAttr(desc, i), meta->cxt);
+  for (int i = 0; i < desc->natts; ++i)
+    describe_column(meta->columns[i], TupleDescAttr(desc, i), meta->cxt);
   meta->primary_key = primary_key(rel);
   for (int pos : meta->primary_key) {
     if (!meta->primary_key_list.empty()) meta->primary_key_list += ',';

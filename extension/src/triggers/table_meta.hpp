@@ -34,13 +34,13 @@ constexpr int kUnknownMagic = -2;
 struct Column {
   bool dropped = true;
   std::string name;
-  std::string url_name;          // URL-encoded, for logutriga
-  std::string json_key;          // "name": for jsontriga
-  std::string sql_name;          // as quote_identifier() writes it
-  std::string sql_name_quoted;   // always quoted (quote_all_identifiers)
+  std::string url_name;         // URL-encoded, for logutriga
+  std::string json_key;         // "name": for jsontriga
+  std::string sql_name;         // as quote_identifier() writes it
+  std::string sql_name_quoted;  // always quoted (quote_all_identifiers)
   Oid type = InvalidOid;
   Oid collation = InvalidOid;
-  mutable FmgrInfo output{};     // the type's output function
+  mutable FmgrInfo output{};  // the type's output function
   TextForm text = TextForm::kOutputFunction;
   JsonKind json = JsonKind::kString;
   bool compare_as_text = false;  // no usable "=": compare the text forms
@@ -51,11 +51,11 @@ struct Column {
 struct TableMeta {
   Oid relid = InvalidOid;
   std::string schema, name;
-  std::string full_name;           // schema.name, unquoted: PgQ's ev_extra1
-  std::vector<Column> columns;     // by attribute number - 1
-  std::vector<int> primary_key;    // column positions, in the index's order
-  std::string primary_key_list;    // their names joined by ','
-  MemoryContext cxt = nullptr;     // holds the FmgrInfos' function caches
+  std::string full_name;         // schema.name, unquoted: PgQ's ev_extra1
+  std::vector<Column> columns;   // by attribute number - 1
+  std::vector<int> primary_key;  // column positions, in the index's order
+  std::string primary_key_list;  // their names joined by ','
+  MemoryContext cxt = nullptr;   // holds the FmgrInfos' function caches
 
   TableMeta() = default;
   TableMeta(const TableMeta&) = delete;

@@ -49,7 +49,8 @@ void on_namespace_change(Datum, int, uint32) {
 // own shared_ptr; the last holder frees the plan (in a normal context, never
 // inside an invalidation callback).
 void sweep_stale() {
-  for (auto it = tables.begin(); it != tables.end();) it = it->second.stale ? tables.erase(it) : std::next(it);
+  for (auto it = tables.begin(); it != tables.end();)
+    it = it->second.stale ? tables.erase(it) : std::next(it);
 }
 
 // The table's metadata, rebuilt when stale. Building reads catalogs, which
@@ -96,7 +97,8 @@ std::shared_ptr<const TriggerPlan> trigger_plan_for(TriggerData* tg, core::Forma
         it->second->truncate == truncate)
       return it->second;
   }
-  std::shared_ptr<const TriggerPlan> plan = build_trigger_plan(tg->tg_trigger, meta, format, truncate);
+  std::shared_ptr<const TriggerPlan> plan =
+      build_trigger_plan(tg->tg_trigger, meta, format, truncate);
   TableEntry& entry = tables[relid];
   if (entry.meta == meta) entry.plans.insert_or_assign(tgoid, plan);
   return plan;

@@ -25,10 +25,10 @@ core::Op operation(const TriggerData* tg) {
 
 TriggerData* trigger_data(FunctionCallInfo fcinfo, const char* function) {
   if (!CALLED_AS_TRIGGER(fcinfo))
-    throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-                std::string(function) + " not called as trigger",
-                "It is a trigger function; it cannot be called directly.",
-                std::string("Use it in CREATE TRIGGER ... EXECUTE FUNCTION ") + function + "('queue').");
+    throw Error(
+        ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, std::string(function) + " not called as trigger",
+        "It is a trigger function; it cannot be called directly.",
+        std::string("Use it in CREATE TRIGGER ... EXECUTE FUNCTION ") + function + "('queue').");
   return reinterpret_cast<TriggerData*>(fcinfo->context);
 }
 
@@ -44,7 +44,8 @@ void check_row_level(const TriggerData* tg) {
 // be skipped, else the row, unchanged.
 Datum trigger_result(const TriggerData* tg, bool skip) {
   if (TRIGGER_FIRED_AFTER(tg->tg_event) || skip) return PointerGetDatum(nullptr);
-  return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(tg->tg_event) ? tg->tg_newtuple : tg->tg_trigtuple);
+  return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(tg->tg_event) ? tg->tg_newtuple
+                                                               : tg->tg_trigtuple);
 }
 
 // PgQ's checks before an event is made, in PgQ's order.

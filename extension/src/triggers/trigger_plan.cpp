@@ -35,7 +35,8 @@ void choose_key(TriggerPlan& plan) {
              (t.columns[pos].dropped || t.columns[pos].name != name))
         ++pos;
       if (pos == static_cast<int>(t.columns.size()))
-        throw Error(ERRCODE_UNDEFINED_COLUMN, "column \"" + name + "\" named in pkey= does not exist",
+        throw Error(ERRCODE_UNDEFINED_COLUMN,
+                    "column \"" + name + "\" named in pkey= does not exist",
                     "Table " + t.full_name + " has no column \"" + name + "\".",
                     "List the table's key columns in the trigger's pkey= argument.");
       plan.key[pos] = 1;
@@ -57,7 +58,8 @@ void choose_payload_columns(TriggerPlan& plan) {
     const Column& c = t.columns[i];
     bool magic = !c.dropped && c.magic_field != kNoMagic;
     plan.has_magic = plan.has_magic || magic;
-    plan.skip[i] = c.dropped || magic || std::find(ignored.begin(), ignored.end(), c.name) != ignored.end();
+    plan.skip[i] =
+        c.dropped || magic || std::find(ignored.begin(), ignored.end(), c.name) != ignored.end();
   }
 }
 
@@ -67,8 +69,8 @@ SPIPlanPtr prepare_kept(const char* sql, const std::vector<Oid>& types) {
       ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SPI_connect failed")));
     SPIPlanPtr p = SPI_prepare(sql, static_cast<int>(types.size()), const_cast<Oid*>(types.data()));
     if (p == nullptr)
-      ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
-                      errmsg("could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result))));
+      ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not prepare \"%s\": %s", sql,
+                                                              SPI_result_code_string(SPI_result))));
     SPI_keepplan(p);
     SPI_finish();
     return p;
@@ -102,16 +104,21 @@ void prepare_expressions(TriggerPlan& plan) {
 
 int op_index(core::Op op) {
   switch (op) {
-    case core::Op::kInsert: return 0;
-    case core::Op::kUpdate: return 1;
-    case core::Op::kDelete: return 2;
-    case core::Op::kTruncate: return 3;
+    case core::Op::kInsert:
+      return 0;
+    case core::Op::kUpdate:
+      return 1;
+    case core::Op::kDelete:
+      return 2;
+    case core::Op::kTruncate:
+      return 3;
   }
   return 0;
 }
 
 TriggerPlan::~TriggerPlan() {
-  for (Expression* e : {&fields[0], &fields[1], &fields[2], &fields[3], &fields[4], &fields[5], &when}) {
+  for (Expression* e :
+       {&fields[0], &fields[1], &fields[2], &fields[3], &fields[4], &fields[5], &when}) {
     if (e->plan != nullptr) SPI_freeplan(e->plan);
   }
 }
@@ -127,8 +134,8 @@ std::unique_ptr<TriggerPlan> build_trigger_plan(const Trigger* trigger,
   choose_key(*plan);
   choose_payload_columns(*plan);
   for (core::Op op : {core::Op::kInsert, core::Op::kUpdate, core::Op::kDelete, core::Op::kTruncate})
-    plan->ev_type[op_index(op)] = core::event_type(format, op, plan->table->schema,
-                                                   plan->table->name, plan->pkey_list);
+    plan->ev_type[op_index(op)] =
+        core::event_type(format, op, plan->table->schema, plan->table->name, plan->pkey_list);
   prepare_expressions(*plan);
   return plan;
 }

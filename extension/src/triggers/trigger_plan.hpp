@@ -26,13 +26,13 @@ struct Expression {
 struct TriggerPlan {
   std::shared_ptr<const TableMeta> table;
   core::Format format = core::Format::kUrlEncoded;
-  bool truncate = false;         // fired for TRUNCATE (parsed as such)
+  bool truncate = false;  // fired for TRUNCATE (parsed as such)
   core::TriggerArgs args;
-  std::string pkey_list;         // the key columns as PgQ lists them
-  std::vector<char> skip;        // per column: left out of payloads
-  std::vector<char> key;         // per column: a key column
+  std::string pkey_list;   // the key columns as PgQ lists them
+  std::vector<char> skip;  // per column: left out of payloads
+  std::vector<char> key;   // per column: a key column
   bool has_key = false;
-  bool has_magic = false;        // some column is named _pgq_ev_*
+  bool has_magic = false;              // some column is named _pgq_ev_*
   std::array<std::string, 4> ev_type;  // by op_index()
   std::array<Expression, core::kEventFields> fields;
   Expression when;

@@ -29,8 +29,8 @@ class Batch {
   /// Single-pass iterator over the batch's events.
   class iterator {
    public:
-    using value_type = Event;                     ///< what it yields
-    using difference_type = std::ptrdiff_t;       ///< required of iterators
+    using value_type = Event;                          ///< what it yields
+    using difference_type = std::ptrdiff_t;            ///< required of iterators
     using iterator_concept = std::input_iterator_tag;  ///< single pass
     /// The current event.
     const Event& operator*() const noexcept;

@@ -39,8 +39,8 @@ class Param {
   }
   /// An integer, in decimal.
   template <std::integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, char>)
-  Param(T value) noexcept : null_(false) {
+  requires(!std::same_as<T, bool> && !std::same_as<T, char>) Param(T value)
+  noexcept : null_(false) {
     auto end = std::to_chars(digits_, digits_ + sizeof digits_, value).ptr;
     digits_len_ = static_cast<unsigned char>(end - digits_);
   }

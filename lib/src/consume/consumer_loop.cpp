@@ -49,7 +49,8 @@ void run_consumer_loop(BatchSource& source, const std::function<void(BatchReader
         source.wait_for_tick();
         continue;
       }
-      if (process_batch(source, std::move(*batch), progress, process, in_handler) == Step::stop) return;
+      if (process_batch(source, std::move(*batch), progress, process, in_handler) == Step::stop)
+        return;
     } catch (const connection_lost& e) {
       // Ours (next_batch, finish, wait) are repaired here, the stream's by
       // the reader; one from the handler is the handler's business.

@@ -18,7 +18,9 @@ namespace {
 class CopyStream final : public EventStream {
  public:
   CopyStream(PgConn& conn, std::string sql, int interrupt_fd)
-      : conn_(conn), sql_("copy (" + sql + ") to stdout (format binary)"), interrupt_fd_(interrupt_fd) {}
+      : conn_(conn),
+        sql_("copy (" + sql + ") to stdout (format binary)"),
+        interrupt_fd_(interrupt_fd) {}
 
   Next next(Event& ev) override {
     if (!started_ && !start()) return Next::interrupted;
@@ -35,7 +37,8 @@ class CopyStream final : public EventStream {
           case text::CopyMessage::end:
             continue;  // CopyDone follows
           case text::CopyMessage::invalid:
-            throw_bad_batch_row("not " + std::to_string(event_columns) + " columns in binary COPY form");
+            throw_bad_batch_row("not " + std::to_string(event_columns) +
+                                " columns in binary COPY form");
         }
       }
       if (n == 0) {  // no whole row buffered: wait for the socket

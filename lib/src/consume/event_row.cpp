@@ -32,7 +32,8 @@ void event_from_fields(EventFields f, Event& ev) {
   ev.id = required(f[0], "ev_id", text::be_int64);
   ev.time = required(f[1], "ev_time", text::timestamptz);
   ev.txid = required(f[2], "ev_txid", text::be_int64);
-  ev.retry = f[3] ? std::optional<std::int32_t>(required(f[3], "ev_retry", text::be_int32)) : std::nullopt;
+  ev.retry =
+      f[3] ? std::optional<std::int32_t>(required(f[3], "ev_retry", text::be_int32)) : std::nullopt;
   ev.type = f[4];
   ev.data = f[5];
   ev.extra1 = f[6];

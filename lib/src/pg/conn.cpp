@@ -55,7 +55,8 @@ std::unique_ptr<PgConn> PgConn::open(const std::string& conninfo, std::chrono::m
     if (w == Wait::timeout) throw_timeout(raw, {}, "timeout while connecting to the server", false);
     st = PQconnectPoll(raw);
   }
-  if (PQsetnonblocking(raw, 1) != 0) throw_connection_lost(raw, {}, "cannot make the connection non-blocking");
+  if (PQsetnonblocking(raw, 1) != 0)
+    throw_connection_lost(raw, {}, "cannot make the connection non-blocking");
   return conn;
 }
 
@@ -148,8 +149,10 @@ PgResult PgConn::finish_results(std::string_view query) {
   while (PgResult r = next_result(query)) {
     ExecStatusType st = PQresultStatus(r.get());
     bool failed = st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR;
-    if (failed && !first_error) first_error = std::move(r);
-    else last = std::move(r);
+    if (failed && !first_error)
+      first_error = std::move(r);
+    else
+      last = std::move(r);
   }
   if (first_error) throw_result_error(conn_, first_error.get(), query);
   if (PQstatus(conn_) == CONNECTION_BAD) {
@@ -165,7 +168,8 @@ PgResult PgConn::exec(std::string_view sql, std::span<const Param> params) {
 }
 
 std::vector<PgResult> PgConn::pipeline(std::span<const Statement> statements) {
-  if (!PQenterPipelineMode(conn_)) throw_usage("cannot enter pipeline mode: a statement is running");
+  if (!PQenterPipelineMode(conn_))
+    throw_usage("cannot enter pipeline mode: a statement is running");
   // Leave pipeline mode however this ends (results are all read by then).
   struct Exit {
     PGconn* c;

@@ -19,9 +19,15 @@ std::optional<T> be(std::string_view bytes) noexcept {
 }  // namespace detail
 
 /// int2, int4, int8: exactly 2, 4 or 8 bytes, else nullopt.
-inline std::optional<std::int16_t> be_int16(std::string_view b) noexcept { return detail::be<std::int16_t>(b); }
-inline std::optional<std::int32_t> be_int32(std::string_view b) noexcept { return detail::be<std::int32_t>(b); }
-inline std::optional<std::int64_t> be_int64(std::string_view b) noexcept { return detail::be<std::int64_t>(b); }
+inline std::optional<std::int16_t> be_int16(std::string_view b) noexcept {
+  return detail::be<std::int16_t>(b);
+}
+inline std::optional<std::int32_t> be_int32(std::string_view b) noexcept {
+  return detail::be<std::int32_t>(b);
+}
+inline std::optional<std::int64_t> be_int64(std::string_view b) noexcept {
+  return detail::be<std::int64_t>(b);
+}
 
 /// timestamptz: microseconds since 2000-01-01 00:00 UTC; 'infinity' and
 /// '-infinity' become the largest and smallest time points.

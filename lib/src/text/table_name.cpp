@@ -19,7 +19,8 @@ bool valid_part(std::string_view part) {
 
 std::optional<std::string> quoted_table_name(std::string_view name) {
   auto dot = name.find('.');
-  std::string_view schema = dot == std::string_view::npos ? std::string_view() : name.substr(0, dot);
+  std::string_view schema =
+      dot == std::string_view::npos ? std::string_view() : name.substr(0, dot);
   std::string_view table = dot == std::string_view::npos ? name : name.substr(dot + 1);
   if (!valid_part(table) || (dot != std::string_view::npos && !valid_part(schema)))
     return std::nullopt;

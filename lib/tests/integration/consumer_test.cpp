@@ -118,10 +118,9 @@ TEST_F(ConsumerTest, RetryTagBringsEventsBackToThisConsumerOnly) {
   EXPECT_EQ(c.events_seen(), 10);
   retry_maintenance();
   std::vector<std::pair<std::string, int>> again;
-  c.run([&](const pgqpp::Event& ev) {
-    again.emplace_back(*ev.data, ev.retry.value_or(0));
-  });
-  EXPECT_EQ(again, (std::vector<std::pair<std::string, int>>{{"e0", 1}, {"e3", 1}, {"e6", 1}, {"e9", 1}}));
+  c.run([&](const pgqpp::Event& ev) { again.emplace_back(*ev.data, ev.retry.value_or(0)); });
+  EXPECT_EQ(again,
+            (std::vector<std::pair<std::string, int>>{{"e0", 1}, {"e3", 1}, {"e6", 1}, {"e9", 1}}));
   // The other consumer sees each event once, never the retried copies.
   pgqpp::Consumer other(db_conninfo(), options("other"));
   other.run([](const pgqpp::Event& ev) { EXPECT_FALSE(ev.retry.has_value()); });
@@ -135,7 +134,8 @@ TEST_F(ConsumerTest, BatchRetryWithDelayWaitsForIt) {
   c.run_batches([](pgqpp::Batch& batch) {
     for (const pgqpp::Event& ev : batch) batch.retry(ev, 3600s);
   });
-  EXPECT_EQ(scalar("select count(*) from pgq.retry_queue where ev_retry_after > now() + '3500 s'"), "2");
+  EXPECT_EQ(scalar("select count(*) from pgq.retry_queue where ev_retry_after > now() + '3500 s'"),
+            "2");
   retry_maintenance();
   c.run([](const pgqpp::Event&) { ADD_FAILURE() << "a retry came back before its time"; });
 }
@@ -280,8 +280,8 @@ TEST_F(ConsumerTest, HandlerExceptionLeavesTheBatchOpen) {
   tick();
   pgqpp::Consumer c(db_conninfo(), options());
   EXPECT_THROW(c.run([](const pgqpp::Event& ev) {
-                 if (*ev.data == "e5") throw std::runtime_error("handler failed");
-               }),
+    if (*ev.data == "e5") throw std::runtime_error("handler failed");
+  }),
                std::runtime_error);
   EXPECT_NE(open_batch(), "");
   std::vector<std::string> seen;

@@ -16,8 +16,9 @@ class CrashTest : public QueueTest {
  protected:
   void SetUp() override {
     QueueTest::SetUp();
-    db.exec("create table if not exists seen (run_id text, batch_id bigint, ev_id bigint,"
-            " ev_retry int, ev_data text)");
+    db.exec(
+        "create table if not exists seen (run_id text, batch_id bigint, ev_id bigint,"
+        " ev_retry int, ev_data text)");
   }
   // A run id unique to this test, and SQL counting that run's rows.
   std::string run(const std::string& name) { return queue + "_" + name; }
@@ -32,14 +33,18 @@ TEST_F(CrashTest, KilledInsideABatchGetsTheSameBatchAgain) {
   produce(50, "t", "second");
   tick();
   {
-    WorkerProcess w({"consume", db_name(), queue, "c", run("first")}, {{"WORKER_EVENT_SLEEP_MS", "20"}});
-    ASSERT_TRUE(eventually([&] { return std::stoi(count("*", "run_id = '" + run("first") + "'")) >= 10; }));
+    WorkerProcess w({"consume", db_name(), queue, "c", run("first")},
+                    {{"WORKER_EVENT_SLEEP_MS", "20"}});
+    ASSERT_TRUE(
+        eventually([&] { return std::stoi(count("*", "run_id = '" + run("first") + "'")) >= 10; }));
     w.signal(SIGKILL);
     EXPECT_EQ(w.wait(10s), 128 + SIGKILL);
   }
-  std::string first = "run_id = '" + run("first") + "'", second = "run_id = '" + run("second") + "'";
+  std::string first = "run_id = '" + run("first") + "'",
+              second = "run_id = '" + run("second") + "'";
   std::string killed_batch = scalar("select max(batch_id) from seen where " + first);
-  EXPECT_EQ(scalar("select current_batch from pgq.get_consumer_info('" + queue + "', 'c')"), killed_batch);
+  EXPECT_EQ(scalar("select current_batch from pgq.get_consumer_info('" + queue + "', 'c')"),
+            killed_batch);
   EXPECT_LT(std::stoi(count("*", first)), 200);
 
   WorkerProcess w({"consume", db_name(), queue, "c", run("second")}, {{"WORKER_IDLE_EXIT", "1"}});
@@ -56,7 +61,8 @@ TEST_F(CrashTest, SigtermStopsAfterTheBatchWithExitZero) {
   produce(50);
   tick();
   std::string term = "run_id = '" + run("term") + "'";
-  WorkerProcess w({"consume", db_name(), queue, "c", run("term")}, {{"WORKER_EVENT_SLEEP_MS", "20"}});
+  WorkerProcess w({"consume", db_name(), queue, "c", run("term")},
+                  {{"WORKER_EVENT_SLEEP_MS", "20"}});
   ASSERT_TRUE(eventually([&] { return count("*", term) != "0"; }));
   w.signal(SIGTERM);
   EXPECT_EQ(w.wait(20s), 0);

@@ -29,7 +29,8 @@ class ExactlyOnceTest : public QueueTest {
     return {std::stoi(std::string(r.value(0, 0))), std::stoi(std::string(r.value(0, 1)))};
   }
   static void apply(const pgqpp::Event& ev, pgqpp::Transaction& tx, const std::string& queue) {
-    tx.exec("insert into applied (queue, ev_id, ev_data) values ($1, $2, $3)", {queue, ev.id, ev.data});
+    tx.exec("insert into applied (queue, ev_id, ev_data) values ($1, $2, $3)",
+            {queue, ev.id, ev.data});
   }
 
   pgqpp::Connection target{target_conninfo()};
@@ -45,10 +46,12 @@ TEST_F(ExactlyOnceTest, AppliesEveryEventOnceAndRecordsTheBatch) {
   EXPECT_EQ(applied(), std::make_pair(50, 50));
   pgqpp::Rows r = target.exec(
       "select last_batch_id is not null, last_tick_id from pgqpp_consumer_progress"
-      " where queue_name = $1 and consumer_name = 'c'", {queue});
+      " where queue_name = $1 and consumer_name = 'c'",
+      {queue});
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r.value(0, 0), "t");
-  EXPECT_EQ(std::string(r.value(0, 1)), scalar("select last_tick from pgq.get_consumer_info('" + queue + "', 'c')"));
+  EXPECT_EQ(std::string(r.value(0, 1)),
+            scalar("select last_tick from pgq.get_consumer_info('" + queue + "', 'c')"));
 }
 
 TEST_F(ExactlyOnceTest, TargetMayBeTheQueuesOwnDatabase) {
@@ -59,7 +62,9 @@ TEST_F(ExactlyOnceTest, TargetMayBeTheQueuesOwnDatabase) {
   o.progress_table = "public.same_db_progress";
   pgqpp::ExactlyOnceConsumer c(db_conninfo(), db_conninfo(), o);
   c.run([&](const pgqpp::Event& ev, pgqpp::Transaction& tx) { apply(ev, tx, queue); });
-  EXPECT_EQ(scalar("select count(distinct ev_id) || '/' || count(*) from applied where queue = '" + queue + "'"), "10/10");
+  EXPECT_EQ(scalar("select count(distinct ev_id) || '/' || count(*) from applied where queue = '" +
+                   queue + "'"),
+            "10/10");
 }
 
 TEST_F(ExactlyOnceTest, RetriedEventsComeBackAndLandOnce) {
@@ -147,7 +152,8 @@ TEST_P(ExactlyOnceCrashTest, CrashAtStepLeavesEveryEventOnce) {
   auto [rows, ids] = applied();
   EXPECT_EQ(rows, ids);
   EXPECT_EQ(rows, std::string(GetParam()) == "after_commit" ? 40 : 0);
-  WorkerProcess rest({"exactly-once", db_name(), target_db_name(), queue, "c"}, {{"WORKER_IDLE_EXIT", "1"}});
+  WorkerProcess rest({"exactly-once", db_name(), target_db_name(), queue, "c"},
+                     {{"WORKER_IDLE_EXIT", "1"}});
   ASSERT_EQ(rest.wait(60s), 0);
   EXPECT_EQ(applied(), std::make_pair(70, 70));
   EXPECT_EQ(scalar("select current_batch from pgq.get_consumer_info('" + queue + "', 'c')"), "");

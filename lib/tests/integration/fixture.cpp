@@ -74,7 +74,8 @@ std::string QueueTest::scalar(const std::string& sql) {
   return std::string(rows.get(0, 0).value_or(""));
 }
 
-std::vector<std::string> QueueTest::produce(int n, const std::string& type, const std::string& prefix) {
+std::vector<std::string> QueueTest::produce(int n, const std::string& type,
+                                            const std::string& prefix) {
   std::vector<pgqpp::NewEvent> events;
   std::vector<std::string> datas;
   for (int i = 0; i < n; ++i) {

@@ -70,8 +70,9 @@ TEST_F(ProducerTest, RolledBackTransactionDeliversNothing) {
 }
 
 TEST_F(ProducerTest, BulkKeepsOrderTypesAndAwkwardText) {
-  const std::vector<std::string> awkward = {"", "NULL", "a,b", "{x}", "say \"hi\"", "back\\slash",
-                                            "tab\there", "new\nline", "ünïcödé 日本", "\\N"};
+  const std::vector<std::string> awkward = {
+      "",          "NULL",      "a,b",          "{x}", "say \"hi\"", "back\\slash",
+      "tab\there", "new\nline", "ünïcödé 日本", "\\N"};
   std::vector<pgqpp::NewEvent> events;
   for (int i = 0; i < 2500; ++i) {
     pgqpp::NewEvent e{i % 3 ? "other" : "third", awkward[i % awkward.size()] + std::to_string(i)};

@@ -36,8 +36,9 @@ TEST_P(ReconnectTest, CutInsideABatchContinuesIt) {
       ++handed;
       ids.insert(ev.id);
       if (handed == 10)
-        db.exec("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
-                {app});
+        db.exec(
+            "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
+            {app});
     }
   });
   EXPECT_EQ(lost, 1);
@@ -62,7 +63,8 @@ TEST_F(FinishReconnectTest, CutBeforeTheFinishIsRepaired) {
   // Cut after the last event is handed out: the finish meets the dead connection.
   c.run_batches([&](pgqpp::Batch& batch) {
     for (const pgqpp::Event& ev : batch) (void)ev;
-    db.exec("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1", {app});
+    db.exec("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
+            {app});
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   });
   EXPECT_EQ(lost, 1);

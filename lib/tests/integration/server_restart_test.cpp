@@ -21,8 +21,8 @@ int restart_server() {
   const char* src = std::getenv("PGQPP_SOURCE_DIR");
   const char* data = std::getenv("PGQPP_TEST_DATA");
   if (!src || !data) return -1;
-  std::string cmd = std::string("bash -c '. \"") + src + "/tests/lib/cluster.sh\" && pg_restart \"" +
-                    data + "\"'";
+  std::string cmd = std::string("bash -c '. \"") + src +
+                    "/tests/lib/cluster.sh\" && pg_restart \"" + data + "\"'";
   return std::system(cmd.c_str());
 }
 

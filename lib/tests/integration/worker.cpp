@@ -36,7 +36,8 @@ std::string env_str(const char* name) {
 }
 
 void pause_per_event() {
-  if (int ms = env_int("WORKER_EVENT_SLEEP_MS")) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  if (int ms = env_int("WORKER_EVENT_SLEEP_MS"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
 pgqpp::ConsumerOptions options(const std::string& queue, const std::string& consumer) {
@@ -62,8 +63,11 @@ int consume(const std::string& db, const std::string& queue, const std::string& 
   std::fflush(stdout);
   c.run_batches([&](pgqpp::Batch& batch) {
     for (const pgqpp::Event& ev : batch) {
-      log.exec("insert into seen (run_id, batch_id, ev_id, ev_retry, ev_data) values ($1, $2, $3, $4, $5)",
-               {run_id, batch.id(), ev.id, ev.retry ? pgqpp::Param(*ev.retry) : pgqpp::Param(nullptr), ev.data});
+      log.exec(
+          "insert into seen (run_id, batch_id, ev_id, ev_retry, ev_data) values ($1, $2, $3, $4, "
+          "$5)",
+          {run_id, batch.id(), ev.id, ev.retry ? pgqpp::Param(*ev.retry) : pgqpp::Param(nullptr),
+           ev.data});
       pause_per_event();
     }
   });
@@ -83,7 +87,8 @@ int exactly_once(const std::string& source, const std::string& target, const std
   std::puts("ready");
   std::fflush(stdout);
   c.run([&](const pgqpp::Event& ev, pgqpp::Transaction& tx) {
-    tx.exec("insert into applied (queue, ev_id, ev_data) values ($1, $2, $3)", {queue, ev.id, ev.data});
+    tx.exec("insert into applied (queue, ev_id, ev_data) values ($1, $2, $3)",
+            {queue, ev.id, ev.data});
     pause_per_event();
   });
   return 0;
@@ -95,11 +100,14 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   try {
     if (mode == "consume" && argc == 6) return consume(argv[2], argv[3], argv[4], argv[5]);
-    if (mode == "exactly-once" && argc == 6) return exactly_once(argv[2], argv[3], argv[4], argv[5]);
+    if (mode == "exactly-once" && argc == 6)
+      return exactly_once(argv[2], argv[3], argv[4], argv[5]);
   } catch (const pgqpp::error& e) {
     std::fprintf(stderr, "worker: %s (sqlstate %s)\n", e.what(), e.sqlstate().c_str());
     return 2;
   }
-  std::fprintf(stderr, "usage: worker consume DB QUEUE CONSUMER RUN_ID | exactly-once SRC DST QUEUE CONSUMER\n");
+  std::fprintf(
+      stderr,
+      "usage: worker consume DB QUEUE CONSUMER RUN_ID | exactly-once SRC DST QUEUE CONSUMER\n");
   return 64;
 }

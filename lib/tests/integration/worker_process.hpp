@@ -13,7 +13,8 @@ namespace pgqpp_it {
 class WorkerProcess {
  public:
   /// Starts the worker with `args` and extra environment `env`.
-  WorkerProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
+  WorkerProcess(const std::vector<std::string>& args,
+                const std::map<std::string, std::string>& env);
   /// Kills the worker if it still runs.
   ~WorkerProcess();
   WorkerProcess(const WorkerProcess&) = delete;

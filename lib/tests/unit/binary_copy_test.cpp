@@ -21,7 +21,9 @@ std::string be(std::int64_t v, int bytes) {
   return out;
 }
 
-std::string field(std::string_view value) { return be(static_cast<std::int64_t>(value.size()), 4) + std::string(value); }
+std::string field(std::string_view value) {
+  return be(static_cast<std::int64_t>(value.size()), 4) + std::string(value);
+}
 std::string null_field() { return be(-1, 4); }
 std::string tuple(const std::string& fields, int count = 3) { return be(count, 2) + fields; }
 

@@ -57,7 +57,9 @@ Delivery d(int producer, std::int64_t seq, std::int64_t batch, int process) {
 }  // namespace
 
 TEST(FaultRecords, ReadsProducerVerdictsAsKeyRanges) {
-  std::string path = temp_file("C\t1\t1\t3\nR\t1\t4\t5\nL\t2\t1\t1\nD\t2\t2\t2\nE\t2\t3\t4\nT\t1\t1000\t2000\nT\t2\t900\t1500\n");
+  std::string path = temp_file(
+      "C\t1\t1\t3\nR\t1\t4\t5\nL\t2\t1\t1\nD\t2\t2\t2\nE\t2\t3\t4\nT\t1\t1000\t2000\nT\t2\t900\t150"
+      "0\n");
   ProducerRecords r = read_producer_logs({path});
   std::remove(path.c_str());
   EXPECT_EQ(r.committed, (KeySet{pack_key(1, 1), pack_key(1, 2), pack_key(1, 3)}));
@@ -76,7 +78,9 @@ TEST(FaultRecords, RejectsABrokenProducerLine) {
 }
 
 TEST(FaultRecords, ReadsConsumerDeliveriesAndBatches) {
-  std::string path = temp_file("E\t1\t7\tp1:2\nE\t1\t7\tp1:1\nB\t1\t7\t2\t5000\nE\t2\t7\tp1:1\nE\t2\t8\tnonsense\nB\t2\t9\t0\t9000\n");
+  std::string path = temp_file(
+      "E\t1\t7\tp1:2\nE\t1\t7\tp1:1\nB\t1\t7\t2\t5000\nE\t2\t7\tp1:"
+      "1\nE\t2\t8\tnonsense\nB\t2\t9\t0\t9000\n");
   ConsumerRecords r = read_consumer_log(path);
   std::remove(path.c_str());
   ASSERT_EQ(r.deliveries.size(), 3u);
@@ -127,7 +131,8 @@ TEST(FaultSchedule, SameSeedSameSchedule) {
   spec.seed = 43;
   auto c = make_schedule(spec);
   bool differs = c.size() != a.size();
-  for (std::size_t i = 0; !differs && i < a.size(); ++i) differs = a[i].at_ms != c[i].at_ms || a[i].target != c[i].target;
+  for (std::size_t i = 0; !differs && i < a.size(); ++i)
+    differs = a[i].at_ms != c[i].at_ms || a[i].target != c[i].target;
   EXPECT_TRUE(differs);
 }
 

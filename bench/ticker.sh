@@ -132,6 +132,9 @@ insert_ratio() {
 insert_field() { grep -o "$1=[^ ]*" <<<"${INSERT_LINE[$2]}" | cut -d= -f2; }
 stop_daemon() {
   [ -n "$daemon_pid" ] || return 0
+  # Resumed first: a run cut short may have left it paused (insert_ratio),
+  # and a paused process would not act on SIGTERM.
+  kill -CONT "$daemon_pid" 2>/dev/null || true
   kill "$daemon_pid" 2>/dev/null || true
   wait "$daemon_pid" 2>/dev/null || true
   daemon_pid=

@@ -6,16 +6,16 @@
 --   database's queues commit, then ticks every such queue at once (unless
 --   paused or externally ticked) and returns (queue_name, tick_id) per new
 --   tick; no rows after a quiet timeout. Ticks of one queue keep a spacing:
---   i_min_interval_ms (default 5) while its events are sparse (at most one
---   per i_min_interval_ms); when they come faster, i_min_interval_ms times the
---   square root of the events per i_min_interval_ms, so that batches hold
---   many events; but never longer than the queue's ticker_max_count events
---   take or its ticker_max_lag (docs/ticker.md has the figures). A queue not
---   yet due waits for its turn. Each tick sends its NOTIFY on
---   pgqpp_tick_<queue_id> when the calling transaction commits. Call it in
---   its own transaction, in a loop, from one ticker per database. Needs
---   pgqpp in shared_preload_libraries; without it the call fails with
---   SQLSTATE 55000 and a ticker should tick periodically instead.
+--   i_min_interval_ms (default 5) while its events are sparse (at most 5 per
+--   i_min_interval_ms); when they come faster, i_min_interval_ms times the
+--   square root of a fifth of the events per i_min_interval_ms, so that
+--   batches hold many events; but never longer than the queue's
+--   ticker_max_count events take or its ticker_max_lag (docs/ticker.md has
+--   the figures). A queue not yet due waits for its turn. Each tick sends
+--   its NOTIFY on pgqpp_tick_<queue_id> when the calling transaction
+--   commits. Call it in its own transaction, in a loop, from one ticker per
+--   database. Needs pgqpp in shared_preload_libraries; without it the call
+--   fails with SQLSTATE 55000 and a ticker should tick periodically instead.
 create function pgq.wakeup_ticker(in i_timeout_ms integer default 1000,
                                   in i_min_interval_ms integer default 5,
                                   out queue_name text, out tick_id bigint)

@@ -27,13 +27,14 @@ double steady_estimate(double rate, std::int64_t spacing_us, double seconds) {
 TEST(TickSpacing, SparseEventsTickAtMinInterval) {
   EXPECT_EQ(tick_spacing_us(0, kDefaults), 5000);
   EXPECT_EQ(tick_spacing_us(100, kDefaults), 5000);
-  EXPECT_EQ(tick_spacing_us(200, kDefaults), 5000);  // one event per min_interval
+  EXPECT_EQ(tick_spacing_us(1000, kDefaults), 5000);  // five events per min_interval
 }
 
 TEST(TickSpacing, WidensWithTheSquareRootOfTheRate) {
-  EXPECT_NEAR(tick_spacing_us(1000, kDefaults), 11180, 1);   // 5 ms * sqrt(5)
-  EXPECT_NEAR(tick_spacing_us(10000, kDefaults), 35355, 1);  // 5 ms * sqrt(50)
-  EXPECT_LT(tick_spacing_us(2000, kDefaults), tick_spacing_us(4000, kDefaults));
+  EXPECT_NEAR(tick_spacing_us(2000, kDefaults), 7071, 1);    // 5 ms * sqrt(10 / 5)
+  EXPECT_NEAR(tick_spacing_us(10000, kDefaults), 15811, 1);  // 5 ms * sqrt(50 / 5)
+  EXPECT_NEAR(tick_spacing_us(20000, kDefaults), 22360, 1);  // below 500 events' 25 ms
+  EXPECT_LT(tick_spacing_us(4000, kDefaults), tick_spacing_us(8000, kDefaults));
 }
 
 TEST(TickSpacing, MaxCountForcesTicksAtHighRates) {
@@ -41,7 +42,7 @@ TEST(TickSpacing, MaxCountForcesTicksAtHighRates) {
   EXPECT_EQ(tick_spacing_us(100000, kDefaults), 5000);   // 500 events in 5 ms
   EXPECT_EQ(tick_spacing_us(1000000, kDefaults), 5000);  // never below min_interval
   SpacingLimits big_batches{5000, 100000, 3000000};
-  EXPECT_NEAR(tick_spacing_us(40000, big_batches), 70710, 1);  // sqrt rule only
+  EXPECT_NEAR(tick_spacing_us(40000, big_batches), 31622, 1);  // sqrt rule only
 }
 
 TEST(TickSpacing, MaxLagCapsTheSpacing) {

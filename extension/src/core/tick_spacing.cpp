@@ -32,8 +32,8 @@ double RateEstimate::events_per_second(std::int64_t now_us) const {
 std::int64_t tick_spacing_us(double events_per_second, const SpacingLimits& limits) {
   const double min_us = static_cast<double>(limits.min_interval_us);
   const double per_interval = events_per_second * min_us / 1e6;
-  if (per_interval <= 1) return limits.min_interval_us;
-  double spacing = min_us * std::sqrt(per_interval);
+  if (per_interval <= kSparseEvents) return limits.min_interval_us;
+  double spacing = min_us * std::sqrt(per_interval / kSparseEvents);
   if (limits.max_count > 0)
     spacing = std::min(spacing, static_cast<double>(limits.max_count) * 1e6 / events_per_second);
   if (limits.max_lag_us > 0) spacing = std::min(spacing, static_cast<double>(limits.max_lag_us));

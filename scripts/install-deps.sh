@@ -9,6 +9,7 @@ packages=(
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
   postgresql-15-pgq3 postgresql-15-pgq-node pgqd python3-pgq python3-psycopg2
   libgtest-dev libcli11-dev nlohmann-json3-dev tmux
+  valgrind  # tests/integration/valgrind_backend.sh
   python3 procps  # bench: free ports, bench/table.py; ps for the backends' CPU (bench/run.sh)
 )
 

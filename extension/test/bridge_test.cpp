@@ -1,5 +1,6 @@
 // Test-only module (never installed) proving the error bridge inside a real
-// backend: see extension/test/sql/bridge.sql.
+// backend: see extension/test/sql/01_bridge.sql and
+// tests/integration/valgrind_backend.sh.
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -51,3 +52,16 @@ PGQPP_FUNCTION(bridge_test_cpp_error) {
 /// bridge_test_destructors() -> int: how many Tracked objects were destroyed
 /// in this backend so far.
 PGQPP_FUNCTION(bridge_test_destructors) { PG_RETURN_INT32(destructors_run); }
+
+/// bridge_test_unguarded_leak() -> void: the mistake the bridge exists to
+/// prevent, kept as the control of tests/integration/valgrind_backend.sh. A
+/// frame owning a heap-backed std::string raises a PostgreSQL error directly,
+/// not through pg_call(), so the longjmp skips the string's destructor and its
+/// buffer leaks; the valgrind check must report exactly that. Nothing else
+/// may call it.
+PGQPP_FUNCTION(bridge_test_unguarded_leak) {
+  std::string owned(4096, 'x');
+  ereport(ERROR, (errmsg("unguarded error owning %zu bytes starting with %.8s", owned.size(),
+                         owned.c_str())));
+  PG_RETURN_VOID();
+}

@@ -50,6 +50,16 @@ pg_stage() {
   export PG_STAGED_POSTGRES PG_STAGED_LIBDIR
 }
 
+# pg_initdb DATA_DIR: a new cluster (trust, user postgres, UTF8) owned by the
+# cluster's owner; its log goes next to DATA_DIR.
+pg_initdb() {
+  local data=$1 dir
+  dir=$(dirname "$data")
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+  as_pg_owner "$PG_BINDIR/initdb" -D "$data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; return 1; }
+}
+
 # pg_start DATA_DIR PORT [postgres -c options...]: initdb and start a cluster
 # of the staged server, listening on 127.0.0.1:PORT and a socket in DATA_DIR/..
 pg_start() {
@@ -57,9 +67,7 @@ pg_start() {
   shift 2
   local dir
   dir=$(dirname "$data")
-  if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
-  as_pg_owner "$PG_BINDIR/initdb" -D "$data" -A trust -U postgres --no-sync -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
-    { cat "$dir/initdb.log" >&2; return 1; }
+  pg_initdb "$data" || return 1
   local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=120"
   local o
   for o in "$@"; do opts="$opts $o"; done

@@ -8,6 +8,7 @@ set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/cluster.sh"
+. "$root/tests/lib/ticker.sh"
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
 work=$PGQPP_TEST_WORK/ticker_daemon
 mkdir -p "$work"
@@ -52,19 +53,7 @@ q tk_pgq "select pgq.create_queue('q')" >/dev/null
 q tk_pgq "select pgq.register_consumer('q', 'c')" >/dev/null
 q tk_pgq "select pgq.set_queue_config('q', 'ticker_max_lag', '0.2 seconds')" >/dev/null
 
-cat >"$work/ticker.ini" <<EOF
-[pgqd]
-base_connstr = host=$PGHOST port=$PGPORT user=$PGUSER
-initial_database = postgres
-database_list = tk_main, tk_late, tk_pgq
-logfile = $log
-syslog = 0
-ticker_period = 0.2
-retry_period = 0.3
-maint_period = 0.5
-check_period = 0.5
-stats_period = 1
-EOF
+ticker_test_ini "$work/ticker.ini" "$log" "tk_main, tk_late, tk_pgq"
 metrics_port=$(free_port)
 "$pgqpp" ticker -q -v --metrics "127.0.0.1:$metrics_port" "$work/ticker.ini" &
 pid=$!
@@ -72,15 +61,6 @@ wait_for 10 "the ticker serving tk_main" log_has "db=tk_main: serving pgqpp"
 wait_for 10 "the wake-up path in tk_main" log_has "db=tk_main: wake-up path active"
 
 # --- an event is ticked on commit by the wake-up path (not the 3 s max lag) ---
-batch_has() { # batch_has DB EVENT_DATA: consumes one batch, true if it held the event
-  local b
-  b=$(q "$1" "select pgq.next_batch('q', 'c')")
-  [ -n "$b" ] || return 1
-  local got
-  got=$(q "$1" "select count(*) from pgq.get_batch_events($b) where ev_data = '$2'")
-  q "$1" "select pgq.finish_batch($b)" >/dev/null
-  [ "$got" = 1 ]
-}
 q tk_main "select pgq.insert_event('q', 't', 'first')" >/dev/null
 wait_for 5 "the first event in a batch" batch_has tk_main first
 grep -q "db=tk_main queue=q: woken tick" "$log" || fail "no woken tick in tk_main: the wake-up path did not tick"
@@ -88,14 +68,7 @@ echo "the event was ticked by the wake-up path (latency: see make bench)"
 
 # --- retries come back through the daemon's retry moves ---
 q tk_main "select pgq.insert_event('q', 't', 'retry me')" >/dev/null
-retried_batch() {
-  local b
-  b=$(q tk_main "select pgq.next_batch('q', 'c')")
-  [ -n "$b" ] || return 1
-  q tk_main "select pgq.event_retry($b, ev_id, 0) from pgq.get_batch_events($b) where ev_data = 'retry me'" >/dev/null
-  q tk_main "select pgq.finish_batch($b)" >/dev/null
-}
-wait_for 5 "a batch to retry from" retried_batch
+wait_for 5 "a batch to retry from" retry_from_batch tk_main "retry me"
 back_again() {
   local b
   b=$(q tk_main "select pgq.next_batch('q', 'c')")

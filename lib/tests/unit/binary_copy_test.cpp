@@ -55,8 +55,9 @@ TEST(BinaryCopy, HeaderExtensionIsSkipped) {
   bool header_seen = false;
   Fields f;
   std::string h = std::string("PGCOPY\n\377\r\n\0", 11) + be(0, 4) + be(3, 4) + "ext";
-  EXPECT_EQ(parse_binary_copy(h + tuple(field("a") + field("b") + field("c")), header_seen, f),
-            CopyMessage::row);
+  // The fields are views into the message, so the message must outlive them.
+  std::string message = h + tuple(field("a") + field("b") + field("c"));
+  EXPECT_EQ(parse_binary_copy(message, header_seen, f), CopyMessage::row);
   EXPECT_EQ(f[2], "c");
 }
 

@@ -7,6 +7,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${BUILD:-$root/build}" && pwd)
 . "$root/tests/lib/cluster.sh"
+. "$root/tests/lib/regress.sh"
 
 work=$(mktemp -d /tmp/pgqpp-test.XXXXXX)
 chmod 755 "$work"
@@ -67,54 +68,27 @@ export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 export PGQPP_TEST_DATA=$data
 
 # --- SQL regression tests (pg_regress) ---
-regress_dir="$work/regress"
-mkdir -p "$regress_dir"
-cp -r "$root/extension/test/sql" "$root/extension/test/expected" "$regress_dir/"
-mkdir -p "$regress_dir/results"
-chmod -R a+rwX "$regress_dir"
-tests=$(cd "$root/extension/test/sql" && ls *.sql | sed 's/\.sql$//' | sort)
-pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
 # One run, one database: 00_setup defines helpers the other files use.
 # With ONLY, the matching files, plus 00_setup that the others use.
+regress_dir="$work/regress"
 selected=""
-for t in $tests; do wanted "sql/$t" && selected="$selected $t"; done
+for t in $(regress_names "$root/extension/test/sql" sql); do wanted "sql/$t" && selected="$selected $t"; done
 [ -n "$selected" ] && ! echo "$selected" | grep -q 00_setup && selected="00_setup$selected"
-tests=$selected
-[ -n "$tests" ] && psql -X -q -c "create database pgqpp_regress" >/dev/null
-[ -n "$tests" ] && as_pg_owner "$pg_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
-  --bindir="$PG_BINDIR" --inputdir="$regress_dir" --outputdir="$regress_dir" \
-  --dbname=pgqpp_regress $tests >"$regress_dir/pg_regress.log" 2>&1
-for t in $tests; do
-  line=$(grep -E "^(ok|not ok|test) .*\b$t\b|^ *$t +\.\.\." "$regress_dir/pg_regress.log" | head -1)
-  if echo "$line" | grep -qE "\.\.\. ok|^ok"; then
-    record "sql/$t" 0
-  else
-    record "sql/$t" 1
-  fi
-done
-if [ -f "$regress_dir/regression.diffs" ]; then
-  head -300 "$regress_dir/regression.diffs"
+if [ -n "$selected" ]; then
+  regress_run pg_regress "$root/extension/test" "$regress_dir" pgqpp_regress "$port" $selected
+  for t in $selected; do
+    if regress_passed "$regress_dir/pg_regress.log" "$t"; then record "sql/$t" 0; else record "sql/$t" 1; fi
+  done
+  [ -f "$regress_dir/regression.diffs" ] && head -300 "$regress_dir/regression.diffs"
 fi
 
 # --- multi-session isolation specs (pg_isolation_regress) ---
-if wanted "isolation/" && ls "$root"/extension/test/isolation/specs/*.spec >/dev/null 2>&1; then
+specs=$(regress_names "$root/extension/test/isolation/specs" spec)
+if wanted "isolation/" && [ -n "$specs" ]; then
   iso_dir="$work/isolation"
-  mkdir -p "$iso_dir"
-  cp -r "$root/extension/test/isolation/specs" "$root/extension/test/isolation/expected" "$iso_dir/"
-  mkdir -p "$iso_dir/results"
-  chmod -R a+rwX "$iso_dir"
-  specs=$(cd "$root/extension/test/isolation/specs" && ls *.spec | sed 's/\.spec$//' | sort)
-  pg_isolation_regress=$(dirname "$(pg_config --pgxs)")/../test/isolation/pg_isolation_regress
-  psql -X -q -c "create database pgqpp_isolation" >/dev/null
-  as_pg_owner "$pg_isolation_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
-    --bindir="$PG_BINDIR" --inputdir="$iso_dir" --outputdir="$iso_dir" \
-    --dbname=pgqpp_isolation $specs >"$iso_dir/pg_isolation_regress.log" 2>&1
+  regress_run pg_isolation_regress "$root/extension/test/isolation" "$iso_dir" pgqpp_isolation "$port" $specs
   for t in $specs; do
-    if grep -E "^(ok|test|permutation)? *$t +\.\.\. ok|^ok .* $t " "$iso_dir/pg_isolation_regress.log" >/dev/null; then
-      record "isolation/$t" 0
-    else
-      record "isolation/$t" 1
-    fi
+    if regress_passed "$iso_dir/pg_isolation_regress.log" "$t"; then record "isolation/$t" 0; else record "isolation/$t" 1; fi
   done
   [ -f "$iso_dir/regression.diffs" ] && head -200 "$iso_dir/regression.diffs"
 fi

@@ -15,11 +15,12 @@ set -euo pipefail
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/cluster.sh"
 . "$root/tests/lib/testlib.sh"
+. "$root/tests/lib/regress.sh"
 command -v valgrind >/dev/null || fail "valgrind is not installed (scripts/install-deps.sh installs it)"
 
 work=$PGQPP_TEST_WORK/valgrind_backend
 data=$work/cluster/data
-mkdir -p "$work/cluster" "$work/vg" "$work/regress/results"
+mkdir -p "$work/cluster" "$work/vg"
 chmod 755 "$work"
 if [ "$(id -u)" -eq 0 ]; then chown postgres "$work/vg"; fi
 cleanup() { pg_stop "$data"; }
@@ -55,23 +56,23 @@ echo "$control" | grep -q "unguarded error owning 4096 bytes" || fail "the contr
 wait_for 60 "the control backend's exit" bash -c "! kill -0 $control_pid 2>/dev/null"
 
 # The regression suite, as tests/run-all.sh runs it.
-cp -r "$root/extension/test/sql" "$root/extension/test/expected" "$work/regress/"
-chmod -R a+rwX "$work/regress"
-psql -X -q -c "create database pgqpp_regress"
-tests=$(cd "$root/extension/test/sql" && ls ./*.sql | sed 's|^\./||; s/\.sql$//' | sort)
-pg_regress=$(dirname "$(pg_config --pgxs)")/../test/regress/pg_regress
-as_pg_owner "$pg_regress" --use-existing --host=127.0.0.1 --port="$port" --user=postgres \
-  --bindir="$PG_BINDIR" --inputdir="$work/regress" --outputdir="$work/regress" \
-  --dbname=pgqpp_regress $tests >"$work/regress/pg_regress.log" 2>&1 || true
+tests=$(regress_names "$root/extension/test/sql" sql)
+regress_run pg_regress "$root/extension/test" "$work/regress" pgqpp_regress "$port" $tests || true
 # 13_wakeup checks the spacing of ticks in wall-clock milliseconds, which
 # memcheck's slowdown shifts; its output is judged by the normal run only.
-failed=$(grep -E "^(not ok|test) .*FAILED|\.\.\. FAILED" "$work/regress/pg_regress.log" | grep -v 13_wakeup || true)
+failed=
+for t in $tests; do
+  regress_passed "$work/regress/pg_regress.log" "$t" && continue
+  if [ "$t" = 13_wakeup ]; then
+    echo "NOTE 13_wakeup's timing checks differed under valgrind (expected; judged by sql/13_wakeup)"
+  else
+    failed="$failed $t"
+  fi
+done
 if [ -n "$failed" ]; then
   head -100 "$work/regress/regression.diffs" 2>/dev/null || true
-  fail "regression tests failed under valgrind: $failed"
+  fail "regression tests failed under valgrind:$failed"
 fi
-grep -q "13_wakeup .*FAILED" "$work/regress/pg_regress.log" &&
-  echo "NOTE 13_wakeup's timing checks differed under valgrind (expected; judged by sql/13_wakeup)"
 echo "NOTE valgrind: the regression suite took $((SECONDS - started)) s"
 
 # A fast shutdown lets every process finish its log (the leak check runs at

@@ -10,6 +10,7 @@
 #include "functions/tick_many.hpp"
 #include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
+#include "pg/compat.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -154,7 +155,7 @@ bool take_bits(DbSlot& slot, uint64* out) {
 // Waits up to timeout_ms for raised bits; owns no C++ objects (interrupts
 // may longjmp out of here).
 bool wait_for_bits(DbSlot& slot, int timeout_ms, uint64* out) {
-  pg_atomic_write_u32(&slot.waiter, static_cast<uint32>(MyProc->pgprocno) + 1);
+  pg_atomic_write_u32(&slot.waiter, compat::proc_number(MyProc) + 1);
   pg_memory_barrier();
   TimestampTz deadline = GetCurrentTimestamp() + static_cast<int64>(timeout_ms) * 1000;
   bool any = false;

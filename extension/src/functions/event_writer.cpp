@@ -2,6 +2,8 @@
 // only PostgreSQL resources, so PostgreSQL errors may longjmp through it.
 #include "functions/event_writer.hpp"
 
+#include "pg/compat.hpp"
+
 extern "C" {
 #include "access/heapam.h"
 #include "access/transam.h"
@@ -48,8 +50,7 @@ void event_writer_write(EventWriter* w, const EventRow* row) {
   if (w->rel->rd_att->constr != nullptr) ExecConstraints(w->result_rel, slot, w->estate);
   table_tuple_insert(w->rel, slot, w->cid, 0, w->bulk);
   if (w->result_rel->ri_NumIndices > 0) {
-    List* recheck =
-        ExecInsertIndexTuples(w->result_rel, slot, w->estate, false, false, nullptr, NIL);
+    List* recheck = compat::insert_index_tuples(w->result_rel, slot, w->estate);
     list_free(recheck);
     ResetPerTupleExprContext(w->estate);
   }

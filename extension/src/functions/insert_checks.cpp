@@ -7,6 +7,7 @@
 #include "pg/bridge.hpp"
 
 extern "C" {
+#include "pg/compat.hpp"
 #include "storage/proc.h"
 }
 
@@ -25,9 +26,9 @@ void check_insert_allowed(const QueueInfo& q, const char* queue_name, int64 coun
     throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE, "Insert into queue disallowed",
                 std::string("Queue \"") + queue_name + "\" has queue_disable_insert set.");
   if (q.per_tx_limit < 0) return;
-  if (counted_lxid != MyProc->lxid) {
+  if (counted_lxid != compat::my_local_xid()) {
     events_this_tx.clear();
-    counted_lxid = MyProc->lxid;
+    counted_lxid = compat::my_local_xid();
   }
   int64& used = events_this_tx[q.queue_id];
   if (used + count > q.per_tx_limit)

@@ -6,6 +6,7 @@
 
 #include "functions/commit_wakeup.hpp"
 #include "pg/bridge.hpp"
+#include "pg/compat.hpp"
 #include "pg/spi.hpp"
 
 namespace pgqpp::ext {
@@ -27,7 +28,7 @@ SPIPlanPtr lookup_plan = nullptr;
 
 Oid resolve(const char* qualified_name) {
   return pg_call([&] {
-    List* names = stringToQualifiedNameList(qualified_name);
+    List* names = compat::qualified_name_list(qualified_name);
     return RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
   });
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pg/bridge.hpp"
+#include "pg/compat.hpp"
 #include "pg/spi.hpp"
 
 namespace pgqpp::ext {
@@ -77,7 +78,7 @@ bool rotate(Datum queue_name) {
   int32 next = cur + 1 == ntables ? 0 : cur + 1;
   std::string table = pfx + "_" + std::to_string(next);
   Oid table_oid = pg_call([&] {
-    List* names = stringToQualifiedNameList(table.c_str());
+    List* names = compat::qualified_name_list(table.c_str());
     return RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, false);
   });
   // A reader (e.g. a slow batch query) holds the table: try again next time.

@@ -5,6 +5,7 @@
 #include "functions/insert_checks.hpp"
 #include "functions/queue_cache.hpp"
 #include "pg/bridge.hpp"
+#include "pg/compat.hpp"
 
 extern "C" {
 #include "catalog/pg_proc.h"
@@ -46,7 +47,7 @@ InsertEventFunction lookup_insert_event() {
 // pg_call; returns the function's owner.
 Oid check_execute_permission() {
   if (!OidIsValid(insert_event_fn.oid)) insert_event_fn = lookup_insert_event();
-  if (pg_proc_aclcheck(insert_event_fn.oid, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+  if (compat::function_aclcheck(insert_event_fn.oid, GetUserId()) != ACLCHECK_OK)
     aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, "insert_event");
   return insert_event_fn.owner;
 }

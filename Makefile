@@ -12,22 +12,34 @@
 #
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
 # for add-ons whose control files say `requires = 'pgq'`.
+#
+# PG=17 or PG=18 builds and tests against that PostgreSQL major, which
+# scripts/pg-major.sh prepares once in a cache (docs/install.md); without PG
+# it is Debian 12's PostgreSQL 15 (PG_CONFIG=pg_config).
 
-# A separate build folder per extension name, so their outputs never mix.
-BUILD          ?= build$(if $(filter pgq,$(EXTENSION_NAME)),-pgq)
-PG_CONFIG      ?= pg_config
+# A separate build folder per major and extension name, so outputs never mix.
+BUILD          ?= build$(if $(PG),-pg$(PG))$(if $(filter pgq,$(EXTENSION_NAME)),-pgq)
+# Expanded when used (after `deps`), so the major is prepared only when needed.
+PG_CONFIG      ?= $(if $(PG),$(shell scripts/pg-major.sh $(PG)),pg_config)
 EXTENSION_NAME ?= pgqpp
 BUILD_TYPE     ?= RelWithDebInfo
 JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 
 CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
               -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+# ccache, where it is installed, makes rebuilds in a fresh clone cheap (CI
+# builds a clone per run; paths inside the clone are hashed relatively).
+ifneq ($(shell command -v ccache 2>/dev/null),)
+CMAKE_FLAGS += -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+export CCACHE_BASEDIR := $(CURDIR)
+endif
 
 .PHONY: all build configure install test demo bench bench-consume bench-load bench-produce deps clean format
 
 all: build
 
 configure:
+	@test -n "$(PG_CONFIG)" || { echo "no pg_config for PostgreSQL $(PG) (scripts/pg-major.sh $(PG) failed)" >&2; exit 1; }
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
 build: configure
@@ -41,27 +53,27 @@ deps:
 
 test: deps
 	$(MAKE) build
-	BUILD=$(BUILD) tests/run-all.sh
+	BUILD=$(BUILD) PG_CONFIG=$(PG_CONFIG) tests/run-all.sh
 
 demo: deps
 	$(MAKE) build
-	BUILD=$(BUILD) scripts/demo.sh
+	BUILD=$(BUILD) PG_CONFIG=$(PG_CONFIG) scripts/demo.sh
 
 bench: deps
 	$(MAKE) build
-	BUILD=$(BUILD) bench/all.sh
+	BUILD=$(BUILD) PG_CONFIG=$(PG_CONFIG) bench/all.sh
 
 bench-consume: deps
 	$(MAKE) build
-	BUILD=$(BUILD) bench/consume.sh
+	BUILD=$(BUILD) PG_CONFIG=$(PG_CONFIG) bench/consume.sh
 
 bench-load: deps
 	$(MAKE) build
-	BUILD=$(BUILD) bench/load.sh
+	BUILD=$(BUILD) PG_CONFIG=$(PG_CONFIG) bench/load.sh
 
 bench-produce: deps
 	$(MAKE) build
-	BUILD=$(BUILD) bench/produce.sh
+	BUILD=$(BUILD) PG_CONFIG=$(PG_CONFIG) bench/produce.sh
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

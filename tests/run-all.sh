@@ -20,6 +20,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The server every test below runs, named first (PG=17 / PG=18 choose it).
+server_version=$("$PG_BINDIR/postgres" --version | sed 's/^postgres (PostgreSQL) //')
+echo "testing against PostgreSQL $server_version ($PG_BINDIR)"
+
 passed=0
 failed=0
 failures=()

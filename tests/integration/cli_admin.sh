@@ -49,11 +49,15 @@ expect 0 install;  out_has "pgqpp $version is already installed in database $db"
 q cli_admin_pgq "create extension pgq"
 expect 1 install --dsn "dbname=cli_admin_pgq"
 err_line "database cli_admin_pgq already has a schema pgq (extension pgq 3.5)"
-# A server without pgqpp's files: Debian's own PostgreSQL, not the staged copy.
+# A server without pgqpp's files (a staged copy without the build's, and
+# without a system-wide pgqpp either).
 other_data=$work/plain/data
 mkdir -p "$work/plain"
 other_port=$(free_port)
-PG_STAGED_POSTGRES=$PG_BINDIR/postgres pg_start "$other_data" "$other_port"
+main_postgres=$PG_STAGED_POSTGRES main_libdir=$PG_STAGED_LIBDIR
+pg_stage "$work/plain/stage" ""
+pg_start "$other_data" "$other_port"
+PG_STAGED_POSTGRES=$main_postgres PG_STAGED_LIBDIR=$main_libdir
 expect 1 install --dsn "host=127.0.0.1 port=$other_port dbname=postgres"
 err_line "the server has no pgqpp extension files; install them on the database server"
 pg_stop "$other_data"; other_data=

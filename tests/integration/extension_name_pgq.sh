@@ -9,10 +9,11 @@ work=$PGQPP_TEST_WORK/extension_name_pgq
 mkdir -p "$work"
 chmod 755 "$work"
 
-# Configure and build only the extension under the name pgq.
+# Configure and build the extension under the name pgq, and the tool (whose
+# install and demo create the extension under the build's name).
 cmake -S "$root" -B "$work/build" -DEXTENSION_NAME=pgq -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/cmake.log" 2>&1 ||
   { cat "$work/cmake.log"; exit 1; }
-cmake --build "$work/build" -j 2 --target pgqpp_ext pgqpp_bridge_test pgqpp_sql >"$work/build.log" 2>&1 ||
+cmake --build "$work/build" -j 2 --target pgqpp_ext pgqpp_bridge_test pgqpp_sql pgqpp_cli >"$work/build.log" 2>&1 ||
   { tail -30 "$work/build.log"; exit 1; }
 test -f "$work/build/extension/pgq.control" || { echo "no pgq.control was generated"; exit 1; }
 test -f "$work/build/extension/pgq--1.0.sql" || { echo "no pgq--1.0.sql was generated"; exit 1; }
@@ -47,5 +48,15 @@ got=$(q "select string_agg(ev_data, ',') from pgq.get_batch_events($batch) where
 [ "$got" = "through pgq_node" ] || { echo "unexpected batch contents: '$got'"; exit 1; }
 q "select * from pgq_node.get_node_info('nodeq')" >/dev/null
 echo "pgq_node runs on pgqpp installed as extension pgq"
+
+# `pgqpp install` of this build creates extension pgq, and knows it again.
+q "create database inst" >/dev/null
+out=$("$work/build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst")
+echo "$out" | grep -q "^installed pgq [0-9.]* in database inst$" || { echo "install said: $out"; exit 1; }
+[ "$(psql -X -At -d inst -c "select obj_description(oid, 'pg_extension') like 'pgqpp:%' from pg_extension where extname = 'pgq'")" = t ] ||
+  { echo "pgqpp install did not create pgqpp's extension pgq"; exit 1; }
+out=$("$work/build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst")
+echo "$out" | grep -q "^pgq [0-9.]* is already installed in database inst$" || { echo "second install said: $out"; exit 1; }
+echo "pgqpp install of an EXTENSION_NAME=pgq build creates and recognises extension pgq"
 pg_crashed "$work/cluster/data" && { echo "a backend crashed"; exit 1; }
 exit 0

@@ -9,6 +9,14 @@
 # As root the server runs as the `postgres` user (initdb refuses root), and
 # every file it reads lives in a temporary directory that user can read.
 
+# PG_CONFIG names the PostgreSQL to use (the Makefile sets it for PG=17 or
+# PG=18, from scripts/pg-major.sh); its programs (pg_config, psql, pgbench,
+# pg_dump) then come first on the PATH for every script and tool below.
+case "${PG_CONFIG:-}" in
+  */*) case ":$PATH:" in *":$(dirname "$PG_CONFIG"):"*) ;; *) PATH="$(dirname "$PG_CONFIG"):$PATH" ;; esac
+       export PATH PG_CONFIG ;;
+esac
+
 PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
 PG_SHAREDIR=${PG_SHAREDIR:-$(pg_config --sharedir)}
 PG_PKGLIBDIR=${PG_PKGLIBDIR:-$(pg_config --pkglibdir)}
@@ -27,23 +35,42 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# is_pgqpp_file PATH: true for the files a system-wide pgqpp install puts
+# into PostgreSQL's folders (pgqpp.so, pgqpp.control, pgqpp--*.sql).
+is_pgqpp_file() {
+  case "$(basename "$1")" in pgqpp.so | pgqpp_bridge_test.so | pgqpp.control | pgqpp--*.sql) return 0 ;; esac
+  return 1
+}
+
 # pg_stage STAGE_DIR BUILD_DIR: a relocated server installation at STAGE_DIR
-# whose extension and library directories also hold pgqpp's build output.
+# whose extension and library directories also hold pgqpp's build output;
+# with BUILD_DIR empty, a server without any pgqpp files. A pgqpp installed
+# into the system's PostgreSQL is never seen by the staged server: the tests
+# run the build, whether or not pgqpp is installed system-wide.
 pg_stage() {
   local stage=$1 build=$2
   local bin_rel=${PG_BINDIR#/} share_rel=${PG_SHAREDIR#/} lib_rel=${PG_PKGLIBDIR#/}
   mkdir -p "$stage/$bin_rel" "$stage/$share_rel/extension" "$stage/$lib_rel"
   cp "$PG_BINDIR/postgres" "$stage/$bin_rel/postgres"
   local f
-  for f in "$PG_PKGLIBDIR"/*; do ln -sf "$f" "$stage/$lib_rel/"; done
+  for f in "$PG_PKGLIBDIR"/*; do is_pgqpp_file "$f" || ln -sf "$f" "$stage/$lib_rel/"; done
+  # A server built elsewhere (PG=17, PG=18) finds its shared libraries
+  # through RUNPATH $ORIGIN/../lib, beside the bin folder it was copied to.
+  local libs=${PG_BINDIR%/bin}/lib
+  if [ "$libs" != "$PG_PKGLIBDIR" ] && [ -d "$libs" ]; then
+    mkdir -p "$stage/${libs#/}"
+    for f in "$libs"/*.so*; do [ -e "$f" ] && ln -sf "$f" "$stage/${libs#/}/"; done
+  fi
   for f in "$PG_SHAREDIR"/*; do
     [ "$(basename "$f")" = extension ] || ln -sf "$f" "$stage/$share_rel/"
   done
-  for f in "$PG_SHAREDIR"/extension/*; do ln -sf "$f" "$stage/$share_rel/extension/"; done
-  # --remove-destination: the staged folders hold links to the system's
-  # files; copying onto a link would overwrite the system file behind it.
-  cp --remove-destination "$build"/extension/pgqpp.so "$build"/extension/pgqpp_bridge_test.so "$stage/$lib_rel/"
-  cp --remove-destination "$build"/extension/*.control "$build"/extension/*--*.sql "$stage/$share_rel/extension/"
+  for f in "$PG_SHAREDIR"/extension/*; do is_pgqpp_file "$f" || ln -sf "$f" "$stage/$share_rel/extension/"; done
+  if [ -n "$build" ]; then
+    # --remove-destination: the staged folders hold links to the system's
+    # files; copying onto a link would overwrite the system file behind it.
+    cp --remove-destination "$build"/extension/pgqpp.so "$build"/extension/pgqpp_bridge_test.so "$stage/$lib_rel/"
+    cp --remove-destination "$build"/extension/*.control "$build"/extension/*--*.sql "$stage/$share_rel/extension/"
+  fi
   chmod -R a+rX "$stage"
   PG_STAGED_POSTGRES="$stage/$bin_rel/postgres"
   PG_STAGED_LIBDIR="$stage/$lib_rel"

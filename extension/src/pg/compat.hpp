@@ -69,4 +69,15 @@ inline AclResult function_aclcheck(Oid fn, Oid role) {
 #endif
 }
 
+/// The OID of the relation's primary key index, deferrable or not (as
+/// PgQ's triggers find it); InvalidOid when it has none. 18 added the
+/// deferrable_ok argument; before it deferrable keys were returned too.
+inline Oid primary_key_index(Relation rel) {
+#if PG_VERSION_NUM >= 180000
+  return RelationGetPrimaryKeyIndex(rel, true);
+#else
+  return RelationGetPrimaryKeyIndex(rel);
+#endif
+}
+
 }  // namespace pgqpp::ext::compat

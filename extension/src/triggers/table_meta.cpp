@@ -6,6 +6,7 @@
 #include "core/payload_encoding.hpp"
 #include "core/trigger_args.hpp"
 #include "pg/bridge.hpp"
+#include "pg/compat.hpp"
 
 extern "C" {
 #include "catalog/pg_index.h"
@@ -111,7 +112,7 @@ void describe_column(Column& col, Form_pg_attribute att, MemoryContext cxt) {
 // (a covering index's INCLUDE columns identify nothing).
 std::vector<int> primary_key(Relation rel) {
   std::vector<int> key;
-  Oid index = pg_call([&] { return RelationGetPrimaryKeyIndex(rel); });
+  Oid index = pg_call([&] { return compat::primary_key_index(rel); });
   if (!OidIsValid(index)) return key;
   HeapTuple tuple = pg_call([&] { return SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index)); });
   if (!HeapTupleIsValid(tuple))

@@ -49,6 +49,26 @@ PGQPP_FUNCTION(bridge_test_cpp_error) {
   throw 42;
 }
 
+/// bridge_test_throw_in_pg_call() -> void: a C++ exception thrown inside a
+/// pg_call body and caught by the caller, then a PostgreSQL error raised
+/// through pg_call. The error must reach the client as a plain SQL error: had
+/// the exception left PostgreSQL's error stack pointing at pg_call's dead
+/// frame, the error would longjmp into it and crash the backend.
+PGQPP_FUNCTION(bridge_test_throw_in_pg_call) {
+  bool caught = false;
+  try {
+    pg_call([] { throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "thrown inside pg_call"); });
+  } catch (const Error&) {
+    caught = true;
+  }
+  pg_call([&] {
+    ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+                    errmsg("raised after a C++ exception left pg_call (caught: %s)",
+                           caught ? "yes" : "no")));
+  });
+  PG_RETURN_VOID();
+}
+
 /// bridge_test_destructors() -> int: how many Tracked objects were destroyed
 /// in this backend so far.
 PGQPP_FUNCTION(bridge_test_destructors) { PG_RETURN_INT32(destructors_run); }

@@ -70,30 +70,50 @@ ErrorData* capture_error(MemoryContext cxt);
 
 /// Runs f, a call into PostgreSQL; a PostgreSQL error inside it becomes a
 /// PgError exception. f's result must be a scalar (a Datum, a pointer, a
-/// number): nothing with a destructor may live across the longjmp.
+/// number): nothing with a destructor may live across the longjmp. A C++
+/// exception thrown by f is caught inside PG_TRY and rethrown only after
+/// PG_END_TRY has restored PostgreSQL's error stack: leaving PG_TRY by an
+/// exception would leave PG_exception_stack pointing at this dead frame, and
+/// the next error anywhere in the backend would longjmp into it.
 template <typename F>
 decltype(auto) pg_call(F&& f) {
   using R = std::invoke_result_t<F&>;
   MemoryContext cxt = CurrentMemoryContext;
   // volatile: both are written after setjmp and read after a longjmp.
   ErrorData* volatile err = nullptr;
+  // Written only on the path without a longjmp, so it needs no volatile.
+  std::exception_ptr thrown;
   if constexpr (std::is_void_v<R>) {
     PG_TRY();
-    { f(); }
+    {
+      try {
+        f();
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+    }
     PG_CATCH();
     { err = capture_error(cxt); }
     PG_END_TRY();
     if (err) throw PgError(err);
+    if (thrown) std::rethrow_exception(thrown);
   } else {
     static_assert(std::is_scalar_v<R>,
                   "pg_call: results crossing a longjmp must be scalars (Datum, pointer, number)");
     volatile R result{};
     PG_TRY();
-    { result = f(); }
+    {
+      try {
+        result = f();
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+    }
     PG_CATCH();
     { err = capture_error(cxt); }
     PG_END_TRY();
     if (err) throw PgError(err);
+    if (thrown) std::rethrow_exception(thrown);
     return result;
   }
 }

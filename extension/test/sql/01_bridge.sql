@@ -4,6 +4,8 @@ create function bridge_test_spi_error(text) returns void
     as '$libdir/pgqpp_bridge_test', 'bridge_test_spi_error' language c strict;
 create function bridge_test_cpp_error(text) returns void
     as '$libdir/pgqpp_bridge_test', 'bridge_test_cpp_error' language c strict;
+create function bridge_test_throw_in_pg_call() returns void
+    as '$libdir/pgqpp_bridge_test', 'bridge_test_throw_in_pg_call' language c;
 create function bridge_test_destructors() returns int
     as '$libdir/pgqpp_bridge_test', 'bridge_test_destructors' language c;
 
@@ -16,6 +18,10 @@ select try($$select bridge_test_cpp_error('own')$$);
 select try($$select bridge_test_cpp_error('std')$$);
 select try($$select bridge_test_cpp_error('alloc')$$);
 select try($$select bridge_test_cpp_error('other')$$);
+-- A C++ exception thrown inside pg_call leaves PostgreSQL's error stack
+-- intact: a later error in the same call is an ordinary SQL error.
+select try($$select bridge_test_throw_in_pg_call()$$);
+select try($$select bridge_test_throw_in_pg_call()$$);
 -- Every one of those unwound its C++ frame: seven destructor runs.
 select bridge_test_destructors();
 -- The session is healthy afterwards, also inside a transaction with a savepoint.

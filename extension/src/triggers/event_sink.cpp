@@ -52,15 +52,15 @@ Oid check_execute_permission() {
   return insert_event_fn.owner;
 }
 
-// Writes the event as `owner`. Runs inside pg_call: if an error interrupts,
-// (sub)transaction abort restores the user id.
-void write_as(Oid owner, const QueueInfo& q, const EventFields& fields) {
+// Writes the event with the id taken, as `owner`. Runs inside pg_call: if
+// an error interrupts, (sub)transaction abort restores the user id.
+void write_as(Oid owner, const QueueInfo& q, int64 id, const EventFields& fields) {
   Oid user;
   int sec;
   GetUserIdAndSecContext(&user, &sec);
   SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);
   EventRow row;
-  row.values[kEvId] = Int64GetDatum(next_event_id(q.event_seq));
+  row.values[kEvId] = Int64GetDatum(id);
   row.values[kEvTime] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
   row.values[kEvTxid] = Int64GetDatum(current_txid());
   row.values[kEvOwner] = row.values[kEvRetry] = 0;
@@ -81,8 +81,10 @@ void event_sink_init() { CacheRegisterSyscacheCallback(PROCOID, on_proc_change, 
 void insert_trigger_event(const std::string& queue_name, const EventFields& fields) {
   Oid owner = pg_call([] { return check_execute_permission(); });
   QueueInfo q = queue_for_insert(queue_name.c_str());
-  check_insert_allowed(q, queue_name.c_str(), 1);
-  pg_call([&] { write_as(owner, q, fields); });
+  // PgQ's order: the id first, then the queue's settings.
+  int64 id = pg_call([&] { return next_event_id(q.event_seq); });
+  check_insert_allowed(q, queue_name.c_str());
+  pg_call([&] { write_as(owner, q, id, fields); });
 }
 
 }  // namespace pgqpp::ext::triggers

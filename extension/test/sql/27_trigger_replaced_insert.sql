@@ -99,12 +99,29 @@ begin
 end $$;
 insert into t values (5, 'z', 5);
 select count(*) from t where id = 5;
+-- Routing: a replacement that sends every event to another queue.
+select pgq.create_queue('routed');
+create or replace function pgq.insert_event(queue_name text, ev_type text, ev_data text,
+    ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)
+returns bigint language plpgsql security definer as $$
+begin
+  return pgq.insert_event_raw('routed', null, now(), null, null,
+                              ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, queue_name);
+end $$;
+insert into t values (20, 'r', 20);
+select tableoid::regclass, ev_id, ev_type, ev_data, ev_extra1, ev_extra4 from pgq.event_template;
+select pgq.drop_queue('routed');
+-- No function at all: PostgreSQL's error, as for PgQ's statement.
+alter extension pgqpp drop function pgq.insert_event(text,text,text,text,text,text,text);
+drop function pgq.insert_event(text,text,text,text,text,text,text);
+insert into t values (21, 's', 21);
 -- Nothing went into the queue while the function was replaced.
 select count(*) from pgq.event_template;
 
 -- Restored: the extension's own function again. Calls of pgq.insert_event
 -- are counted (track_functions) to see which path the triggers take.
 do $$ begin execute (select def from saved_def); end $$;
+alter extension pgqpp add function pgq.insert_event(text,text,text,text,text,text,text);
 set track_functions = 'all';
 drop trigger cap on t;
 create trigger cap after insert or update or delete on t for each row execute function pgq.sqltriga('rq');

@@ -3,7 +3,9 @@
 //
 // The hot path runs no SQL: the queue's metadata comes from the backend-local
 // cache, the id from the sequence directly, and the row goes straight into
-// the current event table and its index.
+// the current event table and its index. As in PgQ, an event's id is taken
+// before the queue's settings are checked (insert_checks.hpp), and
+// insert_event_raw takes one even when it is given the event's id.
 #include "functions/event_writer.hpp"
 #include "functions/insert_checks.hpp"
 #include "functions/queue_cache.hpp"
@@ -21,9 +23,12 @@ const char* queue_name_arg(FunctionCallInfo fcinfo) {
   return pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
 }
 
-QueueInfo open_queue(const char* queue_name, int64 count) {
+// The queue, and the id taken for one event, before the queue's settings are
+// checked (PgQ's order: a refused insert still uses an id).
+QueueInfo open_queue_for_one(const char* queue_name, int64* id) {
   QueueInfo q = queue_for_insert(queue_name);
-  check_insert_allowed(q, queue_name, count);
+  *id = pg_call([&] { return next_event_id(q.event_seq); });
+  check_insert_allowed(q, queue_name);
   return q;
 }
 
@@ -38,30 +43,31 @@ void set_text_columns(EventRow* row, FunctionCallInfo fcinfo, int first_arg, int
   }
 }
 
-// Writes one event. Owns no C++ objects: PostgreSQL errors may pass through.
-int64 write_one(const QueueInfo& q, EventRow* row, bool id_given) {
+// Writes one event with the id in row. Owns no C++ objects: PostgreSQL
+// errors may pass through.
+void write_one(const QueueInfo& q, EventRow* row) {
   EventWriter w;
   event_writer_open(&w, q.event_table, false);
-  int64 id = id_given ? DatumGetInt64(row->values[kEvId]) : next_event_id(q.event_seq);
-  row->values[kEvId] = Int64GetDatum(id);
   row->nulls[kEvId] = false;
   row->values[kEvTxid] = Int64GetDatum(current_txid());
   row->nulls[kEvTxid] = false;
   event_writer_write(&w, row);
   event_writer_close(&w);
-  return id;
 }
 
 Datum insert_event_common(FunctionCallInfo fcinfo, int ntext) {
   const char* queue_name = queue_name_arg(fcinfo);
-  QueueInfo q = open_queue(queue_name, 1);
+  int64 id = 0;
+  QueueInfo q = open_queue_for_one(queue_name, &id);
   EventRow row;
+  row.values[kEvId] = Int64GetDatum(id);
   row.values[kEvTime] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
   row.nulls[kEvTime] = false;
   row.nulls[kEvOwner] = row.nulls[kEvRetry] = true;
   row.values[kEvOwner] = row.values[kEvRetry] = 0;
   set_text_columns(&row, fcinfo, 1, ntext);
-  return Int64GetDatum(pg_call([&] { return write_one(q, &row, false); }));
+  pg_call([&] { write_one(q, &row); });
+  return Int64GetDatum(id);
 }
 
 }  // namespace
@@ -79,10 +85,13 @@ PGQPP_FUNCTION(pgqpp_insert_event_extra) { return insert_event_common(fcinfo, 6)
 /// ev_type, ev_data, ev_extra1..4) -> bigint.
 PGQPP_FUNCTION(pgqpp_insert_event_raw) {
   const char* queue_name = queue_name_arg(fcinfo);
-  QueueInfo q = open_queue(queue_name, 1);
+  // PgQ takes an id from the sequence even when ev_id is given, so that the
+  // ticker sees that events arrived.
+  int64 seq_id = 0;
+  QueueInfo q = open_queue_for_one(queue_name, &seq_id);
   EventRow row;
-  bool id_given = !PG_ARGISNULL(1);
-  row.values[kEvId] = id_given ? PG_GETARG_DATUM(1) : 0;
+  int64 id = PG_ARGISNULL(1) ? seq_id : PG_GETARG_INT64(1);
+  row.values[kEvId] = Int64GetDatum(id);
   row.values[kEvTime] = PG_ARGISNULL(2) ? TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())
                                         : PG_GETARG_DATUM(2);
   row.nulls[kEvTime] = false;
@@ -91,7 +100,8 @@ PGQPP_FUNCTION(pgqpp_insert_event_raw) {
   row.nulls[kEvRetry] = PG_ARGISNULL(4);
   row.values[kEvRetry] = PG_ARGISNULL(4) ? 0 : PG_GETARG_DATUM(4);
   set_text_columns(&row, fcinfo, 5, 6);
-  return Int64GetDatum(pg_call([&] { return write_one(q, &row, id_given); }));
+  pg_call([&] { write_one(q, &row); });
+  return Int64GetDatum(id);
 }
 
 namespace pgqpp::ext {
@@ -165,7 +175,17 @@ PGQPP_FUNCTION(pgqpp_insert_events) {
                   "Pass arrays of the same length, or a one-element ev_type array for all events.");
   }
   if (count == 0) return Int64GetDatum(0);
-  QueueInfo q = open_queue(queue_name, count);
+  QueueInfo q = queue_for_insert(queue_name);
+  // A refusal uses the ids that inserting the same events one by one with
+  // insert_event would have used (each takes its id before the checks), so
+  // ids after a refusal do not depend on which form was called.
+  int64 ids_used = 0;
+  if (std::optional<Error> refusal = insert_refusal(q, queue_name, count, &ids_used)) {
+    pg_call([&] {
+      for (int64 i = 0; i < ids_used; ++i) next_event_id(q.event_seq);
+    });
+    throw *refusal;
+  }
   pg_call([&] { write_many(q, columns, count); });
   return Int64GetDatum(count);
 }

@@ -104,8 +104,12 @@ namespace pgqpp::ext {
 namespace {
 
 // Re-inserts one due retry row (current SPI result row `i`) into its queue.
-// Owns no C++ objects: PostgreSQL errors may pass through.
+// It keeps its ev_id, but takes one from the queue's sequence all the same,
+// as PgQ's move through insert_event_raw does: ids after a retry move are
+// numbered as in PgQ, and the ticker sees that events arrived. Owns no C++
+// objects: PostgreSQL errors may pass through.
 void move_back(const QueueInfo& q, SPITupleTable* rows, uint64 i) {
+  next_event_id(q.event_seq);
   EventRow row;
   for (int c = 0; c < kEventColumns; ++c)
     row.values[c] = SPI_getbinval(rows->vals[i], rows->tupdesc, c + 2, &row.nulls[c]);

@@ -6,61 +6,103 @@
 #include "functions/queue_cache.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
+#include "pg/spi.hpp"
 
 extern "C" {
+#include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
 #include "utils/syscache.h"
+
+// pgqpp's own pgq.insert_event(text x 7) (functions/insert.cpp).
+PGDLLEXPORT Datum pgqpp_insert_event_extra(PG_FUNCTION_ARGS);
 }
 
 namespace pgqpp::ext::triggers {
 
 namespace {
 
-// pgq.insert_event(text x 7) and its owner, looked up once; any change to
-// pg_proc forgets them (the extension may have been dropped and created).
+// What the triggers know of pgq.insert_event(text x 7): whether it is still
+// pgqpp's own function exactly as the extension creates it (then the event
+// is written directly, with its owner's rights) or has been replaced (then
+// it is called through SQL, as PgQ's triggers always call it).
 struct InsertEventFunction {
+  bool own = false;
   Oid oid = InvalidOid;
   Oid owner = InvalidOid;
 };
 InsertEventFunction insert_event_fn;
 
-// A syscache callback: it only resets plain data, so it needs no bridge.
-void on_proc_change(Datum, int, uint32) { insert_event_fn = InsertEventFunction(); }
+// Any change to pg_proc (CREATE OR REPLACE, ALTER, DROP of any function)
+// forgets what was learnt; a change during a lookup makes its result
+// unfit for keeping.
+uint64 proc_changes = 1;
+uint64 looked_up_at = 0;
 
-// Runs inside pg_call.
+// A syscache callback: it only changes plain data, so it needs no bridge.
+void on_proc_change(Datum, int, uint32) { ++proc_changes; }
+
+const char* const kInsertEventSql = "select pgq.insert_event($1, $2, $3, $4, $5, $6, $7)";
+
+// Runs inside pg_call. The function is pgqpp's own when it is the C entry
+// point of this library, SECURITY DEFINER, not STRICT and without SET
+// options: then calling it would do exactly what the direct write does.
 InsertEventFunction lookup_insert_event() {
   Oid types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
   List* name = list_make2(makeString(pstrdup("pgq")), makeString(pstrdup("insert_event")));
   InsertEventFunction fn;
-  fn.oid = LookupFuncName(name, 7, types, false);
-  HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn.oid));
-  if (!HeapTupleIsValid(tuple))
-    ereport(ERROR,
-            (errcode(ERRCODE_UNDEFINED_FUNCTION), errmsg("function pgq.insert_event vanished")));
-  fn.owner = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->proowner;
+  Oid oid = LookupFuncName(name, 7, types, true);
+  // Missing: the SQL call then fails with PostgreSQL's own error, as PgQ's.
+  if (!OidIsValid(oid)) return fn;
+  HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(oid));
+  if (!HeapTupleIsValid(tuple)) return fn;
+  auto* proc = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
+  bool candidate = proc->prolang == ClanguageId && proc->prosecdef && !proc->proisstrict &&
+                   !proc->proretset && heap_attisnull(tuple, Anum_pg_proc_proconfig, nullptr);
+  char* library = nullptr;
+  if (candidate) {
+    bool src_null = true, bin_null = true;
+    Datum src = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc, &src_null);
+    Datum bin = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_probin, &bin_null);
+    candidate =
+        !src_null && !bin_null && strcmp(TextDatumGetCString(src), "pgqpp_insert_event_extra") == 0;
+    if (candidate) library = TextDatumGetCString(bin);
+  }
+  fn.oid = oid;
+  fn.owner = proc->proowner;
   ReleaseSysCache(tuple);
+  // The symbol's name alone could belong to another library: resolve it as
+  // a call would (this library is loaded already).
+  if (candidate)
+    fn.own = load_external_function(library, "pgqpp_insert_event_extra", false, nullptr) ==
+             reinterpret_cast<void*>(pgqpp_insert_event_extra);
   return fn;
 }
 
-// The caller may produce events: EXECUTE on pgq.insert_event. Runs inside
-// pg_call; returns the function's owner.
-Oid check_execute_permission() {
-  if (!OidIsValid(insert_event_fn.oid)) insert_event_fn = lookup_insert_event();
+// Whether the event may be written directly; if so, checks that the caller
+// may produce events (EXECUTE on pgq.insert_event, which pgq_writer has)
+// and returns the function's owner, else InvalidOid. Runs inside pg_call.
+Oid direct_write_owner() {
+  if (looked_up_at != proc_changes) {
+    uint64 before = proc_changes;
+    insert_event_fn = lookup_insert_event();
+    looked_up_at = before;
+  }
+  if (!insert_event_fn.own) return InvalidOid;
   if (compat::function_aclcheck(insert_event_fn.oid, GetUserId()) != ACLCHECK_OK)
     aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, "insert_event");
   return insert_event_fn.owner;
 }
 
-// Writes the event as `owner`. Runs inside pg_call: if an error interrupts,
-// (sub)transaction abort restores the user id.
-void write_as(Oid owner, const QueueInfo& q, const EventFields& fields) {
+// Writes the event with the id taken, as `owner`. Runs inside pg_call: if
+// an error interrupts, (sub)transaction abort restores the user id.
+void write_as(Oid owner, const QueueInfo& q, int64 id, const EventFields& fields) {
   Oid user;
   int sec;
   GetUserIdAndSecContext(&user, &sec);
   SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);
   EventRow row;
-  row.values[kEvId] = Int64GetDatum(next_event_id(q.event_seq));
+  row.values[kEvId] = Int64GetDatum(id);
   row.values[kEvTime] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
   row.values[kEvTxid] = Int64GetDatum(current_txid());
   row.values[kEvOwner] = row.values[kEvRetry] = 0;
@@ -74,15 +116,40 @@ void write_as(Oid owner, const QueueInfo& q, const EventFields& fields) {
   SetUserIdAndSecContext(user, sec);
 }
 
+// PgQ's way: select pgq.insert_event(queue, type, data, extra1..4) through
+// SPI, with the caller's rights; whatever the function does is done.
+SPIPlanPtr insert_event_plan = nullptr;
+
+void insert_through_sql(const std::string& queue_name, const EventFields& fields) {
+  spi::Session session;
+  SPIPlanPtr plan = spi::prepare(insert_event_plan, kInsertEventSql,
+                                 {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID});
+  Datum values[7];
+  char nulls[7];
+  values[0] = pg_call([&] { return PointerGetDatum(cstring_to_text(queue_name.c_str())); });
+  nulls[0] = ' ';
+  for (int f = 0; f < core::kEventFields; ++f) {
+    values[f + 1] = fields.values[f];
+    nulls[f + 1] = fields.nulls[f] ? 'n' : ' ';
+  }
+  spi::execute(plan, values, nulls, false);
+}
+
 }  // namespace
 
 void event_sink_init() { CacheRegisterSyscacheCallback(PROCOID, on_proc_change, 0); }
 
 void insert_trigger_event(const std::string& queue_name, const EventFields& fields) {
-  Oid owner = pg_call([] { return check_execute_permission(); });
+  Oid owner = pg_call([] { return direct_write_owner(); });
+  if (!OidIsValid(owner)) {
+    insert_through_sql(queue_name, fields);
+    return;
+  }
   QueueInfo q = queue_for_insert(queue_name.c_str());
-  check_insert_allowed(q, queue_name.c_str(), 1);
-  pg_call([&] { write_as(owner, q, fields); });
+  // PgQ's order: the id first, then the queue's settings.
+  int64 id = pg_call([&] { return next_event_id(q.event_seq); });
+  check_insert_allowed(q, queue_name.c_str());
+  pg_call([&] { write_as(owner, q, id, fields); });
 }
 
 }  // namespace pgqpp::ext::triggers

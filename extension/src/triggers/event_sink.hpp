@@ -1,8 +1,14 @@
-// Puts a trigger's event into its queue exactly as
-// pgq.insert_event(queue, ev_type, ev_data, ev_extra1..4) would, without
-// going through SQL: the same permission check (EXECUTE on that function,
-// which pgq_writer has), the same queue settings, and the write done with
-// the function's owner's rights, as its SECURITY DEFINER does.
+// Puts a trigger's event into its queue as PgQ's triggers do: through
+// pgq.insert_event(queue, ev_type, ev_data, ev_extra1..4).
+//
+// While that function is pgqpp's own (looked up once, and again after any
+// change to pg_proc), the event is written directly, without SQL: the same
+// permission check (EXECUTE on the function, which pgq_writer has), the same
+// queue settings and id numbering, and the write done with the function's
+// owner's rights, as its SECURITY DEFINER does. Once an installation has
+// replaced the function (to route, audit or filter events), or altered it,
+// the trigger calls it through SPI with the statement PgQ uses, so the
+// replacement sees every event PgQ's triggers would give it.
 #pragma once
 
 #include <string>

@@ -89,15 +89,17 @@ bench_start_cluster() {
   for f in "$build/extension/pgqpp.so" "$build/extension/pgqpp.control"; do
     [ -e "$f" ] || die "$f is missing; build first (make)"
   done
-  [ -e "$PG_SHAREDIR/extension/pgq--3.5.sql" ] && [ -e "$PG_PKGLIBDIR/pgq_lowlevel.so" ] ||
-    die "PgQ 3.5 (postgresql-15-pgq3) is not installed"
+  local pgq_version
+  pgq_version=$(ls "$PG_SHAREDIR"/extension/pgq--3.5*.sql 2>/dev/null | grep -v -- '--.*--' | sed 's/.*pgq--//; s/\.sql$//' | sort -V | tail -1)
+  [ -n "$pgq_version" ] && [ -e "$PG_PKGLIBDIR/pgq_lowlevel.so" ] ||
+    die "PgQ 3.5 is not installed (postgresql-15-pgq3; for PG=17/18 scripts/pg-major.sh builds it)"
   pg_stage "$dir/stage" "$build" || die "staging the server failed"
   # `make install EXTENSION_NAME=pgq` replaces the system's pgq.control with
   # pgqpp's; the reference must still be PgQ 3.5, so the stage gets its own.
   local control="$dir/stage/${PG_SHAREDIR#/}/extension/pgq.control"
-  if ! grep -q "^default_version = '3.5'" "$control"; then
+  if ! grep -q "^default_version = '$pgq_version'" "$control"; then
     rm -f "$control"
-    printf '%s\n' "# pgq extension" "comment = 'Generic queue for PostgreSQL'" "default_version = '3.5'" \
+    printf '%s\n' "# pgq extension" "comment = 'Generic queue for PostgreSQL'" "default_version = '$pgq_version'" \
       "relocatable = false" "superuser = true" "schema = 'pg_catalog'" >"$control"
     chmod a+r "$control"
     say "note: $PG_SHAREDIR/extension/pgq.control is not PgQ 3.5's (pgqpp installed as pgq?); the staged server uses PgQ 3.5's own"
@@ -146,7 +148,7 @@ bench_createdb() {
   on_exit "dropdb_quietly $db"
   sql "$db" "create extension $ext" >/dev/null
   if [ "$ext" = pgq ]; then
-    [ "$(sql "$db" "select extversion from pg_extension where extname = 'pgq'")" = 3.5 ] ||
+    is_pgq35 "$(sql "$db" "select extversion from pg_extension where extname = 'pgq'")" ||
       die "extension pgq is not PgQ 3.5"
   fi
 }

@@ -48,7 +48,7 @@ version=$(q $db "select extversion from pg_extension where extname = 'pgqpp'")
 expect 0 install;  out_has "pgqpp $version is already installed in database $db"
 q cli_admin_pgq "create extension pgq"
 expect 1 install --dsn "dbname=cli_admin_pgq"
-err_line "database cli_admin_pgq already has a schema pgq (extension pgq 3.5)"
+err_line "database cli_admin_pgq already has a schema pgq (extension pgq $(pgq35_version))"
 # A server without pgqpp's files (a staged copy without the build's, and
 # without a system-wide pgqpp either).
 other_data=$work/plain/data

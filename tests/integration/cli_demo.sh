@@ -62,6 +62,9 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 # --- SIGINT in the middle: exit 1 with one line, everything removed ---
+# Emptied first: the background demo truncates it only once it has started,
+# and the wait below must not read the previous run's "==> producer".
+: >"$work/out"
 "$pgqpp" demo --bindir "$staged_bin" --seconds 60 >"$work/out" 2>"$work/err" &
 pid=$!
 end=$((SECONDS + 60))

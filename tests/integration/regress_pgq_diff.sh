@@ -14,6 +14,7 @@
 # Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_TEST_WORK.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/cluster.sh"  # is_pgq35
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work="${PGQPP_TEST_WORK:?PGQPP_TEST_WORK is not set}/regress_pgq_diff"
@@ -37,7 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 psql -X -q -d postgres -c "drop database if exists rpd_pgq" -c "create database rpd_pgq" >/dev/null
-[ "$(psql -X -q -At -d rpd_pgq -c "create extension pgq" -c "select extversion from pg_extension where extname = 'pgq'")" = 3.5 ] ||
+is_pgq35 "$(psql -X -q -At -d rpd_pgq -c "create extension pgq" -c "select extversion from pg_extension where extname = 'pgq'")" ||
   fail "extension pgq is not PgQ 3.5"
 
 for c in "${cases[@]}"; do

@@ -10,6 +10,7 @@
 # Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_TEST_WORK.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/cluster.sh"  # is_pgq35
 
 here=$(cd "$(dirname "$0")" && pwd)
 compat="$here/../compat"
@@ -35,7 +36,7 @@ trap cleanup EXIT
 cleanup
 for db in "${dbs[@]}"; do psql -X -q -d postgres -c "create database $db" >/dev/null; done
 psql -X -q -d trg_diff_pgq -c "create extension pgq" -c "select pgq.create_queue('q')" >/dev/null
-[ "$(psql -X -At -d trg_diff_pgq -c "select extversion from pg_extension where extname = 'pgq'")" = 3.5 ] ||
+is_pgq35 "$(psql -X -At -d trg_diff_pgq -c "select extversion from pg_extension where extname = 'pgq'")" ||
   fail "extension pgq is not PgQ 3.5"
 psql -X -q -d trg_diff_pgqpp -c "create extension pgqpp" -c "select pgq.create_queue('q')" >/dev/null
 

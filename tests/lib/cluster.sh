@@ -21,6 +21,15 @@ PG_BINDIR=${PG_BINDIR:-$(pg_config --bindir)}
 PG_SHAREDIR=${PG_SHAREDIR:-$(pg_config --sharedir)}
 PG_PKGLIBDIR=${PG_PKGLIBDIR:-$(pg_config --pkglibdir)}
 
+# The reference PgQ the compatibility tests and benchmarks compare with:
+# Debian 12's PgQ 3.5 for PostgreSQL 15, and PgQ 3.5.1 (Debian sid's
+# sources, built by scripts/pg-major.sh) for 17 and 18. is_pgq35 VERSION is
+# true for either; pgq35_version prints the one the server's files hold.
+is_pgq35() { case "$1" in 3.5 | 3.5.*) return 0 ;; esac; return 1; }
+pgq35_version() {
+  sed -n "s/^default_version = '\(3\.5[.0-9]*\)'.*/\1/p" "$(pg_config --sharedir)/extension/pgq.control" 2>/dev/null
+}
+
 # Runs a command as the cluster's owner.
 as_pg_owner() {
   if [ "$(id -u)" -eq 0 ]; then

@@ -75,8 +75,12 @@ bool LineReader::fill() {
   ssize_t n;
   do n = read(fd_, buffer_.data() + old, read_size);
   while (n < 0 && errno == EINTR);
+  const int read_errno = errno;
   buffer_.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
-  if (n < 0) throw std::runtime_error(std::string("cannot read input: ") + std::strerror(errno));
+  // A non-blocking input (inherited O_NONBLOCK) may have nothing after all.
+  if (n < 0 && (read_errno == EAGAIN || read_errno == EWOULDBLOCK)) return true;
+  if (n < 0)
+    throw std::runtime_error(std::string("cannot read input: ") + std::strerror(read_errno));
   return n > 0;
 }
 

@@ -7,8 +7,9 @@
 # terminal sends it): every event tail printed is in the target queue; after
 # a first signal produce reads its pipe to the end (a writer finishing up
 # after the signal loses nothing), and a second one stops it at once with
-# "lines 1–N inserted; resend from line N+1". No timing assertion: only
-# generous waits for what must happen.
+# "lines 1–N inserted; resend from line N+1". An input pipe left
+# non-blocking by its writer is waited on, not an error. No timing
+# assertion: only generous waits for what must happen.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
@@ -47,7 +48,7 @@ in_own_group() {
 
 psql -X -q -d postgres -c "drop database if exists $db" -c "create database $db"
 q "create extension pgqpp"
-for queue in slow src dst drain stop; do q "select pgq.create_queue('$queue')" >/dev/null; done
+for queue in slow nonblock src dst drain stop; do q "select pgq.create_queue('$queue')" >/dev/null; done
 q "select pgq.register_consumer('src', 'copier')" >/dev/null
 
 # --- lines that trickle in are inserted while the input stays open ---
@@ -64,6 +65,25 @@ wait_for 30 "produce to end at the end of its input" bash -c "! kill -0 $slow_pi
 wait $slow_pid || fail "produce exited $? at the end of slow input"
 grep -q "^produced 3 events" "$work/slow.out" || fail "slow input summary: $(cat "$work/slow.out")"
 echo "slow input (tail -f style): each line inserted while the input stays open"
+
+# --- an input left non-blocking by its writer: waits, does not fail ---
+python3 - "$pgqpp" <<'PY' || fail "produce from a non-blocking pipe"
+import os, subprocess, sys, time
+r, w = os.pipe()
+os.set_blocking(r, False)
+p = subprocess.Popen([sys.argv[1], "produce", "nonblock"], stdin=r,
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+os.close(r)
+for i in range(3):
+    os.write(w, b"nb-%d\n" % i)
+    time.sleep(0.3)
+os.close(w)
+out, err = p.communicate(timeout=120)
+if p.returncode != 0 or not out.startswith(b"produced 3 events"):
+    sys.exit("exit %d, stdout %r, stderr %r" % (p.returncode, out, err))
+PY
+[ "$(data nonblock | tr '\n' ' ')" = "nb-0 nb-1 nb-2 " ] || fail "non-blocking input: $(data nonblock)"
+echo "a non-blocking input pipe: read as it comes"
 
 # --- tail --consumer | produce, Ctrl-C: every event tail printed is copied ---
 "$pgqpp" ticker -q --syslog 0 --database $db --logfile "$work/ticker.log" &

@@ -169,6 +169,9 @@ int ProduceRun::run() {
     stop_with(bad_line_text(e.line(), e.what(), writer_.done(), o_.atomic));
   } catch (const connection_lost& e) {
     stop_with("lost the database connection: " + std::string(e.what()) + "; " + kept_text());
+  } catch (const error& e) {
+    const std::string hint = e.hint().empty() ? "" : " (" + e.hint() + ")";
+    stop_with(std::string(e.what()) + hint + "; " + kept_text());
   } catch (const std::exception& e) {
     stop_with(std::string(e.what()) + "; " + kept_text());
   }

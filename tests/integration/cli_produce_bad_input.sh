@@ -7,8 +7,10 @@
 # lines 1–(N-1) inserted; resend from line N" (or nothing inserted with
 # --atomic), exactly lines 1..N-1 in the queue, and no other line's payload
 # on stderr. Invalid UTF-8 in plain lines is refused by the server, not the
-# tool: it takes the path that finds the rejected event inside a batch. The
-# same against PgQ 3.5 (pgq.insert_event per row).
+# tool: it takes the path that finds the rejected event inside a batch. A
+# server error that is no line's fault (the queue dropped under produce)
+# keeps the same accounting. The same against PgQ 3.5 (pgq.insert_event per
+# row).
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
@@ -124,6 +126,26 @@ for kind in nul utf8; do
   [ "$(psql -X -q -At -d $db -c 'select count(*) from pgq.event_1')" = 0 ] || fail "--atomic $kind inserted events"
 done
 echo "--atomic: line 1200 named, nothing inserted"
+
+# --- a server error that is no line's fault: the queue dropped under produce ---
+psql -X -q -At -v ON_ERROR_STOP=1 -d $db -c "select pgq.create_queue('gone')" >/dev/null
+mkfifo "$work/gone.fifo"
+"$pgqpp" produce gone --dsn "dbname=$db" <"$work/gone.fifo" >"$work/gone.out" 2>"$work/gone.err" &
+gone_pid=$!
+exec 3>"$work/gone.fifo"
+printf 'payload-00001\npayload-00002\npayload-00003\n' >&3
+three_in() { [ "$(psql -X -q -At -d $db -c "select count(*) from pgq.event_$(psql -X -q -At -d $db -c "select queue_id from pgq.queue where queue_name = 'gone'")")" = 3 ]; }
+wait_for 60 "three lines committed while the input is open" three_in
+psql -X -q -At -v ON_ERROR_STOP=1 -d $db -c "select pgq.drop_queue('gone')" >/dev/null
+printf 'payload-00004\n' >&3
+rc=0
+wait $gone_pid || rc=$?
+exec 3>&-
+[ $rc -eq 1 ] || fail "queue dropped: exit $rc; stderr: $(cat "$work/gone.err")"
+[ "$(wc -l <"$work/gone.err")" -eq 1 ] || fail "queue dropped: not one line: $(cat "$work/gone.err")"
+grep -qE '^pgqpp produce: .*; lines 1–3 inserted; resend from line 4$' "$work/gone.err" ||
+  fail "queue dropped: $(cat "$work/gone.err")"
+echo "a server error no line caused: lines 1-3 inserted, resend from line 4"
 
 # --- PgQ 3.5: the same answers through pgq.insert_event ---
 input "$work/in" plain 1700 1200 nul

@@ -7,9 +7,10 @@
 # terminal sends it): every event tail printed is in the target queue; after
 # a first signal produce reads its pipe to the end (a writer finishing up
 # after the signal loses nothing), and a second one stops it at once with
-# "lines 1–N inserted; resend from line N+1". An input pipe left
-# non-blocking by its writer is waited on, not an error. No timing
-# assertion: only generous waits for what must happen.
+# "lines 1–N inserted; resend from line N+1"; on a terminal the first Ctrl-C
+# stops (exit 130). An input pipe left non-blocking by its writer is waited
+# on, not an error. No timing assertion: only generous waits for what must
+# happen.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
@@ -19,6 +20,7 @@ db=cli_produce_delivery
 export PGDATABASE=$db
 ticker_pid=
 groups=()
+tmux_socket=pgqpp_cli_produce_delivery_$$
 fail_context() {
   local f
   for f in "$work"/*.err "$work"/*.out; do [ -s "$f" ] && { echo "--- $(basename "$f"):"; tail -5 "$f"; }; done
@@ -29,6 +31,7 @@ cleanup() {
   exec 3>&- 2>/dev/null || true
   for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null || true; done
   [ -n "$ticker_pid" ] && kill "$ticker_pid" 2>/dev/null || true
+  tmux -L "$tmux_socket" kill-server 2>/dev/null || true
   jobs -p | xargs -r kill 2>/dev/null || true
   psql -X -q -d postgres -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
 }
@@ -48,7 +51,7 @@ in_own_group() {
 
 psql -X -q -d postgres -c "drop database if exists $db" -c "create database $db"
 q "create extension pgqpp"
-for queue in slow nonblock src dst drain stop; do q "select pgq.create_queue('$queue')" >/dev/null; done
+for queue in slow nonblock src dst drain stop term; do q "select pgq.create_queue('$queue')" >/dev/null; done
 q "select pgq.register_consumer('src', 'copier')" >/dev/null
 
 # --- lines that trickle in are inserted while the input stays open ---
@@ -155,4 +158,19 @@ grep -qx "pgqpp produce: stopped by SIGTERM: lines 1–7 inserted; resend from l
   fail "second SIGTERM: $(cat "$work/stop.err")"
 [ "$(data stop | wc -l)" = 7 ] || fail "second SIGTERM: $(data stop | wc -l) events"
 echo "second signal: stops at once, lines 1-7 inserted, resend from line 8"
+
+# --- on a terminal (tmux): the first Ctrl-C stops, after committing what was typed ---
+command -v tmux >/dev/null || fail "tmux is not installed (scripts/install-deps.sh installs it)"
+tmux -L "$tmux_socket" new-session -d -s term -x 160 -y 20 \
+  "'$pgqpp' produce term 2>'$work/term.err'; echo \$? >'$work/term.rc'; sleep 60"
+wait_for 30 "produce's terminal banner" grep -q "reading events from the terminal" "$work/term.err"
+tmux -L "$tmux_socket" send-keys -t term 'typed-1' Enter 'typed-2' Enter
+wait_for 60 "the two typed lines in the queue" has_events term 2
+tmux -L "$tmux_socket" send-keys -t term C-c
+wait_for 30 "produce to end after Ctrl-C on the terminal" test -s "$work/term.rc"
+[ "$(cat "$work/term.rc")" = 130 ] || fail "Ctrl-C on the terminal: exit $(cat "$work/term.rc"): $(cat "$work/term.err")"
+grep -qx "pgqpp produce: stopped by SIGINT: lines 1–2 inserted; resend from line 3" "$work/term.err" ||
+  fail "Ctrl-C on the terminal: $(cat "$work/term.err")"
+[ "$(data term | tr '\n' ' ')" = "typed-1 typed-2 " ] || fail "typed lines: $(data term)"
+echo "terminal: the first Ctrl-C stops, typed lines inserted, exit 130"
 echo "cli_produce_delivery: ok"

@@ -9,6 +9,8 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "escape_text.hpp"
+#include "object_name.hpp"
 #include "pgq_lookup.hpp"
 #include "queue_settings.hpp"
 #include "user_input.hpp"
@@ -24,6 +26,11 @@ struct CreateQueueArgs {
 };
 
 int create_queue(const CreateQueueArgs& args) {
+  try {
+    check_name("queue", args.queue);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
   std::vector<SettingAssignment> assignments;
   for (const auto& s : args.settings) {
     try {
@@ -44,8 +51,8 @@ int create_queue(const CreateQueueArgs& args) {
         },
         "valid keys: " + valid_settings_text());
   tx.commit();
-  std::cout << (created.value(0, 0) == "1" ? "created queue " : "queue ") << args.queue
-            << (created.value(0, 0) == "1" ? "" : " already exists");
+  std::cout << (created.value(0, 0) == "1" ? "created queue " : "queue ")
+            << escape_controls(args.queue) << (created.value(0, 0) == "1" ? "" : " already exists");
   for (std::size_t i = 0; i < assignments.size(); ++i)
     std::cout << (i ? ", " : "; set ") << assignments[i].setting->key << "="
               << assignments[i].value;

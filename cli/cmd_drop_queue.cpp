@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "escape_text.hpp"
 #include "pgq_lookup.hpp"
 
 namespace pgqpp::cli {
@@ -29,11 +30,12 @@ int drop_queue(const DropQueueArgs& args) {
   require_queue(db, args.queue);
   const auto consumers = consumers_of(db, args.queue);
   if (!consumers.empty() && !args.force)
-    throw Failure("queue " + args.queue + " has " + std::to_string(consumers.size()) +
-                  " registered consumer" + (consumers.size() == 1 ? "" : "s") + " (" +
-                  joined(consumers) + "); unregister them first, or use --force to drop it anyway");
+    throw Failure("queue " + escape_controls(args.queue) + " has " +
+                  std::to_string(consumers.size()) + " registered consumer" +
+                  (consumers.size() == 1 ? "" : "s") + " (" + joined(consumers) +
+                  "); unregister them first, or use --force to drop it anyway");
   db.exec("select pgq.drop_queue($1, $2)", {args.queue, args.force});
-  std::cout << "dropped queue " << args.queue;
+  std::cout << "dropped queue " << escape_controls(args.queue);
   if (!consumers.empty())
     std::cout << " and unregistered " << consumers.size() << " consumer"
               << (consumers.size() == 1 ? "" : "s") << " (" << joined(consumers) << ")";

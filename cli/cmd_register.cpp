@@ -6,6 +6,8 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "escape_text.hpp"
+#include "object_name.hpp"
 #include "pgq_lookup.hpp"
 #include "user_input.hpp"
 
@@ -20,16 +22,23 @@ struct RegisterArgs {
 };
 
 int register_consumer(const RegisterArgs& args) {
+  try {
+    check_name("queue", args.queue);
+    check_name("consumer", args.consumer);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const std::string queue = escape_controls(args.queue);
+  const std::string consumer = escape_controls(args.consumer);
   auto db = connect(args.conn);
   require_queue(db, args.queue);
   auto r = with_user_input([&] {
     return db.exec("select pgq.register_consumer($1, $2)", {args.queue, args.consumer});
   });
   if (r.value(0, 0) == "1")
-    std::cout << "registered consumer " << args.consumer << " on queue " << args.queue << "\n";
+    std::cout << "registered consumer " << consumer << " on queue " << queue << "\n";
   else
-    std::cout << "consumer " << args.consumer << " is already registered on queue " << args.queue
-              << "\n";
+    std::cout << "consumer " << consumer << " is already registered on queue " << queue << "\n";
   return exit_ok;
 }
 

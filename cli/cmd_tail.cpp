@@ -19,6 +19,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "escape_text.hpp"
 #include "event_format.hpp"
 #include "output_watch.hpp"
 #include "pgq_lookup.hpp"
@@ -48,6 +49,21 @@ std::string temporary_consumer_name() {
   }
   if (clean.empty()) clean = "host";
   return "pgqpp_tail_" + clean + "_" + std::to_string(getpid());
+}
+
+// A whole number >= 1. CLI11's PositiveNumber names the whole range of
+// double (a 300-digit number) in its message.
+CLI::Validator positive_count() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          std::size_t used = 0;
+          if (std::stoll(text, &used) >= 1 && used == text.size()) return "";
+        } catch (const std::exception&) {
+        }
+        return "'" + text + "' is not a whole number >= 1 (leave --count out for no limit)";
+      },
+      "POSITIVE");
 }
 
 // Colour only for a person at a terminal who did not ask for none
@@ -100,8 +116,9 @@ int tail(const TailOptions& o) {
   std::unique_ptr<TemporaryRegistration> registration;
   if (temporary) registration = std::make_unique<TemporaryRegistration>(consumer, options.consumer);
   if (isatty(STDERR_FILENO))
-    std::fprintf(stderr, "pgqpp tail: queue %s as %s consumer %s (Ctrl-C stops)\n", o.queue.c_str(),
-                 temporary ? "temporary" : "the", options.consumer.c_str());
+    std::fprintf(stderr, "pgqpp tail: queue %s as %s consumer %s (Ctrl-C stops)\n",
+                 escape_controls(o.queue).c_str(), temporary ? "temporary" : "the",
+                 escape_controls(options.consumer).c_str());
 
   long long printed = 0;
   bool limit_reached = false;
@@ -157,7 +174,7 @@ std::function<int()> setup_tail(CLI::App& app) {
                  "read as this registered consumer (finishes its batches)");
   app.add_flag("--json", o->json,
                "one JSON object per line (id, time, txid, retry, type, data, extra1..4)");
-  app.add_option("--count", o->count, "exit after N events")->check(CLI::PositiveNumber);
+  app.add_option("--count", o->count, "exit after N events")->check(positive_count());
   return [o]() { return run_guarded("tail", [o] { return tail(*o); }); };
 }
 

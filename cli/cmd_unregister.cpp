@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "escape_text.hpp"
 #include "pgq_lookup.hpp"
 
 namespace pgqpp::cli {
@@ -22,7 +23,8 @@ int unregister_consumer(const UnregisterArgs& args) {
   auto db = connect(args.conn);
   require_consumer(db, args.queue, args.consumer);
   db.exec("select pgq.unregister_consumer($1, $2)", {args.queue, args.consumer});
-  std::cout << "unregistered consumer " << args.consumer << " from queue " << args.queue << "\n";
+  std::cout << "unregistered consumer " << escape_controls(args.consumer) << " from queue "
+            << escape_controls(args.queue) << "\n";
   return exit_ok;
 }
 

@@ -4,6 +4,7 @@
 #include "pgq_lookup.hpp"
 
 #include "common.hpp"
+#include "escape_text.hpp"
 
 namespace pgqpp::cli {
 
@@ -19,17 +20,20 @@ void require_queue(Connection& db, const std::string& queue) {
   require_pgq(db);
   if (db.exec("select 1 from pgq.get_queue_info($1)", {queue}).size() == 0) {
     std::string dbname(db.exec("select current_database()").value(0, 0));
-    throw Failure("queue " + queue + " does not exist in database " + dbname +
-                  " (create it: pgqpp create-queue " + queue + "; pgqpp status lists the queues)");
+    const std::string name = escape_controls(queue);
+    throw Failure("queue " + name + " does not exist in database " + escape_controls(dbname) +
+                  " (create it: pgqpp create-queue " + name + "; pgqpp status lists the queues)");
   }
 }
 
 void require_consumer(Connection& db, const std::string& queue, const std::string& consumer) {
   require_queue(db, queue);
-  if (db.exec("select 1 from pgq.get_consumer_info($1, $2)", {queue, consumer}).size() == 0)
-    throw Failure("consumer " + consumer + " is not registered on queue " + queue +
-                  " (register it: pgqpp register " + queue + " " + consumer + "; pgqpp status " +
-                  queue + " lists its consumers)");
+  if (db.exec("select 1 from pgq.get_consumer_info($1, $2)", {queue, consumer}).size() == 0) {
+    const std::string q = escape_controls(queue), c = escape_controls(consumer);
+    throw Failure("consumer " + c + " is not registered on queue " + q +
+                  " (register it: pgqpp register " + q + " " + c + "; pgqpp status " + q +
+                  " lists its consumers)");
+  }
 }
 
 std::vector<std::string> consumers_of(Connection& db, const std::string& queue) {

@@ -1,6 +1,8 @@
 // Formatting of events for `pgqpp tail` (see event_format.hpp).
 #include "event_format.hpp"
 
+#include "escape_text.hpp"
+
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -27,33 +29,6 @@ std::string format_utc(std::chrono::system_clock::time_point time, int digits) {
   else
     std::snprintf(frac, sizeof frac, ".%06lldZ", static_cast<long long>(fraction));
   return std::string(date) + frac;
-}
-
-std::string escape_controls(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    switch (c) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "\\x%02x", c);
-          out += hex;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
 }
 
 namespace {

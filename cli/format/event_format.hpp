@@ -14,10 +14,6 @@ namespace pgqpp::cli {
 /// example "2026-11-25T11:50:01.123Z".
 std::string format_utc(std::chrono::system_clock::time_point time, int digits);
 
-/// `text` with control characters escaped (\n, \r, \t, \xNN), so that one
-/// event stays on one line of the terminal. Other bytes are kept as they are.
-std::string escape_controls(std::string_view text);
-
 /// One line for a person: "ID TIME TYPE DATA", then "extraN=..." for each
 /// extra that is not NULL and "retry=N" for a retried event; no newline.
 /// With `colour`, ANSI escapes set the id and time dim and the type bold.

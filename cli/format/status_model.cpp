@@ -4,6 +4,7 @@
 #include <map>
 
 #include "duration_text.hpp"
+#include "escape_text.hpp"
 
 namespace pgqpp::cli {
 
@@ -16,7 +17,7 @@ void evaluate_status(StatusSnapshot& snapshot) {
                     *q.last_tick_age > q.ticker_idle_period + snapshot.lag_threshold;
     if (q.ticker_late)
       snapshot.problems.push_back(
-          "queue " + q.name + ": last tick " + duration_text(q.last_tick_age) +
+          "queue " + escape_controls(q.name) + ": last tick " + duration_text(q.last_tick_age) +
           " ago, over its idle period plus the threshold (is the ticker running?)");
   }
   for (auto& c : snapshot.consumers) {
@@ -26,8 +27,9 @@ void evaluate_status(StatusSnapshot& snapshot) {
         !q || !q->last_tick_id || !c.last_tick_id || *c.last_tick_id < *q->last_tick_id;
     c.lagging = behind && c.lag && *c.lag > snapshot.lag_threshold;
     if (c.lagging)
-      snapshot.problems.push_back("consumer " + c.name + " on queue " + c.queue + ": lag " +
-                                  duration_text(c.lag) + " over the threshold of " +
+      snapshot.problems.push_back("consumer " + escape_controls(c.name) + " on queue " +
+                                  escape_controls(c.queue) + ": lag " + duration_text(c.lag) +
+                                  " over the threshold of " +
                                   duration_text(snapshot.lag_threshold) + ", " +
                                   std::to_string(c.pending_events.value_or(0)) + " events pending");
   }

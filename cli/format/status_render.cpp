@@ -2,6 +2,7 @@
 #include "status_render.hpp"
 
 #include "duration_text.hpp"
+#include "escape_text.hpp"
 #include "text_table.hpp"
 
 namespace pgqpp::cli {
@@ -70,7 +71,7 @@ std::string queue_table(const StatusSnapshot& s, bool colour) {
                {"ROTATION", true},
                {"STATE"}});
   for (const auto& q : s.queues) {
-    t.add_row({{q.name},
+    t.add_row({{escape_controls(q.name)},
                {rate_text(q.events_per_second)},
                {std::to_string(q.pending_events)},
                {duration_text(q.last_tick_age), q.ticker_late ? Tone::red : Tone::plain},
@@ -93,8 +94,8 @@ std::string consumer_table(const StatusSnapshot& s, bool colour) {
                {"STATE"}});
   for (const auto& c : s.consumers) {
     const Tone tone = c.lagging ? Tone::red : Tone::plain;
-    t.add_row({{c.queue},
-               {c.name},
+    t.add_row({{escape_controls(c.queue)},
+               {escape_controls(c.name)},
                {duration_text(c.lag), tone},
                {c.pending_events ? std::to_string(*c.pending_events) : "-", tone},
                {duration_text(c.last_seen)},
@@ -125,8 +126,8 @@ nlohmann::json status_json(const StatusSnapshot& s) {
 std::string status_table(const StatusSnapshot& s, bool colour) {
   const char* bold = colour ? tone_code(Tone::bold) : "";
   const char* reset = colour ? "\x1b[0m" : "";
-  std::string out = std::string(bold) + "database " + s.database + reset + "  " + s.server_time +
-                    "  lag threshold " + duration_text(s.lag_threshold) + "\n\n";
+  std::string out = std::string(bold) + "database " + escape_controls(s.database) + reset + "  " +
+                    s.server_time + "  lag threshold " + duration_text(s.lag_threshold) + "\n\n";
   if (s.queues.empty()) {
     out += "no queues (create one with: pgqpp create-queue NAME)\n";
   } else {

@@ -91,11 +91,11 @@ echo "--batch-size and --atomic set the transactions"
 # --- a malformed line: its number; the lines before it are kept ---
 reset_queue
 printf '{"data":"1"}\n{"data":"2"}\n{"data":"3"}\n\n{"data":"5"}\n{"data": "6", oops}\n{"data":"7"}\n' >"$work/bad.jsonl"
-expect_error 1 '^pgqpp produce: line 6: invalid JSON at column .*; the 4 events of lines 1-5 were inserted; resend from line 6' \
+expect_error 1 '^pgqpp produce: line 6: invalid JSON at column .*; lines 1–5 inserted; resend from line 6$' \
   "$pgqpp" produce q --json --batch-size 2 <"$work/bad.jsonl"
 [ "$(events | cut -d'|' -f2 | tr '\n' ' ')" = "1 2 3 5 " ] || fail "malformed: kept $(events | cut -d'|' -f2 | tr '\n' ' ')"
 reset_queue
-expect_error 1 '^pgqpp produce: line 6: .*nothing was inserted \(--atomic\)' \
+expect_error 1 '^pgqpp produce: line 6: .*; nothing inserted \(--atomic\)$' \
   "$pgqpp" produce q --json --batch-size 2 --atomic <"$work/bad.jsonl"
 [ -z "$(events)" ] || fail "--atomic kept events: $(events)"
 printf '{"data":"x"}\n{"data":"y","extra5":"z"}\n' | {

@@ -6,7 +6,8 @@
 # P twice, with `pkg-config --cflags --libs pgqpp` and with
 # `find_package(pgqpp)`, and run against the test cluster: it produces an
 # event and consumes it. Every public header must compile on its own without
-# libpq's headers.
+# libpq's headers. Last, examples/ copied out of the repository builds on its
+# own against P (find_package), and its producer runs.
 #
 # Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR PGQPP_TEST_WORK.
 set -euo pipefail
@@ -96,3 +97,16 @@ cmake --build "$work/app/build" >"$work/app-build.log" || { cat "$work/app-build
 out=$("$work/app/build/hello" "$conn" from-cmake)
 [ "$out" = "got from-cmake" ] || fail "find_package build printed '$out'"
 echo "ok: built and ran with find_package(pgqpp)"
+
+# 3. examples/ on its own, copied out of the repository as a user would
+cp -r "${PGQPP_SOURCE_DIR:?PGQPP_SOURCE_DIR is not set}/examples" "$work/examples"
+cmake -S "$work/examples" -B "$work/examples/build" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_BUILD_RPATH="$libdir" >"$work/examples-cmake.log" 2>&1 ||
+  { cat "$work/examples-cmake.log"; fail "examples/CMakeLists.txt does not configure on its own"; }
+cmake --build "$work/examples/build" >"$work/examples-build.log" 2>&1 ||
+  { cat "$work/examples-build.log"; fail "the examples do not build on their own"; }
+psql -X -q -v ON_ERROR_STOP=1 -d $db -c "create table orders (id serial primary key, item text)" \
+  -c "select pgq.create_queue('orders_q')" >/dev/null
+out=$("$work/examples/build/example_producer" "$conn" orders_q)
+[ "$out" = "inserted 1001 events" ] || fail "the standalone example_producer printed '$out'"
+echo "ok: examples/ built on its own with find_package(pgqpp) and ran"

@@ -30,13 +30,6 @@ TEST(CliEventFormat, UtcTimeWithMillisecondsOrMicroseconds) {
   EXPECT_EQ(format_utc(before_epoch, 6), "1969-12-31T23:59:59.999999Z");
 }
 
-TEST(CliEventFormat, EscapesControlCharactersOnly) {
-  EXPECT_EQ(escape_controls("a\nb\tc\rd\x01"
-                            "e\x7f"),
-            "a\\nb\\tc\\rd\\x01e\\x7f");
-  EXPECT_EQ(escape_controls("héllo ✓ \\n"), "héllo ✓ \\n");
-}
-
 TEST(CliEventFormat, LineWithoutExtras) {
   EXPECT_EQ(format_event_line(sample(), false),
             "42 2026-11-25T11:50:01.123Z order.created {\"order\": 1}");

@@ -84,3 +84,45 @@ TEST(CliLatencyStats, NearestRankPercentiles) {
   std::vector<double> one{7.5};
   EXPECT_EQ(percentile(one, 99), 7.5);
 }
+
+namespace {
+
+// The BadInput message parse (or plain_event) gives, "" when none.
+template <typename F>
+std::string bad_input(F parse) {
+  try {
+    parse();
+  } catch (const BadInput& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(CliEventInput, PlainLineWithNulIsRejected) {
+  EXPECT_EQ(plain_event("abc", "t").data, "abc");
+  EXPECT_EQ(bad_input([] { plain_event(std::string_view("ab\0c", 4), "t"); }),
+            "a NUL byte at byte 3, which PostgreSQL text cannot store");
+}
+
+TEST(CliEventInput, JsonNulCharacterIsRejectedInEveryField) {
+  for (const char* line : {R"({"data":"a\u0000b"})", R"({"data":"d","type":"\u0000"})",
+                           R"({"data":"d","extra3":"x\u0000"})"})
+    EXPECT_NE(bad_input([&] { parse_json_event(line, "t"); }).find("contains a NUL character"),
+              std::string::npos)
+        << line;
+  // As JSON text (not a string) the escape stays six characters: no NUL.
+  EXPECT_EQ(parse_json_event(R"({"data":{"k":"\u0000"}})", "t")->data, R"({"k":"\u0000"})");
+}
+
+TEST(CliEventInput, NumberOutOfRangeIsBadInput) {
+  EXPECT_EQ(bad_input([] { parse_json_event(R"({"data":1e400})", "t"); }),
+            "invalid JSON: number overflow parsing '1e400'");
+}
+
+TEST(CliEventInput, InvalidUtf8IsBadInputWithoutTheRawByte) {
+  EXPECT_EQ(bad_input([] { parse_json_event("{\"data\":\"a\xff\"}", "t"); }),
+            "invalid JSON at column 11: syntax error while parsing value - invalid string: "
+            "ill-formed UTF-8 byte");
+}

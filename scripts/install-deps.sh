@@ -25,9 +25,9 @@ done
 
 echo "install-deps: installing ${missing[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then
-  apt=(env DEBIAN_FRONTEND=noninteractive apt-get)
+  apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
 elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-  apt=(sudo -n env DEBIAN_FRONTEND=noninteractive apt-get)
+  apt=(sudo -n env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
 else
   echo "install-deps: missing packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})" >&2
   exit 1

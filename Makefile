@@ -9,6 +9,12 @@
 #   make bench-consume  only libpgqpp's consumer benchmark (bench/consume.sh)
 #   make bench-load     only the 1,000,000-event load run (bench/load.sh)
 #   make bench-produce  only `pgqpp produce` against COPY and psql (bench/produce.sh, ~6 min)
+#   make deb        the Debian packages, built from a clean copy of the tree into
+#                   $(DEB_OUT) (scripts/build-deb.sh; needs debhelper,
+#                   postgresql-server-dev-all, help2man: `make deb-deps`)
+#   make test-deb   build the packages, lintian, install them, run `pgqpp demo`
+#                   from them, purge them (tests/packaging/deb.sh; root, changes
+#                   the machine: for CI)
 #
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
 # for add-ons whose control files say `requires = 'pgq'`.
@@ -19,11 +25,13 @@ PG_CONFIG      ?= pg_config
 EXTENSION_NAME ?= pgqpp
 BUILD_TYPE     ?= RelWithDebInfo
 JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
+DEB_OUT        ?= build-deb
 
 CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
               -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 
-.PHONY: all build configure install test demo bench bench-consume bench-load bench-produce deps clean format
+.PHONY: all build configure install test demo bench bench-consume bench-load bench-produce deps clean format \
+        deb deb-deps test-deb
 
 all: build
 
@@ -63,8 +71,18 @@ bench-produce: deps
 	$(MAKE) build
 	BUILD=$(BUILD) bench/produce.sh
 
+deb-deps:
+	apt-get install -y --no-install-recommends dpkg-dev debhelper fakeroot help2man lintian \
+	  postgresql-server-dev-all cmake pkg-config libpq-dev libcli11-dev nlohmann-json3-dev
+
+deb:
+	JOBS=$(JOBS) scripts/build-deb.sh $(DEB_OUT)
+
+test-deb:
+	JOBS=$(JOBS) tests/packaging/deb.sh
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(DEB_OUT)

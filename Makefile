@@ -1,7 +1,9 @@
 # pgqpp front door: a thin layer over one CMake build.
 #
 #   make            build everything (extension, tests) into $(BUILD)
-#   make install    install the extension where PGXS would (needs write access there)
+#   make install    install the extension where PGXS would (needs write access there),
+#                   the tool and libpgqpp under the prefix (they run without
+#                   ldconfig: docs/install.md)
 #   make test       install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      install missing Debian packages, build, run every benchmark

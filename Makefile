@@ -13,7 +13,8 @@
 #   make bench-produce  only `pgqpp produce` against COPY and psql (bench/produce.sh, ~6 min)
 #   make deb        the Debian packages, built from a clean copy of the tree into
 #                   $(DEB_OUT) (scripts/build-deb.sh; needs debhelper,
-#                   postgresql-server-dev-all, help2man: `make deb-deps`)
+#                   postgresql-server-dev-all, help2man: `make deb-deps`
+#                   installs what is missing)
 #   make test-deb   build the packages, lintian, install them, run `pgqpp demo`
 #                   from them, purge them (tests/packaging/deb.sh; root, changes
 #                   the machine: for CI)
@@ -74,13 +75,12 @@ bench-produce: deps
 	BUILD=$(BUILD) bench/produce.sh
 
 deb-deps:
-	apt-get install -y --no-install-recommends dpkg-dev debhelper fakeroot help2man lintian \
-	  postgresql-server-dev-all cmake pkg-config libpq-dev libcli11-dev nlohmann-json3-dev
+	scripts/install-deps.sh --deb
 
 deb:
 	JOBS=$(JOBS) scripts/build-deb.sh $(DEB_OUT)
 
-test-deb:
+test-deb: deb-deps
 	JOBS=$(JOBS) tests/packaging/deb.sh
 
 format:

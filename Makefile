@@ -1,7 +1,9 @@
 # pgqpp front door: a thin layer over one CMake build.
 #
 #   make            build everything (extension, tests) into $(BUILD)
-#   make install    install the extension where PGXS would (needs write access there)
+#   make install    install the extension where PGXS would (needs write access there),
+#                   the tool and libpgqpp under the prefix (they run without
+#                   ldconfig: docs/install.md)
 #   make test       install missing Debian packages, build, run every test
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      install missing Debian packages, build, run every benchmark
@@ -9,6 +11,13 @@
 #   make bench-consume  only libpgqpp's consumer benchmark (bench/consume.sh)
 #   make bench-load     only the 1,000,000-event load run (bench/load.sh)
 #   make bench-produce  only `pgqpp produce` against COPY and psql (bench/produce.sh, ~6 min)
+#   make deb        the Debian packages, built from a clean copy of the tree into
+#                   $(DEB_OUT) (scripts/build-deb.sh; needs debhelper,
+#                   postgresql-server-dev-all, help2man: `make deb-deps`
+#                   installs what is missing)
+#   make test-deb   build the packages, lintian, install them, run `pgqpp demo`
+#                   from them, purge them (tests/packaging/deb.sh; root, changes
+#                   the machine: for CI)
 #
 # EXTENSION_NAME=pgq installs the same extension under the name `pgq`,
 # for add-ons whose control files say `requires = 'pgq'`.
@@ -24,6 +33,7 @@ PG_CONFIG      ?= $(if $(PG),$(shell scripts/pg-major.sh $(PG)),pg_config)
 EXTENSION_NAME ?= pgqpp
 BUILD_TYPE     ?= RelWithDebInfo
 JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
+DEB_OUT        ?= build-deb
 
 CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
               -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
@@ -34,7 +44,8 @@ CMAKE_FLAGS += -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 export CCACHE_BASEDIR := $(CURDIR)
 endif
 
-.PHONY: all build configure install test demo bench bench-consume bench-load bench-produce deps clean format
+.PHONY: all build configure install test demo bench bench-consume bench-load bench-produce deps clean format \
+        deb deb-deps test-deb
 
 all: build
 
@@ -75,8 +86,17 @@ bench-produce: deps
 	$(MAKE) build
 	BUILD=$(BUILD) PG_CONFIG=$(PG_CONFIG) bench/produce.sh
 
+deb-deps:
+	scripts/install-deps.sh --deb
+
+deb:
+	JOBS=$(JOBS) scripts/build-deb.sh $(DEB_OUT)
+
+test-deb: deb-deps
+	JOBS=$(JOBS) tests/packaging/deb.sh
+
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(DEB_OUT)

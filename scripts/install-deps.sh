@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the Debian packages pgqpp needs to build, test, demo and benchmark,
-# but only those that are missing. As root it uses apt-get; as another user it
+# Install the Debian packages pgqpp needs to build, test, demo and benchmark
+# (with --deb: and to build and test its Debian packages), but only those
+# that are missing. As root it uses apt-get; as another user it
 # uses `sudo -n` when that works, and otherwise names what is missing and stops.
 set -euo pipefail
 
@@ -13,6 +14,12 @@ packages=(
   ccache  # the Makefile uses it when present: CI and PG=17/18 rebuild the same code
   python3 procps  # bench: free ports, bench/table.py; ps for the backends' CPU (bench/run.sh)
 )
+# --deb: also what `make deb` and `make test-deb` need (debian/control's
+# Build-Depends, dpkg-buildpackage, lintian, systemd-analyze, man).
+if [ "${1:-}" = --deb ]; then
+  packages+=(dpkg-dev debhelper fakeroot help2man lintian postgresql-server-dev-all
+             libpq-dev libcli11-dev nlohmann-json3-dev systemd man-db)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

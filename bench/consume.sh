@@ -95,6 +95,7 @@ run() {
     lib*) out=$("$bench_bin" "$(conninfo_of "$sys")" "$queue" "$mode" "$consumer") ;;
     python) out=$("$py" "$root/bench/py_consumer.py" "$work/py_$sys.ini" --set "consumer_name=$consumer" 2>>"$work/py.log" | tail -1) ;;
   esac
+  # shellcheck disable=SC2086  # the reader prints its figures as words
   set -- $out
   [ "${1:-0}" -eq "$BENCH_CONSUME_EVENTS" ] || die "$reader read ${1:-0} events, not $BENCH_CONSUME_EVENTS"
   echo "$reader $1 $2 $3 ${4:-0}" >>"$work/runs"

@@ -140,6 +140,7 @@ reaped_cpu() { awk -v hz="$clk_tck" '{ printf "%.3f\n", ($16 + $17) / hz }' "/pr
 backends_gone() {
   local i
   for ((i = 0; i < 200; i++)); do
+    # shellcheck disable=SC2009  # pgrep cannot match on a child's full title and state
     if ! ps --ppid "$postmaster" -o args= | grep -qE '^postgres: postgres |defunct'; then return 0; fi
     sleep 0.05
   done

@@ -67,7 +67,7 @@ other_apt() {
     -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)" "$@"
 }
 other_apt_update() {
-  [ -n "$(ls "$apt_dir/lists" 2>/dev/null | grep -v partial)" ] && return 0
+  compgen -G "$apt_dir/lists/*_Sources*" >/dev/null && return 0
   mkdir -p "$apt_dir/lists/partial"
   cat >"$apt_dir/sources.list" <<'EOF'
 deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
@@ -157,7 +157,7 @@ build_pgq_reference() {
     # parts of a source package (404), which apt reports as a failure.
     (cd "$work" && other_apt apt-get source --download-only -q "$pkg" >"$work/$pkg.log" 2>&1) || true
     local orig
-    orig=$(ls "$work"/"${pkg}"_*.orig.tar.* 2>/dev/null | head -1)
+    orig=$(compgen -G "$work/${pkg}_*.orig.tar.*" | head -1)
     [ -n "$orig" ] || { cat "$work/$pkg.log" >&2; say "cannot download the source of $pkg"; return 1; }
     mkdir -p "$work/$pkg"
     tar -xf "$orig" -C "$work/$pkg" --strip-components=1

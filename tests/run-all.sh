@@ -79,6 +79,7 @@ selected=""
 for t in $(regress_names "$root/extension/test/sql" sql); do wanted "sql/$t" && selected="$selected $t"; done
 [ -n "$selected" ] && ! echo "$selected" | grep -q 00_setup && selected="00_setup$selected"
 if [ -n "$selected" ]; then
+  # shellcheck disable=SC2086  # one argument per test name
   regress_run pg_regress "$root/extension/test" "$regress_dir" pgqpp_regress "$port" $selected
   for t in $selected; do
     if regress_passed "$regress_dir/pg_regress.log" "$t"; then record "sql/$t" 0; else record "sql/$t" 1; fi
@@ -90,6 +91,7 @@ fi
 specs=$(regress_names "$root/extension/test/isolation/specs" spec)
 if wanted "isolation/" && [ -n "$specs" ]; then
   iso_dir="$work/isolation"
+  # shellcheck disable=SC2086  # one argument per spec name
   regress_run pg_isolation_regress "$root/extension/test/isolation" "$iso_dir" pgqpp_isolation "$port" $specs
   for t in $specs; do
     if regress_passed "$iso_dir/pg_isolation_regress.log" "$t"; then record "isolation/$t" 0; else record "isolation/$t" 1; fi

@@ -37,7 +37,8 @@ BENCH_SERVER_OPTS=(
   "-c max_parallel_workers_per_gather=0"  # one process per query: batch reads run through SPI
 )
 
-die() { echo "bench $part: $*" >&2; exit 1; }
+# part: the benchmark's name, set by the script that sources this file.
+die() { echo "bench ${part:?}: $*" >&2; exit 1; }
 say() { echo "$@" >&2; }
 
 # sql DB SQL: runs SQL, prints unaligned tuples.
@@ -90,7 +91,11 @@ bench_start_cluster() {
     [ -e "$f" ] || die "$f is missing; build first (make)"
   done
   local pgq_version
-  pgq_version=$(ls "$PG_SHAREDIR"/extension/pgq--3.5*.sql 2>/dev/null | grep -v -- '--.*--' | sed 's/.*pgq--//; s/\.sql$//' | sort -V | tail -1)
+  local f
+  pgq_version=
+  for f in "$PG_SHAREDIR"/extension/pgq--3.5*.sql; do
+    case "$f" in *--*--*) ;; *) [ -e "$f" ] && pgq_version=$(basename "$f" .sql) && pgq_version=${pgq_version#pgq--} ;; esac
+  done
   [ -n "$pgq_version" ] && [ -e "$PG_PKGLIBDIR/pgq_lowlevel.so" ] ||
     die "PgQ 3.5 is not installed (postgresql-15-pgq3; for PG=17/18 scripts/pg-major.sh builds it)"
   pg_stage "$dir/stage" "$build" || die "staging the server failed"
@@ -130,6 +135,7 @@ bench_cluster() {
     die "the benchmarks need a superuser (they read /proc through pg_read_file)"
   sql postgres "show shared_preload_libraries" | grep -qw pgqpp ||
     say "note: pgqpp is not in shared_preload_libraries: the ticker falls back to polling"
+  # shellcheck disable=SC2034  # read by bench/run.sh
   postmaster=$(sql postgres "select split_part(pg_read_file('postmaster.pid'), E'\n', 1)")
 }
 

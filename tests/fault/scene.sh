@@ -33,7 +33,10 @@ scene_queue() {
   q "$db" "select pgq.set_queue_config('$queue', 'rotation_period', '$rotation')" >/dev/null
   for c in "$@"; do q "$db" "select pgq.register_consumer('$queue', '$c')" >/dev/null; done
   q "${db}_target" "create table ${db}_eo (key text not null, batch_id bigint not null, ev_id bigint not null)"
+  # conn and target are for the sourcing script.
+  # shellcheck disable=SC2034
   conn="$base dbname=$db"
+  # shellcheck disable=SC2034
   target="$base dbname=${db}_target"
 }
 

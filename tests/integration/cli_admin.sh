@@ -32,6 +32,7 @@ echo "usage errors: exit 2 with one line"
 
 # --- unreachable server: exit 1, one line ---
 for cmd in install "create-queue q" "status" "retry q"; do
+  # shellcheck disable=SC2086  # the command and its argument as words
   expect 1 $cmd --dsn 'host=127.0.0.1 port=1 connect_timeout=5'
   err_line "cannot reach the database"
   ! grep -q $'\t' "$work/err" || fail "a tab in the message: $(cat "$work/err")"

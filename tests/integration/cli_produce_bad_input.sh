@@ -56,7 +56,7 @@ PY
 check() {
   local dbname=$1 n=$2 reason=$3 rc
   shift 3
-  psql -X -q -d $dbname -c "truncate pgq.event_1" >/dev/null
+  psql -X -q -d "$dbname" -c "truncate pgq.event_1" >/dev/null
   set +e
   "$pgqpp" produce q --dsn "dbname=$dbname" "$@" <"$work/in" >"$work/out" 2>"$work/err"
   rc=$?
@@ -75,11 +75,11 @@ check() {
     fail "$what: other events' payloads on stderr: $(head -c 2000 "$work/err")"
   fi
   local want=${events_expected:-$((n - 1))} got
-  got=$(psql -X -q -At -d $dbname -c "select count(*), count(distinct ev_data), coalesce(min(ev_data), '-'), coalesce(max(ev_data), '-') from pgq.event_1")
-  if [ $want -eq 0 ]; then
+  got=$(psql -X -q -At -d "$dbname" -c "select count(*), count(distinct ev_data), coalesce(min(ev_data), '-'), coalesce(max(ev_data), '-') from pgq.event_1")
+  if [ "$want" -eq 0 ]; then
     [ "$got" = "0|0|-|-" ] || fail "$what: inserted $got, expected nothing"
   else
-    [ "$got" = "$want|$want|payload-00001|payload-$(printf %05d $want)" ] ||
+    [ "$got" = "$want|$want|payload-00001|payload-$(printf %05d "$want")" ] ||
       fail "$what: inserted (count|distinct|min|max) $got, expected lines 1..$want"
   fi
 }

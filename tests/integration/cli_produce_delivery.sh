@@ -107,7 +107,7 @@ wait_for 60 "the pipeline to end after SIGINT" test -s "$work/copy.rc"
 [ "$(cat "$work/copy.rc")" = 0 ] || fail "produce exited $(cat "$work/copy.rc") after SIGINT: $(cat "$work/copy.err")"
 printed=$(grep -o '"data":"copy-[0-9]*"' "$work/printed.jsonl" | cut -d'"' -f4 | sort)
 [ "$(echo "$printed" | wc -l)" -eq 10 ] || fail "tail printed: $printed"
-[ "$(data dst)" = "$printed" ] || fail "copied after Ctrl-C: $(data dst | tr '\n' ' '); tail printed: $(echo $printed)"
+[ "$(data dst)" = "$printed" ] || fail "copied after Ctrl-C: $(data dst | tr '\n' ' '); tail printed: $(echo "$printed" | tr '\n' ' ')"
 echo "tail --consumer | produce, Ctrl-C: all 10 events tail printed are in the target queue"
 
 # --- first signal: the writer's last words after it are still inserted ---

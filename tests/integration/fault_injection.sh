@@ -73,6 +73,7 @@ now_ms() { date +%s%3N; }
 # --- our own cluster, pgqpp preloaded (tests/fault/scene.sh) ---
 [ -n "${PG_STAGED_POSTGRES:-}" ] || pg_stage "$work/stage" "$build"
 scene_cluster "$data" || fail "cannot start a cluster"
+# shellcheck disable=SC2086  # one argument per consumer
 scene_queue fault q "10 seconds" $consumers
 q fault "create table fault_truth (key text primary key)"
 scene_ticker_ini "$work/ticker.ini" fault "$work/ticker.log" ticker_period=0.2 retry_period=1 \
@@ -107,9 +108,9 @@ kill_now() {
 }
 # stop_gracefully NAME: SIGTERM, wait up to 20 s, demand exit 0.
 stop_gracefully() {
-  local name=$1 rc=0 i
+  local name=$1 rc=0 _
   kill -TERM "${pid[$name]}" 2>/dev/null || fail "$name had ended before the end of the run (see $name.out)"
-  for i in $(seq 200); do kill -0 "${pid[$name]}" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 200); do kill -0 "${pid[$name]}" 2>/dev/null || break; sleep 0.1; done
   kill -0 "${pid[$name]}" 2>/dev/null && fail "$name did not stop within 20 s of SIGTERM"
   wait "${pid[$name]}" || rc=$?
   unset "pid[$name]"

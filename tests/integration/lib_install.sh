@@ -84,6 +84,7 @@ conn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"
 
 # 1. pkg-config
 flags=$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs pgqpp)
+# shellcheck disable=SC2086  # pkg-config's flags as words
 g++ "$work/app/hello.cpp" -o "$work/hello-pkgconfig" $flags -Wl,-rpath,"$libdir" ||
   fail "building with pkg-config flags '$flags' failed"
 out=$("$work/hello-pkgconfig" "$conn" from-pkg-config)

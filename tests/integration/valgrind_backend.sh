@@ -57,6 +57,7 @@ wait_for 60 "the control backend's exit" bash -c "! kill -0 $control_pid 2>/dev/
 
 # The regression suite, as tests/run-all.sh runs it.
 tests=$(regress_names "$root/extension/test/sql" sql)
+# shellcheck disable=SC2086  # one argument per test name
 regress_run pg_regress "$root/extension/test" "$work/regress" pgqpp_regress "$port" $tests || true
 # 13_wakeup checks the spacing of ticks in wall-clock milliseconds, which
 # memcheck's slowdown shifts; its output is judged by the normal run only.

@@ -10,7 +10,7 @@ expect() {
   local want=$1 rc
   shift
   set +e
-  "$pgqpp" "$@" >"$work/out" 2>"$work/err"
+  "$pgqpp" "$@" >"${work:?}/out" 2>"$work/err"
   rc=$?
   set -e
   [ "$rc" -eq "$want" ] ||

@@ -32,5 +32,6 @@ regress_passed() {
 # regress_names DIR EXTENSION: the test names in DIR (files NAME.EXTENSION),
 # sorted.
 regress_names() {
-  (cd "$1" && ls ./*."$2" 2>/dev/null | sed "s|^\./||; s/\.$2\$//" | sort)
+  local f
+  for f in "$1"/*."$2"; do [ -e "$f" ] && basename "$f" ".$2"; done | sort
 }

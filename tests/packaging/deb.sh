@@ -50,7 +50,7 @@ echo "ok: built ${packages[*]}"
 for p in postgresql-15-pgqpp pgqpp libpgqpp1 libpgqpp-dev; do
   printf '%s\n' "${packages[@]}" | grep -qx "$p" || fail "no package $p was built"
 done
-ls -l "$debs"/*.deb | awk '{print "  " $5 "\t" $9}'
+stat -c '  %s	%n' "$debs"/*.deb
 
 # --- 2. lintian ---
 # (stderr only warns that root runs it)
@@ -89,10 +89,10 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$debs"/*.deb >"$work/insta
 }
 for p in "${packages[@]}"; do dpkg -L "$p"; done | grep -vx "/\\." | sort -u >"$work/dpkg-files"
 echo "ok: installed, $(wc -l <"$work/dpkg-files") paths"
-for f in $(grep -E '^/usr/(bin|lib)/' "$work/dpkg-files"); do
+while read -r f; do
   [ -f "$f" ] && [ ! -L "$f" ] || continue
   if readelf -d "$f" 2>/dev/null | grep -qE 'RPATH|RUNPATH'; then fail "$f carries an RPATH"; fi
-done
+done < <(grep -E '^/usr/(bin|lib)/' "$work/dpkg-files")
 echo "ok: no installed program or library carries an RPATH"
 
 # --- 4. the tool, the man page, the demo, the ticker's unit and config ---
@@ -164,6 +164,7 @@ find_package(pgqpp 1.0 REQUIRED)
 add_executable(hello hello.cpp)
 target_link_libraries(hello PRIVATE pgqpp::pgqpp)
 CMAKE
+# shellcheck disable=SC2046  # pkg-config's flags as words
 g++ "$work/app/hello.cpp" -o "$work/app/hello-pc" $(pkg-config --cflags --libs pgqpp) ||
   fail "building against libpgqpp-dev with pkg-config failed"
 "${clean[@]}" "$work/app/hello-pc" || fail "the pkg-config build does not run"

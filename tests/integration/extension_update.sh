@@ -11,6 +11,9 @@
 #    returns it again with the same events), a pending retry (it comes back
 #    to its consumer only), unconsumed events; and the updated database
 #    still inserts, ticks and creates queues;
+#  - SECURITY DEFINER functions no longer use a caller's operator: the same
+#    attack as extension/test/sql/14_search_path.sql works on 1.0 (control)
+#    and fails after the update.
 # 1.0's install script is assembled from extension/sql/ at the commit that
 # has it (below), with that commit's concat_sql.cmake, and runs against the
 # current pgqpp.so.
@@ -70,6 +73,7 @@ export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
 fail_context() { tail -20 "$work/cluster/server.log"; }
 q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 catalog() { q "$1" -v ext="$2" -f "$root/tests/lib/ext_catalog.sql"; }
+q postgres -c "create role upd_attacker login"
 
 # The steps from 1.0 to the current version, from the staged script names.
 steps() {  # steps NAME: prints the versions after 1.0, in order
@@ -98,13 +102,28 @@ select string_agg(line, E'\n' order by line) from (
 SQL
 }
 
+# The attack of 14_search_path.sql, reduced to one operator: prints how many
+# times the attacker's `=` ran as someone else.
+attack() {
+  local db=$1
+  q "$db" -c "truncate public.hijack_log"
+  psql -X -q -At -v ON_ERROR_STOP=1 -U upd_attacker -d "$db" >/dev/null <<'SQL'
+set search_path = public, pg_catalog;
+select pgq.register_consumer('hq', 'attacker');
+select pgq.next_batch('hq', 'attacker');
+select * from pgq.get_consumer_info('hq');
+SQL
+  q "$db" -c "select count(*) from public.hijack_log where who <> 'upd_attacker'"
+}
+
 for name in pgqpp pgq; do
-  upd=upd_$name fresh=fresh_$name
-  for db in $upd $fresh; do q postgres -c "create database $db"; done
+  upd=upd_$name fresh=fresh_$name hj=hijack_$name
+  for db in $upd $fresh $hj; do q postgres -c "create database $db"; done
   q "$fresh" -c "create extension $name"
   [ "$(q "$fresh" -c "select extversion from pg_extension where extname = '$name'")" = "$current" ] ||
     fail "$name: a fresh install is not version $current"
   q "$upd" -c "create extension $name version '$base_version'"
+  q "$upd" -c "grant pgq_reader to upd_attacker" 2>/dev/null
 
   # --- data at 1.0: an open batch, a pending retry, unconsumed events ---
   q "$upd" >/dev/null <<'SQL'
@@ -137,10 +156,29 @@ SQL
     fail "$name: the catalog of $base_version equals the fresh $current one: the comparison sees nothing"
   fi
 
+  # --- the attack works on 1.0 ---
+  q "$hj" -c "create extension $name version '$base_version'" \
+    -c "create table public.hijack_log (who name, what text)" \
+    -c "grant select, insert on public.hijack_log to public" \
+    -c "grant create on schema public to upd_attacker" \
+    -c "select pgq.create_queue('hq')" >/dev/null
+  psql -X -q -At -v ON_ERROR_STOP=1 -U upd_attacker -d "$hj" >/dev/null <<'SQL'
+create function public.h_texteq(a text, b text) returns boolean language plpgsql as $$
+begin
+    insert into public.hijack_log values (current_user, 'text = text');
+    return a operator(pg_catalog.=) b;
+end $$;
+create operator public.= (leftarg = text, rightarg = text, function = public.h_texteq);
+SQL
+  n=$(attack "$hj")
+  [ "$n" -gt 0 ] || fail "$name: the search_path attack did not work on $base_version (the control)"
+  q "$hj" -c "select pgq.unregister_consumer('hq', 'attacker')" >/dev/null
+
   # --- the walk, one step at a time ---
   walk=$(steps $name) || exit 1
   for v in $walk; do
     q "$upd" -c "alter extension $name update to '$v'"
+    q "$hj" -c "alter extension $name update to '$v'"
     [ "$(q "$upd" -c "select extversion from pg_extension where extname = '$name'")" = "$v" ] ||
       fail "$name: not at version $v after its update script"
     [ "$(data_digest "$upd")" = "$digest" ] || fail "$name: the update to $v changed pgq's data"
@@ -175,6 +213,11 @@ select pgq.force_tick('uq');
 select pgq.ticker();
 SQL
   echo "$name: open batch, retry and unconsumed events kept"
+
+  # --- the attack fails after the update ---
+  n=$(attack "$hj")
+  [ "$n" -eq 0 ] || fail "$name: after the update to $current, the attacker's operator ran $n times as the owner"
+  echo "$name: the search_path attack works on $base_version and fails on $current"
 done
 
 pg_crashed "$work/cluster/data" && fail "a backend crashed"

@@ -16,7 +16,9 @@
 #    and fails after the update.
 # 1.0's install script is assembled from extension/sql/ at the commit that
 # has it (below), with that commit's concat_sql.cmake, and runs against the
-# current pgqpp.so.
+# current pgqpp.so. And the SQL sources must be those recorded for the current
+# version in extension/sql/updates/schema.sha256, so that a change to them
+# cannot ship without a new version.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/lib/cluster.sh"
@@ -50,6 +52,20 @@ DESTDIR="$work/destdir" cmake --install "$build/extension" >"$work/install.log" 
 for f in "$build"/extension/pgqpp--*.sql; do
   test -f "$work/destdir$PG_SHAREDIR/extension/$(basename "$f")" || fail "make install leaves out $(basename "$f")"
 done
+
+# --- a change to the SQL objects raises the version ---
+sql_hash() { cat "$@" | grep -v '^[[:space:]]*--' | grep -v '^[[:space:]]*$' | sha256sum | cut -d' ' -f1; }
+recorded_hash() { awk -v v="$1" '$1 == v { print $2 }' "$root/extension/sql/updates/schema.sha256"; }
+# shellcheck disable=SC2046 # file names without spaces, in name order
+base_hash=$(sql_hash $(ls "$work/v$base_version"/extension/sql/*.sql | LC_ALL=C sort))
+[ "$base_hash" = "$(recorded_hash "$base_version")" ] ||
+  fail "the hash of $base_version's SQL ($base_hash) is not the one recorded in extension/sql/updates/schema.sha256"
+# shellcheck disable=SC2046
+current_hash=$(sql_hash $(ls "$root"/extension/sql/*.sql | LC_ALL=C sort))
+[ "$current_hash" = "$(recorded_hash "$current")" ] ||
+  fail "extension/sql/*.sql is not the SQL of version $current (extension/sql/updates/schema.sha256):" \
+    "a change to the SQL objects needs a new PGQPP_EXT_VERSION, an update script" \
+    "sql/updates/$current--<new>.sql and the line '<new> $current_hash' in schema.sha256"
 
 pg_stage "$work/stage" "$build"
 ext_dir="$work/stage/${PG_SHAREDIR#/}/extension"

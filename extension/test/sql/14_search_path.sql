@@ -4,7 +4,8 @@
 -- objects in public (or who creates temporary ones) and puts them first on
 -- the path must not get its objects used by pgq's functions: each attacking
 -- object writes current_user into public.hijack_log when it runs; anything
--- logged as another user than the attacker means the attack worked.
+-- logged as another user than the attacker means the attack worked. Every
+-- SECURITY DEFINER function of pgq is called below.
 \set SHOW_CONTEXT never
 create extension pgqpp;
 select pgq.create_queue('qh');
@@ -111,16 +112,36 @@ select pgq.event_retry(:batch, (select max(ev_id) from pgq.get_batch_events(:bat
 select pgq.batch_retry(:batch, 60);
 select pgq.finish_batch(:batch);
 select pgq.unregister_consumer('qh', 'attacker2');
+select pgq.force_tick('qh') is not null as forced;
+reset search_path;
+reset role;
+
+-- An admin (not a superuser, unlike the functions' owner) tries the same on
+-- the functions only pgq_admin may call.
+create role hijack_admin login in role pgq_admin;
+set role hijack_admin;
+set search_path = pg_temp, public, pg_catalog;
+select pgq.create_queue('qa');
+select pgq.set_queue_config('qa', 'ticker_max_count', '2');
+select pgq.grant_perms('qa');
+select (pgq.ticker('qa') is null) is not null as called;
+select pgq.ticker() >= 0 as ticked_all;
+select count(*) >= 0 as woken from pgq.wakeup_ticker(0, 5);
+select pgq.set_queue_config('qa', 'external_ticker', 'true');
+select pgq.ticker('qa', 1000, now(), 10);
+select pgq.event_retry_raw('qh', 'attacker', now(), null, now(), 0, 't', 'raw', null, null, null, null) > 0 as raw_retry;
+select pgq.drop_queue('qa', true);
 reset search_path;
 reset role;
 
 -- The events and the retries went where they belong.
 select count(*) as retries from pgq.retry_queue;
+select queue_name from pgq.queue order by 1;
 select ev_data from pgq.event_template order by ev_id;
 
 -- Nothing of the attacker's ran as anyone else.
 select distinct who, what from public.hijack_log
- where who not in ('hijack_reader', 'hijack_writer') order by 1, 2;
+ where who not in ('hijack_reader', 'hijack_writer', 'hijack_admin') order by 1, 2;
 -- And the attack is real: called directly, the attacker's objects do run.
 set role hijack_reader;
 set search_path = public, pg_catalog;
@@ -131,7 +152,8 @@ select distinct who, what from public.hijack_log order by 1, 2;
 
 drop extension pgqpp cascade;
 drop table public.hijack_log;
-drop owned by hijack_reader, hijack_writer cascade;
+drop owned by hijack_reader, hijack_writer, hijack_admin cascade;
 revoke create on schema public from hijack_reader, hijack_writer;
 drop role hijack_reader;
 drop role hijack_writer;
+drop role hijack_admin;

@@ -133,7 +133,8 @@ begin
     end loop;
     return 1;
 end;
-$$ language plpgsql security definer;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.tune_storage(i_queue_name)
 --   Sets the storage options of a queue's event tables: fillfactor 100 and no

@@ -6,14 +6,16 @@
 --   ticks), and moves the queue's sequences forward to match. Returns
 --   i_tick_id.
 create function pgq.ticker(i_queue_name text, i_tick_id bigint, i_orig_timestamp timestamptz, i_event_seq bigint)
-returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_external' language c security definer;
+returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_external' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.ticker(i_queue_name)
 --   Adds a tick to the queue if one is due (ticker_max_count events, or
 --   events older than ticker_max_lag, or ticker_idle_period without events)
 --   and returns the new tick id, or NULL when no tick was due.
 create function pgq.ticker(i_queue_name text)
-returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_queue' language c security definer;
+returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_queue' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.ticker()
 --   Ticks every queue that is neither paused nor externally ticked and is
@@ -22,7 +24,8 @@ returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_queue' language c security de
 --   tick all due queues, so calling it every second over thousands of queues
 --   stays cheap. A queue that another ticker is ticking right now is skipped.
 create function pgq.ticker()
-returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_all' language c security definer;
+returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_all' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.force_tick(i_queue_name)
 --   Makes the next pgq.ticker() call tick this queue by moving its event
@@ -37,7 +40,8 @@ create function pgq.force_tick(i_queue_name text) returns bigint as $$
     select t.tick_id from pgq.tick t join pgq.queue q on q.queue_id = t.tick_queue
      where q.queue_name = i_queue_name
      order by t.tick_queue desc, t.tick_id desc limit 1;
-$$ language sql security definer;
+$$ language sql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.find_tick_helper(i_queue_id, i_prev_tick_id, i_prev_tick_time, i_prev_tick_seq, i_min_count, i_min_interval)
 --   For next_batch_custom: the first tick after i_prev_tick_id that closes a

@@ -19,4 +19,5 @@
 create function pgq.wakeup_ticker(in i_timeout_ms integer default 1000,
                                   in i_min_interval_ms integer default 5,
                                   out queue_name text, out tick_id bigint)
-returns setof record as 'MODULE_PATHNAME', 'pgqpp_wakeup_ticker' language c security definer;
+returns setof record as 'MODULE_PATHNAME', 'pgqpp_wakeup_ticker' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;

@@ -60,7 +60,8 @@ begin
     perform pgq.tune_storage(i_queue_name);
     return 1;
 end;
-$$ language plpgsql security definer;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.drop_queue(x_queue_name, x_force)
 --   Drops a queue with its event tables, ticks and sequences. With consumers
@@ -93,7 +94,8 @@ begin
     delete from pgq.queue where queue_id = q.queue_id;
     return 1;
 end;
-$$ language plpgsql security definer;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.drop_queue(x_queue_name)
 --   Drops a queue that has no consumers: pgq.drop_queue(name, false).
@@ -148,4 +150,5 @@ begin
                    'queue_' || param, x_param_value, x_queue_name);
     return 1;
 end;
-$$ language plpgsql security definer;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;

@@ -48,7 +48,8 @@ begin
         values (qid, cid, start_tick);
     return 1;
 end;
-$$ language plpgsql security definer;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.register_consumer(x_queue_name, x_consumer_id)
 --   Registers a consumer on a queue at its newest tick: the consumer sees
@@ -56,7 +57,8 @@ $$ language plpgsql security definer;
 --   0 when it was already registered.
 create function pgq.register_consumer(x_queue_name text, x_consumer_id text) returns integer as $$
     select pgq.register_consumer_at(x_queue_name, x_consumer_id, null);
-$$ language sql security definer;
+$$ language sql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.unregister_consumer(x_queue_name, x_consumer_name)
 --   Removes a consumer's registration, its open batch and its pending
@@ -96,4 +98,5 @@ begin
     end if;
     return shared;
 end;
-$$ language plpgsql security definer;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;

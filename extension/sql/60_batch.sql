@@ -12,7 +12,8 @@ create function pgq.next_batch_custom(
     out batch_id int8, out cur_tick_id int8, out prev_tick_id int8,
     out cur_tick_time timestamptz, out prev_tick_time timestamptz,
     out cur_tick_event_seq int8, out prev_tick_event_seq int8)
-as 'MODULE_PATHNAME', 'pgqpp_next_batch_custom' language c security definer;
+as 'MODULE_PATHNAME', 'pgqpp_next_batch_custom' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.next_batch_info(i_queue_name, i_consumer_name)
 --   next_batch_custom without limits: the open or next batch with its ticks.
@@ -21,14 +22,16 @@ create function pgq.next_batch_info(
     out batch_id int8, out cur_tick_id int8, out prev_tick_id int8,
     out cur_tick_time timestamptz, out prev_tick_time timestamptz,
     out cur_tick_event_seq int8, out prev_tick_event_seq int8)
-as 'MODULE_PATHNAME', 'pgqpp_next_batch_info' language c security definer;
+as 'MODULE_PATHNAME', 'pgqpp_next_batch_info' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.next_batch(i_queue_name, i_consumer_name)
 --   The consumer's open batch id, or a new batch up to the next tick, or NULL
 --   when there is no new tick yet. Until pgq.finish_batch, every call returns
 --   the same open batch: a consumer that crashed gets it again.
 create function pgq.next_batch(i_queue_name text, i_consumer_name text)
-returns int8 as 'MODULE_PATHNAME', 'pgqpp_next_batch' language c security definer;
+returns int8 as 'MODULE_PATHNAME', 'pgqpp_next_batch' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.batch_event_sql(x_batch_id)
 --   The SELECT statement that reads the batch's events: the events whose
@@ -77,7 +80,8 @@ returns setof record as 'MODULE_PATHNAME', 'pgqpp_get_batch_cursor' language c s
 --   Closes the batch: the consumer's position moves to the batch's end tick.
 --   Returns 1, or 0 with a warning when no such batch is open.
 create function pgq.finish_batch(x_batch_id bigint)
-returns integer as 'MODULE_PATHNAME', 'pgqpp_finish_batch' language c security definer;
+returns integer as 'MODULE_PATHNAME', 'pgqpp_finish_batch' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.get_batch_info(x_batch_id)
 --   Describes an open batch: queue, consumer, start and end tick with their
@@ -99,4 +103,5 @@ as $$
       join pgq.queue q on q.queue_id = s.sub_queue
       join pgq.consumer c on c.co_id = s.sub_consumer
      where s.sub_batch = x_batch_id;
-$$ language sql security definer;
+$$ language sql security definer
+    set search_path = pg_catalog, pgq, pg_temp;

@@ -6,18 +6,21 @@
 --   consumer only, with ev_retry increased by one. Returns 1, or 0 when the
 --   event is already waiting for a retry.
 create function pgq.event_retry(x_batch_id bigint, x_event_id bigint, x_retry_time timestamptz)
-returns integer as 'MODULE_PATHNAME', 'pgqpp_event_retry_time' language c security definer;
+returns integer as 'MODULE_PATHNAME', 'pgqpp_event_retry_time' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.event_retry(x_batch_id, x_event_id, x_retry_seconds)
 --   event_retry with the retry time given as seconds from now.
 create function pgq.event_retry(x_batch_id bigint, x_event_id bigint, x_retry_seconds integer)
-returns integer as 'MODULE_PATHNAME', 'pgqpp_event_retry_seconds' language c security definer;
+returns integer as 'MODULE_PATHNAME', 'pgqpp_event_retry_seconds' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.batch_retry(i_batch_id, i_retry_seconds)
 --   Puts every event of an open batch aside for i_retry_seconds (events
 --   already waiting are left as they are). Returns how many were added.
 create function pgq.batch_retry(i_batch_id bigint, i_retry_seconds integer)
-returns integer as 'MODULE_PATHNAME', 'pgqpp_batch_retry' language c security definer;
+returns integer as 'MODULE_PATHNAME', 'pgqpp_batch_retry' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.event_retry_raw(x_queue, x_consumer, x_retry_after, x_ev_id, x_ev_time, x_ev_retry, x_ev_type, x_ev_data, x_ev_extra1..4)
 --   Puts an arbitrary event into a consumer's retry queue (a NULL x_ev_id
@@ -47,7 +50,8 @@ begin
             x_ev_type, x_ev_data, x_ev_extra1, x_ev_extra2, x_ev_extra3, x_ev_extra4);
     return id;
 end;
-$$ language plpgsql security definer;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.maint_retry_events()
 --   Moves retry events whose time has come back into their queues' current

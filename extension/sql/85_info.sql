@@ -74,7 +74,8 @@ returns setof record as $$
      where (i_queue_name is null or q.queue_name = i_queue_name)
        and (i_consumer_name is null or c.co_name = i_consumer_name)
      order by 1, 2;
-$$ language sql stable security definer;
+$$ language sql stable security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.get_consumer_info(i_queue_name)
 --   get_consumer_info for every consumer of one queue.
@@ -85,7 +86,8 @@ create function pgq.get_consumer_info(
     out pending_events bigint)
 returns setof record as $$
     select * from pgq.get_consumer_info(i_queue_name, null::text);
-$$ language sql stable security definer;
+$$ language sql stable security definer
+    set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.get_consumer_info()
 --   get_consumer_info for every consumer of every queue.
@@ -95,4 +97,5 @@ create function pgq.get_consumer_info(
     out pending_events bigint)
 returns setof record as $$
     select * from pgq.get_consumer_info(null::text, null::text);
-$$ language sql stable security definer;
+$$ language sql stable security definer
+    set search_path = pg_catalog, pgq, pg_temp;

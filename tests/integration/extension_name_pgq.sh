@@ -16,7 +16,9 @@ cmake -S "$root" -B "$work/build" -DEXTENSION_NAME=pgq -DCMAKE_BUILD_TYPE=RelWit
 cmake --build "$work/build" -j 2 --target pgqpp_ext pgqpp_bridge_test pgqpp_sql pgqpp_cli >"$work/build.log" 2>&1 ||
   { tail -30 "$work/build.log"; exit 1; }
 test -f "$work/build/extension/pgq.control" || { echo "no pgq.control was generated"; exit 1; }
-test -f "$work/build/extension/pgq--1.0.sql" || { echo "no pgq--1.0.sql was generated"; exit 1; }
+version=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$work/build/extension/pgq.control")
+test -n "$version" || { echo "pgq.control has no default_version"; exit 1; }
+test -f "$work/build/extension/pgq--$version.sql" || { echo "no pgq--$version.sql was generated"; exit 1; }
 test ! -e "$work/build/extension/pgqpp.control" || { echo "pgqpp.control generated under EXTENSION_NAME=pgq"; exit 1; }
 
 # A second cluster whose `pgq` is pgqpp (it replaces Debian's pgq control file
@@ -30,7 +32,7 @@ export PGPORT=$port PGDATABASE=postgres
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 
 q "create extension pgq_node cascade" >/dev/null
-[ "$(q "select extversion from pg_extension where extname = 'pgq'")" = "1.0" ] ||
+[ "$(q "select extversion from pg_extension where extname = 'pgq'")" = "$version" ] ||
   { echo "extension pgq is not pgqpp's (version $(q "select extversion from pg_extension where extname = 'pgq'"))"; exit 1; }
 q "select 1 from pg_proc where proname = 'insert_events' and pronamespace = 'pgq'::regnamespace" | grep -q 1 ||
   { echo "pgq.insert_events missing: not pgqpp"; exit 1; }

@@ -7,6 +7,7 @@
 #include "functions/commit_wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
+#include "pg/search_path.hpp"
 #include "pg/spi.hpp"
 
 namespace pgqpp::ext {
@@ -33,7 +34,12 @@ Oid resolve(const char* qualified_name) {
   });
 }
 
+// The one place the insert path (SECURITY DEFINER, no SET clause) resolves
+// names: under a fixed search_path, so that neither the query's operators
+// and types nor the event table's and sequence's names can resolve to a
+// caller's objects. Everything after it works on the OIDs found here.
 QueueInfo load(const std::string& name) {
+  FixedSearchPath fixed_path;
   spi::Session session;
   SPIPlanPtr plan =
       spi::prepare(lookup_plan,

@@ -11,6 +11,7 @@ packages=(
   postgresql-15-pgq3 postgresql-15-pgq-node pgqd python3-pgq python3-psycopg2
   libgtest-dev libcli11-dev nlohmann-json3-dev tmux
   valgrind  # tests/integration/valgrind_backend.sh
+  shellcheck  # make test: lint/shellcheck
   ccache  # the Makefile uses it when present: CI and PG=17/18 rebuild the same code
   python3 procps  # bench: free ports, bench/table.py; ps for the backends' CPU (bench/run.sh)
 )

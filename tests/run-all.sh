@@ -60,6 +60,21 @@ else
   cat "$work/cli-docs.log"; record "docs/cli.md matches pgqpp --help" 1
 fi
 
+# --- every shell script passes shellcheck (.shellcheckrc); every source
+# file names its license (scripts/spdx.py) ---
+if ! wanted "lint/"; then :
+elif (cd "$root" && git ls-files -z '*.sh' .ci/run | xargs -0 shellcheck) >"$work/shellcheck.log" 2>&1; then
+  record "lint/shellcheck" 0
+else
+  cat "$work/shellcheck.log"; record "lint/shellcheck" 1
+fi
+if ! wanted "lint/"; then :
+elif (cd "$root" && python3 scripts/spdx.py --check) >"$work/spdx.log" 2>&1; then
+  record "lint/spdx" 0
+else
+  cat "$work/spdx.log"; record "lint/spdx" 1
+fi
+
 # --- one staged server for everything below ---
 pg_stage "$work/stage" "$build" || { echo "staging the server failed" >&2; exit 1; }
 port=$(free_port)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # pgqpp front door: a thin layer over one CMake build.
 #
 #   make            build everything (extension, tests) into $(BUILD)

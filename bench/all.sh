@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `make bench`: every benchmark part on one throwaway cluster (pgqpp
 # preloaded; pgqpp and Debian's PgQ 3.5 each in databases of their own), then
 # one table of pgqpp against PgQ 3.5 + pgqd and against plain PostgreSQL.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Consuming (part "consume" of `make bench`): one batch of
 # BENCH_CONSUME_EVENTS (1,000,000) events with ~100 bytes of data each, read
 # end to end by a client, in events/s, against baselines measured in the same

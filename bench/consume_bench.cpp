@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One timed read of a queue batch, for bench/consume.sh. Prints one line:
 //   <events> <seconds> <peak RSS in kB> <client CPU seconds>
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "latency_consumers.hpp"
 
 #include <poll.h>

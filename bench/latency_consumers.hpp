@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The consumers the latency probe can time. Each connects (and LISTENs),
 // calls `ready()` (which starts the producer: no event may be sent before
 // the consumer can hear of it), then reads until `done()` says the run is

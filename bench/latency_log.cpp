@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "latency_log.hpp"
 
 #include <algorithm>

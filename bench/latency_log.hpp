@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The record of one latency probe run: when each event's producing
 // transaction had committed (as the producer saw it) and when a consumer had
 // the event in hand, both on this process's steady clock.

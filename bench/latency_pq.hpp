@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A minimal libpq connection for the latency probe: one statement at a time,
 // any error ends the program with one line (a benchmark has nothing to
 // recover).

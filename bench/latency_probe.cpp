@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // End-to-end latency probe for `make bench` (bench/ticker.sh): a producer
 // commits one event per transaction at a fixed rate; a consumer reads them;
 // each event's latency is the time from its commit, as the producer saw it

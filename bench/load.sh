@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Load run: the fault test's harness at full speed, no faults. LOAD_EVENTS
 # (1,000,000) events from LOAD_PRODUCERS (4) producers in transactions of
 # LOAD_TX_EVENTS (100) events (bulk insert), read by two libpgqpp Consumers

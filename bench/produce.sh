@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `pgqpp produce` throughput: `seq N | pgqpp produce q` (N = BENCH_EVENTS,
 # 1,000,000) against two baselines on the same throwaway cluster in the same
 # run:

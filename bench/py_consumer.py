@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: PostgreSQL
 """python3-pgq's pgq.Consumer reading one batch, for bench/consume.sh.
 
 Run as `py_consumer.py CONFIG.ini --set consumer_name=NAME`; with loop_delay 0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # pgqpp's core paths (part "core" of `make bench`): events/s of insert and
 # batch reads against plain-SQL baselines and against PgQ 3.5, measured on one
 # cluster in one run, so that every ratio compares numbers taken minutes

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: PostgreSQL
 """Throughput with a daemon running against the same with it paused, from
 one pgbench run during which the daemon was paused and resumed in turn.
 

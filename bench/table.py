@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: PostgreSQL
 """The table at the end of `make bench`.
 
     bench/table.py RESULTS_DIR [--load FILE] [--out FILE.md]

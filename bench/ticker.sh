@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # The ticker (part "ticker" of `make bench`): end-to-end latency at 100
 # events/s with 1,000 queues in the database, CPU of the daemon plus the
 # server work it causes (at 100 ev/s, idle, and under full insert load),

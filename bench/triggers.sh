@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # pgqpp's change-capture triggers (part "triggers" of `make bench`) against
 # no trigger and against PgQ 3.5's C triggers, measured on one cluster in one
 # run.

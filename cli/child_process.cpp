@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // ChildProcess (see child_process.hpp): fork + execv, a process group per
 // child, waitpid that notices an interrupt request.
 #include "child_process.hpp"

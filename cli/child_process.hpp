@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Child processes for `pgqpp demo`: run a program to its end, or keep one
 // running in the background and stop it later. Output goes to a log file.
 #pragma once

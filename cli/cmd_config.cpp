@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp config QUEUE [key=value ...]`: shows every setting of a queue, or
 // changes some (in one transaction) and shows the result. Keys are
 // pgq.set_queue_config's, with or without the queue_ prefix; an unknown key

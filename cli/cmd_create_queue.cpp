@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp create-queue QUEUE [--set key=value ...]`: creates a queue and
 // applies its settings in one transaction, so a bad setting leaves no
 // half-configured queue behind. An existing queue is not an error (exit 0,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp demo`: a throwaway PostgreSQL with pgqpp, the ticker, a producer and
 // two consumers for a few seconds, live figures, a summary, and nothing left
 // behind (the cluster is stopped and its folder removed on every way out,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp drop-queue QUEUE [--force]`: drops a queue with its events. While
 // consumers are registered it refuses and names them, unless --force, which
 // unregisters them first (their unread events are lost).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp install`: creates the extension pgqpp (or pgq, for an
 // EXTENSION_NAME=pgq build) in a database. Idempotent: a
 // database that already has it is left alone and its version reported. A

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp produce QUEUE`: events from standard input into a queue, through
 // libpgqpp's bulk insert (pgq.insert_events on pgqpp, pgq.insert_event per
 // row on PgQ 3.5), at most --batch-size events per transaction.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp register QUEUE CONSUMER`: registers a consumer on a queue at its
 // newest tick, so it sees every event committed from now on. Registering
 // again is not an error (exit 0, "already registered"; the position stays).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp retry QUEUE [CONSUMER]`: moves retry events whose time has come back
 // into their queues now (pgq.maint_retry_events, which the ticker otherwise
 // runs every retry_period), and says how many of QUEUE's (CONSUMER's) moved.

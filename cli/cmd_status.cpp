@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp status [QUEUE]`: every queue and consumer at a glance, as a table
 // or JSON, once or refreshed (--watch), or as a monitoring check (--check:
 // the problems, exit 1 when there are any).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp tail QUEUE`: prints a queue's events as they arrive, through a
 // libpgqpp Consumer (woken by the ticker's NOTIFY, batches streamed).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp ticker [CONFIG.ini]`: the ticker and maintenance daemon, a drop-in
 // for pgqd: it reads pgqd's config file, and also runs without one from flags
 // and the standard libpq environment variables (PGHOST, PGPORT, PGUSER, ...).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp unregister QUEUE CONSUMER`: removes a consumer's registration, with
 // its open batch and its pending retry events. A consumer that is not
 // registered there is a failure (exit 1) naming it.

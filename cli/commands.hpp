@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The subcommands of `pgqpp`, registered in one table (main.cpp).
 #pragma once
 

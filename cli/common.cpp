@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The connection option, the error convention and the terminal check shared
 // by the database subcommands (see common.hpp).
 #include "common.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // What every database subcommand of `pgqpp` shares: the connection option,
 // the error convention and the exit codes.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // DemoCluster (see demo_cluster.hpp).
 #include "demo_cluster.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The throwaway PostgreSQL cluster of `pgqpp demo`: a temporary folder, a
 // free port, initdb, pg_ctl start with pgqpp preloaded, and on destruction
 // pg_ctl stop and the folder removed (also after a failure or an interrupt).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // DemoTraffic (see demo_traffic.hpp).
 #include "demo_traffic.hpp"
 

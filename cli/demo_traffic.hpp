@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The traffic of `pgqpp demo`: one producer thread inserting events at a
 // steady rate through libpgqpp's bulk insert, and consumer threads (libpgqpp
 // Consumers, woken by the ticker's NOTIFY) recording what they saw and how

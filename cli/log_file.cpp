@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // last_line and file_contains (see log_file.hpp).
 #include "log_file.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Reading the log files of child processes (initdb, pg_ctl, the server, the
 // ticker), to word a failure in one line.
 #pragma once

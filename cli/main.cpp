@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // `pgqpp`: one binary with git-style subcommands. Exit codes: 0 success,
 // 1 runtime failure, 2 usage error.
 #include <algorithm>

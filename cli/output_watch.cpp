@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // OutputWatch (see output_watch.hpp). poll() on the write end of a pipe
 // reports POLLERR once the read end is closed, even with no events asked for.
 #include "output_watch.hpp"

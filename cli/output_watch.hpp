@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Noticing that the reader of standard output went away (`pgqpp tail | head`)
 // while nothing is being written, so that a tail waiting for events still
 // stops and cleans up.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Existence checks of the subcommands (see pgq_lookup.hpp). They go
 // through pgq.get_queue_info / get_consumer_info, which pgq_reader may call,
 // rather than the tables.

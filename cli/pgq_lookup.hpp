@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Checks the subcommands make before they act, so that an unknown
 // queue or consumer, or a database without PgQ, is one clear line naming it
 // (exit 1) rather than whatever the server's function says.

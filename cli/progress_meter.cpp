@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // ProgressMeter (see progress_meter.hpp).
 #include "progress_meter.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A progress line on standard error for long-running input: "N events,
 // R events/s", rewritten in place at most four times a second, shown only
 // when standard error is a terminal and only after the first second (short

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One status snapshot from pgq.get_queue_info / get_consumer_info (see
 // status_query.hpp). Durations come back as seconds (extract(epoch)) so that
 // no interval text has to be parsed here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Reads one status snapshot from the database.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Server errors that mean "your argument was wrong" (SQLSTATE class 22, data
 // exception: a bad name, a bad interval) become usage errors (exit 2) for
 // the statements that pass the user's arguments straight to PgQ.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The --watch refresh loop (see watch_loop.hpp). Signals reach the loop
 // through a self-pipe, so that the wait (poll) wakes at once and nothing
 // async-signal-unsafe runs in the handler.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The refresh loop behind `pgqpp status --watch`: redraw in place on a
 // terminal, successive snapshots otherwise, until SIGINT, SIGTERM or the key
 // q stops it (exit 0).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # Reads everything about the target PostgreSQL from pg_config and PGXS's
 # Makefile.global, so the extension is built and installed exactly as PGXS
 # would build and install it.

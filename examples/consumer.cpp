@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // libpgqpp example: a consumer.
 //
 //   example_consumer CONNINFO QUEUE CONSUMER

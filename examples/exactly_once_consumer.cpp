@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // libpgqpp example: an exactly-once consumer.
 //
 //   example_exactly_once_consumer SOURCE_CONNINFO TARGET_CONNINFO QUEUE CONSUMER

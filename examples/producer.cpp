@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // libpgqpp example: a producer.
 //
 //   example_producer CONNINFO QUEUE

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: PostgreSQL
 """Keeps the help blocks of docs/cli.md true to `pgqpp NAME --help`.
 
 docs/cli.md holds one block per subcommand:

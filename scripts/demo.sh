@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # make demo: runs `pgqpp demo` (a throwaway PostgreSQL with pgqpp, the ticker,
 # a producer and two consumers for a few seconds, then a summary) from a source
 # checkout, where pgqpp is built but not installed into the server's folders.

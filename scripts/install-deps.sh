@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Install the Debian packages pgqpp needs to build, test, demo and benchmark
 # (with --deb: and to build and test its Debian packages), but only those
 # that are missing. As root it uses apt-get; as another user it

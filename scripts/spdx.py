@@ -21,6 +21,9 @@ COMMENT = {  # file suffix or name -> the line
     ".sql": f"-- {TAG}", ".map": f"/* {TAG} */",
 }
 REGRESS_SQL = "extension/test/sql/"
+# Files whose format has no room for it: Debian's control template (its
+# license is in debian/copyright).
+EXEMPT = {"debian/control.in"}
 
 
 def comment_for(path):
@@ -49,7 +52,7 @@ def main():
     for rel in files:
         path = root / rel
         line = comment_for(path)
-        if line is None or not path.is_file():
+        if line is None or rel in EXEMPT or not path.is_file():
             continue
         text = path.read_text()
         if has_tag(text):

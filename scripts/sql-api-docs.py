@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: PostgreSQL
 """Keeps docs/sql-api.md true to the code.
 
 The part of docs/sql-api.md between the generated-reference markers is made
@@ -20,6 +21,8 @@ def sections():
     """Yields (file title, [(signature, paragraph)]) per SQL file."""
     for path in sorted((ROOT / "extension" / "sql").glob("*.sql")):
         lines = path.read_text().splitlines()
+        # The file's first comment line is its title (after the SPDX line).
+        lines = [l for l in lines if "SPDX-License-Identifier" not in l]
         title = lines[0].lstrip("- ").strip() if lines and lines[0].startswith("--") else path.name
         entries = []
         i = 0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Runs every test: unit tests, the SQL regression suite and the integration
 # tests, against throwaway clusters that are removed afterwards, even on
 # failure. Ends with the line "N passed, N failed".

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # shellcheck shell=bash
 # Shared by the parts of `make bench` (bench/run.sh, triggers.sh, consume.sh,
 # ticker.sh) and by bench/all.sh. Source it after setting `part`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Short human forms of durations and rates (see duration_text.hpp).
 #include "duration_text.hpp"
 

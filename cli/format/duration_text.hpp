@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Short human forms of durations and rates for the status table.
 #pragma once
 

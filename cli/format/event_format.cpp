@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Formatting of events for `pgqpp tail` (see event_format.hpp).
 #include "event_format.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // How `pgqpp tail` shows an event: one readable line, or one JSON object.
 // Pure functions (no I/O), unit-tested in tests/unit/cli_event_format_test.cpp.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Reading events from JSON lines for `pgqpp produce` (see event_input.hpp).
 #include "event_input.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // How `pgqpp produce --json` reads one line of input into an event. Pure
 // functions (no I/O), unit-tested in tests/unit/cli_event_input_test.cpp.
 #pragma once

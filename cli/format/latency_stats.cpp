@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Percentiles by nearest rank (see latency_stats.hpp).
 #include "latency_stats.hpp"
 

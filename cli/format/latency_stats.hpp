@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Latency samples and their percentiles, for `pgqpp demo`. Pure, unit-tested.
 #pragma once
 

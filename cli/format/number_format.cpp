@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Digit groups and rates (see number_format.hpp).
 #include "number_format.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Numbers for people: digit groups and rates. Pure, unit-tested.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The settable queue settings and the local checks of `key=value` arguments
 // (see queue_settings.hpp).
 #include "queue_settings.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The queue settings an operator can change with `pgqpp config` and
 // `pgqpp create-queue --set`: the keys pgq.set_queue_config accepts, what
 // kind of value each takes, and the local checks done before anything is

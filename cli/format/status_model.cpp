@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The problem rules of `pgqpp status` (see status_model.hpp).
 #include "status_model.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // What `pgqpp status` shows: one snapshot of every queue and consumer, as
 // read from pgq.get_queue_info() and pgq.get_consumer_info(), and the rule
 // that decides which of them are problems.

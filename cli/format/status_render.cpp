@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The table and JSON forms of a status snapshot (see status_render.hpp).
 #include "status_render.hpp"
 

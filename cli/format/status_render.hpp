@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The two forms of a status snapshot: the aligned table people read and the
 // JSON document scripts read (its shape is documented in docs/cli.md and
 // checked against tests/cli/status.schema.json by the tests).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The aligned plain-text table (see text_table.hpp).
 #include "text_table.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // An aligned plain-text table: a header and rows of cells, columns padded to
 // their widest cell, numbers right-aligned. Cells may carry a colour, which
 // is added around the padded text so that escape codes never break the

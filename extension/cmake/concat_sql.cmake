@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # Joins the sql/ parts into one extension script, each part under a banner
 # naming its source file so errors during CREATE EXTENSION are easy to place.
 # With UPDATE_TO set, the one part is an update script (sql/updates/A--B.sql)

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Schema pgq: the tables, sequences and roles of PgQ 3.5, column for column.
 --
 -- pgq.queue         one row per queue: its settings and rotation state

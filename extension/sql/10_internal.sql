@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Internal helpers: names, sequences, permissions, storage, version.
 
 -- Function: pgq.upgrade_schema()

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Producers: inserting events (C++: src/functions/insert.cpp).
 
 -- Function: pgq.insert_event(queue_name, ev_type, ev_data)

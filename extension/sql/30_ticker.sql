@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Ticks (C++: src/functions/ticker.cpp).
 
 -- Function: pgq.ticker(i_queue_name, i_tick_id, i_orig_timestamp, i_event_seq)

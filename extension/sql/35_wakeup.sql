@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- pgqpp's wake-up path for tickers (C++: src/functions/commit_wakeup.cpp).
 
 -- Function: pgq.wakeup_ticker(i_timeout_ms, i_min_interval_ms)

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Queues: create, drop, configure.
 
 -- Function: pgq._check_name(i_kind, i_name)

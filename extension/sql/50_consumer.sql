@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Consumers: registration on a queue.
 
 -- Function: pgq.register_consumer_at(x_queue_name, x_consumer_name, x_tick_pos)

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Change capture: triggers that turn table changes into events (C++: src/triggers/).
 
 -- Function: pgq.logutriga()

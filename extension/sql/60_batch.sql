@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Batches (C++: src/functions/batch.cpp).
 
 -- Function: pgq.next_batch_custom(i_queue_name, i_consumer_name, i_min_lag, i_min_count, i_min_interval)

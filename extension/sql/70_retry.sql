@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Retries (C++: src/functions/retry.cpp).
 
 -- Function: pgq.event_retry(x_batch_id, x_event_id, x_retry_time)

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Maintenance: table rotation (C++: src/functions/rotation.cpp) and the list
 -- of operations a ticker daemon runs.
 

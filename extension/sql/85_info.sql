@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Status functions: queues and consumers at a glance.
 
 -- Function: pgq.get_queue_info(i_queue_name)

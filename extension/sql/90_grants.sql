@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Privileges, as PgQ 3.5 grants them: readers consume, writers produce,
 -- admins run the ticker and maintenance and manage queues.
 

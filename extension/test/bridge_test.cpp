@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Test-only module (never installed) proving the error bridge inside a real
 // backend: see extension/test/sql/01_bridge.sql and
 // tests/integration/valgrind_backend.sh.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pgqpp/batch.hpp"
 
 #include "consume/batch_reader.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pgqpp/connection.hpp"
 
 #include "pg/conn.hpp"

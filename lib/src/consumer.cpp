@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pgqpp/consumer.hpp"
 
 #include "consume/batch_reader.hpp"

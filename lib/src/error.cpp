@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pgqpp/error.hpp"
 
 namespace pgqpp {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pgqpp/exactly_once_consumer.hpp"
 
 #include "consume/exactly_once_runner.hpp"

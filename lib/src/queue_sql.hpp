@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The SQL libpgqpp sends: PgQ 3.5's API, plus pgqpp's additions where the
 // server has them.
 #pragma once

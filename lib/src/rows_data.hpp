@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // What a Rows holds: one libpq result.
 #pragma once
 

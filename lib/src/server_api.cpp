@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "server_api.hpp"
 
 #include "pg/conn.hpp"

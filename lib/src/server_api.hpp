@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // What the server's pgq schema offers beyond PgQ 3.5.
 #pragma once
 

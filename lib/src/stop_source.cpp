@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pgqpp/stop_source.hpp"
 
 #include <fcntl.h>

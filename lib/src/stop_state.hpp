@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The state behind a StopSource: the requested mode, and two pipes that turn
 // readable on a request, so that poll() loops wake up at once.
 #pragma once

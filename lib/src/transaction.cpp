@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pgqpp/transaction.hpp"
 
 #include "pg/conn.hpp"

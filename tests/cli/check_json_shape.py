@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: PostgreSQL
 """Checks JSON documents against a JSON Schema of the small subset
 tests/cli/status.schema.json uses: type (one or a list), required,
 properties, additionalProperties: false, items, enum, minimum, pattern.

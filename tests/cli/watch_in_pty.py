@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: PostgreSQL
 """Runs `pgqpp status --watch` under a pseudo-terminal, as a person would,
 and checks that it redraws in place and stops cleanly.
 

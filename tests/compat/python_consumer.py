@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: PostgreSQL
 """A python3-pgq consumer for the compatibility test (compat_python_pgq.sh).
 
 It is an ordinary pgq.Consumer (skytools DBScript): configured by an ini file,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: PostgreSQL
 """Compares the events PgQ 3.5's triggers and pgqpp's made for the same
 changes (tests/compat/trigger_scenario.sql), field by field, and reads them
 the way PgQ's Python consumers do.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- The changes tests/integration/trigger_diff.sh makes under PgQ 3.5's
 -- triggers and under pgqpp's, in two databases of one cluster, each with
 -- queue 'q' created. Only behaviour both share is here: docs/triggers.md

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "args.hpp"
 
 #include <charconv>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Command-line options of the fault harness: "--name value" pairs.
 #pragma once
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Role `check`: the verdict over one run, event by event.
 //
 // Ground truth: with --truth-table, the keys in that table of the queue's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Role `consume`: an at-least-once consumer (libpgqpp Consumer) that records
 // every event it is handed.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The consumer options both consumer roles take from the command line.
 #pragma once
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "duplicates.hpp"
 
 namespace pgqpp::fault {

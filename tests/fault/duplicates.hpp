@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The rule for events a consumer received more than once.
 #pragma once
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "event_key.hpp"
 
 #include <charconv>

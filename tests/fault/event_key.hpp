@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The unique key every test event carries in ev_data: "p<producer>:<seq>".
 #pragma once
 #include <cstdint>

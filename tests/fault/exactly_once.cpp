@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Role `exactly-once`: an ExactlyOnceConsumer that applies every batch to
 // table --target-table of the database at --target-conninfo.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "fault_schedule.hpp"
 
 #include <stdexcept>

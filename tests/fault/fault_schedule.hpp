@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The seeded schedule of faults for one run.
 #pragma once
 #include <cstdint>

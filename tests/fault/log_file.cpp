@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "log_file.hpp"
 
 #include <fcntl.h>

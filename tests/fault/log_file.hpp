@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Append-only record files that survive SIGKILL of the writer.
 #pragma once
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // pgqpp_fault: the harness of the fault-injection test and the load run.
 //
 //   pgqpp_fault ROLE --option value ...

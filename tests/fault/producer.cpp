@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Role `produce`: one producer writing keyed events in transactions.
 //
 // Each transaction takes the next run of sequence numbers of this producer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "reconnect.hpp"
 
 #include <thread>

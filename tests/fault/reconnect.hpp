@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Opening a connection while the server may be down or recovering.
 #pragma once
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "records.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Reading back what the roles and the script recorded during a run.
 #pragma once
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The harness's seeded random choices.
 #pragma once
 #include <cstdint>

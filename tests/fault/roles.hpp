@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The roles of the fault harness, one per file; main.cpp picks one by name.
 #pragma once
 #include "args.hpp"

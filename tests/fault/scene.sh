@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # shellcheck shell=bash
 # The scene the fault test (tests/integration/fault_injection.sh) and the load
 # run (bench/load.sh) both play on: a cluster of their own with pgqpp

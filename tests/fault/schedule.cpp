@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Role `schedule`: prints the seeded schedule of faults for one run (see
 // fault_schedule.hpp), one line per fault, in time order:
 //   <at ms>\tkill\t<target>\t<down ms>          SIGKILL the target, start it again after <down ms>

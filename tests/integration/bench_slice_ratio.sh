@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # bench/slice_ratio.py: the insert rate of slices with the daemon running
 # against the paused slices next to them, from pgbench's progress lines.
 # Seconds that span a switch are dropped; a run too short for one running

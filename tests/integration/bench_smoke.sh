@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `make bench` in miniature: every part (bench/run.sh, triggers.sh,
 # consume.sh, ticker.sh) runs with tiny sizes on the test cluster it is
 # handed (PGQPP_BENCH_CLUSTER=env), writes its rows, and bench/table.py shows

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # bench/table.py: the rows of the parts become one Markdown table with the
 # right ratios (pgqpp / raw, pgqpp / PgQ), n/a with its reason where a system
 # has no figure, rows it does not know listed under their own names, the load

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `pgqpp` admin subcommands against the test cluster: install (fresh, again,
 # beside PgQ 3.5, on a server without pgqpp's files), create-queue (--set,
 # existing, bad settings rolled back), config (show, set, prefix, --json,

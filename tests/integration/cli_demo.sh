@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `pgqpp demo` with the staged server run-all.sh uses (pgqpp is not installed
 # in the system's server): it starts its own cluster, prints live lines and a
 # summary in which both consumers got every event exactly once, and leaves no

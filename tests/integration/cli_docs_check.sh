@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # scripts/cli-docs.py on a copy of docs/cli.md: --check names a block that
 # differs from `pgqpp NAME --help` and a subcommand without a block (exit 1),
 # leaves blocks of subcommands the binary lacks alone, and filling makes

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `pgqpp produce` against the test cluster: plain lines and JSON lines land in
 # the queue field by field (extras, unicode, JSON data, blank and unterminated
 # lines), --batch-size sets the transactions, a malformed JSON line is reported

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `pgqpp status` against the test cluster: the table (no escape codes when
 # not on a terminal), --json checked against tests/cli/status.schema.json
 # (the shape docs/cli.md documents), one queue, --check with and without a

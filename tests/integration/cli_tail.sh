@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `pgqpp tail` against the test cluster with `pgqpp ticker` running: the
 # temporary consumer (registered at start, shows what comes after, gone after
 # --count, SIGINT, SIGTERM and a closed pipe), --json (round trip through

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Drop-in compatibility: Debian's pgqd (PgQ 3.5's maintenance daemon) drives a
 # pgqpp database: it ticks, moves retried events back (pgq.maint_retry_events)
 # and rotates event tables (pgq.maint_operations -> maint_rotate_tables_*).

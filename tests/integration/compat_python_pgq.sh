@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Drop-in compatibility: Debian's python3-pgq (pgq.Consumer on skytools'
 # DBScript) consumes a pgqpp queue exactly as it consumes a PgQ 3.5 one.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # The build option EXTENSION_NAME=pgq installs the same extension under the
 # name `pgq`, so that add-ons whose control files say `requires = 'pgq'` run
 # on pgqpp: here Debian's pgq_node (cascaded queues) creates a node on it.

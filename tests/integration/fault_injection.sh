@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Fault injection: producers, consumers and the ticker under SIGKILLs and one
 # immediate PostgreSQL restart, then an event-by-event check (about 3
 # minutes). Seeded: the seed is printed first and in every failure, and

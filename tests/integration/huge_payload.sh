@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # 100 MiB event payloads through pgq.insert_event and pgq.insert_events,
 # consumed back with pgq.get_batch_events and compared by length and md5.
 # Two kinds of payload: repeat('x', 100 MiB), which TOAST compresses, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # libpgqpp against pgqpp: producer (own and caller's transactions, bulk),
 # consumer (batches, streaming by COPY and cursor, retry tags, batch limits,
 # tick wake-ups, both stop kinds, signals, reconnects inside a batch),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # The libpgqpp examples (examples/), built by `make`, run against the test
 # cluster: the producer writes an order with its event and a bulk of 1000;
 # the consumer prints all 1001 and stops on SIGTERM with exit 0; the

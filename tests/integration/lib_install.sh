@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # libpgqpp installs as a library a program outside the repository can use:
 # `cmake --install BUILD --component libpgqpp --prefix P` puts the library,
 # headers, pkg-config file and CMake package under P (and nothing else:

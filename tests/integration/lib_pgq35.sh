@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # libpgqpp against Debian's PgQ 3.5 (`create extension pgq`): the same tests
 # as lib_client.sh. Without pgqpp's additions the library falls back to
 # insert_event per row for bulk inserts and to polling instead of tick

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # libpgqpp: the test cluster restarts (tests/lib/cluster.sh pg_restart) under
 # a consumer that is inside a batch; it must reconnect, finish the batch
 # without repeating an event, and receive events produced afterwards.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # A long transaction must not turn batch reads into scans from its xid on.
 #
 # One transaction inserts an event and stays open (a psql fed through a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # pg_dump -Fc / pg_restore keeps queues, consumers, their positions (an open
 # batch included), pending retries and unconsumed events.
 #

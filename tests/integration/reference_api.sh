@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # pgqpp's functions, table columns and privileges equal PgQ 3.5's reference
 # lists (tests/reference/), apart from the documented differences.
 set -euo pipefail

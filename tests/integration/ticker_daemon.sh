@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `pgqpp ticker` against the test cluster (pgqpp preloaded): it ticks, wakes on
 # commit, moves retries back, rotates, finds new databases, serves PgQ 3.5
 # databases by periodic ticking, reloads on SIGHUP, survives a server restart,

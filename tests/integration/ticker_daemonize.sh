@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # `pgqpp ticker --daemon`: refuses to start without a pidfile; with one, it
 # detaches (the starting command exits 0), writes the pidfile, refuses a
 # second instance on the same pidfile, and removes the pidfile on SIGTERM.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Without pgqpp in shared_preload_libraries, `pgqpp ticker` says once that the
 # wake-up path is unavailable and ticks periodically, as pgqd does.
 set -euo pipefail

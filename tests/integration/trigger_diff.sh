@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # Differential test of the change-capture triggers: the same changes
 # (tests/compat/trigger_scenario.sql) under PgQ 3.5's logutriga, sqltriga
 # and jsontriga (Debian's postgresql-15-pgq3, `create extension pgq`) and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # The extension inside backends under valgrind: no leak and no bad memory
 # access from pgqpp's code (DESIGN.md §4: "no leak under valgrind").
 #

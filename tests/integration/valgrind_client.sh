@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
 # pgqpp's client-side programs under valgrind memcheck: no leak (definite or
 # indirect) and no bad memory access in the unit tests, in libpgqpp's
 # integration tests, in the `pgqpp` tool's subcommands, or in `pgqpp ticker`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # Helpers for the `pgqpp` tool's integration tests (tests/integration/cli_*.sh).
 # Source it after setting `work` (a folder for outputs); defines `pgqpp`.
 pgqpp=${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}/cli/pgqpp

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # Throwaway PostgreSQL clusters for tests, demo and benchmarks. Source it.
 #
 # pgqpp is never installed into the system's PostgreSQL for tests: a staged

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # Small helpers shared by the integration scripts (source it after
 # cluster.sh). A script that has more to show when it fails (a daemon's log,
 # a helper's output) defines fail_context, which fail calls.

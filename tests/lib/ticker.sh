@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: PostgreSQL
 # Helpers of the integration scripts that drive `pgqpp ticker` against queue
 # q with consumer c (ticker_daemon.sh, valgrind_client.sh). Source it after
 # testlib.sh; the script defines q DB SQL (psql -At).

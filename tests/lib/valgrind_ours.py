@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: PostgreSQL
 """Prints the valgrind records that pgqpp's own code caused; exit 1 if any.
 
 Usage: valgrind_ours.py --source ROOT --stage STAGE LOG...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Batch predicates, tables and SQL.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // pgqpp tail's event formats (cli/event_format.hpp).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

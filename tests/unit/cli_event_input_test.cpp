@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // pgqpp produce's JSON lines (cli/event_input.hpp) and the number formats.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The pgqpp tool's local checks of queue settings (cli/format/queue_settings).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The pgqpp tool's status model and rendering (cli/format): problem rules,
 // table alignment and colour, JSON fields, durations.
 #include <gtest/gtest.h>

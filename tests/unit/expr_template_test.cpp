@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Trigger expressions become queries with the row's columns as parameters.
 #include <gtest/gtest.h>
 

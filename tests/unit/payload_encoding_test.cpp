@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The trigger payload encoders write what PgQ 3.5's triggers write.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Snapshot parsing and visibility.
 #include <gtest/gtest.h>
 

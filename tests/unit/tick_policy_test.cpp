@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // PgQ's tick rule.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The spacing of woken ticks and the rate estimate behind it.
 #include "core/tick_spacing.hpp"
 

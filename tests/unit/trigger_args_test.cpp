@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Trigger arguments, column lists and event types as PgQ 3.5 reads and
 // writes them.
 #include <gtest/gtest.h>

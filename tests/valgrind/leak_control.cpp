@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The control of tests/integration/valgrind_client.sh: a program that leaks
 // one 4 KB block on purpose, so that the check proves, in every run, that
 // memcheck's leak report turns into a failing exit code under the options the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Config keys, parsing and validation: see config.hpp.
 #include "config.hpp"
 

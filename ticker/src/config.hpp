@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The ticker daemon's settings: pgqd's config keys with their meaning and
 // defaults, read from an ini file (section [pgqd] or [pgqpp]) and/or set from
 // command-line flags. Pure C++.

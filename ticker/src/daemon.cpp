@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The ticker daemon's event loop: see daemon.hpp.
 #include "daemon.hpp"
 

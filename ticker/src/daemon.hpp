@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The ticker daemon: one event loop over every database's connection, the
 // discovery of databases, signals (SIGTERM/SIGINT stop, SIGHUP reloads) and
 // the pid file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One database's ticks, retries and maintenance: see database.hpp.
 #include "database.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The daemon's work for one database: a connection (Session) and the timers
 // that drive ticks, retry moves and maintenance there. One slow database
 // never delays another: each has its own connection, all driven by one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The daemon's log: see log.hpp.
 #include "log.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The daemon's log: one line per event worth knowing, in a stable format
 //   2026-11-25 10:00:00.123 UTC [12345] LEVEL db=NAME queue=NAME: message
 // to standard error (unless quiet), to the log file and to syslog when set.

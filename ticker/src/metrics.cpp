@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The daemon's Prometheus endpoint: see metrics.hpp.
 #include "metrics.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The daemon's Prometheus endpoint (--metrics HOST:PORT, loopback unless told
 // otherwise): a tiny HTTP responder driven by the daemon's event loop. Each
 // scrape is answered at once from figures the daemon already holds; it never

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One non-blocking libpq connection: see session.hpp.
 #include "session.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One non-blocking libpq connection driven by the daemon's event loop: it
 // connects, runs queued statements one after another (each in its own
 // transaction), and hands each result to the job's handler. Any failure

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Batch predicates, tables and SQL: see batch_query.hpp.
 #include "core/batch_query.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Which rows of which event tables make up a batch, and the SQL that reads
 // them. Pure C++: the extension feeds it the two ticks' snapshots and the
 // queue's rotation state, and runs the SQL it returns.

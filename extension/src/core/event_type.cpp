@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Trigger event types: see event_type.hpp.
 #include "core/event_type.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The ev_type of trigger events, as PgQ 3.5 writes it for each trigger:
 //
 //   logutriga   "I:id,name" (operation ':' key columns), "R" for TRUNCATE

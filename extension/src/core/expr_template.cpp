@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Trigger expressions as parameterized queries: see expr_template.hpp.
 #include "core/expr_template.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The when= and ev_*= expressions of PgQ's triggers refer to the row's
 // columns by name. They run as "select EXPR" with every column reference
 // replaced by a parameter ($1, $2, ..) that receives the column's value.

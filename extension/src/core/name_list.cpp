@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Column lists in trigger arguments: see name_list.hpp.
 #include "core/name_list.hpp"
 

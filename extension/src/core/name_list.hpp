@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Column lists in trigger arguments (ignore=, pkey=), read the way PgQ 3.5
 // reads them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Payload encoders: see payload_encoding.hpp.
 #include "core/payload_encoding.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Byte-level encoders for the change-capture triggers' payloads, writing
 // exactly what PgQ 3.5's triggers write: URL encoding (logutriga), SQL
 // literals and identifiers (sqltriga), JSON strings (jsontriga).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Transaction snapshots as PgQ stores them in pgq.tick.tick_snapshot
 // (txid_snapshot text form "xmin:xmax:xip1,xip2,..."), and the visibility
 // rule that decides which events a batch holds. Pure C++.

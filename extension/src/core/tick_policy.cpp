@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // PgQ's tick rule: see tick_policy.hpp.
 #include "core/tick_policy.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // When the ticker adds a tick to a queue: PgQ 3.5's rule, as pure C++.
 // Durations are in microseconds.
 #pragma once

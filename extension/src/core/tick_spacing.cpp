@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The spacing of woken ticks: see tick_spacing.hpp.
 #include "core/tick_spacing.hpp"
 

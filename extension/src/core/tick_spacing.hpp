@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // How far apart the woken ticks of one queue are (the wake-up path of
 // pgq.wakeup_ticker), as pure C++. Durations are in microseconds.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Trigger argument parsing: see trigger_args.hpp.
 #include "core/trigger_args.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The arguments of pgq.logutriga / sqltriga / jsontriga, parsed as PgQ 3.5
 // parses them: the queue name first, then options in any order.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Consumers' entry points: opening a batch (next_batch, next_batch_info,
 // next_batch_custom), reading it (get_batch_events, get_batch_cursor,
 // batch_event_sql, batch_event_tables) and closing it (finish_batch).

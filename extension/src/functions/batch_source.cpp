@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Loading a batch's description: see batch_source.hpp.
 #include "functions/batch_source.hpp"
 

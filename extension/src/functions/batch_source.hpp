@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // What a batch is made of: its subscription, and the SQL that reads its
 // events. Shared by get_batch_events, get_batch_cursor, batch_event_sql,
 // event_retry and batch_retry. Call inside an open spi::Session.

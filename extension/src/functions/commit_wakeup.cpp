@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The wake-up path: see commit_wakeup.hpp. The producer-side functions own no
 // C++ objects and take no locks; the ticker-side function waits on its latch.
 #include "functions/commit_wakeup.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The wake-up path: how a ticker learns within a millisecond, and at almost
 // no cost, which queues received committed events.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Direct event table writes: see event_writer.hpp. Every function here owns
 // only PostgreSQL resources, so PostgreSQL errors may longjmp through it.
 #include "functions/event_writer.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Writes rows straight into an event table (heap and ev_txid index), the way
 // COPY does, without planning or executing an INSERT statement. Used by every
 // path that creates events: insert_event, the bulk insert, retry moves.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The statement-scoped event writer: see event_writer_cache.hpp. The hooks
 // and callbacks here own no C++ objects: PostgreSQL errors may longjmp
 // through them.

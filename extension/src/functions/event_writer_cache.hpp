@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One EventWriter kept open from one event to the next within a statement,
 // for producers that write one event per call many times in a row (the
 // change-capture triggers fire once per row). Opening a writer (executor

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Producers' entry points: pgq.insert_event (both overloads),
 // pgq.insert_event_raw and pgqpp's bulk pgq.insert_events.
 //

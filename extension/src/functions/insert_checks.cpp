@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Producers' queue settings: see insert_checks.hpp.
 #include "functions/insert_checks.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The queue settings every producer obeys (insert_event, the bulk insert,
 // the change-capture triggers): queue_disable_insert and
 // queue_per_tx_limit, with PgQ's error texts.

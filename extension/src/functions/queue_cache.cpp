@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The backend-local queue metadata cache: see queue_cache.hpp.
 #include "functions/queue_cache.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Backend-local cache of what inserting into a queue needs (its current event
 // table, its event id sequence, its insert settings), so that insert_event
 // runs no query on the hot path.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Retries: a consumer puts events aside (event_retry, batch_retry) into
 // pgq.retry_queue; maintenance (maint_retry_events) moves due ones back into
 // their queue, owned by that consumer only, with ev_retry already counted.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Event table rotation. Step 1 truncates the oldest table of a queue and makes
 // it the current one, once no consumer can still need its events; step 2, in a
 // later transaction, records the first transaction id that is sure to see the

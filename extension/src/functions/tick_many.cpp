@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Ticking many queues in one statement: see tick_many.hpp.
 #include "functions/tick_many.hpp"
 

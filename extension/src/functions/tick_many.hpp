@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Ticking many queues in one statement instead of two per queue: first the
 // queues' tick locks (taken directly, no statement), then one INSERT into
 // pgq.tick for the locked ones. The INSERT's snapshot is taken after the

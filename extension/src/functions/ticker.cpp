@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The ticker: pgq.ticker() for every queue, pgq.ticker(queue) for one, and
 // pgq.ticker(queue, tick_id, time, event_seq) for externally ticked queues.
 // A tick is a row in pgq.tick holding the transaction snapshot of the moment

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Tick notifications: see wakeup.hpp.
 #include "functions/wakeup.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Waking consumers: every new tick with new events sends one NOTIFY on the
 // queue's channel (idle ticks send none),
 // so a consumer that LISTENs there learns of a new batch at once instead of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The bridge between C++ exceptions and PostgreSQL errors: see bridge.hpp.
 #include "pg/bridge.hpp"
 

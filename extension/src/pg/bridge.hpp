@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The bridge between C++ exceptions and PostgreSQL errors (DESIGN.md §4).
 //
 // PostgreSQL reports errors with ereport(), which longjmps; C++ unwinds with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The module's identity: the magic block PostgreSQL checks when it loads
 // pgqpp.so, and _PG_init, which registers the backend-local caches'
 // invalidation callbacks (queues, trigger plans, the insert_event lookup),

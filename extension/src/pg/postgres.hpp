@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The one place the extension includes PostgreSQL's C headers.
 //
 // PostgreSQL 15 leaves PGDLLEXPORT empty on Linux; we build with hidden

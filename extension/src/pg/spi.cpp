@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // SPI helpers: see spi.hpp.
 #include "pg/spi.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Thin helpers over SPI, every PostgreSQL call made through pg_call() so the
 // C++ frames that use them may own objects with destructors.
 #pragma once

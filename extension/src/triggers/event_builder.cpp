@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One trigger call's event: see event_builder.hpp. Runs inside the
 // trigger's pg_call: no C++ objects with destructors here.
 #include "triggers/event_builder.hpp"

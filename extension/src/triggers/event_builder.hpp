@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Makes the event of one trigger call: ev_type, the payload in the
 // trigger's format, the table name in ev_extra1, the backup in ev_extra2,
 // then the table's and the trigger's field overrides.

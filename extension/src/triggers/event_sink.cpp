@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Trigger events into queues: see event_sink.hpp.
 #include "triggers/event_sink.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Puts a trigger's event into its queue as PgQ's triggers do: through
 // pgq.insert_event(queue, ev_type, ev_data, ev_extra1..4).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Magic columns and trigger expressions: see field_overrides.hpp. Runs
 // inside the trigger's pg_call: no C++ objects with destructors here.
 #include "triggers/field_overrides.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Event fields that the table or the trigger supplies instead of the
 // trigger's own, applied in PgQ's order once an event is due:
 //  1. columns named _pgq_ev_type, _pgq_ev_data, _pgq_ev_extra1..4: the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Change detection for UPDATE events: see row_changes.hpp. Runs inside the
 // trigger's pg_call: no C++ objects with destructors here.
 #include "triggers/row_changes.hpp"

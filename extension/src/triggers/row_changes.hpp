@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // What an UPDATE changed, by PgQ's rules: two NULLs are equal; otherwise
 // the type's "=" decides (arrays and records: their text forms). A change
 // to a key column is refused: a consumer could not find the row it names.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Row payloads for logutriga and jsontriga: see row_payload.hpp. Runs inside
 // the trigger's pg_call: no C++ objects with destructors here.
 #include "triggers/row_payload.hpp"

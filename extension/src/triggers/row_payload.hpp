@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The row payloads: URL-encoded (logutriga, and every backup in ev_extra2
 // but jsontriga's) and JSON (jsontriga). Columns in table order, minus the
 // skipped ones (dropped, ignore=, _pgq_ev_*).

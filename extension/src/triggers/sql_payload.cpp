@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // sqltriga's partial SQL: see sql_payload.hpp. Runs inside the trigger's
 // pg_call: no C++ objects with destructors here.
 #include "triggers/sql_payload.hpp"

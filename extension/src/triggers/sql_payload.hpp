@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // sqltriga's payloads, partial SQL statements as PgQ 3.5 writes them:
 //
 //   INSERT  (id,name) values ('1','x')

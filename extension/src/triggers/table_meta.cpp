@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Reading a table's metadata for the triggers: see table_meta.hpp.
 #include "triggers/table_meta.hpp"
 

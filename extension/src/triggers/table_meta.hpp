@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // What the change-capture triggers need to know about a table, read once
 // per backend from its relation descriptor and catalogs, so that a trigger
 // call does no catalog lookups: names and encodings of the columns, their

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The triggers' backend-local cache: see trigger_cache.hpp.
 #include "triggers/trigger_cache.hpp"
 

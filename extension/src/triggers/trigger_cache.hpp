@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The backend-local cache of trigger plans and table metadata.
 //
 // Entries are keyed by table and trigger. A relcache invalidation for the

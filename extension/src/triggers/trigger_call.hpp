@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One trigger call as the event builders see it: plain data, no
 // destructors, so that the builders may let PostgreSQL errors longjmp
 // through them (they run inside one pg_call from the trigger's entry point).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The change-capture triggers' entry points: pgq.logutriga (URL-encoded
 // rows), pgq.sqltriga (partial SQL) and pgq.jsontriga (JSON), with PgQ
 // 3.5's arguments, checks, error texts and events. docs/triggers.md

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Building a trigger's plan: see trigger_plan.hpp.
 #include "triggers/trigger_plan.hpp"
 

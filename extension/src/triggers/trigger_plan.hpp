@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Everything one trigger (one pg_trigger row) needs to make its events,
 // derived once from its arguments and its table's metadata: which columns
 // go into the payload, which are the key, the ev_type of each operation,

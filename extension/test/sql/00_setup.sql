@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Shared by every test file in this run (pg_regress uses one database).
 \set SHOW_CONTEXT never
 -- Reports SQLSTATE, message, detail and hint of whatever `sql` raises.

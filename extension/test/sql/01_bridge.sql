@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- The error bridge, proven inside a backend with the test-only module.
 \set SHOW_CONTEXT never
 create function bridge_test_spi_error(text) returns void

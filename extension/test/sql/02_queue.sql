@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Queues: create, drop (with and without consumers, forced), configuration.
 \set SHOW_CONTEXT never
 create extension pgqpp;

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Producers: insert_event (both forms), insert_event_raw, the bulk
 -- insert_events, and the queue settings that limit inserts.
 \set SHOW_CONTEXT never

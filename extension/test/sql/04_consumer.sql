@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Consumers: register, register_consumer_at, unregister.
 \set SHOW_CONTEXT never
 create extension pgqpp;

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Batches: every consumer sees every event once; next_batch returns the open
 -- batch until it is finished; reading through events, cursors and SQL.
 \set SHOW_CONTEXT never

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Retries: event_retry / batch_retry put events aside for one consumer;
 -- maint_retry_events brings them back to that consumer only, ev_retry + 1.
 \set SHOW_CONTEXT never

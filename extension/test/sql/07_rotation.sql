@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Rotation: the oldest table is truncated and reused once no consumer needs
 -- it; a lagging consumer holds it back; old ticks are cleaned up.
 \set SHOW_CONTEXT never

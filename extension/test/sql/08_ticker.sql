@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- The ticker: when ticks are made, paused and external queues, the
 -- externally given ticks of cascaded queues, force_tick.
 \set SHOW_CONTEXT never

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Status: get_queue_info, get_consumer_info, get_batch_info figures.
 \set SHOW_CONTEXT never
 create extension pgqpp;

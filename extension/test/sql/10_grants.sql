@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Roles: pgq_reader consumes, pgq_writer produces, pgq_admin administers;
 -- an ordinary role can only look.
 \set SHOW_CONTEXT never

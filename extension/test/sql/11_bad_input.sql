@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Bad input: names, NULLs, unknown objects. Each gets a clear error with a
 -- SQLSTATE, or works; none crashes a backend.
 \set SHOW_CONTEXT never

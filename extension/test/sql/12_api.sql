@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- The SQL API: every PgQ 3.5 function with its exact signature and result,
 -- the tables' columns, and pgqpp's additions (documented in docs/sql-api.md).
 create extension pgqpp;

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- The wake-up path (pgqpp in shared_preload_libraries, as in this test
 -- cluster): committed events raise their queue's bit, pgq.wakeup_ticker()
 -- ticks exactly the woken queues; and the set-based pgq.ticker().

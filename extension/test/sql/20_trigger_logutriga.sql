@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- pgq.logutriga: URL-encoded rows, as PgQ 3.5 writes them. Every type with
 -- a text form, NULLs, names and values that need encoding, non-ASCII,
 -- long values; INSERT/UPDATE/DELETE/TRUNCATE, BEFORE and AFTER, backup.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- pgq.sqltriga: partial SQL, as PgQ 3.5 writes it. The events replayed on
 -- a copy of the table reproduce it exactly, whatever the values.
 \set SHOW_CONTEXT never

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- pgq.jsontriga: rows as JSON objects and a JSON ev_type, as PgQ 3.5
 -- writes them. Every payload parses as JSON and turns back into the row.
 \set SHOW_CONTEXT never

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Trigger options: ignore=, pkey=, when=, ev_*= overrides, deny, SKIP,
 -- and the _pgq_ev_* columns, for all three triggers.
 \set SHOW_CONTEXT never

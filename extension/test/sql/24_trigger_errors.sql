@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- Bad trigger definitions and refused changes: each gives a clear error
 -- with a specific SQLSTATE (PgQ 3.5's message where PgQ has one); none
 -- crashes a backend or leaves a half-made event behind.

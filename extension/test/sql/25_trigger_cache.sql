@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- The per-backend table metadata follows the table: columns added,
 -- dropped, renamed or retyped, the primary key added, dropped or changed,
 -- the table or its schema renamed, the trigger replaced, the queue dropped

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: PostgreSQL
 -- The triggers keep one event table open from row to row of a statement.
 -- It is closed when the statement ends, so the same transaction may then
 -- truncate or drop the event table; rolled-back savepoints and failed

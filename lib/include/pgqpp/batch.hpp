@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One batch of events, read as a stream.
 #pragma once
 

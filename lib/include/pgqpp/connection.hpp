@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A connection to a PostgreSQL database.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The consumer loop: batches in, handler called, batches finished.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // How a consumer reads its queue.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The exceptions libpgqpp throws: one class, pgqpp::error, and four kinds of
 // it. Every error says whether the connection and its transaction can still
 // be used, so a caller can decide between retrying, rolling back and

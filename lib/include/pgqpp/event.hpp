@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // One event of a batch, as a consumer sees it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A consumer that applies each batch to a target database exactly once.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // How an exactly-once consumer records its progress.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The points an exactly-once consumer passes for every batch.
 #pragma once
 

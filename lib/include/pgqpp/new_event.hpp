@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // An event to insert into a queue.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A statement parameter: text or NULL.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // libpgqpp: every public header at once.
 #pragma once
 

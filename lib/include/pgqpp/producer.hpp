@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Inserting events into a queue.
 #pragma once
 

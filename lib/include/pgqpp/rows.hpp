@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The rows a statement returned.
 #pragma once
 

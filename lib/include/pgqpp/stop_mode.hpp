@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The two ways to stop a consumer.
 #pragma once
 

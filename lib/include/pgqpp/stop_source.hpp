@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Asking a running consumer to stop, from another thread or a signal.
 #pragma once
 

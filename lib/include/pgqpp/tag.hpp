@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // What a handler decides about one event.
 #pragma once
 

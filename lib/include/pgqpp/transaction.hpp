@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A transaction on a Connection.
 #pragma once
 

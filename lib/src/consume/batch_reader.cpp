@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "consume/batch_reader.hpp"
 
 #include <limits>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Reading one batch: the engine behind pgqpp::Batch.
 #pragma once
 

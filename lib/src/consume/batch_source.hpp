@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A consumer's side of the queue: its connection (reopened when lost), its
 // registration, and the SQL calls of the batch cycle.
 #pragma once

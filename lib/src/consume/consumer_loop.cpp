@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "consume/consumer_loop.hpp"
 
 namespace pgqpp::detail {

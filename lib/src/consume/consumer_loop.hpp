@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The at-least-once consumer loop.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A batch read with COPY (...) TO STDOUT (FORMAT binary): the server streams
 // rows as it produces them and libpq hands them over one by one, so only one
 // row is in client memory at a time, with the least per-row overhead libpq

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A batch read through a cursor, `fetch_size` rows per FETCH: PgQ's way
 // (get_batch_cursor), for consumers that want a bound on rows per round
 // trip. The cursor lives in a transaction the stream opens and commits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "consume/event_row.hpp"
 
 #include <string>

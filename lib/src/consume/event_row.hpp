@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The ten columns of a batch row, as an Event.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "consume/event_stream.hpp"
 
 namespace pgqpp::detail {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Reading a batch's events from the server one at a time.
 #pragma once
 

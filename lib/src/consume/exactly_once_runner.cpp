@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "consume/exactly_once_runner.hpp"
 
 #include <poll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The exactly-once consumer loop.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "consume/progress_table.hpp"
 
 #include "pg/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The exactly-once consumer's record in the target database: per queue and
 // consumer, the last batch applied there and the retries it decided.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pg/conn.hpp"
 
 #include <poll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The library's one libpq connection type: a non-blocking PGconn whose every
 // wait goes through poll(), so that timeouts and stop requests can cut in.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pg/errors.hpp"
 
 namespace pgqpp::detail {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Turning libpq's failures into pgqpp::error and its kinds.
 #pragma once
 

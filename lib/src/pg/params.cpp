@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "pg/params.hpp"
 
 namespace pgqpp::detail {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Parameters in the form PQsendQueryParams takes them.
 #pragma once
 

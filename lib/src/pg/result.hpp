@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // RAII for libpq's results and buffers: nothing libpq allocates outlives its
 // owner, and no raw pointer leaves lib/src.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Array literal syntax: https://www.postgresql.org/docs/15/arrays.html#ARRAYS-IO
 // Inside double quotes only `"` and `\` need a backslash.
 #include "text/array_literal.hpp"

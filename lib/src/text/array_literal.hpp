@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Building PostgreSQL array literals, for array parameters.
 #pragma once
 

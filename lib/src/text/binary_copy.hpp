@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Parsing COPY's binary format, one CopyData message at a time.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Values in PostgreSQL's binary wire format (network byte order).
 #pragma once
 

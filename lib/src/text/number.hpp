@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Decimal integers from the server's text output.
 #pragma once
 

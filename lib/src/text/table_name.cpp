@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "text/table_name.hpp"
 
 namespace pgqpp::text {

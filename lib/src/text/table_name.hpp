@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Table names given in options, made safe to put into SQL.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Consumer: batches, streaming, tags, limits, wake-ups and stops.
 #include <atomic>
 #include <csignal>

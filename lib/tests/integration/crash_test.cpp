@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Consumer processes killed at the worst moments.
 #include <csignal>
 #include <string>

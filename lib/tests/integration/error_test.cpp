@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // pgqpp::error and its kinds, as the server and the library raise them.
 #include <string>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // ExactlyOnceConsumer: every event lands in the target once, whatever
 // moment the consumer dies at.
 #include <csignal>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "fixture.hpp"
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Shared setup of libpgqpp's integration tests: a database (and a second one
 // as an exactly-once target) on the server named by the PG* environment,
 // created at start and dropped at the end, with the extension named by

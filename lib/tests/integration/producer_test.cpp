@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Producer: single and bulk inserts, in the caller's transaction or alone.
 #include <string>
 #include <vector>

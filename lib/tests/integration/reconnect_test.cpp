@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A consumer whose connection is cut inside a batch reconnects and goes on
 // with the same batch after the last event it handed out: nothing lost,
 // nothing repeated.

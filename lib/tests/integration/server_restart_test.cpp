@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // The server restarts under a running consumer (in the middle of a batch):
 // the consumer reconnects, completes the batch without repeating an event,
 // and goes on with events produced after the restart.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // A consumer process for the integration tests to start, stop and kill.
 //
 //   worker consume DB QUEUE CONSUMER RUN_ID

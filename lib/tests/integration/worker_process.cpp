@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "worker_process.hpp"
 
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Starting, waiting for and killing the test worker (worker.cpp).
 #pragma once
 

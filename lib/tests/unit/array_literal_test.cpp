@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "text/array_literal.hpp"
 
 #include <gtest/gtest.h>

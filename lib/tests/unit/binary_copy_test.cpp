@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "text/binary_copy.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 #include "text/number.hpp"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: PostgreSQL
 // Unit tests of the fault harness's pure parts: event keys, reading the
 // records back, the duplicate rule the check applies, the seeded schedule.
 #include <gtest/gtest.h>

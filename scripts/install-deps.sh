@@ -10,6 +10,7 @@ packages=(
   postgresql-15-pgq3 postgresql-15-pgq-node pgqd python3-pgq python3-psycopg2
   libgtest-dev libcli11-dev nlohmann-json3-dev tmux
   valgrind  # tests/integration/valgrind_backend.sh
+  prometheus  # promtool check metrics: tests/integration/ticker_metrics.sh
   python3 procps  # bench: free ports, bench/table.py; ps for the backends' CPU (bench/run.sh)
 )
 
@@ -36,3 +37,16 @@ fi
 
 # Debian's postgresql package creates and starts a default cluster; pgqpp's
 # tests never use it, they start their own throwaway clusters.
+
+# Debian's prometheus package enables and starts a Prometheus server; pgqpp
+# needs only its promtool, so the service is stopped and kept off.
+# (systemctl may be absent, or present without systemd running.)
+if printf '%s\n' "${missing[@]}" | grep -qx prometheus; then
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo -n)
+  if command -v systemctl >/dev/null; then
+    "${as_root[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+  pid=$(pgrep -x prometheus || true)
+  [ -z "$pid" ] || "${as_root[@]}" kill $pid
+fi

@@ -1,5 +1,5 @@
 // The ticker daemon's settings: pgqd's config keys with their meaning and
-// defaults, read from an ini file (section [pgqd] or [pgqpp]) and/or set from
+// defaults, read from an ini file (section [pgqd] or [pgqpp], nothing else) and/or set from
 // command-line flags. Pure C++.
 #pragma once
 

@@ -166,14 +166,8 @@ void Daemon::discover(Clock::time_point now) {
       });
 }
 
-void Daemon::on_databases(const std::vector<std::string>& found) {
-  std::vector<std::string> wanted;
-  for (const auto& name : found) {
-    bool listed = config_.database_list.empty() ||
-                  std::find(config_.database_list.begin(), config_.database_list.end(), name) !=
-                      config_.database_list.end();
-    if (listed) wanted.push_back(name);
-  }
+void Daemon::report_missing(const std::vector<std::string>& found) {
+  // Once per database until it appears: a typo in database_list is seen.
   for (const auto& name : config_.database_list) {
     bool exists = std::find(found.begin(), found.end(), name) != found.end();
     if (exists) {
@@ -184,6 +178,17 @@ void Daemon::on_databases(const std::vector<std::string>& found) {
                    "no connections); looking again every check_period");
     }
   }
+}
+
+void Daemon::on_databases(const std::vector<std::string>& found) {
+  std::vector<std::string> wanted;
+  for (const auto& name : found) {
+    bool listed = config_.database_list.empty() ||
+                  std::find(config_.database_list.begin(), config_.database_list.end(), name) !=
+                      config_.database_list.end();
+    if (listed) wanted.push_back(name);
+  }
+  report_missing(found);
   for (const auto& name : wanted)
     if (!databases_.count(name)) {
       log_.debug(name, "found database");

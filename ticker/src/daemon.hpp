@@ -42,6 +42,7 @@ class Daemon {
   void reload();
   void discover(Clock::time_point now);
   void on_databases(const std::vector<std::string>& names);
+  void report_missing(const std::vector<std::string>& found);
   bool pidfile_free();
   bool write_pidfile();
   int poll_once(Clock::time_point now);

@@ -14,6 +14,7 @@ packages=(
   valgrind  # tests/integration/valgrind_backend.sh
   shellcheck  # make test: lint/shellcheck
   ccache  # the Makefile uses it when present: CI and PG=17/18 rebuild the same code
+  prometheus  # promtool check metrics: tests/integration/ticker_metrics.sh
   python3 procps  # bench: free ports, bench/table.py; ps for the backends' CPU (bench/run.sh)
 )
 # --deb: also what `make deb` and `make test-deb` need (debian/control's
@@ -46,3 +47,17 @@ fi
 
 # Debian's postgresql package creates and starts a default cluster; pgqpp's
 # tests never use it, they start their own throwaway clusters.
+
+# Debian's prometheus package enables and starts a Prometheus server; pgqpp
+# needs only its promtool, so the service is stopped and kept off.
+# (systemctl may be absent, or present without systemd running.)
+if printf '%s\n' "${missing[@]}" | grep -qx prometheus; then
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo -n)
+  if command -v systemctl >/dev/null; then
+    "${as_root[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+  pid=$(pgrep -x prometheus || true)
+  # shellcheck disable=SC2086  # one argument per process id
+  [ -z "$pid" ] || "${as_root[@]}" kill $pid
+fi

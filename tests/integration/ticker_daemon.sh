@@ -118,7 +118,7 @@ wait_for 10 "idle_reader's pending events in the metrics" idle_pending
 [ "$(metric pgqpp_ticker_wakeup_active 'db="tk_main"')" = 1 ] || fail "wakeup_active is not 1 for tk_main"
 [ "$(metric pgqpp_ticker_wakeup_active 'db="tk_pgq"')" = 0 ] || fail "wakeup_active is not 0 for tk_pgq"
 [ "$(metric pgqpp_ticker_connection_up 'db="tk_late"')" = 1 ] || fail "connection_up is not 1 for tk_late"
-[ "$(metric pgqpp_queue_events_total 'db="tk_late",queue="q"')" = 1 ] || fail "events_total of tk_late.q is not 1"
+[ "$(metric pgqpp_queue_last_event_id 'db="tk_late",queue="q"')" = 1 ] || fail "last_event_id of tk_late.q is not 1"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$metrics_port/nope")" = 404 ] || fail "no 404 for /nope"
 echo "metrics endpoint answers with the right figures"
 

@@ -128,8 +128,8 @@ keep_consuming() { q vgc_main "select pgq.insert_event('q', 't', 'x')" >/dev/nul
 wait_for 30 "a table rotation" keep_consuming
 
 # Metrics, SIGHUP, the connections cut under it, and waking again after.
-events_total() { curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -q '^pgqpp_queue_events_total{db="vgc_main",queue="q"} '; }
-wait_for 20 "the metrics endpoint" events_total
+last_event_id() { curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -q '^pgqpp_queue_last_event_id{db="vgc_main",queue="q"} '; }
+wait_for 20 "the metrics endpoint" last_event_id
 sed -i 's/^stats_period = 1$/stats_period = 2/' "$work/ticker.ini"
 kill -HUP "$ticker"
 wait_for 20 "the reload line" log_has "config reloaded; changed: stats_period"

@@ -136,13 +136,17 @@ Config parse_config(const std::string& text, const std::string& where) {
     if (t.front() == '[') {
       if (t.back() != ']') throw ConfigError(at + ": malformed section header '" + t + "'");
       section = trim(t.substr(1, t.size() - 2));
+      // A misspelt section must not leave the daemon on its defaults,
+      // serving whatever server those reach.
+      if (section != "pgqd" && section != "pgqpp")
+        throw ConfigError(at + ": unknown section '[" + section + "]' (use [pgqd] or [pgqpp])");
       seen_section = true;
       continue;
     }
     auto eq = t.find('=');
     if (eq == std::string::npos)
       throw ConfigError(at + ": expected 'key = value', got '" + t + "'");
-    if (!seen_section || (section != "pgqd" && section != "pgqpp")) continue;
+    if (!seen_section) throw ConfigError(at + ": a key before the [pgqd] section");
     // Values may refer to the environment as ~ for $HOME, as pgqd allows.
     std::string value = trim(t.substr(eq + 1));
     if (!value.empty() && value[0] == '~' && std::getenv("HOME"))

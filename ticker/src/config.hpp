@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: PostgreSQL
 // The ticker daemon's settings: pgqd's config keys with their meaning and
-// defaults, read from an ini file (section [pgqd] or [pgqpp]) and/or set from
+// defaults, read from an ini file (section [pgqd] or [pgqpp], nothing else) and/or set from
 // command-line flags. Pure C++.
 #pragma once
 

@@ -15,6 +15,8 @@
 #include <fstream>
 #include <vector>
 
+#include "control.hpp"
+
 namespace pgqpp::ticker {
 
 namespace {
@@ -69,15 +71,18 @@ void Daemon::install_signals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
+bool Daemon::pidfile_free() {
+  auto pid = config_.pidfile.empty() ? std::nullopt : running_pid(config_.pidfile);
+  if (!pid) return true;
+  log_.error("", "already running with pid " + std::to_string(*pid) + " (pidfile " +
+                     config_.pidfile + ")");
+  return false;
+}
+
 bool Daemon::write_pidfile() {
   if (config_.pidfile.empty()) return true;
-  std::ifstream old(config_.pidfile);
-  long pid = 0;
-  if (old >> pid && pid > 0 && kill(static_cast<pid_t>(pid), 0) == 0) {
-    log_.error("", "already running with pid " + std::to_string(pid) + " (pidfile " +
-                       config_.pidfile + ")");
-    return false;
-  }
+  // Checked again: another instance may have started since pidfile_free().
+  if (!pidfile_free()) return false;
   std::ofstream out(config_.pidfile, std::ios::trunc);
   if (!(out << getpid() << "\n")) {
     log_.error("", "cannot write pidfile " + config_.pidfile + ": " + std::strerror(errno));
@@ -162,6 +167,20 @@ void Daemon::discover(Clock::time_point now) {
       });
 }
 
+void Daemon::report_missing(const std::vector<std::string>& found) {
+  // Once per database until it appears: a typo in database_list is seen.
+  for (const auto& name : config_.database_list) {
+    bool exists = std::find(found.begin(), found.end(), name) != found.end();
+    if (exists) {
+      reported_missing_.erase(name);
+    } else if (reported_missing_.insert(name).second) {
+      log_.warning(name,
+                   "listed in database_list, but the database does not exist (or takes "
+                   "no connections); looking again every check_period");
+    }
+  }
+}
+
 void Daemon::on_databases(const std::vector<std::string>& found) {
   std::vector<std::string> wanted;
   for (const auto& name : found) {
@@ -170,11 +189,15 @@ void Daemon::on_databases(const std::vector<std::string>& found) {
                       config_.database_list.end();
     if (listed) wanted.push_back(name);
   }
+  report_missing(found);
   for (const auto& name : wanted)
     if (!databases_.count(name)) {
       log_.debug(name, "found database");
       auto worker = std::make_unique<DatabaseWorker>(name, config_, log_);
       if (metrics_.socket() >= 0) worker->enable_figures();
+      // A lost connection may mean a dropped database: look at once, so
+      // that its metrics go now rather than at the next check_period.
+      worker->on_lost = [this] { next_discovery_ = Clock::now(); };
       databases_[name] = std::move(worker);
     }
   for (auto it = databases_.begin(); it != databases_.end();) {
@@ -226,7 +249,7 @@ int Daemon::poll_once(Clock::time_point now) {
       unsigned char sig;
       while (read(signal_pipe_[0], &sig, 1) == 1) handle_signal(sig);
     } else if (i == metrics_index && metrics_.socket() >= 0) {
-      metrics_.serve_one([this] { return render_metrics(); });
+      metrics_.serve_one([this] { return metrics_text(); });
     } else if (owners[i] == nullptr) {
       if (!discovery_.on_ready()) {
         if (!discovery_failing_)
@@ -243,47 +266,17 @@ int Daemon::poll_once(Clock::time_point now) {
   return n;
 }
 
-std::string Daemon::render_metrics() const {
-  static const std::map<std::string, std::pair<const char*, const char*>> help = {
-      {"pgqpp_ticker_connection_up",
-       {"gauge", "1 while the daemon's connection to the database is up"}},
-      {"pgqpp_ticker_wakeup_active",
-       {"gauge", "1 when the database wakes the ticker on commit; 0: periodic ticking"}},
-      {"pgqpp_ticker_errors_total", {"counter", "failed connections and statements"}},
-      {"pgqpp_ticker_ticks_total",
-       {"counter", "ticks made, by path (periodic pgq.ticker() or woken on commit)"}},
-      {"pgqpp_ticker_retries_moved_total",
-       {"counter", "retry events moved back into their queues"}},
-      {"pgqpp_ticker_maint_operations_total", {"counter", "maintenance operations run"}},
-      {"pgqpp_queue_last_tick_age_seconds", {"gauge", "age of the queue's newest tick"}},
-      {"pgqpp_queue_last_tick_id", {"counter", "the queue's newest tick id (ticks so far)"}},
-      {"pgqpp_queue_events_total", {"counter", "the queue's event id sequence (events so far)"}},
-      {"pgqpp_queue_events_since_tick", {"gauge", "events inserted since the newest tick"}},
-      {"pgqpp_queue_events_per_second", {"gauge", "event rate over the last ticks"}},
-      {"pgqpp_consumer_lag_seconds", {"gauge", "age of the tick the consumer has reached"}},
-      {"pgqpp_consumer_last_seen_seconds", {"gauge", "time since the consumer's last batch call"}},
-      {"pgqpp_consumer_pending_events",
-       {"gauge", "events between the consumer's position and the newest tick"}},
-  };
+std::string Daemon::metrics_text() const {
   MetricLines lines;
-  for (const auto& [name, db] : databases_) db->add_metrics(lines);
-  std::string out;
-  out +=
-      "# HELP pgqpp_ticker_databases databases the daemon serves\n# TYPE pgqpp_ticker_databases "
-      "gauge\n";
-  out += "pgqpp_ticker_databases " + std::to_string(databases_.size()) + "\n";
-  out +=
-      "# HELP pgqpp_ticker_discovery_errors_total failed listings of the databases\n"
-      "# TYPE pgqpp_ticker_discovery_errors_total counter\n";
-  out += "pgqpp_ticker_discovery_errors_total " + std::to_string(discovery_errors_) + "\n";
-  for (const auto& [metric, samples] : lines) {
-    auto h = help.find(metric);
-    if (h != help.end())
-      out += "# HELP " + metric + " " + h->second.second + "\n# TYPE " + metric + " " +
-             h->second.first + "\n";
-    for (const auto& line : samples) out += line + "\n";
+  long long served = 0;
+  for (const auto& [name, db] : databases_) {
+    db->add_metrics(lines);
+    served += db->serving() ? 1 : 0;
   }
-  return out;
+  lines["pgqpp_ticker_databases"] = {"pgqpp_ticker_databases " + std::to_string(served)};
+  lines["pgqpp_ticker_discovery_errors_total"] = {"pgqpp_ticker_discovery_errors_total " +
+                                                  std::to_string(discovery_errors_)};
+  return render_metrics(lines);
 }
 
 int Daemon::run() {
@@ -300,6 +293,8 @@ int Daemon::run() {
     return 1;
   }
   if (options_.daemonize) {
+    // Refused before detaching, so that the starting command fails (exit 1).
+    if (!pidfile_free()) return 1;
     if (config_.pidfile.empty()) {
       std::fprintf(stderr,
                    "pgqpp ticker: --daemon needs a pidfile (config key pidfile or --pidfile)\n");

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "config.hpp"
@@ -42,9 +43,11 @@ class Daemon {
   void reload();
   void discover(Clock::time_point now);
   void on_databases(const std::vector<std::string>& names);
+  void report_missing(const std::vector<std::string>& found);
+  bool pidfile_free();
   bool write_pidfile();
   int poll_once(Clock::time_point now);
-  std::string render_metrics() const;
+  std::string metrics_text() const;
 
   Options options_;
   Config config_;
@@ -55,6 +58,7 @@ class Daemon {
   bool discovery_failing_ = false;
   Clock::time_point next_discovery_{};
   std::map<std::string, std::unique_ptr<DatabaseWorker>> databases_;
+  std::set<std::string> reported_missing_;  // listed databases said not to exist
   int signal_pipe_[2] = {-1, -1};
   int stop_requests_ = 0;
   Clock::time_point stop_deadline_{};

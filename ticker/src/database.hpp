@@ -5,13 +5,16 @@
 // event loop.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config.hpp"
+#include "failure_run.hpp"
 #include "log.hpp"
+#include "metrics.hpp"
 #include "session.hpp"
 
 namespace pgqpp::ticker {
@@ -25,6 +28,15 @@ struct DatabaseStats {
   long long errors = 0;         // failed statements and connections
 };
 
+/// A periodic job on the database's connection (ticker, retry moves,
+/// maintenance, the metrics figures): when it runs next, and its failures.
+struct Periodic {
+  explicit Periodic(const char* name) : what(name) {}
+  const char* what;  // names the job in log lines
+  Clock::time_point next{};
+  FailureRun failures;
+};
+
 /// One queue's figures from pgq.get_queue_info(), for the metrics endpoint.
 struct QueueFigures {
   std::string name;
@@ -32,7 +44,7 @@ struct QueueFigures {
   std::optional<double> ev_per_sec;
   long long ev_new = 0;  // events since the last tick
   long long last_tick_id = 0;
-  long long events_total = 0;  // the event sequence's value
+  long long last_event_id = 0;  // the event sequence's value (force_tick skips ids)
 };
 
 /// One consumer's figures from pgq.get_consumer_info().
@@ -42,9 +54,6 @@ struct ConsumerFigures {
   double last_seen = 0;  // seconds since its last batch call
   long long pending = 0;
 };
-
-/// Metric name -> sample lines, gathered from every database.
-using MetricLines = std::map<std::string, std::vector<std::string>>;
 
 class DatabaseWorker {
  public:
@@ -74,8 +83,18 @@ class DatabaseWorker {
   /// Keeps queue and consumer figures fresh for the metrics endpoint.
   void enable_figures() { figures_enabled_ = true; }
 
-  /// Adds this database's samples to `out`.
+  /// Whether the database has PgQ as far as the daemon knows (it stays true
+  /// while the connection is down): only these are served and measured.
+  bool serving() const { return serving_; }
+
+  /// Adds this database's samples to `out` (none unless serving()).
   void add_metrics(MetricLines& out) const;
+
+  /// Called when a connection fails or is lost (at most once per backoff),
+  /// so that the daemon looks at once whether the database was dropped (a
+  /// dropping DROP DATABASE ... WITH (FORCE) cuts the connection before the
+  /// database is gone: the next failed attempt looks again).
+  std::function<void()> on_lost;
 
   /// Closes the connection (at shutdown, or when the database goes away).
   void stop() {
@@ -87,13 +106,25 @@ class DatabaseWorker {
  private:
   void connect(Clock::time_point now);
   void on_connected();
+  void on_pgq_check(const Result& r);
   void connection_failed(Clock::time_point now);
+  void run_tick();
   void schedule_maintenance();
+  void run_maintenance(const Result& r);
+  void maint_op_done(const std::string& sql);
   void run_retry();
-  void start_waiter();
+  void start_waiter(Clock::time_point now);
   void wait_once();
+  void waiter_failed(const std::string& message, bool quiet);
   void waiter_unavailable(const std::string& why);
   void refresh_figures();
+  void refresh_consumers();
+  void log_stats(Clock::time_point now);
+  /// The job's statement succeeded: next run after `period`; a recovery is logged.
+  void succeeded(Periodic& job, double period);
+  /// The job's statement failed: logged (repeats sparingly), next run after
+  /// `period` or the backoff.
+  Session::ErrorHandler failed(Periodic& job, double period, const std::string& sql);
 
   // The wake-up path: not tried yet, working, or unavailable on this server.
   enum class Wakeup { unknown, active, unavailable };
@@ -107,17 +138,20 @@ class DatabaseWorker {
   DatabaseStats stats_;
 
   bool has_pgq_ = false;  // pgq schema found on this connection
-  bool failing_ = false;  // the last connection attempt failed (logged once)
-  int failures_ = 0;
-  double backoff_ = 1;  // seconds until the next attempt after a failure
+  bool serving_ = false;  // pgq schema found at the last look
   bool reported_no_pgq_ = false;
+  FailureRun connection_failures_;
   Clock::time_point next_connect_{};
-  Clock::time_point next_tick_{};
-  Clock::time_point next_retry_{};
-  Clock::time_point next_maint_{};
+  FailureRun waiter_failures_;
+  Clock::time_point next_waiter_{};
+  Periodic tick_{"pgq.ticker()"};
+  Periodic retry_{"pgq.maint_retry_events()"};
+  Periodic maint_{"pgq.maint_operations()"};
+  Periodic figures_{"the metrics refresh"};
+  std::map<std::string, FailureRun> statement_failures_;  // by statement: maintenance operations
   Clock::time_point next_stats_{};
   bool figures_enabled_ = false;
-  Clock::time_point next_figures_{};
+  std::optional<std::chrono::system_clock::time_point> figures_at_;  // last good refresh
   std::vector<QueueFigures> queues_;
   std::vector<ConsumerFigures> consumers_;
 };

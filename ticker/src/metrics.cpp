@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace pgqpp::ticker {
@@ -77,6 +79,65 @@ std::string label_value(const std::string& v) {
       continue;
     }
     out += c;
+  }
+  return out;
+}
+
+std::string sample_value(double v) {
+  char buf[64];
+  if (std::nearbyint(v) == v && std::fabs(v) < 9e15)
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  else
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+namespace {
+
+struct MetricInfo {
+  const char* name;
+  const char* type;
+  const char* help;
+};
+
+// Every metric the daemon exports, named and typed by Prometheus's
+// conventions (tests/integration/ticker_metrics.sh runs promtool over them).
+const MetricInfo kMetrics[] = {
+    {"pgqpp_ticker_databases", "gauge", "databases with PgQ the daemon serves"},
+    {"pgqpp_ticker_discovery_errors_total", "counter", "failed listings of the databases"},
+    {"pgqpp_ticker_connection_up", "gauge",
+     "1 while the daemon's connection to the database is up"},
+    {"pgqpp_ticker_wakeup_active", "gauge",
+     "1 when the database wakes the ticker on commit; 0: periodic ticking"},
+    {"pgqpp_ticker_errors_total", "counter", "failed connections and statements"},
+    {"pgqpp_ticker_ticks_total", "counter",
+     "ticks made, by path (periodic pgq.ticker() or woken on commit)"},
+    {"pgqpp_ticker_retries_moved_total", "counter", "retry events moved back into their queues"},
+    {"pgqpp_ticker_maint_operations_total", "counter", "maintenance operations run"},
+    {"pgqpp_ticker_last_refresh_timestamp_seconds", "gauge",
+     "Unix time of the last successful refresh of the database's queue and consumer figures"},
+    {"pgqpp_queue_last_tick_age_seconds", "gauge", "age of the queue's newest tick"},
+    {"pgqpp_queue_last_tick_id", "gauge", "the queue's newest tick id"},
+    {"pgqpp_queue_last_event_id", "gauge",
+     "the queue's newest event id (its sequence; pgq.force_tick skips ids, so not an event "
+     "count)"},
+    {"pgqpp_queue_events_since_tick", "gauge", "events inserted since the newest tick"},
+    {"pgqpp_queue_events_per_second", "gauge", "event rate over the last ticks"},
+    {"pgqpp_consumer_lag_seconds", "gauge", "age of the tick the consumer has reached"},
+    {"pgqpp_consumer_last_seen_seconds", "gauge", "time since the consumer's last batch call"},
+    {"pgqpp_consumer_pending_events", "gauge",
+     "events between the consumer's position and the newest tick"},
+};
+
+}  // namespace
+
+std::string render_metrics(const MetricLines& lines) {
+  std::string out;
+  for (const auto& [metric, samples] : lines) {
+    for (const auto& info : kMetrics)
+      if (metric == info.name)
+        out += "# HELP " + metric + " " + info.help + "\n# TYPE " + metric + " " + info.type + "\n";
+    for (const auto& line : samples) out += line + "\n";
   }
   return out;
 }

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace pgqpp::ticker {
 
@@ -34,5 +36,16 @@ class MetricsServer {
 
 /// Escapes a Prometheus label value.
 std::string label_value(const std::string& v);
+
+/// A sample's value in full (default stream formatting would cut a Unix
+/// timestamp to 1.73344e+09).
+std::string sample_value(double v);
+
+/// Metric name -> sample lines, gathered from every database.
+using MetricLines = std::map<std::string, std::vector<std::string>>;
+
+/// The exposition text: each metric's HELP and TYPE (from the one table of
+/// every metric the daemon exports), then its samples.
+std::string render_metrics(const MetricLines& lines);
 
 }  // namespace pgqpp::ticker

@@ -58,14 +58,17 @@ bool Session::fail(const std::string& what) {
   return false;
 }
 
-void Session::run(std::string sql, std::vector<std::string> params, Handler handler) {
-  jobs_.push_back(Job{std::move(sql), std::move(params), std::move(handler), {}, false});
+void Session::run(std::string sql, std::vector<std::string> params, Handler handler,
+                  ErrorHandler on_error) {
+  jobs_.push_back(
+      Job{std::move(sql), std::move(params), std::move(handler), std::move(on_error), {}, false});
   if (state_ == State::ready) start_next();
 }
 
 void Session::run_prepared(std::string name, std::string sql, std::vector<std::string> params,
-                           Handler handler) {
-  jobs_.push_back(Job{std::move(sql), std::move(params), std::move(handler), std::move(name)});
+                           Handler handler, ErrorHandler on_error) {
+  jobs_.push_back(Job{std::move(sql), std::move(params), std::move(handler), std::move(on_error),
+                      std::move(name)});
   if (state_ == State::ready) start_next();
 }
 
@@ -124,8 +127,12 @@ bool Session::read_results() {
     if (r == nullptr) {  // the statement is complete
       Job done = std::move(jobs_.front());
       jobs_.pop_front();
-      if (!job_error_.empty() && on_sql_error) on_sql_error(done.sql, job_sqlstate_, job_error_);
+      std::string error = std::move(job_error_);
       job_error_.clear();
+      if (!error.empty() && done.on_error)
+        done.on_error(job_sqlstate_, error);
+      else if (!error.empty() && on_sql_error)
+        on_sql_error(done.sql, job_sqlstate_, error);
       if (state_ != State::down && !start_next()) return false;
       continue;
     }

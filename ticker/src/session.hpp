@@ -41,6 +41,8 @@ class Result {
 class Session {
  public:
   using Handler = std::function<void(const Result&)>;
+  /// A failed statement's SQLSTATE and one-line message.
+  using ErrorHandler = std::function<void(const std::string& sqlstate, const std::string& message)>;
 
   Session() = default;
   ~Session() { close(); }
@@ -57,13 +59,15 @@ class Session {
   Clock::time_point connected_at() const { return connected_at_; }
   const std::string& error() const { return error_; }
 
-  /// Queues a statement; `handler` runs with its result when it succeeds.
-  void run(std::string sql, std::vector<std::string> params, Handler handler);
+  /// Queues a statement; `handler` runs with its result when it succeeds,
+  /// `on_error` (when given, else on_sql_error) when it fails.
+  void run(std::string sql, std::vector<std::string> params, Handler handler,
+           ErrorHandler on_error = {});
   /// As run(), as the named prepared statement `name`: prepared on first
   /// use on each connection, then only executed (no parsing or planning per
   /// call). For statements the daemon runs many times a second.
   void run_prepared(std::string name, std::string sql, std::vector<std::string> params,
-                    Handler handler);
+                    Handler handler, ErrorHandler on_error = {});
 
   /// The socket and the poll events to wait for (0 when nothing to wait for).
   int socket() const;
@@ -76,8 +80,9 @@ class Session {
   /// Called when connecting finishes.
   std::function<void()> on_connected;
 
-  /// Called when a statement fails while the connection stays usable
-  /// (the statement's transaction was rolled back; later jobs still run).
+  /// Called when a statement without its own error handler fails while the
+  /// connection stays usable (the statement's transaction was rolled back;
+  /// later jobs still run).
   std::function<void(const std::string& sql, const std::string& sqlstate,
                      const std::string& message)>
       on_sql_error;
@@ -88,6 +93,7 @@ class Session {
     std::string sql;
     std::vector<std::string> params;
     Handler handler;
+    ErrorHandler on_error;
     std::string name;        // prepared statement name; empty: unnamed
     bool preparing = false;  // the Prepare message is in flight
   };

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
+# The ticker's Prometheus endpoint tells the truth (issue 18): it passes
+# `promtool check metrics`; a database without PgQ has no series and is not
+# counted; a failed refresh of the queue and consumer figures is retried, so
+# they move again once the cause is gone, and each database exports the time
+# of its last good refresh; a dropped database's series go at once, not at
+# the next check_period; pgq.force_tick's jump of the event sequence is not
+# reported as events.
+set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
+root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$root/tests/lib/cluster.sh"
+. "$root/tests/lib/ticker.sh"
+pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
+work=$PGQPP_TEST_WORK/ticker_metrics
+mkdir -p "$work"
+log=$work/ticker.log
+: >"$log"
+pid=
+dbs="tkm_main tkm_plain tkm_drop"
+command -v promtool >/dev/null || fail "promtool not found: install Debian's prometheus package (scripts/install-deps.sh)"
+
+cleanup() {
+  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  for d in $dbs; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+fail_context() { echo "--- metrics:"; scrape | grep -v '^#' | head -40; echo "--- ticker log:"; tail -30 "$log"; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+log_has() { grep -q -- "$1" "$log"; }
+scrape() { curl -s "http://127.0.0.1:$metrics_port/metrics"; }
+metric() { scrape | grep -F "$1{$2} " | awk '{print $2}'; } # metric NAME LABELS: its value
+has_series() { scrape | grep -q -F "db=\"$1\""; }
+
+cleanup
+for d in $dbs; do q postgres "create database $d"; done
+for d in tkm_main tkm_drop; do
+  q $d "create extension pgqpp"
+  q $d "select pgq.create_queue('q')" >/dev/null
+  q $d "select pgq.register_consumer('q', 'c')" >/dev/null
+done
+
+# A long check_period: whatever goes must go without waiting for discovery.
+ticker_test_ini "$work/ticker.ini" "$log" "tkm_main, tkm_plain, tkm_drop"
+metrics_port=$(free_port)
+"$pgqpp" ticker -q -v --metrics "127.0.0.1:$metrics_port" --check-period 600 "$work/ticker.ini" &
+pid=$!
+main_figures() { [ -n "$(metric pgqpp_queue_last_tick_age_seconds 'db="tkm_main",queue="q"')" ]; }
+wait_for 15 "tkm_main's queue figures" main_figures
+wait_for 15 "tkm_drop's queue figures" has_series tkm_drop
+wait_for 10 "the plain database looked at" log_has "db=tkm_plain: no pgq schema"
+
+# --- the linter: names, types, units, help texts ---
+scrape >"$work/metrics.txt"
+promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1 ||
+  fail "promtool check metrics: $(cat "$work/promtool.out")"
+echo "promtool check metrics: clean"
+
+# --- a database without PgQ is neither a series nor counted ---
+! has_series tkm_plain || fail "series for tkm_plain, which has no PgQ: $(scrape | grep tkm_plain)"
+[ "$(scrape | awk '$1 == "pgqpp_ticker_databases" {print $2}')" = 2 ] ||
+  fail "pgqpp_ticker_databases is not 2: $(scrape | grep '^pgqpp_ticker_databases')"
+grep -q "^# TYPE pgqpp_queue_last_tick_id gauge" "$work/metrics.txt" || fail "pgqpp_queue_last_tick_id is not a gauge"
+echo "only databases with PgQ are served and counted"
+
+# --- force_tick jumps the event sequence: no events counter may move ---
+stamp() { metric pgqpp_ticker_last_refresh_timestamp_seconds 'db="tkm_main"'; }
+[ -n "$(stamp)" ] || fail "no pgqpp_ticker_last_refresh_timestamp_seconds for tkm_main"
+q tkm_main "select pgq.insert_event('q', 't', 'one')" >/dev/null
+q tkm_main "select pgq.force_tick('q')" >/dev/null
+before_force=$(stamp)
+refreshed() { [ "$(stamp)" != "$before_force" ]; }
+wait_for 15 "a refresh after force_tick" refreshed
+! scrape | grep -E '^pgqpp_queue_events_total' >/dev/null || fail "pgqpp_queue_events_total is still exported"
+echo "force_tick moves no event counter"
+
+# --- a failed refresh is retried: the figures move again afterwards ---
+q tkm_main "alter function pgq.get_consumer_info() rename to get_consumer_info_away"
+wait_for 15 "the failed refresh in the log" log_has "get_consumer_info() does not exist"
+sleep 3
+frozen_stamp=$(stamp)
+frozen_age=$(metric pgqpp_queue_last_tick_age_seconds 'db="tkm_main",queue="q"')
+sleep 2
+[ "$(stamp)" = "$frozen_stamp" ] || fail "the refresh time moved while refreshes failed"
+q tkm_main "alter function pgq.get_consumer_info_away() rename to get_consumer_info"
+moved() { [ "$(stamp)" != "$frozen_stamp" ] &&
+  [ "$(metric pgqpp_queue_last_tick_age_seconds 'db="tkm_main",queue="q"')" != "$frozen_age" ]; }
+wait_for 45 "the figures to move again after the failure" moved
+echo "refresh failure: retried, figures fresh again"
+
+# --- a dropped database's series go with it ---
+q postgres "drop database tkm_drop with (force)"
+gone() { ! has_series tkm_drop; }
+wait_for 15 "tkm_drop's series to go" gone
+[ "$(scrape | awk '$1 == "pgqpp_ticker_databases" {print $2}')" = 1 ] || fail "pgqpp_ticker_databases is not 1 after the drop"
+echo "dropped database's series gone before the next check_period"
+
+kill -TERM "$pid"
+wait "$pid" || fail "exit code $? after SIGTERM"
+pid=

@@ -27,8 +27,8 @@ const std::vector<KeyInfo>& config_keys() {
       {"stats_period", "seconds", true, "how often to log statistics"},
       {"connection_lifetime", "seconds", true, "how long a database connection is kept"},
       {"min_tick_interval", "seconds", true,
-       "wake-up path: shortest time between two ticks of one queue (keeps batches batches at high "
-       "rates)"},
+       "wake-up path: shortest time between two ticks of one queue (so that at high rates a "
+       "batch holds many events)"},
       {"idle_ticker_period", "seconds", true,
        "wake-up path: how often the full pgq.ticker() still runs (idle ticks, events that bypassed "
        "it)"},

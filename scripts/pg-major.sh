@@ -32,7 +32,7 @@ PG17_HEADERS_PACKAGE=postgresql-server-dev-17
 # Raised whenever the way a major is prepared changes: a cache prepared by an
 # older recipe is prepared again.
 RECIPE_18="18: sid source, icu, lz4"
-RECIPE_17="17: npm 17.10 + trixie headers"
+RECIPE_17="17: npm 17.10 + trixie headers, 18's isolation tester"
 # The reference PgQ 3.5 (and pgq_node) for the compatibility tests, built
 # from sid's sources against the cached server, as Debian 12 ships them for 15.
 PGQ_SOURCE_PACKAGES="pgq pgq-node"
@@ -136,6 +136,12 @@ EOF
   pg18_bindir=$("$pg18" --bindir)
   for b in psql pg_dump pg_dumpall pg_restore pgbench pg_isolation_regress createdb dropdb; do
     [ -e "$pg18_bindir/$b" ] && ln -sf "$pg18_bindir/$b" "$dest.tmp/bin/$b"
+  done
+  # The npm package's isolation tester needs a libpq of 17 that it does not
+  # find from where pgxs keeps it; 18's runs the specs against a 17 server.
+  local iso=lib/postgresql/pgxs/src/test/isolation
+  for b in pg_isolation_regress isolationtester; do
+    ln -sf "$(dirname "$("$pg18" --pgxs)")/../test/isolation/$b" "$dest.tmp/$iso/$b"
   done
   local version
   version=$(LD_LIBRARY_PATH="$dest.tmp/lib" "$dest.tmp/bin/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /')

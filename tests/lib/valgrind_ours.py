@@ -15,6 +15,7 @@ staged server under STAGE. For a leak that is the code that allocated the
 lost block; for a bad read or write, the code that made it.
 """
 import argparse
+import os.path
 import re
 import sys
 
@@ -58,6 +59,10 @@ def frame_owner(frame, source, stage):
     m = LOCATION.search(frame)
     where = m.group(1) if m else ""
     path = where[3:] if where.startswith("in ") else where.rsplit(":", 1)[0]
+    # A ccache build records sources relative to the build folder
+    # (build/extension/../../extension/x.cpp): compare the plain path.
+    if path.startswith("/"):
+        path = os.path.normpath(path)
     if path.startswith(source + "/extension/") or OUR_OBJECTS.search(path):
         return "ours"
     if path.startswith(stage + "/"):

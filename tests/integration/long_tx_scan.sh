@@ -99,7 +99,8 @@ def walk(node):
     for child in node.get("Plans", []):
         total += walk(child)
     return total
-print(walk(json.load(sys.stdin)[0]["Plan"]))'
+# PostgreSQL 18 reports Actual Rows per loop with decimals: a whole count.
+print(round(walk(json.load(sys.stdin)[0]["Plan"])))'
 }
 sql=$(q -c "select pgq.batch_event_sql($batch)")
 read_rows=$(rows_read "$sql")

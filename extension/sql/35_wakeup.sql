@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: PostgreSQL
--- pgqpp's wake-up path for tickers (C++: src/functions/commit_wakeup.cpp).
+-- pgqpp's wake-up path for tickers (C++: src/functions/ticker_wakeup.cpp).
 
 -- Function: pgq.wakeup_ticker(i_timeout_ms, i_min_interval_ms)
 --   pgqpp addition, for ticker daemons. Waits up to i_timeout_ms (0 to

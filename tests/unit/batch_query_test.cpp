@@ -6,7 +6,7 @@
 
 #include "core/batch_query.hpp"
 
-using namespace pgqpp::core;
+using namespace pgqpp::ext::core;
 
 static Snapshot snap(const char* text) { return *parse_snapshot(text); }
 

@@ -4,7 +4,7 @@
 
 #include "core/expr_template.hpp"
 
-using namespace pgqpp::core;
+using namespace pgqpp::ext::core;
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "core/payload_encoding.hpp"
 
-using namespace pgqpp::core;
+using namespace pgqpp::ext::core;
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include "core/snapshot.hpp"
 
-using namespace pgqpp::core;
+using namespace pgqpp::ext::core;
 
 TEST(Snapshot, ParsesTextForm) {
   auto s = parse_snapshot("10:20:12,15");

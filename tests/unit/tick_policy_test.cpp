@@ -4,7 +4,7 @@
 
 #include "core/tick_policy.hpp"
 
-using namespace pgqpp::core;
+using namespace pgqpp::ext::core;
 
 TEST(TickPolicy, FirstTickAlwaysDue) { EXPECT_TRUE(tick_due({}, std::nullopt)); }
 

@@ -6,7 +6,7 @@
 
 #include <random>
 
-using namespace pgqpp::core;
+using namespace pgqpp::ext::core;
 
 namespace {
 const SpacingLimits kDefaults{5000, 500, 3000000};

@@ -7,7 +7,7 @@
 #include "core/name_list.hpp"
 #include "core/trigger_args.hpp"
 
-using namespace pgqpp::core;
+using namespace pgqpp::ext::core;
 using Kind = TriggerArgError::Kind;
 
 namespace {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 bool BatchFilter::matches(Txid txid) const {
   if (std::binary_search(listed.begin(), listed.end(), txid)) return true;
@@ -99,4 +99,4 @@ std::string batch_events_sql(const std::vector<std::string>& tables, const Batch
   return sql + " order by 1";
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

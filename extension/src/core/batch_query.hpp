@@ -10,7 +10,7 @@
 
 #include "core/snapshot.hpp"
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 /// The batch (last, cur] as index-friendly predicates on ev_txid:
 /// an event belongs to it exactly when its transaction is visible in `cur`
@@ -56,4 +56,4 @@ std::string quote_fqname(const std::string& name);
 std::string batch_events_sql(const std::vector<std::string>& tables, const BatchFilter& filter,
                              int owner, const std::string& extra_where = {});
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

@@ -5,7 +5,7 @@
 #include "core/name_list.hpp"
 #include "core/payload_encoding.hpp"
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 const char* op_name(Op op) {
   switch (op) {
@@ -54,4 +54,4 @@ std::string event_type(Format format, Op op, std::string_view schema, std::strin
   return letter;
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 /// The operation a row trigger reports; the values are PgQ's letters.
 enum class Op : char { kInsert = 'I', kUpdate = 'U', kDelete = 'D', kTruncate = 'R' };
@@ -26,4 +26,4 @@ enum class Format { kUrlEncoded, kSql, kJson };
 std::string event_type(Format format, Op op, std::string_view schema, std::string_view table,
                        std::string_view pkey_list);
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 namespace {
 
@@ -219,4 +219,4 @@ ExprTemplate expression_template(std::string_view expr, const std::vector<std::s
   return Scanner(expr, columns).run();
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

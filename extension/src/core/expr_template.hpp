@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 struct ExprTemplate {
   std::string sql;          // "select ..." with $n in place of the columns
@@ -36,4 +36,4 @@ class ExprSyntaxError : public std::runtime_error {
 /// position, "" for dropped columns. Throws ExprSyntaxError.
 ExprTemplate expression_template(std::string_view expr, const std::vector<std::string>& columns);
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

@@ -2,7 +2,7 @@
 // Column lists in trigger arguments: see name_list.hpp.
 #include "core/name_list.hpp"
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 namespace {
 
@@ -36,4 +36,4 @@ std::vector<std::string> split_on_commas(std::string_view list) {
   }
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 /// The names in a list separated by commas and/or whitespace ("a,b",
 /// "a, b", "a b"); empty items are dropped. Names are taken as written:
@@ -18,4 +18,4 @@ std::vector<std::string> split_names(std::string_view list);
 /// jsontriga lists a pkey= value in its ev_type; "" gives no items.
 std::vector<std::string> split_on_commas(std::string_view list);
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

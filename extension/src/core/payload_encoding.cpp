@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 namespace {
 
@@ -140,4 +140,4 @@ std::string json_string(std::string_view text) {
       static_cast<std::size_t (*)(const char*, std::size_t, char*) noexcept>(json_string));
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 /// application/x-www-form-urlencoded as PgQ writes it: [A-Za-z0-9_.-] kept,
 /// space as '+', every other byte as %xx with lower-case hex digits.
@@ -52,4 +52,4 @@ std::string url_encoded(std::string_view text);
 std::string sql_literal(std::string_view text);
 std::string json_string(std::string_view text);
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 bool Snapshot::sees(Txid txid) const {
   if (txid < xmin) return true;
@@ -43,4 +43,4 @@ std::optional<Snapshot> parse_snapshot(std::string_view text) {
   return s;
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

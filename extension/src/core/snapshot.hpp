@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 using Txid = std::uint64_t;
 
@@ -29,4 +29,4 @@ struct Snapshot {
 /// Parses the text form of a txid_snapshot; nullopt when malformed.
 std::optional<Snapshot> parse_snapshot(std::string_view text);
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

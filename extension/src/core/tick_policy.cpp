@@ -2,7 +2,7 @@
 // PgQ's tick rule: see tick_policy.hpp.
 #include "core/tick_policy.hpp"
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 bool tick_due(const TickSettings& s, const std::optional<LastTick>& last) {
   if (!last) return true;
@@ -13,4 +13,4 @@ bool tick_due(const TickSettings& s, const std::optional<LastTick>& last) {
   return true;
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

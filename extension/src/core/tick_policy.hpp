@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 struct TickSettings {
   std::int64_t max_count = 500;            // queue_ticker_max_count
@@ -27,4 +27,4 @@ struct LastTick {
 /// closer than max_lag / 2.
 bool tick_due(const TickSettings& settings, const std::optional<LastTick>& last);
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

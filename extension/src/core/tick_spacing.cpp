@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 namespace {
 double decay(std::int64_t elapsed_us) {
@@ -41,4 +41,4 @@ std::int64_t tick_spacing_us(double events_per_second, const SpacingLimits& limi
   return std::max(limits.min_interval_us, static_cast<std::int64_t>(spacing));
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

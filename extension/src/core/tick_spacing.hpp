@@ -24,7 +24,7 @@
 
 #include <cstdint>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 /// Events per min_interval up to which every commit is ticked within
 /// min_interval. A tick costs the ticker about what inserting ten
@@ -73,4 +73,4 @@ struct SpacingLimits {
 /// than min_interval.
 std::int64_t tick_spacing_us(double events_per_second, const SpacingLimits& limits);
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

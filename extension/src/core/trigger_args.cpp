@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 const char* const kEventFieldNames[kEventFields] = {"ev_type",   "ev_data",   "ev_extra1",
                                                     "ev_extra2", "ev_extra3", "ev_extra4"};
@@ -92,4 +92,4 @@ TriggerArgs parse_trigger_args(const std::vector<std::string>& args, bool trunca
   return out;
 }
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

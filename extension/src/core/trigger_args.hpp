@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-namespace pgqpp::core {
+namespace pgqpp::ext::core {
 
 /// The text fields of an event, in pgq.event_template order.
 enum EventField { kFieldType, kFieldData, kFieldExtra1, kFieldExtra2, kFieldExtra3, kFieldExtra4 };
@@ -70,4 +70,4 @@ class TriggerArgError : public std::runtime_error {
 /// Throws TriggerArgError.
 TriggerArgs parse_trigger_args(const std::vector<std::string>& args, bool truncate);
 
-}  // namespace pgqpp::core
+}  // namespace pgqpp::ext::core

@@ -4,7 +4,7 @@
 // batch_event_sql, batch_event_tables) and closing it (finish_batch).
 #include <string>
 
-#include "functions/batch_source.hpp"
+#include "functions/open_batch.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -156,8 +156,8 @@ Datum batch_record(FunctionCallInfo fcinfo, const BatchRow& r) {
   });
 }
 
-BatchSource require_batch(int64 batch_id, const std::string& extra_where = {}) {
-  auto b = load_batch(batch_id, extra_where);
+OpenBatch require_batch(int64 batch_id, const std::string& extra_where = {}) {
+  auto b = load_open_batch(batch_id, extra_where);
   if (!b)
     throw Error(ERRCODE_UNDEFINED_OBJECT, "batch not found",
                 "No consumer has batch " + std::to_string(batch_id) + " open.");
@@ -207,7 +207,7 @@ PGQPP_FUNCTION(pgqpp_get_batch_events) {
   if (PG_ARGISNULL(0)) throw Error(ERRCODE_UNDEFINED_OBJECT, "batch not found");
   ReturnSetInfo* rsinfo = materialize(fcinfo);
   spi::Session session;
-  BatchSource b = require_batch(PG_GETARG_INT64(0));
+  OpenBatch b = require_batch(PG_GETARG_INT64(0));
   DestReceiver* dest = pg_call([&] {
     DestReceiver* d = CreateDestReceiver(DestTuplestore);
     SetTuplestoreDestReceiverParams(d, rsinfo->setResult, rsinfo->econtext->ecxt_per_query_memory,
@@ -231,7 +231,7 @@ PGQPP_FUNCTION(pgqpp_get_batch_cursor) {
       pg_call([&] { return quote_identifier(text_to_cstring(PG_GETARG_TEXT_PP(1))); });
   int32 limit = PG_GETARG_INT32(2);
   spi::Session session;
-  BatchSource b = require_batch(PG_GETARG_INT64(0), extra);
+  OpenBatch b = require_batch(PG_GETARG_INT64(0), extra);
   std::string declare = std::string("declare ") + cursor + " no scroll cursor for " + b.events_sql;
   spi::execute(declare.c_str(), false);
   if (limit <= 0) return 0;
@@ -260,10 +260,10 @@ PGQPP_FUNCTION(pgqpp_batch_event_tables) {
   if (PG_ARGISNULL(0)) throw Error(ERRCODE_UNDEFINED_OBJECT, "Cannot find data for batch NULL");
   ReturnSetInfo* rsinfo = materialize(fcinfo, true);
   int64 batch_id = PG_GETARG_INT64(0);
-  BatchSource b;
+  OpenBatch b;
   {
     spi::Session session;
-    auto found = load_batch(batch_id);
+    auto found = load_open_batch(batch_id);
     if (!found)
       throw Error(ERRCODE_UNDEFINED_OBJECT,
                   "Cannot find data for batch " + std::to_string(batch_id));

@@ -5,7 +5,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "functions/commit_wakeup.hpp"
+#include "functions/ticker_wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
 #include "pg/search_path.hpp"
@@ -86,7 +86,7 @@ QueueInfo queue_for_insert(const char* queue_name) {
     if (seen == generation) {
       cache.insert_or_assign(name, q);
       // Every writer comes here: the ticker is woken when this commits.
-      commit_wakeup_note(q.queue_id);
+      ticker_wakeup_note(q.queue_id);
       return q;
     }
     if (attempt > 100)

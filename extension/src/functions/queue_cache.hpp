@@ -28,7 +28,7 @@ struct QueueInfo {
 void queue_cache_init();
 
 /// The queue's insert metadata with its current table locked for insert, the
-/// queue noted for the commit wake-up (commit_wakeup.hpp)
+/// queue noted for the commit wake-up (ticker_wakeup.hpp)
 /// (RowExclusiveLock). Throws Error "No such queue" (PgQ's text) when it does not
 /// exist.
 QueueInfo queue_for_insert(const char* queue_name);

@@ -4,8 +4,8 @@
 // their queue, owned by that consumer only, with ev_retry already counted.
 #include <string>
 
-#include "functions/batch_source.hpp"
 #include "functions/event_writer.hpp"
+#include "functions/open_batch.hpp"
 #include "functions/queue_cache.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
@@ -17,7 +17,7 @@ SPIPlanPtr due_plan = nullptr;
 
 // The INSERT into pgq.retry_queue of the batch's events (all, or one ev_id),
 // skipping events already waiting there. $1 = retry time.
-std::string retry_insert_sql(const BatchSource& b, const char* event_filter) {
+std::string retry_insert_sql(const OpenBatch& b, const char* event_filter) {
   return "insert into pgq.retry_queue (ev_retry_after, ev_queue, ev_id, ev_time, ev_txid,"
          " ev_owner, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)"
          " select $1, " +
@@ -39,7 +39,7 @@ uint64 run_with_params(const std::string& sql, int nargs, Oid* types, Datum* val
 // already waits for a retry.
 int32 retry_event(int64 batch_id, int64 event_id, Datum retry_time) {
   spi::Session session;
-  auto b = load_batch(batch_id);
+  auto b = load_open_batch(batch_id);
   if (!b)
     throw Error(ERRCODE_UNDEFINED_OBJECT, "event not found",
                 "No consumer has batch " + std::to_string(batch_id) + " open.");
@@ -91,7 +91,7 @@ PGQPP_FUNCTION(pgqpp_batch_retry) {
   uint64 n;
   {
     spi::Session session;
-    auto b = load_batch(batch_id);
+    auto b = load_open_batch(batch_id);
     if (!b)
       throw Error(ERRCODE_UNDEFINED_OBJECT,
                   "batch_retry: batch " + std::to_string(batch_id) + " not found");

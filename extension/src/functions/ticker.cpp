@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "core/tick_policy.hpp"
+#include "functions/consumer_notify.hpp"
 #include "functions/tick_many.hpp"
-#include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -175,7 +175,7 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
   std::unordered_set<int32> with_events;
   for (uint64 i = 0; i < n; ++i) {
     QueueTickState st = read_state(i);
-    if (!pgqpp::core::tick_due(st.settings, st.last)) continue;
+    if (!pgqpp::ext::core::tick_due(st.settings, st.last)) continue;
     due.push_back(st.queue_id);
     if (st.last && st.last->new_events > 0) with_events.insert(st.queue_id);
   }

@@ -43,7 +43,7 @@ const char* copy_text(const std::string& text, const char* fallback) noexcept {
 
 }  // namespace
 
-Datum run_guarded(FunctionCallInfo fcinfo, SqlBody body) {
+Datum run_sql_body(FunctionCallInfo fcinfo, SqlBody body) {
   ErrorData* pg_error = nullptr;
   PendingError own;
   Datum result = 0;

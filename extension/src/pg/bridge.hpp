@@ -6,7 +6,7 @@
 // tools, both defined here:
 //
 //  * PGQPP_FUNCTION(name) defines every SQL-callable function. Its body runs
-//    inside run_guarded(), which catches any C++ exception and raises the
+//    inside run_sql_body(), which catches any C++ exception and raises the
 //    matching PostgreSQL error only after the catch block has closed and all
 //    destructors have run.
 //
@@ -14,7 +14,7 @@
 //    destructors calls PostgreSQL through it. A PostgreSQL error inside f is
 //    caught right there (nothing with a destructor sits between the guard and
 //    the failing call), its whole ErrorData copied, the error state flushed,
-//    and a PgError thrown; run_guarded re-raises that ErrorData unchanged, so
+//    and a PgError thrown; run_sql_body re-raises that ErrorData unchanged, so
 //    SQLSTATE, message, detail, hint and context reach the client as
 //    PostgreSQL produced them.
 //
@@ -33,7 +33,7 @@ namespace pgqpp::ext {
 
 /// A PostgreSQL error caught by pg_call(), travelling as a C++ exception.
 /// The ErrorData lives in the memory context that was current at the guard,
-/// which outlives the exception's trip up to run_guarded().
+/// which outlives the exception's trip up to run_sql_body().
 class PgError : public std::exception {
  public:
   explicit PgError(ErrorData* data) noexcept : data_(data) {}
@@ -123,7 +123,7 @@ using SqlBody = Datum (*)(FunctionCallInfo);
 
 /// Runs the body of a SQL-callable function and turns any C++ exception into
 /// a PostgreSQL error raised after every C++ frame has been unwound.
-Datum run_guarded(FunctionCallInfo fcinfo, SqlBody body);
+Datum run_sql_body(FunctionCallInfo fcinfo, SqlBody body);
 
 /// Throws an Error for a NULL argument that the function cannot accept.
 [[noreturn]] void throw_null_argument(const char* what);
@@ -131,12 +131,12 @@ Datum run_guarded(FunctionCallInfo fcinfo, SqlBody body);
 }  // namespace pgqpp::ext
 
 /// Defines the SQL-callable C function `name` (exported, C linkage) whose body
-/// follows the macro and runs inside run_guarded().
-#define PGQPP_FUNCTION(name)                                                              \
-  static Datum name##_body(FunctionCallInfo fcinfo);                                      \
-  extern "C" {                                                                            \
-  PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                               \
-  PG_FUNCTION_INFO_V1(name);                                                              \
-  }                                                                                       \
-  Datum name(PG_FUNCTION_ARGS) { return ::pgqpp::ext::run_guarded(fcinfo, name##_body); } \
+/// follows the macro and runs inside run_sql_body().
+#define PGQPP_FUNCTION(name)                                                               \
+  static Datum name##_body(FunctionCallInfo fcinfo);                                       \
+  extern "C" {                                                                             \
+  PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                                \
+  PG_FUNCTION_INFO_V1(name);                                                               \
+  }                                                                                        \
+  Datum name(PG_FUNCTION_ARGS) { return ::pgqpp::ext::run_sql_body(fcinfo, name##_body); } \
   static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)

@@ -4,9 +4,9 @@
 // invalidation callbacks (queues, trigger plans, the insert_event lookup),
 // the hooks that close the statement-scoped event writer and, at server
 // start, the commit wake-up path.
-#include "functions/commit_wakeup.hpp"
 #include "functions/event_writer_cache.hpp"
 #include "functions/queue_cache.hpp"
+#include "functions/ticker_wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "triggers/event_sink.hpp"
 #include "triggers/trigger_cache.hpp"
@@ -21,6 +21,6 @@ void _PG_init(void) {
   pgqpp::ext::event_writer_cache_init();
   pgqpp::ext::triggers::trigger_cache_init();
   pgqpp::ext::triggers::event_sink_init();
-  pgqpp::ext::commit_wakeup_init();  // only when in shared_preload_libraries
+  pgqpp::ext::ticker_wakeup_init();  // only when in shared_preload_libraries
 }
 }

@@ -21,6 +21,16 @@ Session::~Session() {
 
 SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, std::initializer_list<Oid> arg_types,
                    PlanMode mode) {
+  return prepare(slot, sql, std::vector<Oid>(arg_types), mode);
+}
+
+void connect_in_pg_call() {
+  if (SPI_connect() != SPI_OK_CONNECT)
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SPI_connect failed")));
+}
+
+SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, const std::vector<Oid>& arg_types,
+                   PlanMode mode) {
   if (slot != nullptr) return slot;
   std::vector<Oid> types(arg_types);
   int options = mode == PlanMode::generic ? CURSOR_OPT_GENERIC_PLAN : 0;

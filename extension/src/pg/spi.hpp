@@ -4,6 +4,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <vector>
 
 #include "pg/bridge.hpp"
 
@@ -37,6 +38,16 @@ enum class PlanMode { automatic, generic };
 /// Saved plans are re-planned by PostgreSQL when the tables they use change.
 SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, std::initializer_list<Oid> arg_types,
                    PlanMode mode = PlanMode::automatic);
+
+/// The same, for argument types known only at run time (trigger expressions).
+SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, const std::vector<Oid>& arg_types,
+                   PlanMode mode = PlanMode::automatic);
+
+/// Opens an SPI connection from code that already runs inside pg_call()
+/// (PostgreSQL style: no C++ objects with destructors in the frame); the
+/// caller ends it with SPI_finish(). Raises a PostgreSQL error when SPI
+/// cannot connect. C++ code uses Session instead.
+void connect_in_pg_call();
 
 /// Runs a prepared plan; `nulls` uses SPI's ' ' / 'n' convention (or nullptr
 /// for no NULLs). Returns the number of rows processed.

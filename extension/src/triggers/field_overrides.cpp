@@ -3,6 +3,7 @@
 // inside the trigger's pg_call: no C++ objects with destructors here.
 #include "triggers/field_overrides.hpp"
 
+#include "pg/spi.hpp"
 #include "triggers/row_payload.hpp"
 
 namespace pgqpp::ext::triggers {
@@ -83,8 +84,7 @@ bool when_holds(const Expression& when) {
 bool apply_expressions(const TriggerCall& call, EventFields* fields) {
   const TriggerPlan& plan = *call.plan;
   MemoryContext cxt = CurrentMemoryContext;
-  if (SPI_connect() != SPI_OK_CONNECT)
-    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SPI_connect failed")));
+  spi::connect_in_pg_call();
   for (int f = 0; f < core::kEventFields; ++f) {
     if (plan.fields[f].plan == nullptr) continue;
     run_expression(call, plan.fields[f]);

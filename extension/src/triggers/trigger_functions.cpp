@@ -87,7 +87,7 @@ Datum fire(FunctionCallInfo fcinfo, core::Format format, const char* function) {
 
 }  // namespace pgqpp::ext::triggers
 
-using pgqpp::core::Format;
+using pgqpp::ext::core::Format;
 using pgqpp::ext::triggers::fire;
 
 /// pgq.logutriga(): events with the row URL-encoded.

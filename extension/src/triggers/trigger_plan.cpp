@@ -7,6 +7,7 @@
 #include "core/expr_template.hpp"
 #include "core/name_list.hpp"
 #include "pg/bridge.hpp"
+#include "pg/spi.hpp"
 
 namespace pgqpp::ext::triggers {
 
@@ -65,17 +66,9 @@ void choose_payload_columns(TriggerPlan& plan) {
 }
 
 SPIPlanPtr prepare_kept(const char* sql, const std::vector<Oid>& types) {
-  return pg_call([&] {
-    if (SPI_connect() != SPI_OK_CONNECT)
-      ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("SPI_connect failed")));
-    SPIPlanPtr p = SPI_prepare(sql, static_cast<int>(types.size()), const_cast<Oid*>(types.data()));
-    if (p == nullptr)
-      ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not prepare \"%s\": %s", sql,
-                                                              SPI_result_code_string(SPI_result))));
-    SPI_keepplan(p);
-    SPI_finish();
-    return p;
-  });
+  spi::Session session;
+  SPIPlanPtr plan = nullptr;
+  return spi::prepare(plan, sql, types);
 }
 
 void prepare_expression(Expression& expr, const std::string& text, const TableMeta& table) {

@@ -19,10 +19,10 @@
 namespace pgqpp::ext {
 
 /// Installs the shared memory hooks; only when loaded at server start.
-void commit_wakeup_init();
+void ticker_wakeup_init();
 
 /// Remembers that the current transaction wrote events to `queue_id`.
 /// Cheap: a few instructions when the wake-up path is not active.
-void commit_wakeup_note(int32 queue_id);
+void ticker_wakeup_note(int32 queue_id);
 
 }  // namespace pgqpp::ext

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: PostgreSQL
-// Loading a batch's description: see batch_source.hpp.
-#include "functions/batch_source.hpp"
+// Loading a batch's description: see open_batch.hpp.
+#include "functions/open_batch.hpp"
 
 #include "core/batch_query.hpp"
 #include "pg/bridge.hpp"
@@ -23,7 +23,7 @@ core::Snapshot snapshot_at(int col) {
 
 }  // namespace
 
-std::optional<BatchSource> load_batch(int64 batch_id, const std::string& extra_where) {
+std::optional<OpenBatch> load_open_batch(int64 batch_id, const std::string& extra_where) {
   SPIPlanPtr plan = spi::prepare(
       batch_plan,
       "select s.sub_id, s.sub_queue, last.tick_snapshot::text, cur.tick_snapshot::text,"
@@ -40,7 +40,7 @@ std::optional<BatchSource> load_batch(int64 batch_id, const std::string& extra_w
   // earlier in the same statement, e.g. get_batch_events(next_batch(q, c)).
   if (spi::execute(plan, &arg, nullptr, false, 1) == 0) return std::nullopt;
 
-  BatchSource b;
+  OpenBatch b;
   b.sub_id = DatumGetInt32(spi::value(0, 1));
   b.queue_id = DatumGetInt32(spi::value(0, 2));
   core::Snapshot last = snapshot_at(3);

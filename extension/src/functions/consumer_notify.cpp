@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: PostgreSQL
-// Tick notifications: see wakeup.hpp.
-#include "functions/wakeup.hpp"
+// Tick notifications: see consumer_notify.hpp.
+#include "functions/consumer_notify.hpp"
 
 #include <string>
 

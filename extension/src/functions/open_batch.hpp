@@ -12,7 +12,7 @@
 
 namespace pgqpp::ext {
 
-struct BatchSource {
+struct OpenBatch {
   int32 sub_id = 0;
   int32 queue_id = 0;
   std::vector<std::string> tables;  // event tables that may hold the events
@@ -21,6 +21,6 @@ struct BatchSource {
 
 /// Loads open batch `batch_id`; nullopt if no subscription has it open.
 /// `extra_where` (may be empty) filters the events further.
-std::optional<BatchSource> load_batch(int64 batch_id, const std::string& extra_where = {});
+std::optional<OpenBatch> load_open_batch(int64 batch_id, const std::string& extra_where = {});
 
 }  // namespace pgqpp::ext

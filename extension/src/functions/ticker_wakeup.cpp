@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: PostgreSQL
-// The wake-up path: see commit_wakeup.hpp. The producer-side functions own no
+// The wake-up path: see ticker_wakeup.hpp. The producer-side functions own no
 // C++ objects and take no locks; the ticker-side function waits on its latch.
-#include "functions/commit_wakeup.hpp"
+#include "functions/ticker_wakeup.hpp"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/tick_spacing.hpp"
+#include "functions/consumer_notify.hpp"
 #include "functions/tick_many.hpp"
-#include "functions/wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
 #include "pg/spi.hpp"
@@ -258,7 +258,7 @@ void tick_queues(DbSlot& slot, const uint64* bits, ReturnSetInfo* rsinfo) {
 
 }  // namespace
 
-void commit_wakeup_init() {
+void ticker_wakeup_init() {
   if (!process_shared_preload_libraries_in_progress) return;
   prev_request_hook = shmem_request_hook;
   shmem_request_hook = request_shmem;
@@ -267,7 +267,7 @@ void commit_wakeup_init() {
   RegisterXactCallback(on_xact, nullptr);
 }
 
-void commit_wakeup_note(int32 queue_id) {
+void ticker_wakeup_note(int32 queue_id) {
   if (shared == nullptr) return;
   int bit = static_cast<int>(static_cast<uint32>(queue_id) % kQueueBits);
   local_bits[bit / 64] |= UINT64CONST(1) << (bit % 64);

@@ -11,7 +11,10 @@
 #      extension, found through pg_config) and the ticker's unit file
 #      (systemd-analyze verify) and config file;
 #   5. a program built against libpgqpp-dev (pkg-config and find_package);
-#   6. apt-get purge: no file or folder the packages installed remains, and
+#   6. with the packages installed, the suite's server-side tests from the
+#      checkout's build (the suite must not pick up the system's pgqpp;
+#      DEB_SUITE=0 skips this step);
+#   7. apt-get purge: no file or folder the packages installed remains, and
 #      dpkg knows none of them.
 # A file the packages would install that already exists (a `make install`
 # into the system's PostgreSQL, say) stops the test before anything changes.
@@ -21,6 +24,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 
 [ "$(id -u)" = 0 ] || fail "needs root (it installs and purges the packages)"
 for t in apt-get dpkg dpkg-deb lintian readelf; do command -v $t >/dev/null || fail "$t is not installed"; done
+
+# What step 6 runs: the SQL and isolation tests and the tests that install,
+# stage or look for the extension.
+installed_suite='sql/|regress/|isolation/|integration/(cli_admin|cli_demo|cli_status|install_runs|lib_install|lib_client|extension_name_pgq|extension_update)'
 
 work=$(mktemp -d /tmp/pgqpp-test-deb.XXXXXX)
 chmod 755 "$work"
@@ -173,7 +180,18 @@ cmake -S "$work/app" -B "$work/app/build" >"$work/app.log" 2>&1 && cmake --build
 "${clean[@]}" "$work/app/build/hello" || fail "the find_package build does not run"
 echo "ok: libpgqpp-dev: built and ran with pkg-config and find_package(pgqpp)"
 
-# --- 6. purge ---
+# --- 6. the suite, with pgqpp installed system-wide ---
+# The tests stage a server of their own from the checkout's build; files the
+# packages put into Debian's PostgreSQL must not leak into it.
+if [ "${DEB_SUITE:-1}" = 1 ]; then
+  make -C "$root" test ONLY="$installed_suite" >"$work/suite.out" 2>&1 || {
+    tail -60 "$work/suite.out"
+    fail "the suite fails with pgqpp installed system-wide"
+  }
+  echo "ok: with the packages installed: $(grep -E 'tests passed|[0-9]+ passed, [0-9]+ failed' "$work/suite.out" | tail -1)"
+fi
+
+# --- 7. purge ---
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${packages[@]}" >"$work/purge.out" 2>&1 || {
   cat "$work/purge.out"
   fail "apt-get purge failed"

@@ -195,7 +195,7 @@ upgrade_to() {
       "(pg_upgrade only upgrades to its own major, and its new bindir must hold that major's programs)"
     return 0
   }
-  [ -e "$build/extension/pgqpp.so" ] || { note "pgqpp is not built for PostgreSQL $major (make build PG=$major)"; return 0; }
+  [ -e "$build/extension/pgqpp.so" ] && [ -e "$build/extension/pgqpp_bridge_test.so" ] || { note "pgqpp is not built for PostgreSQL $major (make build PG=$major)"; return 0; }
   local want have
   want=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$PGQPP_BUILD_DIR/extension/pgqpp.control")
   have=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$build/extension/pgqpp.control")

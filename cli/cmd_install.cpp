@@ -3,13 +3,16 @@
 // EXTENSION_NAME=pgq build) in a database. Idempotent: a
 // database that already has it is left alone and its version reported. A
 // server without pgqpp's files, or a database whose schema pgq belongs to
-// something else (PgQ 3.5), is a one-line failure saying what to do.
+// something else (PgQ 3.5), is a one-line failure saying what to do, as is
+// a database whose transaction ids are behind the ticks in pgq.tick (a dump
+// restored into a cluster with lower ones: see txid_horizon.hpp).
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "extension_name.hpp"
+#include "pgq_lookup.hpp"
 
 namespace pgqpp::cli {
 
@@ -39,6 +42,8 @@ int install(const ConnectOptions& conn) {
                            " and obj_description(e.oid, 'pg_extension') " + ours,
                            {name});
   if (installed.size()) {
+    // Ticks restored from a cluster further on strand every new event.
+    require_txids_past_ticks(db);
     std::cout << name << " " << installed.value(0, 0) << " is already installed in database "
               << database << "\n";
     return exit_ok;

@@ -68,6 +68,7 @@ StatusSnapshot snapshot(Connection& db, const StatusArgs& args) {
     require_queue(db, *queue);
   else
     require_pgq(db);
+  require_txids_past_ticks(db);
   return read_status(db, queue, args.lag_threshold);
 }
 

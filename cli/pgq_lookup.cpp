@@ -6,6 +6,7 @@
 
 #include "common.hpp"
 #include "escape_text.hpp"
+#include "txid_horizon.hpp"
 
 namespace pgqpp::cli {
 
@@ -15,6 +16,16 @@ void require_pgq(Connection& db) {
   if (rows.value(0, 1) != "t")
     throw Failure("database " + std::string(rows.value(0, 0)) +
                   " has no PgQ (no schema pgq); install it first: pgqpp install");
+}
+
+void require_txids_past_ticks(Connection& db) {
+  auto rows = db.exec(ticker::kTxidHorizonSql);
+  std::optional<std::int64_t> tick_xmax;
+  if (auto v = rows.get(0, 0)) tick_xmax = std::stoll(std::string(*v));
+  const std::int64_t now_xmax = std::stoll(std::string(rows.value(0, 1)));
+  const std::string database(db.exec("select current_database()").value(0, 0));
+  if (auto problem = ticker::txid_horizon_problem(escape_controls(database), tick_xmax, now_xmax))
+    throw Failure(*problem);
 }
 
 void require_queue(Connection& db, const std::string& queue) {

@@ -14,6 +14,11 @@ namespace pgqpp::cli {
 /// Throws Failure unless the database has PgQ's schema (pgqpp or PgQ 3.5).
 void require_pgq(Connection& db);
 
+/// Throws Failure (the one line of txid_horizon.hpp, saying what to do)
+/// when pgq.tick holds snapshots ahead of the database's transaction ids,
+/// as after restoring a dump into a cluster whose ids are lower.
+void require_txids_past_ticks(Connection& db);
+
 /// Throws Failure "queue Q does not exist ..." unless the queue exists.
 void require_queue(Connection& db, const std::string& queue);
 

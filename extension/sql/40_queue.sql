@@ -25,7 +25,8 @@ $$ language plpgsql immutable;
 --   Creates a queue: its row in pgq.queue, its parent event table
 --   pgq.event_<id> with queue_ntables child tables, its event and tick
 --   sequences, their privileges, and a first tick. Returns 1, or 0 when the
---   queue already exists.
+--   queue already exists. The queue id comes after every id in pgq.queue,
+--   also when restored rows came without their sequence.
 create function pgq.create_queue(i_queue_name text) returns integer as $$
 declare
     id integer;
@@ -38,6 +39,7 @@ begin
     if exists (select 1 from pgq.queue where queue_name = i_queue_name) then
         return 0;
     end if;
+    perform pgq._ids_past_restored();  -- after a restore of PgQ 3.5 data
     id := nextval('pgq.queue_queue_id_seq');
     pfx := 'pgq.event_' || id;
     tick_seq := pfx || '_tick_seq';

@@ -5,7 +5,10 @@
 --   Registers a consumer on a queue starting after tick x_tick_pos, or after
 --   the queue's newest tick when x_tick_pos is NULL. For a consumer already
 --   registered, a non-NULL x_tick_pos moves it there (dropping its open
---   batch). Returns 1 for a new registration, 0 otherwise.
+--   batch). Returns 1 for a new registration, 0 otherwise. New consumer and
+--   subscription ids come after every id in use, also when restored rows
+--   came without their sequences (a new sub_id never shares an old one's
+--   retries).
 create function pgq.register_consumer_at(x_queue_name text, x_consumer_name text, x_tick_pos bigint)
 returns integer as $$
 declare
@@ -19,6 +22,7 @@ begin
             detail = format('There is no queue named %L.', x_queue_name);
     end if;
     perform pgq._check_name('consumer', x_consumer_name);
+    perform pgq._ids_past_restored();  -- after a restore of PgQ 3.5 data
     select co_id into cid from pgq.consumer where co_name = x_consumer_name for update;
     if not found then
         insert into pgq.consumer (co_name) values (x_consumer_name) returning co_id into cid;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "txid_horizon.hpp"
+
 namespace pgqpp::ticker {
 
 namespace {
@@ -137,9 +139,10 @@ void DatabaseWorker::on_connected() {
 }
 
 void DatabaseWorker::on_pgq_check(const Result& r) {
-  has_pgq_ = serving_ = r.text(0, 0) == "t";
+  has_pgq_ = false;
+  serving_ = r.text(0, 0) == "t";
   auto now = Clock::now();
-  if (!has_pgq_) {
+  if (!serving_) {
     // Said at the default level when the config names this database: a
     // mistake worth seeing; among all databases, a plain one is normal.
     if (!reported_no_pgq_)
@@ -151,7 +154,42 @@ void DatabaseWorker::on_pgq_check(const Result& r) {
     return;
   }
   reported_no_pgq_ = false;
-  log_.info(name_, "serving " + (r.is_null(0, 1) ? std::string("pgq schema") : r.text(0, 1)));
+  std::string what = r.is_null(0, 1) ? std::string("pgq schema") : r.text(0, 1);
+  // Ticks stored from a cluster further on (a restored dump) would make
+  // every new event invisible: such a database is not served.
+  session_.run(
+      kTxidHorizonSql, {},
+      [this, what](const Result& h) {
+        std::optional<std::int64_t> tick_xmax;
+        if (!h.is_null(0, 0)) tick_xmax = h.number(0, 0);
+        if (auto problem = txid_horizon_problem(name_, tick_xmax, h.number(0, 1)))
+          refuse(*problem);
+        else
+          start_serving(what);
+      },
+      [this, what](const std::string&, const std::string& message) {
+        // No right to read pgq.tick, say: the check is skipped, not the database.
+        log_.debug(name_, "transaction id check skipped: " + message);
+        start_serving(what);
+      });
+}
+
+void DatabaseWorker::refuse(const std::string& problem) {
+  serving_ = false;
+  // Once at the error level; the repeats every check_period only in debug.
+  log_.write(reported_txid_behind_ ? Level::debug : Level::error, name_,
+             problem + "; not ticking it (checking again every check_period)");
+  reported_txid_behind_ = true;
+  session_.close();
+  next_connect_ = Clock::now() + seconds(config_.check_period);
+}
+
+void DatabaseWorker::start_serving(const std::string& what) {
+  has_pgq_ = true;
+  if (reported_txid_behind_) log_.info(name_, "transaction ids are past the ticks now");
+  reported_txid_behind_ = false;
+  auto now = Clock::now();
+  log_.info(name_, "serving " + what);
   start_waiter(now);
   // Every job runs at once on a new connection, also one whose run was cut
   // by the connection's loss.

@@ -107,6 +107,10 @@ class DatabaseWorker {
   void connect(Clock::time_point now);
   void on_connected();
   void on_pgq_check(const Result& r);
+  /// Ticks from a cluster further on: logs `problem`, serves nothing, looks again later.
+  void refuse(const std::string& problem);
+  /// The checks passed: ticks, retries, maintenance and the wake-up path start.
+  void start_serving(const std::string& what);
   void connection_failed(Clock::time_point now);
   void run_tick();
   void schedule_maintenance();
@@ -140,6 +144,7 @@ class DatabaseWorker {
   bool has_pgq_ = false;  // pgq schema found on this connection
   bool serving_ = false;  // pgq schema found at the last look
   bool reported_no_pgq_ = false;
+  bool reported_txid_behind_ = false;  // refused for ticks ahead of the txids
   FailureRun connection_failures_;
   Clock::time_point next_connect_{};
   FailureRun waiter_failures_;

@@ -40,6 +40,16 @@ fail_context() {
   true
 }
 note() { echo "NOTE skipped: $*"; }
+# skip MAJOR WHY: a major that cannot be tested is a NOTE, unless
+# PGQPP_REQUIRE_UPGRADE (CI: .ci/run) names it; then it is a failure.
+skip() {
+  local major=$1
+  shift
+  case " ${PGQPP_REQUIRE_UPGRADE:-} " in
+    *" $major "*) fail "pg_upgrade to $major is required (PGQPP_REQUIRE_UPGRADE) but: $*" ;;
+  esac
+  note "$@"
+}
 old_major=$(pg_config --version | sed 's/^PostgreSQL \([0-9]*\).*/\1/')
 [ "$old_major" = 15 ] || { note "pg_upgrade from 15 runs in the PostgreSQL 15 suite (this is $old_major)"; exit 0; }
 if [ "$(id -u)" -eq 0 ]; then cache=${PGQPP_PG_CACHE:-/var/cache/pgqpp}; else cache=${PGQPP_PG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pgqpp}; fi
@@ -183,7 +193,7 @@ upgrade_to() {
   local major=$1 t0=$SECONDS
   local config=$cache/pg$major/bin/pg_config build=$root/build-pg$major
   [ -e "$cache/pg$major/.complete" ] && [ -x "$config" ] ||
-    { note "PostgreSQL $major is not prepared ($cache/pg$major; scripts/pg-major.sh $major)"; return 0; }
+    { skip "$major" "PostgreSQL $major is not prepared ($cache/pg$major; scripts/pg-major.sh $major)"; return 0; }
   local new_bindir
   new_bindir=$("$config" --bindir)
   local p missing=""
@@ -191,15 +201,15 @@ upgrade_to() {
     [ -x "$new_bindir/$p" ] && [ ! -L "$new_bindir/$p" ] || missing="$missing $p"
   done
   [ -z "$missing" ] || {
-    note "PostgreSQL $major ($new_bindir) lacks programs of its own that pg_upgrade needs:$missing" \
+    skip "$major" "PostgreSQL $major ($new_bindir) lacks programs of its own that pg_upgrade needs:$missing" \
       "(pg_upgrade only upgrades to its own major, and its new bindir must hold that major's programs)"
     return 0
   }
-  [ -e "$build/extension/pgqpp.so" ] && [ -e "$build/extension/pgqpp_bridge_test.so" ] || { note "pgqpp is not built for PostgreSQL $major (make build PG=$major)"; return 0; }
+  [ -e "$build/extension/pgqpp.so" ] && [ -e "$build/extension/pgqpp_bridge_test.so" ] || { skip "$major" "pgqpp is not built for PostgreSQL $major (make build PG=$major)"; return 0; }
   local want have
   want=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$PGQPP_BUILD_DIR/extension/pgqpp.control")
   have=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$build/extension/pgqpp.control")
-  [ "$want" = "$have" ] || { note "$build is pgqpp $have, this build is $want (make build PG=$major)"; return 0; }
+  [ "$want" = "$have" ] || { skip "$major" "$build is pgqpp $have, this build is $want (make build PG=$major)"; return 0; }
 
   local dir=$work/pg$major
   mkdir -p "$dir/old" "$dir/new" "$dir/upgrade"

@@ -36,8 +36,8 @@ info started "$(date -u '+%Y-%m-%d %H:%M UTC')"
 info started_epoch "$(date +%s)"
 info commit "$(revision)"
 info load_before "$(cut -d' ' -f1-3 /proc/loadavg)"
-info postgres "$(sql postgres "select version()" | cut -d, -f1)"
-info settings "$(sql postgres "select string_agg(name || '=' || setting, ' ' order by name) from pg_settings
+info postgres "$(q postgres "select version()" | cut -d, -f1)"
+info settings "$(q postgres "select string_agg(name || '=' || setting, ' ' order by name) from pg_settings
   where name in ('fsync', 'synchronous_commit', 'shared_buffers', 'autovacuum', 'max_wal_size',
                  'checkpoint_timeout', 'max_parallel_workers_per_gather', 'shared_preload_libraries')")"
 

@@ -51,7 +51,6 @@ bench_cluster
 queue=bench
 declare -A DBS=([pgqpp]=bench_consume [pgq]=bench_consume_pgq)
 conninfo_of() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=${DBS[$1]}"; }
-q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "${DBS[$1]}" "${@:2}"; }
 
 readers=(raw-table raw-batch raw-batch-binary lib lib-cursor python lib@pgq python@pgq)
 say "setting up: $BENCH_CONSUME_EVENTS events, $BENCH_CONSUME_ROUNDS rounds of ${#readers[@]} readers"
@@ -65,15 +64,15 @@ declare -A produce_sql=(
            from generate_series(1, $BENCH_CONSUME_EVENTS) i"
 )
 for sys in pgqpp pgq; do
-  q "$sys" -c "select pgq.create_queue('$queue')" -c "select pgq.register_consumer('$queue', 'raw')" >/dev/null
+  q "${DBS[$sys]}" "select pgq.create_queue('$queue')" "select pgq.register_consumer('$queue', 'raw')" >/dev/null
   for r in $(seq 1 "$BENCH_CONSUME_ROUNDS"); do
     for reader in lib lib-cursor python; do
-      q "$sys" -c "select pgq.register_consumer('$queue', '${reader//-/_}_$r')" >/dev/null
+      q "${DBS[$sys]}" "select pgq.register_consumer('$queue', '${reader//-/_}_$r')" >/dev/null
     done
   done
-  q "$sys" -c "${produce_sql[$sys]}" >/dev/null
-  q "$sys" -c "select pgq.force_tick('$queue')" -c "select pgq.ticker('$queue')" >/dev/null
-  q "$sys" -c "vacuum analyze" -c "checkpoint" >/dev/null
+  q "${DBS[$sys]}" "${produce_sql[$sys]}" >/dev/null
+  q "${DBS[$sys]}" "select pgq.force_tick('$queue')" "select pgq.ticker('$queue')" >/dev/null
+  q "${DBS[$sys]}" "vacuum analyze" "checkpoint" >/dev/null
   cat >"$work/py_$sys.ini" <<INI
 [bench_consumer]
 job_name = bench_py_consumer

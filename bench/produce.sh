@@ -14,31 +14,18 @@
 #   BUILD=build bench/produce.sh
 #
 # KEEP_BENCH_WORK=1 keeps the work directory.
-set -euo pipefail
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${BUILD:-$root/build}" && pwd)
-. "$root/tests/lib/cluster.sh"
+part=produce
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 BENCH_EVENTS=${BENCH_EVENTS:-1000000}
 BENCH_ROUNDS=${BENCH_ROUNDS:-1}
 pgqpp=$build/cli/pgqpp
 
-work=$(mktemp -d /tmp/pgqpp-bench-produce.XXXXXX)
-chmod 755 "$work"
-mkdir -p "$work/main"
-cleanup() {
-  pg_stop "$work/main/data"
-  if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else echo "kept $work" >&2; fi
-}
-trap cleanup EXIT
-pg_stage "$work/stage" "$build"
-port=$(free_port)
-pg_start "$work/main/data" "$port" "-c shared_preload_libraries=pgqpp"
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
-q "create extension pgqpp"
-q "select pgq.create_queue('q')" >/dev/null
-q "create table plain (ev_id bigserial, ev_time timestamptz not null default now(),
+bench_work
+bench_start_cluster "$work" --without-pgq
+q postgres "create extension pgqpp"
+q postgres "select pgq.create_queue('q')" >/dev/null
+q postgres "create table plain (ev_id bigserial, ev_time timestamptz not null default now(),
    ev_txid bigint not null default txid_current(), ev_type text default 'event', ev_data text)"
 seq "$BENCH_EVENTS" >"$work/lines"
 awk '{ printf "select pgq.insert_event(%cq%c, %cevent%c, %c%s%c);\n", 39, 39, 39, 39, 39, $0, 39 }' \
@@ -52,7 +39,7 @@ seconds() {
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }' 
 }
-reset() { q "truncate plain; select pgq.drop_queue('q'); select pgq.create_queue('q')" >/dev/null; q "checkpoint"; }
+reset() { q postgres "truncate plain; select pgq.drop_queue('q'); select pgq.create_queue('q')" "checkpoint" >/dev/null; }
 declare -A best
 record() {  # record NAME SECONDS
   local rate

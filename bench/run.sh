@@ -76,7 +76,7 @@ bench_createdb "$DB_PGQPP" pgqpp
 bench_createdb "$DB_PGQ" pgq
 
 # The baseline: an event table without a queue.
-sql "$DB_PGQPP" "
+q "$DB_PGQPP" "
   create schema bench;
   create sequence bench.event_base_id_seq;
   create table bench.event_base (
@@ -95,20 +95,20 @@ sql "$DB_PGQPP" "
   create index event_base_txid_idx on bench.event_base (ev_txid);" >/dev/null
 
 for db in "$DB_PGQPP" "$DB_PGQ"; do
-  sql "$db" "select pgq.create_queue('q'); select pgq.create_queue('qr');
+  q "$db" "select pgq.create_queue('q'); select pgq.create_queue('qr');
              select pgq.register_consumer('qr', 'c')" >/dev/null
 done
 
 # event_tables DB QUEUE: the queue's event tables, comma-separated.
 event_tables() {
-  sql "$1" "select string_agg(queue_data_pfx || '_' || i, ',' order by i)
+  q "$1" "select string_agg(queue_data_pfx || '_' || i, ',' order by i)
               from pgq.queue, generate_series(0, queue_ntables - 1) i
              where queue_name = '$2'"
 }
 
 # The ~100-byte payload: row g's in SQL, row 1's as a literal for pgbench.
 PAYLOAD_SQL="rpad('{\"id\":' || g || ',\"user\":\"bench\",\"action\":\"update\",\"payload\":\"', 98, 'x') || '\"}'"
-PAYLOAD_LIT=$(sql postgres "select $PAYLOAD_SQL from generate_series(1, 1) g")
+PAYLOAD_LIT=$(q postgres "select $PAYLOAD_SQL from generate_series(1, 1) g")
 PAYLOAD_LIT_SQL="'${PAYLOAD_LIT//\'/\'\'}'"
 
 # Sides: their database, and the tables they write (emptied before each run).
@@ -122,15 +122,15 @@ declare -A TABLES=([base]=bench.event_base [pgqpp]=$TABLES_PGQPP [bulk]=$TABLES_
 
 # prepare SIDE: empties the side's tables and checkpoints.
 prepare() {
-  sql "${DB[$1]}" "truncate ${TABLES[$1]}" >/dev/null
-  sql postgres "checkpoint" >/dev/null
+  q "${DB[$1]}" "truncate ${TABLES[$1]}" >/dev/null
+  q postgres "checkpoint" >/dev/null
 }
 
 # rows SIDE: how many rows the side's tables hold.
 rows() {
   local q
   q=$(tr ',' '\n' <<<"${TABLES[$1]}" | sed 's/.*/(select count(*) from &)/' | paste -sd+)
-  sql "${DB[$1]}" "select $q"
+  q "${DB[$1]}" "select $q"
 }
 
 # reaped_cpu: CPU seconds of the postmaster's exited children (backends).
@@ -218,7 +218,7 @@ declare -A INSERT_SQL=(
 # The given array, stored uncompressed: reading it costs every side alike.
 # PgQ 3.5 has no bulk insert: its side calls insert_event per element.
 for db in "$DB_PGQPP" "$DB_PGQ"; do
-  sql "$db" "create schema if not exists bench;
+  q "$db" "create schema if not exists bench;
              create table bench.arrays (ev_datas text[]);
              alter table bench.arrays alter column ev_datas set storage external;
              insert into bench.arrays select array_agg($PAYLOAD_SQL) from generate_series(1, $BENCH_EVENTS) g" >/dev/null
@@ -244,19 +244,19 @@ summarize onetx base pgqpp bulk pgq base_arr bulk_arr pgq_arr
 # ticks, and prints the id of consumer c's batch that holds them.
 batch_of() {
   local db=$1 id
-  sql "$db" "select count(pgq.insert_event('qr', 'type', $PAYLOAD_SQL)) from generate_series(1, $BENCH_EVENTS) g" >/dev/null
-  sql "$db" "select pgq.force_tick('qr')" >/dev/null
-  sql "$db" "select pgq.ticker()" >/dev/null
-  id=$(sql "$db" "select pgq.next_batch('qr', 'c')")
+  q "$db" "select count(pgq.insert_event('qr', 'type', $PAYLOAD_SQL)) from generate_series(1, $BENCH_EVENTS) g" >/dev/null
+  q "$db" "select pgq.force_tick('qr')" >/dev/null
+  q "$db" "select pgq.ticker()" >/dev/null
+  id=$(q "$db" "select pgq.next_batch('qr', 'c')")
   [ -n "$id" ] || die "no batch in $db after ticking"
-  n=$(sql "$db" "select count(*) from pgq.get_batch_events($id)")
+  n=$(q "$db" "select count(*) from pgq.get_batch_events($id)")
   [ "$n" -eq "$BENCH_EVENTS" ] || die "batch $id in $db has $n events, expected $BENCH_EVENTS"
   echo "$id"
 }
 BATCH_PGQPP=$(batch_of "$DB_PGQPP")
 BATCH_PGQ=$(batch_of "$DB_PGQ")
-READ_TABLE=$(sql "$DB_PGQPP" "select queue_data_pfx || '_' || queue_cur_table from pgq.queue where queue_name = 'qr'")
-n=$(sql "$DB_PGQPP" "select count(*) from $READ_TABLE")
+READ_TABLE=$(q "$DB_PGQPP" "select queue_data_pfx || '_' || queue_cur_table from pgq.queue where queue_name = 'qr'")
+n=$(q "$DB_PGQPP" "select count(*) from $READ_TABLE")
 [ "$n" -eq "$BENCH_EVENTS" ] || die "$READ_TABLE has $n rows, expected $BENCH_EVENTS"
 declare -A READ_SQL=(
   [base]="select ev_id, ev_time, ev_txid, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4 from $READ_TABLE order by ev_id"
@@ -277,13 +277,13 @@ done
 summarize read base pgqpp pgq
 
 # --------------------------------------------------------------- report ---
-setting() { sql postgres "show $1"; }
+setting() { q postgres "show $1"; }
 report() {
   local k=$((BENCH_EVENTS / 1000))k rev
   rev=$(revision)
   echo "pgqpp benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, build $build"
   echo "machine: $ncpu CPUs ($(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
-  echo "server:  $(sql postgres "select version()" | cut -d, -f1), databases $DB_PGQPP (pgqpp $(sql "$DB_PGQPP" "select extversion from pg_extension where extname = 'pgqpp'") + baseline) and $DB_PGQ (PgQ $(sql "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'"))"
+  echo "server:  $(q postgres "select version()" | cut -d, -f1), databases $DB_PGQPP (pgqpp $(q "$DB_PGQPP" "select extversion from pg_extension where extname = 'pgqpp'") + baseline) and $DB_PGQ (PgQ $(q "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'"))"
   echo "  fsync=$(setting fsync) synchronous_commit=$(setting synchronous_commit): commits do not wait for WAL flushes, so the numbers show CPU cost, not the disk"
   echo "  full_page_writes=$(setting full_page_writes) wal_level=$(setting wal_level) shared_buffers=$(setting shared_buffers)" \
        "autovacuum=$(setting autovacuum) max_wal_size=$(setting max_wal_size) checkpoint_timeout=$(setting checkpoint_timeout)" \

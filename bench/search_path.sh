@@ -5,32 +5,20 @@
 # "search_path"): BENCH_EVENTS (200,000) calls of pgq.insert_event in one
 # statement, as installed (SECURITY DEFINER, lookups by OID) and with
 # `ALTER FUNCTION ... SET search_path = pg_catalog, pgq, pg_temp`, alternating
-# BENCH_ROUNDS (5) times on one throwaway cluster; prints the best events/s
+# BENCH_ROUNDS (5) times on one throwaway cluster (bench/lib/common.sh's
+# settings); prints the best events/s
 # of each and their ratio. Reported, never asserted (shared machines).
 #
 #   BUILD=build bench/search_path.sh
-set -euo pipefail
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${BUILD:-$root/build}" && pwd)
-. "$root/tests/lib/cluster.sh"
+part=search_path
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 BENCH_EVENTS=${BENCH_EVENTS:-200000}
 BENCH_ROUNDS=${BENCH_ROUNDS:-5}
 
-work=$(mktemp -d /tmp/pgqpp-bench-search-path.XXXXXX)
-chmod 755 "$work"
-mkdir -p "$work/main"
-cleanup() {
-  pg_stop "$work/main/data"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-pg_stage "$work/stage" "$build"
-port=$(free_port)
-pg_start "$work/main/data" "$port" "-c shared_preload_libraries=pgqpp"
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-q -c "create extension pgqpp" -c "select pgq.create_queue('q')" >/dev/null
+bench_work
+bench_start_cluster "$work" --without-pgq
+q postgres "create extension pgqpp" "select pgq.create_queue('q')" >/dev/null
 
 # run CONFIG: events/s of one statement of BENCH_EVENTS inserts.
 run() {
@@ -40,9 +28,9 @@ run() {
   else
     set_clause="reset all"
   fi
-  q -c "alter function pgq.insert_event(text, text, text) $set_clause" >/dev/null
-  q -c "truncate pgq.event_1_0, pgq.event_1_1, pgq.event_1_2" >/dev/null
-  q <<SQL
+  q postgres "alter function pgq.insert_event(text, text, text) $set_clause" >/dev/null
+  q postgres "truncate pgq.event_1_0, pgq.event_1_1, pgq.event_1_2" >/dev/null
+  q postgres <<SQL
 select pgq.insert_event('q', 'warm', 'up') \g /dev/null
 select clock_timestamp() as t0 \gset
 select count(pgq.insert_event('q', 'bench', 'payload')) from generate_series(1, $BENCH_EVENTS) \g /dev/null

@@ -56,7 +56,7 @@ for sys in pgqpp pgq; do
   db=${DBS[$sys]}
   bench_createdb "$db" "$([ "$sys" = pgq ] && echo pgq || echo pgqpp)"
   # One transaction per queue: each takes locks on its new tables.
-  sql "$db" "do \$\$ begin for i in 1..$queues loop perform pgq.create_queue('q' || i); commit; end loop; end \$\$"
+  q "$db" "do \$\$ begin for i in 1..$queues loop perform pgq.create_queue('q' || i); commit; end loop; end \$\$"
 done
 say "cluster ready: $queues queues in ${DBS[pgqpp]} (pgqpp) and ${DBS[pgq]} (PgQ 3.5); phases of ${seconds}s at $rate ev/s"
 
@@ -66,7 +66,7 @@ ticks_per_sec=$(getconf CLK_TCK)
 daemon_pid=
 cpu_ticks() {
   local total=0 p pids
-  pids=$(sql postgres "select pid from pg_stat_activity
+  pids=$(q postgres "select pid from pg_stat_activity
            where application_name like 'pgqpp ticker%' or application_name = 'pgqd_bench'")
   for p in $pids ${daemon_pid:-}; do
     [ -r "/proc/$p/stat" ] || continue
@@ -182,7 +182,7 @@ stop_daemon
 # ---------------------------------------------------------------- report ---
 {
   echo "pgqpp ticker benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(revision); load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
-  echo "$queues queues per database, $rate ev/s into one of them, ${seconds}s phases; $(sql postgres "show synchronous_commit" | sed 's/^/synchronous_commit=/'), shared_preload_libraries=$(sql postgres "show shared_preload_libraries")"
+  echo "$queues queues per database, $rate ev/s into one of them, ${seconds}s phases; $(q postgres "show synchronous_commit" | sed 's/^/synchronous_commit=/'), shared_preload_libraries=$(q postgres "show shared_preload_libraries")"
   echo "latency = consumer has the event in hand - the producer's commit returned (ms); CPU = daemon + its backends, % of one core"
   echo
   fmt='%-26s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n'

@@ -78,8 +78,8 @@ TEMPLATE="
          g / 3.0, 'zzz', g, 'last'
     from generate_series(1, $BENCH_ROWS) g;"
 for db in "$DB_PGQPP" "$DB_PGQ"; do
-  sql "$db" "$TEMPLATE" >/dev/null
-  sql "$db" "select pgq.create_queue('q')" >/dev/null
+  q "$db" "$TEMPLATE" >/dev/null
+  q "$db" "select pgq.create_queue('q')" >/dev/null
 done
 
 declare -A DB=([none]=$DB_PGQPP [floor]=$DB_PGQPP [logutriga]=$DB_PGQPP [sqltriga]=$DB_PGQPP
@@ -96,27 +96,27 @@ prepare() {
     trigger="create trigger capture after insert or update or delete on bench.t20
              for each row execute procedure pgq.${FUNC[$side]}('q');"
   fi
-  sql "$db" "drop table if exists bench.t20;
+  q "$db" "drop table if exists bench.t20;
              create table bench.t20 (like bench.template including all);
              insert into bench.t20 select * from bench.template;
              $trigger" >/dev/null
-  sql "$db" "vacuum analyze bench.t20" >/dev/null
+  q "$db" "vacuum analyze bench.t20" >/dev/null
   local tables
-  tables=$(sql "$db" "select string_agg(queue_data_pfx || '_' || i, ',')
+  tables=$(q "$db" "select string_agg(queue_data_pfx || '_' || i, ',')
                         from pgq.queue, generate_series(0, queue_ntables - 1) i where queue_name = 'q'")
-  sql "$db" "truncate $tables" >/dev/null
-  sql postgres "checkpoint" >/dev/null
+  q "$db" "truncate $tables" >/dev/null
+  q postgres "checkpoint" >/dev/null
 }
 
 # events SIDE: how many events the queue holds.
-events() { sql "${DB[$1]}" "select count(*) from pgq.event_template"; }
+events() { q "${DB[$1]}" "select count(*) from pgq.event_template"; }
 
 UPDATE_SQL="update bench.t20 set c1 = c1 + 1"
 # The floor's events: logutriga's for the same UPDATE, kept once.
 prepare logutriga
-sql "$DB_PGQPP" "$UPDATE_SQL" >/dev/null
-sql "$DB_PGQPP" "create table bench.floor_events as select ev_type, ev_data, ev_extra1 from pgq.event_template" >/dev/null
-read -r FLOOR_TABLE FLOOR_SEQ <<<"$(sql "$DB_PGQPP" "select queue_data_pfx || '_' || queue_cur_table || ' ' || queue_event_seq
+q "$DB_PGQPP" "$UPDATE_SQL" >/dev/null
+q "$DB_PGQPP" "create table bench.floor_events as select ev_type, ev_data, ev_extra1 from pgq.event_template" >/dev/null
+read -r FLOOR_TABLE FLOOR_SEQ <<<"$(q "$DB_PGQPP" "select queue_data_pfx || '_' || queue_cur_table || ' ' || queue_event_seq
                                                       from pgq.queue where queue_name = 'q'" )"
 declare -A RUN_SQL=([floor]="do \$\$ begin $UPDATE_SQL;
   insert into $FLOOR_TABLE (ev_id, ev_time, ev_txid, ev_type, ev_data, ev_extra1)
@@ -148,7 +148,7 @@ report() {
   rev=$(revision)
   echo "pgqpp trigger benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, build $build"
   echo "machine: $(nproc) CPUs ($(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
-  echo "server:  $(sql postgres "select version()" | cut -d, -f1), fsync=$(sql postgres "show fsync") synchronous_commit=$(sql postgres "show synchronous_commit") shared_buffers=$(sql postgres "show shared_buffers") autovacuum=$(sql postgres "show autovacuum")"
+  echo "server:  $(q postgres "select version()" | cut -d, -f1), fsync=$(q postgres "show fsync") synchronous_commit=$(q postgres "show synchronous_commit") shared_buffers=$(q postgres "show shared_buffers") autovacuum=$(q postgres "show autovacuum")"
   echo "case:    $UPDATE_SQL  -- $BENCH_ROWS rows, 20 columns, one transaction; AFTER ROW trigger, one event per row"
   echo "method:  $BENCH_REPS rounds, sides alternating, fresh table copy + empty queue + CHECKPOINT before each run; medians"
   echo "floor:   no trigger; the UPDATE plus INSERT ... SELECT of logutriga's $BENCH_ROWS events for it, in one transaction"

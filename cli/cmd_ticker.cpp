@@ -17,6 +17,7 @@ std::function<int()> setup_ticker(CLI::App& app) {
   auto options = std::make_shared<ticker::Options>();
   auto config_file = std::make_shared<std::string>();
   auto print_ini = std::make_shared<bool>(false);
+  auto print_keys = std::make_shared<bool>(false);
   auto databases = std::make_shared<std::vector<std::string>>();
   auto signal_to_send = std::make_shared<int>(0);  // -s, -k, -r: signal the running daemon
   auto print_version = std::make_shared<bool>(false);
@@ -31,6 +32,9 @@ std::function<int()> setup_ticker(CLI::App& app) {
   app.add_flag("-q,--quiet", options->quiet, "do not log to standard error");
   app.add_flag("-v,--verbose", options->verbose, "log debug lines too");
   app.add_flag("--ini", *print_ini, "print a sample config file with every key and exit");
+  app.add_flag("--keys", *print_keys,
+               "print every config key (name, type, default, reload or restart, help; "
+               "tab-separated) and exit");
   app.add_flag("-V", *print_version, "print the version and exit");
   // pgqd's control flags: they act on the daemon whose pid is in the pidfile.
   auto* stop = app.add_flag_callback(
@@ -60,6 +64,10 @@ std::function<int()> setup_ticker(CLI::App& app) {
   return [=]() -> int {
     if (*print_ini) {
       std::cout << ticker::sample_config();
+      return 0;
+    }
+    if (*print_keys) {
+      std::cout << ticker::keys_table();
       return 0;
     }
     if (*print_version) {

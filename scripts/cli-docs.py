@@ -16,7 +16,11 @@ whose block differs from their --help, and the subcommands the binary lists
 that have no block. Blocks for subcommands the binary does not have (yet)
 are left alone either way, so another branch can fill them.
 
-Usage: cli-docs.py [--check] [--binary PATH] [--doc PATH]
+With --list it prints the subcommands, one a line, in `pgqpp --help`'s
+order: the one reading of the binary's list (main.cpp's table of commands)
+that the man page (scripts/man-page.sh) and the tests use.
+
+Usage: cli-docs.py [--check | --list] [--binary PATH] [--doc PATH]
   (defaults: $BUILD/cli/pgqpp with BUILD defaulting to build/, and docs/cli.md)
 """
 import os
@@ -66,8 +70,11 @@ def main():
         binary = args[args.index("--binary") + 1]
     if not os.access(binary, os.X_OK):
         sys.exit(f"cli-docs: {binary} is not built (run make build, or give --binary PATH)")
-    doc = pathlib.Path(args[args.index("--doc") + 1]) if "--doc" in args else DOC
     names = subcommands(binary)
+    if "--list" in args:
+        print("\n".join(names))
+        return 0
+    doc = pathlib.Path(args[args.index("--doc") + 1]) if "--doc" in args else DOC
     text = doc.read_text()
     documented = [m.group("name") for m in BLOCK.finditer(text)]
     missing = [n for n in names if n not in documented]

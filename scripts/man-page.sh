@@ -12,9 +12,7 @@ out=${2:?usage: man-page.sh PGQPP OUT.1}
 command -v help2man >/dev/null || { echo "help2man is not installed (apt-get install help2man)" >&2; exit 1; }
 
 # The subcommands, in the order `pgqpp --help` lists them.
-commands=$("$bin" --help | awk '/^Subcommands:$/ {in_cmds = 1; next}
-                                 in_cmds && /^$/ {exit}
-                                 in_cmds && /^  [a-z]/ {print $1}')
+commands=$(python3 "$(dirname "$0")/cli-docs.py" --list --binary "$bin")
 [ -n "$commands" ] || { echo "no subcommands found in '$bin --help'" >&2; exit 1; }
 
 include=$(mktemp)
@@ -34,7 +32,8 @@ trap 'rm -f "$include"' EXIT
   echo ".I /etc/pgqpp/ticker.ini"
   echo "The ticker's config file in the Debian package, read by \\fBpgqpp\\-ticker.service\\fP."
   echo "[SEE ALSO]"
-  echo "The documentation in /usr/share/doc/pgqpp (cli.md, ticker.md)."
+  echo ".BR pgqpp\\-sql (7)"
+  echo "(the SQL API), and the documentation in /usr/share/doc/pgqpp (cli.md, ticker.md)."
 } >"$include"
 
 help2man --no-info --section=1 --name="PgQ queues inside PostgreSQL: the pgqpp tool and ticker" \

@@ -21,6 +21,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "${BUILD:-$root/build}" && pwd)
 # shellcheck source=tests/lib/cluster.sh
 . "$root/tests/lib/cluster.sh"
+# shellcheck source=tests/lib/testlib.sh
+. "$root/tests/lib/testlib.sh"  # q DB SQL..., wait_for, fail
 
 BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$build/bench-results}
 mkdir -p "$BENCH_RESULTS_DIR"
@@ -41,9 +43,6 @@ BENCH_SERVER_OPTS=(
 # part: the benchmark's name, set by the script that sources this file.
 die() { echo "bench ${part:?}: $*" >&2; exit 1; }
 say() { echo "$@" >&2; }
-
-# sql DB SQL: runs SQL, prints unaligned tuples.
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 # median: the median of the numbers on standard input (space or newline separated).
 median() {
@@ -83,16 +82,34 @@ bench_work() {
   on_exit 'if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else echo "kept $work" >&2; fi'
 }
 
-# bench_start_cluster DIR: stages the server with pgqpp's build output and
-# starts a throwaway cluster under DIR with BENCH_SERVER_OPTS; exports PG* for
-# it and stops it at exit. Needs the build and PgQ 3.5 installed.
+# bench_start_cluster DIR [--without-pgq]: stages the server with pgqpp's
+# build output and starts a throwaway cluster under DIR with
+# BENCH_SERVER_OPTS; exports PG* for it and stops it at exit. Needs the build
+# and, unless --without-pgq, PgQ 3.5 installed.
 bench_start_cluster() {
   local dir=$1 f
   for f in "$build/extension/pgqpp.so" "$build/extension/pgqpp.control"; do
     [ -e "$f" ] || die "$f is missing; build first (make)"
   done
-  local pgq_version
-  local f
+  if [ "${2:-}" = --without-pgq ]; then
+    pg_stage "$dir/stage" "$build" || die "staging the server failed"
+  else
+    bench_stage_with_pgq35 "$dir"
+  fi
+  local port
+  port=$(free_port)
+  mkdir -p "$dir/cluster"
+  bench_data="$dir/cluster/data"
+  on_exit 'pg_stop "$bench_data"'
+  pg_start "$bench_data" "$port" "${BENCH_SERVER_OPTS[@]}" || die "cannot start the cluster"
+  export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+  unset PGSERVICE PGOPTIONS PGPASSWORD
+}
+
+# bench_stage_with_pgq35 DIR: stages the server under DIR/stage, with PgQ
+# 3.5's own control file for extension pgq.
+bench_stage_with_pgq35() {
+  local dir=$1 f pgq_version
   pgq_version=
   for f in "$PG_SHAREDIR"/extension/pgq--3.5*.sql; do
     case "$f" in *--*--*) ;; *) [ -e "$f" ] && pgq_version=$(basename "$f" .sql) && pgq_version=${pgq_version#pgq--} ;; esac
@@ -110,14 +127,6 @@ bench_start_cluster() {
     chmod a+r "$control"
     say "note: $PG_SHAREDIR/extension/pgq.control is not PgQ 3.5's (pgqpp installed as pgq?); the staged server uses PgQ 3.5's own"
   fi
-  local port
-  port=$(free_port)
-  mkdir -p "$dir/cluster"
-  bench_data="$dir/cluster/data"
-  on_exit 'pg_stop "$bench_data"'
-  pg_start "$bench_data" "$port" "${BENCH_SERVER_OPTS[@]}" || die "cannot start the cluster"
-  export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-  unset PGSERVICE PGOPTIONS PGPASSWORD
 }
 
 # bench_cluster: the cluster this part runs on (the caller's with
@@ -131,13 +140,13 @@ bench_cluster() {
   else
     bench_start_cluster "$work"
   fi
-  sql postgres "select 1" >/dev/null || die "cannot connect to the cluster at $PGHOST:$PGPORT"
-  [ "$(sql postgres "select rolsuper from pg_roles where rolname = current_user")" = t ] ||
+  q postgres "select 1" >/dev/null || die "cannot connect to the cluster at $PGHOST:$PGPORT"
+  [ "$(q postgres "select rolsuper from pg_roles where rolname = current_user")" = t ] ||
     die "the benchmarks need a superuser (they read /proc through pg_read_file)"
-  sql postgres "show shared_preload_libraries" | grep -qw pgqpp ||
+  q postgres "show shared_preload_libraries" | grep -qw pgqpp ||
     say "note: pgqpp is not in shared_preload_libraries: the ticker falls back to polling"
   # shellcheck disable=SC2034  # read by bench/run.sh
-  postmaster=$(sql postgres "select split_part(pg_read_file('postmaster.pid'), E'\n', 1)")
+  postmaster=$(q postgres "select split_part(pg_read_file('postmaster.pid'), E'\n', 1)")
 }
 
 # dropdb_quietly DB: drops DB if it exists, without a notice when it does not.
@@ -151,11 +160,11 @@ dropdb_quietly() {
 bench_createdb() {
   local db=$1 ext=$2
   dropdb_quietly "$db"
-  sql postgres "create database $db" >/dev/null
+  q postgres "create database $db" >/dev/null
   on_exit "dropdb_quietly $db"
-  sql "$db" "create extension $ext" >/dev/null
+  q "$db" "create extension $ext" >/dev/null
   if [ "$ext" = pgq ]; then
-    is_pgq35 "$(sql "$db" "select extversion from pg_extension where extname = 'pgq'")" ||
+    is_pgq35 "$(q "$db" "select extversion from pg_extension where extname = 'pgq'")" ||
       die "extension pgq is not PgQ 3.5"
   fi
 }

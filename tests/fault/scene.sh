@@ -4,10 +4,10 @@
 # run (bench/load.sh) both play on: a cluster of their own with pgqpp
 # preloaded, a database with one queue and its registered consumers, a second
 # database holding the exactly-once consumer's target table, and the ticker
-# daemon's config. Source it after tests/lib/cluster.sh (and pg_stage).
-
-# q DB SQL: runs SQL in DB, prints unaligned tuples.
-q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+# daemon's config. Source it after tests/lib/cluster.sh (and pg_stage); it
+# brings tests/lib/testlib.sh (q, wait_for, fail).
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.sh"
 
 # scene_cluster DATA_DIR [postgres -c options...]: initdb and start a cluster
 # with pgqpp preloaded on a free port. Exports PGHOST, PGPORT, PGUSER and

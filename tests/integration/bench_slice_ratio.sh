@@ -5,11 +5,11 @@
 # Seconds that span a switch are dropped; a run too short for one running
 # slice with a paused neighbour gives ratio=none. No server needed.
 set -euo pipefail
+. "$PGQPP_SOURCE_DIR/tests/lib/testlib.sh"
 ratio=$PGQPP_SOURCE_DIR/bench/slice_ratio.py
 work=$PGQPP_TEST_WORK/bench_slice_ratio
 rm -rf "$work"
 mkdir -p "$work"
-fail() { echo "FAIL: $*"; exit 1; }
 
 # Slices of 3 s from t=100: running, paused, running, paused, running.
 printf '%s\n' "100.0 running" "103.0 paused" "106.0 running" "109.0 paused" "112.0 running" >"$work/toggles"

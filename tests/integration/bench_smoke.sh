@@ -11,11 +11,11 @@
 # LISTEN/NOTIFY one). The figures themselves are not judged: the machine is
 # shared. Each part drops its databases at its end.
 set -euo pipefail
+. "$PGQPP_SOURCE_DIR/tests/lib/testlib.sh"
 src=$PGQPP_SOURCE_DIR
 work=$PGQPP_TEST_WORK/bench_smoke
 rm -rf "$work"
 mkdir -p "$work"
-fail() { echo "FAIL: $*"; exit 1; }
 
 export PGQPP_BENCH_CLUSTER=env BENCH_RESULTS_DIR=$work/results BUILD=$PGQPP_BUILD_DIR
 BENCH_SECONDS=1 BENCH_WARMUP=0 BENCH_ROUNDS=1 BENCH_REPS=1 BENCH_EVENTS=2000 \

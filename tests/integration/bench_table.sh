@@ -6,11 +6,12 @@
 # run's rows (flagged when older than the run), and a one-line error for a
 # malformed row. No server needed.
 set -euo pipefail
+. "$PGQPP_SOURCE_DIR/tests/lib/testlib.sh"
 table=$PGQPP_SOURCE_DIR/bench/table.py
 work=$PGQPP_TEST_WORK/bench_table
 [ -n "${KEEP_TEST_WORK:-}" ] || rm -rf "$work"
 mkdir -p "$work/results"
-fail() { echo "FAIL: $*"; cat "$work/out.md" 2>/dev/null || true; exit 1; }
+fail_context() { cat "$work/out.md" 2>/dev/null || true; }
 
 tab() { printf '%s\t%s\t%s\t%s\t%s\n' "$@"; }
 {

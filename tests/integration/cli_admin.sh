@@ -16,12 +16,12 @@ mkdir -p "$work"
 db=cli_admin
 other_data=
 cleanup() {
-  for d in $db cli_admin_pgq; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
+  drop_databases
   [ -z "$other_data" ] || pg_stop "$other_data"
 }
 trap cleanup EXIT
 export PGDATABASE=$db
-for d in $db cli_admin_pgq; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
+fresh_databases $db cli_admin_pgq
 
 # --- usage errors: exit 2, one line ---
 expect 2 create-queue;                 err_line "pgqpp create-queue: QUEUE is required (see pgqpp create-queue --help)"

@@ -14,7 +14,7 @@ docs() { python3 "$root/scripts/cli-docs.py" --binary "$PGQPP_BUILD_DIR/cli/pgqp
 
 # Every subcommand's help ends with at least one example.
 pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
-for cmd in $("$pgqpp" --help | sed -n '/^Subcommands:/,/^$/p' | awk 'NF && !/Subcommands:/ {print $1}'); do
+for cmd in $(docs --list); do
   "$pgqpp" "$cmd" --help | grep -qE "^Examples?:$" || fail "pgqpp $cmd --help has no example"
   # (an example may feed the command through a pipe: "seq 10 | pgqpp produce q")
   "$pgqpp" "$cmd" --help | grep -qE "^  (.*\| *)?([A-Z_]+=[^ ]* )*pgqpp $cmd( |\$)" || fail "pgqpp $cmd --help's example does not run pgqpp $cmd"

@@ -11,11 +11,7 @@ work=$PGQPP_TEST_WORK/cli_names
 mkdir -p "$work"
 . "$PGQPP_SOURCE_DIR/tests/lib/cli.sh"
 db=cli_names
-cleanup() {
-  for d in $db ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
-for d in $db ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
+fresh_databases $db ${db}_pgq35
 q $db "create extension pgqpp"
 q ${db}_pgq35 "create extension pgq"
 export PGDATABASE=$db

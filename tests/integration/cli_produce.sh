@@ -13,23 +13,18 @@ pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
 work=$PGQPP_TEST_WORK/cli_produce
 mkdir -p "$work"
 db=cli_produce
-cleanup() {
-  for d in $db ${db}_nopgq ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d $db -c "$1"; }
-for d in $db ${db}_nopgq ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
-q "create extension pgqpp"
-q "select pgq.create_queue('q')" >/dev/null
+fresh_databases $db ${db}_nopgq ${db}_pgq35
+q "$db" "create extension pgqpp"
+q "$db" "select pgq.create_queue('q')" >/dev/null
 export PGDATABASE=$db
-qid=$(q "select queue_id from pgq.queue where queue_name = 'q'")
+qid=$(q "$db" "select queue_id from pgq.queue where queue_name = 'q'")
 # Events of queue q, one line each: type|data|extra1|extra2|extra3|extra4
 # (NULL shown as <null>), in ev_id order.
 events() {
   psql -X -q -At -v ON_ERROR_STOP=1 -P null='<null>' -c \
     "select ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4 from pgq.event_$qid order by ev_id"
 }
-reset_queue() { q "truncate pgq.event_$qid"; }
+reset_queue() { q "$db" "truncate pgq.event_$qid"; }
 # expect_error RC PATTERN COMMAND...: COMMAND exits RC with one stderr line matching PATTERN.
 expect_error() {
   local rc=$1 pattern=$2; shift 2
@@ -82,11 +77,11 @@ echo "PgQ 3.5: the same events through pgq.insert_event"
 # --- --batch-size: one transaction per batch; --atomic: one for everything ---
 reset_queue
 seq 25 | "$pgqpp" produce q --batch-size 10 >/dev/null
-[ "$(q "select count(*), count(distinct ev_txid) from pgq.event_$qid")" = "25|3" ] ||
-  fail "--batch-size 10: $(q "select count(*), count(distinct ev_txid) from pgq.event_$qid")"
+[ "$(q "$db" "select count(*), count(distinct ev_txid) from pgq.event_$qid")" = "25|3" ] ||
+  fail "--batch-size 10: $(q "$db" "select count(*), count(distinct ev_txid) from pgq.event_$qid")"
 reset_queue
 seq 25 | "$pgqpp" produce q --batch-size 10 --atomic >/dev/null
-[ "$(q "select count(*), count(distinct ev_txid) from pgq.event_$qid")" = "25|1" ] || fail "--atomic: not one transaction"
+[ "$(q "$db" "select count(*), count(distinct ev_txid) from pgq.event_$qid")" = "25|1" ] || fail "--atomic: not one transaction"
 echo "--batch-size and --atomic set the transactions"
 
 # --- a malformed line: its number; the lines before it are kept ---
@@ -120,7 +115,7 @@ echo "unknown queue, missing PgQ and unreachable server: exit 1, one line"
 # --- on a terminal (tmux): a progress line on stderr for long input ---
 command -v tmux >/dev/null || fail "tmux is not installed (scripts/install-deps.sh installs it)"
 tmux_socket=pgqpp_cli_produce_$$
-trap 'tmux -L "$tmux_socket" kill-server 2>/dev/null || true; cleanup' EXIT
+trap 'tmux -L "$tmux_socket" kill-server 2>/dev/null || true; drop_databases' EXIT
 reset_queue
 rm -f "$work/tty.rc"
 # Input that trickles in for about 3 s, so the meter has something to show.

@@ -17,13 +17,9 @@ pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
 work=$PGQPP_TEST_WORK/cli_produce_bad_input
 mkdir -p "$work"
 db=cli_produce_bad_input
-cleanup() {
-  for d in $db ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
-for d in $db ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
-psql -X -q -At -v ON_ERROR_STOP=1 -d $db -c "create extension pgqpp" -c "select pgq.create_queue('q')" >/dev/null
-psql -X -q -At -v ON_ERROR_STOP=1 -d ${db}_pgq35 -c "create extension pgq" -c "select pgq.create_queue('q')" >/dev/null
+fresh_databases $db ${db}_pgq35
+q $db "create extension pgqpp" "select pgq.create_queue('q')" >/dev/null
+q ${db}_pgq35 "create extension pgq" "select pgq.create_queue('q')" >/dev/null
 
 # input FILE MODE LINES BAD KIND: LINES lines whose payloads are
 # payload-00001..., line BAD replaced by a bad one of KIND (nul, json_nul,

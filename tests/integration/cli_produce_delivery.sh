@@ -33,12 +33,11 @@ cleanup() {
   [ -n "$ticker_pid" ] && kill "$ticker_pid" 2>/dev/null || true
   tmux -L "$tmux_socket" kill-server 2>/dev/null || true
   jobs -p | xargs -r kill 2>/dev/null || true
-  psql -X -q -d postgres -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+  drop_databases
 }
 trap cleanup EXIT
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 # data QUEUE: the queue's ev_data, sorted, one per line.
-data() { q "select ev_data from pgq.event_$(q "select queue_id from pgq.queue where queue_name = '$1'") order by ev_data"; }
+data() { q "$db" "select ev_data from pgq.event_$(q "$db" "select queue_id from pgq.queue where queue_name = '$1'") order by ev_data"; }
 has_events() { [ "$(data "$1" | wc -l)" -ge "$2" ]; }
 # in_own_group COMMAND: runs `bash -c COMMAND` in a new process group (the
 # group a terminal's Ctrl-C signals); its id goes to $group.
@@ -49,10 +48,10 @@ in_own_group() {
   [ "$(ps -o pgid= -p "$group" | tr -d ' ')" = "$group" ] || fail "setsid did not make a process group"
 }
 
-psql -X -q -d postgres -c "drop database if exists $db" -c "create database $db"
-q "create extension pgqpp"
-for queue in slow nonblock src dst drain stop term; do q "select pgq.create_queue('$queue')" >/dev/null; done
-q "select pgq.register_consumer('src', 'copier')" >/dev/null
+fresh_databases "$db"
+q "$db" "create extension pgqpp"
+for queue in slow nonblock src dst drain stop term; do q "$db" "select pgq.create_queue('$queue')" >/dev/null; done
+q "$db" "select pgq.register_consumer('src', 'copier')" >/dev/null
 
 # --- lines that trickle in are inserted while the input stays open ---
 mkfifo "$work/slow.fifo"
@@ -96,10 +95,10 @@ in_own_group "'$pgqpp' tail src --consumer copier --json 2>'$work/tail.err' | te
   '$pgqpp' produce dst --json >'$work/copy.out' 2>'$work/copy.err'; echo \$? >'$work/copy.rc'"
 copy_group=$group
 # tail's consumer is the one reading: wait until it holds no batch, then insert.
-q "select pgq.insert_event('src', 'copy', 'copy-' || i) from generate_series(1, 10) i" >/dev/null
+q "$db" "select pgq.insert_event('src', 'copy', 'copy-' || i) from generate_series(1, 10) i" >/dev/null
 caught_up() {
   [ "$(wc -l <"$work/printed.jsonl")" -ge 10 ] &&
-    [ "$(q "select pending_events = 0 and current_batch is null from pgq.get_consumer_info('src', 'copier')")" = t ]
+    [ "$(q "$db" "select pending_events = 0 and current_batch is null from pgq.get_consumer_info('src', 'copier')")" = t ]
 }
 wait_for 60 "tail to print and finish the batch of 10 events" caught_up
 kill -INT -- "-$copy_group"

@@ -19,12 +19,12 @@ db=cli_status
 watch_pid=
 cleanup() {
   [ -z "$watch_pid" ] || kill -9 "$watch_pid" 2>/dev/null || true
-  for d in $db cli_status_pgq; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
+  drop_databases
 }
 trap cleanup EXIT
 export PGDATABASE=$db
 unset NO_COLOR
-for d in $db cli_status_pgq; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
+fresh_databases $db cli_status_pgq
 expect 0 install
 
 # --- docs/cli.md's JSON example has the documented shape too ---

@@ -31,8 +31,7 @@ cleanup() {
   for d in $db ${db}_pgq35; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
-tail_consumers() { q "select count(*) from pgq.get_consumer_info('q') where consumer_name like 'pgqpp_tail_%'"; }
+tail_consumers() { q "$db" "select count(*) from pgq.get_consumer_info('q') where consumer_name like 'pgqpp_tail_%'"; }
 has_tail_consumer() { [ "$(tail_consumers)" = 1 ]; }
 no_tail_consumer() { [ "$(tail_consumers)" = 0 ]; }
 # finished PID SECONDS: waits for a background job; its exit code goes to $rc
@@ -58,24 +57,24 @@ expect_error() {  # expect_error RC PATTERN COMMAND...
 }
 
 psql -X -q -d postgres -c "drop database if exists $db" -c "create database $db"
-q "create extension pgqpp"
-q "select pgq.create_queue('q')" >/dev/null
-q "select pgq.create_queue('q2')" >/dev/null
+q "$db" "create extension pgqpp"
+q "$db" "select pgq.create_queue('q')" >/dev/null
+q "$db" "select pgq.create_queue('q2')" >/dev/null
 "$pgqpp" ticker -q --syslog 0 --database $db --logfile "$work/ticker.log" &
 ticker_pid=$!
 wait_for 30 "the ticker serving $db" grep -q "serving" "$work/ticker.log"
 
 # --- temporary consumer, --count: only events from its start, then gone ---
-q "select pgq.insert_event('q', 'before', 'not shown')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'before', 'not shown')" >/dev/null
 "$pgqpp" tail q --count 3 >"$work/count.out" 2>"$work/count.err" &
 pid=$!
 wait_for 30 "tail's temporary consumer" has_tail_consumer
-name=$(q "select consumer_name from pgq.get_consumer_info('q') where consumer_name like 'pgqpp_tail_%'")
+name=$(q "$db" "select consumer_name from pgq.get_consumer_info('q') where consumer_name like 'pgqpp_tail_%'")
 [[ $name =~ ^pgqpp_tail_[A-Za-z0-9_]+_$pid$ ]] || fail "temporary consumer name $name (pid $pid)"
-q "select pgq.insert_event('q', 'order.created', 'first ✓', 'x1', null, 'x3', null)" >/dev/null
+q "$db" "select pgq.insert_event('q', 'order.created', 'first ✓', 'x1', null, 'x3', null)" >/dev/null
 wait_for 30 "the first event on tail's output" grep -q first "$work/count.out"
-q "select pgq.insert_event('q', 'multi', e'two\nlines')" >/dev/null
-q "select pgq.insert_event('q', 'third', 'three')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'multi', e'two\nlines')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'third', 'three')" >/dev/null
 finished $pid 10; [ "$rc" = 0 ] || fail "tail --count 3: non-zero exit ($(cat "$work/count.err"))"
 [ "$(wc -l <"$work/count.out")" = 3 ] || fail "tail --count 3 printed: $(cat "$work/count.out")"
 grep -qE '^[0-9]+ 20[0-9-]+T[0-9:.]+Z order.created first ✓ extra1=x1 extra3=x3$' "$work/count.out" ||
@@ -102,7 +101,7 @@ echo "SIGINT and SIGTERM: exit 0, temporary consumer removed"
 ( "$pgqpp" tail q | head -n 1 >"$work/head.out" ) &
 pid=$!
 wait_for 30 "tail's temporary consumer (pipe)" has_tail_consumer
-q "select pgq.insert_event('q', 'piped', 'only one needed')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'piped', 'only one needed')" >/dev/null
 finished $pid 10; [ "$rc" = 0 ] || fail "tail | head failed"
 grep -q "only one needed" "$work/head.out" || fail "tail | head printed: $(cat "$work/head.out")"
 no_tail_consumer || fail "temporary consumer left behind after the pipe closed"
@@ -112,8 +111,8 @@ echo "closed pipe (tail | head -1): tail exits without further events, consumer 
 "$pgqpp" tail q --json --count 2 >"$work/json.out" &
 pid=$!
 wait_for 30 "tail's temporary consumer (json)" has_tail_consumer
-q "select pgq.insert_event('q', 'j1', '{\"a\": \"ü\"}', 'e1', 'e2', 'e3', 'e4')" >/dev/null
-q "select pgq.insert_event('q', 'j2', e'tab\there')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'j1', '{\"a\": \"ü\"}', 'e1', 'e2', 'e3', 'e4')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'j2', e'tab\there')" >/dev/null
 finished $pid 10; [ "$rc" = 0 ] || fail "tail --json failed"
 python3 - "$work/json.out" <<'PY' || fail "tail --json output: $(cat "$work/json.out")"
 import json, sys
@@ -126,24 +125,24 @@ assert (b["type"], b["data"], b["extra1"]) == ("j2", "tab\there", None), b
 assert b["id"] > a["id"] and a["time"].endswith("Z") and isinstance(a["txid"], int)
 PY
 "$pgqpp" produce q2 --json <"$work/json.out" >/dev/null
-[ "$(q "select string_agg(ev_type || '|' || ev_data || '|' || coalesce(ev_extra4, '-'), ';' order by ev_id) from pgq.event_$(q "select queue_id from pgq.queue where queue_name = 'q2'")")" = \
+[ "$(q "$db" "select string_agg(ev_type || '|' || ev_data || '|' || coalesce(ev_extra4, '-'), ';' order by ev_id) from pgq.event_$(q "$db" "select queue_id from pgq.queue where queue_name = 'q2'")")" = \
   "j1|{\"a\": \"ü\"}|e4;j2|$(printf 'tab\there')|-" ] || fail "tail --json | produce --json did not copy the events"
 echo "--json: every field, and tail --json | produce --json copies events"
 
 # --- --consumer: a real consumer's batches are finished ---
-q "select pgq.register_consumer('q', 'real')" >/dev/null
+q "$db" "select pgq.register_consumer('q', 'real')" >/dev/null
 # Three events in one transaction: one batch.
-q "select pgq.insert_event('q', 'r', v::text) from generate_series(1, 3) v" >/dev/null
+q "$db" "select pgq.insert_event('q', 'r', v::text) from generate_series(1, 3) v" >/dev/null
 "$pgqpp" tail q --consumer real --count 2 >"$work/real1.out"
 [ "$(cut -d' ' -f4 "$work/real1.out" | tr '\n' ' ')" = "1 2 " ] || fail "--consumer --count 2: $(cat "$work/real1.out")"
 # --count 2 ended inside the batch: it was not finished, so it comes again.
 "$pgqpp" tail q --consumer real --count 3 >"$work/real2.out"
 [ "$(cut -d' ' -f4 "$work/real2.out" | tr '\n' ' ')" = "1 2 3 " ] || fail "batch not delivered again: $(cat "$work/real2.out")"
 # That batch ended with the third event, so it was finished: the next tail sees only new events.
-q "select pgq.insert_event('q', 'r', 'four')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'r', 'four')" >/dev/null
 "$pgqpp" tail q --consumer real --count 1 >"$work/real3.out"
 [ "$(cut -d' ' -f4 "$work/real3.out")" = "four" ] || fail "batch was not finished: $(cat "$work/real3.out")"
-[ "$(q "select count(*) from pgq.get_consumer_info('q', 'real')")" = 1 ] || fail "--consumer unregistered the real consumer"
+[ "$(q "$db" "select count(*) from pgq.get_consumer_info('q', 'real')")" = 1 ] || fail "--consumer unregistered the real consumer"
 echo "--consumer: batches finished as read; --count inside a batch leaves it for next time"
 
 # --- PgQ 3.5: no tick notifications, the consumer polls; ticks by hand ---
@@ -203,11 +202,11 @@ run_on_terminal() {  # run_on_terminal SESSION ENV...: tail q in a 200x50 termin
 run_on_terminal colour
 wait_for 30 "tail in tmux to register" has_tail_consumer
 wait_for 30 "tail's banner in tmux" screen_has colour "(Ctrl-C stops)"
-q "select pgq.insert_event('q', 'screen.type', 'on the screen ✓')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'screen.type', 'on the screen ✓')" >/dev/null
 wait_for 30 "the event on tail's terminal" screen_has colour "on the screen ✓"
 tmx capture-pane -e -p -t colour | grep -F "screen.type" | grep -q $'\033\\[1m' ||
   fail "no colour on the terminal: $(tmx capture-pane -e -p -t colour | cat -v)"
-q "select pgq.insert_event('q', 'screen.type', 'second while running')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'screen.type', 'second while running')" >/dev/null
 wait_for 30 "the second event on the terminal" screen_has colour "second while running"
 tmx send-keys -t colour C-c
 wait_for 30 "tail to end after Ctrl-C" test -s "$work/colour.rc"
@@ -216,7 +215,7 @@ no_tail_consumer || fail "temporary consumer left behind after Ctrl-C in tmux"
 
 run_on_terminal nocolour NO_COLOR=1
 wait_for 30 "tail in tmux (NO_COLOR) to register" has_tail_consumer
-q "select pgq.insert_event('q', 'plain.type', 'no colour please')" >/dev/null
+q "$db" "select pgq.insert_event('q', 'plain.type', 'no colour please')" >/dev/null
 wait_for 30 "the event on the NO_COLOR terminal" screen_has nocolour "no colour please"
 tmx capture-pane -e -p -t nocolour | grep -F "plain.type" | grep -q $'\033' &&
   fail "colour despite NO_COLOR: $(tmx capture-pane -e -p -t nocolour | cat -v)"

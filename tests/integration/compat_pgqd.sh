@@ -30,31 +30,6 @@ command -v pgqd >/dev/null || fail "pgqd not found (install Debian's pgqd packag
 command -v psql >/dev/null || fail "psql not found"
 
 psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
-q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-# check DESCRIPTION SQL [DIAGNOSTIC_SQL]: the SQL must return exactly 't';
-# on failure the diagnostic query's rows are printed too.
-check() {
-  local got
-  got=$(q -c "$2") || fail "$1 (query failed: $2)"
-  if [ "$got" != "t" ]; then
-    [ $# -lt 3 ] || psql -X -q -P footer=off -d "$db" -c "$3" >&2 || true
-    fail "$1 (got '$got' from: $2)"
-  fi
-  echo "ok: $1"
-}
-# wait_for DESCRIPTION SECONDS SQL [DIAGNOSTIC_SQL]: poll until SQL returns 't'.
-wait_for() {
-  local deadline=$((SECONDS + $2)) got
-  while :; do
-    got=$(q -c "$3") || fail "$1 (query failed: $3)"
-    [ "$got" = "t" ] && { echo "ok: $1 (after ${SECONDS}s)"; return 0; }
-    if [ $SECONDS -ge $deadline ]; then
-      [ $# -lt 4 ] || psql -X -q -P footer=off -d "$db" -c "$4" >&2 || true
-      fail "$1: not within $2 s (last answer '$got' from: $3)"
-    fi
-    sleep 0.2
-  done
-}
 
 pgqd_pid=""
 # stop_pgqd: SIGINT is pgqd's graceful stop; it must exit 0 within 5 s.
@@ -91,7 +66,7 @@ trap cleanup EXIT
 step "database $db with $extension, queue $queue, consumers c1 c2"
 psql_admin -c "set client_min_messages = warning" -c "drop database if exists $db with (force)" >/dev/null
 psql_admin -c "create database $db" >/dev/null
-q >/dev/null <<SQL
+q "$db" >/dev/null <<SQL
 create extension $extension;
 select pgq.create_queue('$queue');
 -- Tick soon after events arrive, and at least every 2 s when idle (the
@@ -143,7 +118,7 @@ begin
 end
 \$\$;
 SQL
-start_tick=$(q -c "select last_tick_id from pgq.get_queue_info('$queue')")
+start_tick=$(q "$db" "select last_tick_id from pgq.get_queue_info('$queue')")
 
 step "start pgqd"
 cat >"$work/pgqd.ini" <<INI
@@ -168,7 +143,7 @@ done
 echo "ok: pgqd accepted $db: $(grep -o "pgq version ok.*" "$log" | head -1)"
 
 step "ticks: events from 2 committed transactions and 1 rolled back"
-q >/dev/null <<SQL
+q "$db" >/dev/null <<SQL
 begin;
 select produce('a', 'one'); select produce('a', 'two'); select produce('b', 'three');
 commit;
@@ -180,13 +155,12 @@ begin;
 select produce('c', 'four'); select produce('c', 'five');
 commit;
 SQL
-wait_for "pgqd ticked: c1 gets the 5 events in a batch" 8 \
-  "select consume_all('c1') >= 0 and (select count(*) = 5 from seen where consumer = 'c1')" \
-  "select * from pgq.get_queue_info('$queue')"
-check "pgqd made the ticks" \
+wait_for 8 "pgqd ticked: c1 gets the 5 events in a batch" holds "$db" \
+  "select consume_all('c1') >= 0 and (select count(*) = 5 from seen where consumer = 'c1')"
+check "pgqd made the ticks" "$db" \
   "select last_tick_id > $start_tick from pgq.get_queue_info('$queue')"
-q -c "select consume_all('c2')" >/dev/null
-check "c1 and c2: each committed event once, fields intact, nothing rolled back" "
+q "$db" "select consume_all('c2')" >/dev/null
+check "c1 and c2: each committed event once, fields intact, nothing rolled back" "$db" "
   select count(*) = 10 and count(distinct (s.consumer, s.ev_id)) = 10
      and bool_and(s.ev_type = p.ev_type and s.ev_data = p.ev_data
                   and s.ev_txid = p.ev_txid and s.ev_retry is null)
@@ -195,16 +169,15 @@ check "c1 and c2: each committed event once, fields intact, nothing rolled back"
   "select * from seen order by consumer, ev_id"
 
 step "retry: pgqd's retry maintenance moves a retried event back"
-retry_id=$(q -c "select produce('retry-me', 'again')")
-wait_for "c1 got the event and sent it to retry" 8 \
+retry_id=$(q "$db" "select produce('retry-me', 'again')")
+wait_for 8 "c1 got the event and sent it to retry" holds "$db" \
   "select consume_all('c1') >= 0 and exists (select 1 from seen where consumer = 'c1' and ev_id = $retry_id)"
-wait_for "c1 gets it back with ev_retry = 1" 10 \
+wait_for 10 "c1 gets it back with ev_retry = 1" holds "$db" \
   "select consume_all('c1') >= 0
-      and exists (select 1 from seen where consumer = 'c1' and ev_id = $retry_id and ev_retry = 1)" \
-  "select * from pgq.retry_queue"
-check "the retry queue is empty" "select count(*) = 0 from pgq.retry_queue"
-q -c "select consume_all('c2')" >/dev/null
-check "c1 got it twice (ev_retry null, then 1); c2 once (ev_retry null)" "
+      and exists (select 1 from seen where consumer = 'c1' and ev_id = $retry_id and ev_retry = 1)"
+check "the retry queue is empty" "$db" "select count(*) = 0 from pgq.retry_queue"
+q "$db" "select consume_all('c2')" >/dev/null
+check "c1 got it twice (ev_retry null, then 1); c2 once (ev_retry null)" "$db" "
   select array_agg(coalesce(ev_retry, 0) order by consumer, ev_retry nulls first) = array[0, 1, 0]
      and array_agg(consumer order by consumer, ev_retry nulls first) = array['c1', 'c1', 'c2']
      and bool_and(ev_type = 'retry-me' and ev_data = 'again')
@@ -212,11 +185,11 @@ check "c1 got it twice (ev_retry null, then 1); c2 once (ev_retry null)" "
   "select * from seen where ev_id = $retry_id"
 
 step "rotation: rotation_period 1 second; c2 lags behind"
-q -c "select consume_all('c1'), consume_all('c2')" >/dev/null
-first_table=$(q -c "select queue_cur_table from pgq.get_queue_info('$queue')")
-first_ids=$(q -c "select string_agg(ev_id::text, ',') from produced")
-q -c "select pgq.set_queue_config('$queue', 'rotation_period', '1 second')" >/dev/null
-lag_id=$(q -c "select produce('lagging', 'c2 has not read me')")
+q "$db" "select consume_all('c1'), consume_all('c2')" >/dev/null
+first_table=$(q "$db" "select queue_cur_table from pgq.get_queue_info('$queue')")
+first_ids=$(q "$db" "select string_agg(ev_id::text, ',') from produced")
+q "$db" "select pgq.set_queue_config('$queue', 'rotation_period', '1 second')" >/dev/null
+lag_id=$(q "$db" "select produce('lagging', 'c2 has not read me')")
 # For 5 s (room for 4 rotations) only c1 consumes. pgqd may rotate, but never
 # truncate the table holding the event c2 has not read yet: with 3 tables
 # that takes 3 rotations (PgQ 3.5 itself stops after 1).
@@ -224,15 +197,15 @@ changes=0
 cur=$first_table
 end=$((SECONDS + 5))
 while [ $SECONDS -lt $end ]; do
-  now=$(q -c "select rot_step(false, array['c1'])")
+  now=$(q "$db" "select rot_step(false, array['c1'])")
   [ "$now" = "$cur" ] || { changes=$((changes + 1)); cur=$now; }
   sleep 0.2
 done
 echo "event tables rotated $changes time(s) while c2 lagged (table $first_table -> $cur)"
 [ $changes -ge 1 ] || fail "pgqd did not rotate the event tables within 5 s (rotation_period 1 second, maint_period 0.5)"
 [ $changes -lt 3 ] || fail "event tables rotated $changes times while consumer c2 still needed table $first_table"
-q -c "select consume_all('c2')" >/dev/null
-check "c2, once caught up, gets the event it lagged behind" \
+q "$db" "select consume_all('c2')" >/dev/null
+check "c2, once caught up, gets the event it lagged behind" "$db" \
   "select count(*) = 1 from seen where consumer = 'c2' and ev_id = $lag_id"
 
 step "rotation: both consume while events arrive; wait for a full cycle"
@@ -241,21 +214,21 @@ deadline=$((SECONDS + 20))
 while [ $changes -lt 3 ]; do
   [ $SECONDS -lt $deadline ] ||
     fail "only $changes rotation(s) within 20 s with both consumers caught up"
-  now=$(q -c "select rot_step(true, array['c1', 'c2'])")
+  now=$(q "$db" "select rot_step(true, array['c1', 'c2'])")
   [ "$now" = "$cur" ] || { changes=$((changes + 1)); cur=$now; echo "rotated to table $now"; }
   sleep 0.2
 done
-check "the tables of the first events were truncated (a full cycle)" "
+check "the tables of the first events were truncated (a full cycle)" "$db" "
   select count(*) = 0 from pgq.event_template e
    where e.ev_id in ($first_ids)
      and e.tableoid::regclass::text like (select queue_data_pfx from pgq.queue
                                            where queue_name = '$queue') || '%'"
 # Let both consumers finish what is produced; every event once per consumer.
-wait_for "c1 and c2 read every committed event" 10 "
+wait_for 10 "c1 and c2 read every committed event" holds "$db" "
   select consume_all('c1') >= 0 and consume_all('c2') >= 0
      and (select count(*) from produced) * 2
          = (select count(*) from seen where ev_retry is null)"
-check "no event lost or repeated across the rotations" "
+check "no event lost or repeated across the rotations" "$db" "
   select count(*) = 0 from (
     select p.ev_id, c.consumer, count(s.ev_id) filter (where s.ev_retry is null) n
       from produced p cross join (values ('c1'), ('c2')) c(consumer)
@@ -264,9 +237,9 @@ check "no event lost or repeated across the rotations" "
    where n <> 1" \
   "select p.ev_id, p.ev_type, s.consumer, s.ev_retry from produced p
      left join seen s using (ev_id) order by 1, 3"
-check "all events seen are committed ones" \
+check "all events seen are committed ones" "$db" \
   "select count(*) = 0 from seen s where not exists (select 1 from produced p where p.ev_id = s.ev_id)"
-check "rotation kept the retry-move result: ev_retry only on c1's copy" \
+check "rotation kept the retry-move result: ev_retry only on c1's copy" "$db" \
   "select count(*) = 1 from seen where ev_retry is not null" \
   "select * from seen where ev_retry is not null or ev_id = $retry_id"
 

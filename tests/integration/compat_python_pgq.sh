@@ -43,18 +43,6 @@ command -v psql >/dev/null || fail "psql not found"
 [ -f "$consumer_py" ] || fail "missing $consumer_py"
 
 psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
-q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-# check DESCRIPTION SQL [DIAGNOSTIC_SQL]: the SQL must return exactly 't';
-# on failure the diagnostic query's rows are printed too.
-check() {
-  local got
-  got=$(q -c "$2") || fail "$1 (query failed: $2)"
-  if [ "$got" != "t" ]; then
-    [ $# -lt 3 ] || psql -X -q -P footer=off -d "$db" -c "$3" >&2 || true
-    fail "$1 (got '$got' from: $2)"
-  fi
-  echo "ok: $1"
-}
 
 cleanup() {
   local rc=$?
@@ -70,7 +58,7 @@ trap cleanup EXIT
 step "database $db with $extension"
 psql_admin -c "set client_min_messages = warning" -c "drop database if exists $db" >/dev/null
 psql_admin -c "create database $db" >/dev/null
-q >/dev/null <<SQL
+q "$db" >/dev/null <<SQL
 create extension $extension;
 select pgq.create_queue('$queue');
 -- What the producer committed (rolled back with the events it describes).
@@ -117,20 +105,20 @@ consume() {
     --set "consumer_name=$name" --set "run_label=$run" "$@" ||
     fail "python consumer $name (run $run) exited with status $?"
 }
-tick() { q -c "select pgq.force_tick('$queue')" -c "select pgq.ticker()" >/dev/null; }
+tick() { q "$db" "select pgq.force_tick('$queue')" "select pgq.ticker()" >/dev/null; }
 
 step "register consumers with python3-pgq's --register"
 for c in pyc pyc2 pyc3; do
   timeout 30 "$py" "$consumer_py" "$work/consumer.ini" -q --set "consumer_name=$c" --register ||
     fail "python --register of $c failed"
 done
-check "three consumers registered" \
+check "three consumers registered" "$db" \
   "select count(*) = 3 from pgq.get_consumer_info('$queue')"
-start_tick=$(q -c "select last_tick from pgq.get_consumer_info('$queue', 'pyc')")
+start_tick=$(q "$db" "select last_tick from pgq.get_consumer_info('$queue', 'pyc')")
 [ -n "$start_tick" ] || fail "no last_tick for pyc after registration"
 
 step "produce: 5 transactions, one rolled back, one with a rolled-back savepoint"
-q >/dev/null <<SQL
+q "$db" >/dev/null <<SQL
 begin;
 insert into expected values (pgq.insert_event('$queue', 'plain', 'data 1'),
   txid_current(), 1, 'plain', 'data 1', null, null, null, null);
@@ -140,7 +128,7 @@ select ev(1, 'nulls', null, null, null, null, null);
 commit;
 SQL
 tick
-q >/dev/null <<SQL
+q "$db" >/dev/null <<SQL
 begin;
 select ev(2, 'retry-me', 'please retry', 'public.tbl1', null, 'x3', null);
 select ev(2, 'unicode', 'žluťoučký kůň € 日本', null, 'ü2', null, 'ü4');
@@ -154,7 +142,7 @@ select ev(2, 'empty', '', '', '', '', '');
 commit;
 SQL
 tick
-q >/dev/null <<SQL
+q "$db" >/dev/null <<SQL
 begin;
 savepoint s1;
 select pgq.insert_event('$queue', 'rolled-back', 'in a savepoint');
@@ -163,14 +151,14 @@ select ev(3, 'after-savepoint', 'kept', 'public.tbl1', null, null, null);
 commit;
 SQL
 tick
-check "7 committed events to deliver" "select count(*) = 7 from expected"
+check "7 committed events to deliver" "$db" "select count(*) = 7 from expected"
 
 step "consume: pyc (cursor fetch, tags 'retry-me' for retry)"
 consume pyc 1 --set retry_types=retry-me
 # Exactly the committed events, once each, with every field intact.
-check "pyc: no event twice" \
+check "pyc: no event twice" "$db" \
   "select count(*) = count(distinct ev_id) from seen where consumer = 'pyc'"
-check "pyc: every committed event, fields intact" "
+check "pyc: every committed event, fields intact" "$db" "
   select count(*) = 7 from expected e join seen s using (ev_id)
    where s.consumer = 'pyc'
      and s.ev_txid = e.ev_txid and s.ev_type = e.ev_type
@@ -181,30 +169,30 @@ check "pyc: every committed event, fields intact" "
      and s.ev_extra4 is not distinct from e.ev_extra4
      and s.ev_retry is null and s.ev_time is not null" \
   "select * from seen where consumer = 'pyc' order by seq"
-check "pyc: nothing else (no rolled-back event)" \
+check "pyc: nothing else (no rolled-back event)" "$db" \
   "select count(*) = 7 and count(*) filter (where ev_type = 'rolled-back') = 0
      from seen where consumer = 'pyc'"
 # Batches are tick intervals: one per producer phase, ev_id order within each.
-check "pyc: one batch per tick interval" "
+check "pyc: one batch per tick interval" "$db" "
   select count(distinct s.batch_id) = 3
      and count(distinct (s.batch_id, e.phase)) = 3
     from seen s join expected e using (ev_id) where s.consumer = 'pyc'"
-check "pyc: events in ev_id order" "
+check "pyc: events in ev_id order" "$db" "
   select bool_and(ev_id > prev) from (
     select ev_id, lag(ev_id, 1, 0::bigint) over (order by seq) prev
       from seen where consumer = 'pyc') x"
-check "pyc: position advanced to the queue's last tick, no open batch" "
+check "pyc: position advanced to the queue's last tick, no open batch" "$db" "
   select c.last_tick > $start_tick and c.last_tick = qi.last_tick_id
      and c.current_batch is null
     from pgq.get_consumer_info('$queue', 'pyc') c, pgq.get_queue_info('$queue') qi" \
   "select * from pgq.get_consumer_info('$queue')"
-check "pyc: the retried event waits in pgq.retry_queue" "
+check "pyc: the retried event waits in pgq.retry_queue" "$db" "
   select count(*) = 1 from pgq.retry_queue r join expected e using (ev_id)
    where e.ev_type = 'retry-me'"
 
 step "consume: pyc3 (table_filter = tbl1, i.e. ev_extra1 in ('public.tbl1'))"
 consume pyc3 1 --set table_filter=tbl1
-check "pyc3: only the filtered events" "
+check "pyc3: only the filtered events" "$db" "
   select array_agg(ev_type order by seq) = array['retry-me', 'after-savepoint']
     from seen where consumer = 'pyc3'" \
   "select * from seen where consumer = 'pyc3' order by seq"
@@ -212,29 +200,29 @@ check "pyc3: only the filtered events" "
 step "retry: pgq.maint_retry_events() moves the event back once it is due"
 moved=0
 for _ in $(seq 1 50); do  # retry_seconds is 1: due within ~1 s; give it 10 s
-  moved=$(q -c "select pgq.maint_retry_events()")
+  moved=$(q "$db" "select pgq.maint_retry_events()")
   [ "$moved" -gt 0 ] && break
   sleep 0.2
 done
 [ "$moved" = 1 ] || fail "maint_retry_events() moved '$moved' events, expected 1 within 10 s"
-check "retry_queue is empty after the move" "select count(*) = 0 from pgq.retry_queue"
+check "retry_queue is empty after the move" "$db" "select count(*) = 0 from pgq.retry_queue"
 tick
 consume pyc 2 --set retry_types=retry-me
-check "pyc: the retried event came back once, ev_retry = 1, same id and payload" "
+check "pyc: the retried event came back once, ev_retry = 1, same id and payload" "$db" "
   select count(*) = 1 and bool_and(s.ev_retry = 1) from seen s join expected e using (ev_id)
    where s.consumer = 'pyc' and s.run_label = '2'
      and e.ev_type = 'retry-me' and s.ev_type = e.ev_type
      and s.ev_data = e.ev_data and s.ev_extra1 = e.ev_extra1
      and s.ev_extra2 is null and s.ev_extra3 = e.ev_extra3 and s.ev_extra4 is null" \
   "select * from seen where consumer = 'pyc' and run_label = '2'"
-check "pyc: nothing else in the second run" \
+check "pyc: nothing else in the second run" "$db" \
   "select count(*) = 1 from seen where consumer = 'pyc' and run_label = '2'"
-check "pyc: the retried event is done (not retried again)" \
+check "pyc: the retried event is done (not retried again)" "$db" \
   "select count(*) = 0 from pgq.retry_queue"
 
 step "consume: pyc2 (plain fetch) sees the queue without pyc's retry"
 consume pyc2 1 --set pgq_lazy_fetch=0
-check "pyc2: every committed event exactly once, ev_retry null" "
+check "pyc2: every committed event exactly once, ev_retry null" "$db" "
   select count(*) = 7 and count(distinct s.ev_id) = 7 and bool_and(s.ev_retry is null)
      and bool_and(s.ev_type = e.ev_type and s.ev_txid = e.ev_txid
                   and s.ev_data is not distinct from e.ev_data
@@ -244,26 +232,26 @@ check "pyc2: every committed event exactly once, ev_retry null" "
                   and s.ev_extra4 is not distinct from e.ev_extra4)
     from seen s join expected e using (ev_id) where s.consumer = 'pyc2'" \
   "select * from seen where consumer = 'pyc2' order by seq"
-check "pyc2: nothing else" "select count(*) = 7 from seen where consumer = 'pyc2'"
+check "pyc2: nothing else" "$db" "select count(*) = 7 from seen where consumer = 'pyc2'"
 # The retried copy matches pyc3's filter too, but belongs to pyc alone.
 consume pyc3 2 --set table_filter=tbl1
-check "pyc3: does not get pyc's retried event" \
+check "pyc3: does not get pyc's retried event" "$db" \
   "select count(*) = 0 from seen where consumer = 'pyc3' and run_label = '2'" \
   "select * from seen where consumer = 'pyc3' and run_label = '2'"
 
-check "all consumers at the last tick, none with an open batch" "
+check "all consumers at the last tick, none with an open batch" "$db" "
   select bool_and(c.last_tick = qi.last_tick_id and c.current_batch is null) and count(*) = 3
     from pgq.get_consumer_info('$queue') c, pgq.get_queue_info('$queue') qi" \
   "select * from pgq.get_consumer_info('$queue')"
 
 step "a further run finds no batch and exits cleanly"
 consume pyc 3 --set retry_types=retry-me
-check "pyc: nothing in an empty run" "select count(*) = 0 from seen where run_label = '3'"
+check "pyc: nothing in an empty run" "$db" "select count(*) = 0 from seen where run_label = '3'"
 
 step "python3-pgq's --unregister"
 timeout 30 "$py" "$consumer_py" "$work/consumer.ini" -q --set consumer_name=pyc3 --unregister ||
   fail "python --unregister failed"
-check "pyc3 unregistered" \
+check "pyc3 unregistered" "$db" \
   "select count(*) = 2 and bool_and(consumer_name <> 'pyc3') from pgq.get_consumer_info('$queue')"
 
 if grep -nE "ERROR|CRITICAL|Traceback|crashed" "$work/consumer.log"; then
@@ -271,7 +259,7 @@ if grep -nE "ERROR|CRITICAL|Traceback|crashed" "$work/consumer.log"; then
 fi
 
 step "batch_info as pgq.next_batch_custom reports it"
-check "batch_info: tick ids and event seq bounds agree with pgq.tick" "
+check "batch_info: tick ids and event seq bounds agree with pgq.tick" "$db" "
   select bool_and(s.batch_seq_start = t1.tick_event_seq and s.batch_seq_end = t2.tick_event_seq
                   and s.tick_id > s.prev_tick_id)
     from seen s join pgq.tick t1 on t1.tick_id = s.prev_tick_id
@@ -280,7 +268,7 @@ check "batch_info: tick ids and event seq bounds agree with pgq.tick" "
      from seen order by 1, 2"
 # PgQ 3.5 stores the event sequence's last_value in a tick: 1 for a queue
 # whose sequence is still unused, so the first batch starts at seq 1.
-check "batch_info: the first batch of a new queue has seq_start 1, as in PgQ 3.5" "
+check "batch_info: the first batch of a new queue has seq_start 1, as in PgQ 3.5" "$db" "
   select bool_and(batch_seq_start = 1) from seen where prev_tick_id = $start_tick" \
   "select tick_id, tick_event_seq from pgq.tick order by 1"
 echo "PASS compat_python_pgq"

@@ -87,9 +87,8 @@ trap 'pg_stop "$work/cluster/data"' EXIT
 pg_start "$work/cluster/data" "$port"
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
 fail_context() { tail -20 "$work/cluster/server.log"; }
-q() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-catalog() { q "$1" -v ext="$2" -f "$root/tests/lib/ext_catalog.sql"; }
-q postgres -c "create role upd_attacker login"
+catalog() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -v ext="$2" -f "$root/tests/lib/ext_catalog.sql"; }
+q postgres "create role upd_attacker login"
 
 # The steps from 1.0 to the current version, from the staged script names.
 steps() {  # steps NAME: prints the versions after 1.0, in order
@@ -122,24 +121,24 @@ SQL
 # times the attacker's `=` ran as someone else.
 attack() {
   local db=$1
-  q "$db" -c "truncate public.hijack_log"
+  q "$db" "truncate public.hijack_log"
   psql -X -q -At -v ON_ERROR_STOP=1 -U upd_attacker -d "$db" >/dev/null <<'SQL'
 set search_path = public, pg_catalog;
 select pgq.register_consumer('hq', 'attacker');
 select pgq.next_batch('hq', 'attacker');
 select * from pgq.get_consumer_info('hq');
 SQL
-  q "$db" -c "select count(*) from public.hijack_log where who <> 'upd_attacker'"
+  q "$db" "select count(*) from public.hijack_log where who <> 'upd_attacker'"
 }
 
 for name in pgqpp pgq; do
   upd=upd_$name fresh=fresh_$name hj=hijack_$name
-  for db in $upd $fresh $hj; do q postgres -c "create database $db"; done
-  q "$fresh" -c "create extension $name"
-  [ "$(q "$fresh" -c "select extversion from pg_extension where extname = '$name'")" = "$current" ] ||
+  for db in $upd $fresh $hj; do q postgres "create database $db"; done
+  q "$fresh" "create extension $name"
+  [ "$(q "$fresh" "select extversion from pg_extension where extname = '$name'")" = "$current" ] ||
     fail "$name: a fresh install is not version $current"
-  q "$upd" -c "create extension $name version '$base_version'"
-  q "$upd" -c "grant pgq_reader to upd_attacker" 2>/dev/null
+  q "$upd" "create extension $name version '$base_version'"
+  q "$upd" "grant pgq_reader to upd_attacker" 2>/dev/null
 
   # --- data at 1.0: an open batch, a pending retry, unconsumed events ---
   q "$upd" >/dev/null <<'SQL'
@@ -150,18 +149,18 @@ select pgq.insert_event('uq', 't', 'e' || i) from generate_series(1, 3) i;
 select pgq.force_tick('uq');
 select pgq.ticker();
 SQL
-  b1=$(q "$upd" -c "select pgq.next_batch('uq', 'open_c')")
-  b2=$(q "$upd" -c "select pgq.next_batch('uq', 'retry_c')")
+  b1=$(q "$upd" "select pgq.next_batch('uq', 'open_c')")
+  b2=$(q "$upd" "select pgq.next_batch('uq', 'retry_c')")
   [ -n "$b1" ] && [ -n "$b2" ] || fail "$name: no batches at $base_version"
   q "$upd" >/dev/null <<SQL
 select pgq.event_retry($b2, ev_id, 0) from pgq.get_batch_events($b2) where ev_data = 'e2';
 select pgq.finish_batch($b2);
 select pgq.insert_event('uq', 't', 'e' || i) from generate_series(4, 5) i;
 SQL
-  b1_events=$(q "$upd" -c "select string_agg(ev_id || ':' || ev_data, ',' order by ev_id) from pgq.get_batch_events($b1)")
-  [ "$(q "$upd" -c "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b1)")" = e1,e2,e3 ] ||
+  b1_events=$(q "$upd" "select string_agg(ev_id || ':' || ev_data, ',' order by ev_id) from pgq.get_batch_events($b1)")
+  [ "$(q "$upd" "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b1)")" = e1,e2,e3 ] ||
     fail "$name: batch $b1 at $base_version holds $b1_events"
-  [ "$(q "$upd" -c "select count(*) from pgq.retry_queue")" = 1 ] || fail "$name: no pending retry at $base_version"
+  [ "$(q "$upd" "select count(*) from pgq.retry_queue")" = 1 ] || fail "$name: no pending retry at $base_version"
   digest=$(data_digest "$upd")
 
   # --- the control: 1.0 differs from a fresh install of a later version ---
@@ -173,11 +172,11 @@ SQL
   fi
 
   # --- the attack works on 1.0 ---
-  q "$hj" -c "create extension $name version '$base_version'" \
-    -c "create table public.hijack_log (who name, what text)" \
-    -c "grant select, insert on public.hijack_log to public" \
-    -c "grant create on schema public to upd_attacker" \
-    -c "select pgq.create_queue('hq')" >/dev/null
+  q "$hj" "create extension $name version '$base_version'" \
+    "create table public.hijack_log (who name, what text)" \
+    "grant select, insert on public.hijack_log to public" \
+    "grant create on schema public to upd_attacker" \
+    "select pgq.create_queue('hq')" >/dev/null
   psql -X -q -At -v ON_ERROR_STOP=1 -U upd_attacker -d "$hj" >/dev/null <<'SQL'
 create function public.h_texteq(a text, b text) returns boolean language plpgsql as $$
 begin
@@ -188,17 +187,17 @@ create operator public.= (leftarg = text, rightarg = text, function = public.h_t
 SQL
   n=$(attack "$hj")
   [ "$n" -gt 0 ] || fail "$name: the search_path attack did not work on $base_version (the control)"
-  q "$hj" -c "select pgq.unregister_consumer('hq', 'attacker')" >/dev/null
+  q "$hj" "select pgq.unregister_consumer('hq', 'attacker')" >/dev/null
 
   # --- the walk, one step at a time ---
   walk=$(steps $name) || exit 1
   for v in $walk; do
-    q "$upd" -c "alter extension $name update to '$v'"
-    q "$hj" -c "alter extension $name update to '$v'"
-    [ "$(q "$upd" -c "select extversion from pg_extension where extname = '$name'")" = "$v" ] ||
+    q "$upd" "alter extension $name update to '$v'"
+    q "$hj" "alter extension $name update to '$v'"
+    [ "$(q "$upd" "select extversion from pg_extension where extname = '$name'")" = "$v" ] ||
       fail "$name: not at version $v after its update script"
     [ "$(data_digest "$upd")" = "$digest" ] || fail "$name: the update to $v changed pgq's data"
-    [ "$(q "$upd" -c "select pgq.next_batch('uq', 'open_c')")" = "$b1" ] ||
+    [ "$(q "$upd" "select pgq.next_batch('uq', 'open_c')")" = "$b1" ] ||
       fail "$name: after the update to $v, open_c's open batch is not $b1"
     echo "$name: $base_version -> $v"
   done
@@ -210,16 +209,16 @@ SQL
   echo "$name: updated catalog = fresh catalog ($(grep -c '' "$work/$name-fresh.catalog") lines)"
 
   # --- the data lives on ---
-  [ "$(q "$upd" -c "select string_agg(ev_id || ':' || ev_data, ',' order by ev_id) from pgq.get_batch_events($b1)")" = "$b1_events" ] ||
+  [ "$(q "$upd" "select string_agg(ev_id || ':' || ev_data, ',' order by ev_id) from pgq.get_batch_events($b1)")" = "$b1_events" ] ||
     fail "$name: batch $b1 lost events in the update"
-  [ "$(q "$upd" -c "select pgq.maint_retry_events()")" = 1 ] || fail "$name: the pending retry did not come back"
-  q "$upd" -c "select pgq.force_tick('uq')" -c "select pgq.ticker()" >/dev/null
-  b3=$(q "$upd" -c "select pgq.next_batch('uq', 'retry_c')")
-  got=$(q "$upd" -c "select string_agg(ev_data || ':' || coalesce(ev_retry, 0), ',' order by ev_id) from pgq.get_batch_events($b3)")
+  [ "$(q "$upd" "select pgq.maint_retry_events()")" = 1 ] || fail "$name: the pending retry did not come back"
+  q "$upd" "select pgq.force_tick('uq')" "select pgq.ticker()" >/dev/null
+  b3=$(q "$upd" "select pgq.next_batch('uq', 'retry_c')")
+  got=$(q "$upd" "select string_agg(ev_data || ':' || coalesce(ev_retry, 0), ',' order by ev_id) from pgq.get_batch_events($b3)")
   [ "$got" = "e2:1,e4:0,e5:0" ] || fail "$name: retry_c's batch after the update holds '$got', want e2:1,e4:0,e5:0"
-  q "$upd" -c "select pgq.finish_batch($b1)" -c "select pgq.finish_batch($b3)" >/dev/null
-  b4=$(q "$upd" -c "select pgq.next_batch('uq', 'open_c')")
-  got=$(q "$upd" -c "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b4)")
+  q "$upd" "select pgq.finish_batch($b1)" "select pgq.finish_batch($b3)" >/dev/null
+  b4=$(q "$upd" "select pgq.next_batch('uq', 'open_c')")
+  got=$(q "$upd" "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b4)")
   [ "$got" = "e4,e5" ] || fail "$name: open_c's next batch holds '$got', want e4,e5"
   q "$upd" >/dev/null <<'SQL'
 select pgq.insert_event('uq', 't', 'after');

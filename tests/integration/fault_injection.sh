@@ -59,13 +59,12 @@ cleanup() {
   pg_stop "$data"
 }
 trap cleanup EXIT
-fail() {
-  echo "FAIL (seed $seed): $*"
+fail_context() {
+  echo "(seed $seed)"
   local f
   for f in "$work"/*.out "$work/ticker.log"; do
     [ -s "$f" ] && { echo "--- $(basename "$f"):"; tail -5 "$f"; }
   done
-  exit 1
 }
 elapsed() { echo "$((SECONDS - t_start))s"; }
 sleep_ms() { sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"; }

@@ -21,11 +21,10 @@ export PGOPTIONS="-c statement_timeout=50s -c default_toast_compression=$compres
 start=$(date +%s)
 cleanup() { psql -X -q -d postgres -c "drop database if exists $db" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }
 elapsed() { echo "$(($(date +%s) - start)) s"; }
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "create database $db"
-q <<'SQL' >/dev/null
+q "$db" <<'SQL' >/dev/null
 create extension pgqpp;
 select pgq.create_queue('huge');
 select pgq.register_consumer('huge', 'c');
@@ -41,23 +40,23 @@ import hashlib
 block = "".join(hashlib.md5(str(i).encode()).hexdigest() for i in range(1, 32769)).encode()
 print(hashlib.md5(b"x" * 104857600).hexdigest(), hashlib.md5(block * 100).hexdigest())')
 [ ${#expect_x} = 32 ] && [ ${#expect_hex} = 32 ] || fail "could not compute the expected md5s with python3"
-[ "$(q -c "select octet_length(hex_payload())")" = 104857600 ] || fail "the hex payload is not 100 MiB"
+[ "$(q "$db" "select octet_length(hex_payload())")" = 104857600 ] || fail "the hex payload is not 100 MiB"
 echo "expected md5s computed after $(elapsed)"
 
 # Producers, one transaction each: insert_event with both payloads, then
 # insert_events with a huge, a small and a huge event.
-q -c "select pgq.insert_event('huge', 'one', repeat('x', 100 * 1024 * 1024))" >/dev/null
-q -c "select pgq.insert_event('huge', 'one', hex_payload())" >/dev/null
-[ "$(q -c "select pgq.insert_events('huge', array['many'],
+q "$db" "select pgq.insert_event('huge', 'one', repeat('x', 100 * 1024 * 1024))" >/dev/null
+q "$db" "select pgq.insert_event('huge', 'one', hex_payload())" >/dev/null
+[ "$(q "$db" "select pgq.insert_events('huge', array['many'],
                                   array[hex_payload(), 'small', repeat('x', 100 * 1024 * 1024)])")" = 3 ] ||
   fail "insert_events did not insert 3 events"
 echo "inserted after $(elapsed)"
 
-q -c "select pgq.force_tick('huge')" -c "select pgq.ticker('huge')" >/dev/null
-batch=$(q -c "select pgq.next_batch('huge', 'c')")
+q "$db" "select pgq.force_tick('huge')" "select pgq.ticker('huge')" >/dev/null
+batch=$(q "$db" "select pgq.next_batch('huge', 'c')")
 [ -n "$batch" ] || fail "no batch after the tick"
 
-got=$(q -c "select string_agg(ev_type || ':' || octet_length(ev_data) || ':' || md5(ev_data), ' ' order by ev_id)
+got=$(q "$db" "select string_agg(ev_type || ':' || octet_length(ev_data) || ':' || md5(ev_data), ' ' order by ev_id)
               from pgq.get_batch_events($batch)")
 want="one:104857600:$expect_x one:104857600:$expect_hex many:104857600:$expect_hex many:5:$(printf small | md5sum | cut -d' ' -f1) many:104857600:$expect_x"
 if [ "$got" != "$want" ]; then
@@ -66,9 +65,9 @@ if [ "$got" != "$want" ]; then
   fail "the batch's events differ from what was inserted"
 fi
 echo "get_batch_events returned the 5 events intact after $(elapsed)"
-[ "$(q -c "select pgq.finish_batch($batch)")" = 1 ] || fail "finish_batch did not return 1"
+[ "$(q "$db" "select pgq.finish_batch($batch)")" = 1 ] || fail "finish_batch did not return 1"
 
-[ "$(q -c 'select 1')" = 1 ] || fail "the server does not answer"
+[ "$(q "$db" 'select 1')" = 1 ] || fail "the server does not answer"
 [ -r "$log" ] || fail "cannot read the server log $log"
 if grep -E "terminated by signal|was terminated by exception" "$log"; then
   fail "a backend crashed (see $log)"

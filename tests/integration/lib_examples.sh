@@ -19,7 +19,6 @@ queue=orders_q
 rm -rf "$work"
 mkdir -p "$work"
 
-q() { psql -X -qAt -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 pids=()
 cleanup() {
   local rc=$? p

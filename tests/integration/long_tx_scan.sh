@@ -26,12 +26,11 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }
 elapsed() { echo "$(($(date +%s) - start)) s"; }
 # wait_for SECONDS WHAT COMMAND...: runs COMMAND until it succeeds.
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "create database $db"
-q <<'SQL' >/dev/null
+q "$db" <<'SQL' >/dev/null
 create extension pgqpp;
 select pgq.create_queue('scan');
 select pgq.register_consumer('scan', 'c');
@@ -75,21 +74,21 @@ for i in $(seq 0 99); do
   echo "select pgq.force_tick('scan');"
   echo "select pgq.ticker('scan');"
 done >"$tmp/produce.sql"
-q -f "$tmp/produce.sql" >/dev/null
+q "$db" <"$tmp/produce.sql" >/dev/null
 echo "100,000 events in 100 ticks after $(elapsed)"
 
 # Consume all batches but the last, then open the last one.
-[ "$(q -c "select consume(true)")" = 99 ] || fail "expected 99 batches before the last"
-batch=$(q -c "select pgq.next_batch('scan', 'c')")
+[ "$(q "$db" "select consume(true)")" = 99 ] || fail "expected 99 batches before the last"
+batch=$(q "$db" "select pgq.next_batch('scan', 'c')")
 [ -n "$batch" ] || fail "no last batch"
-[ "$(q -c "select count(*) from pgq.get_batch_events($batch)")" = 1000 ] ||
+[ "$(q "$db" "select count(*) from pgq.get_batch_events($batch)")" = 1000 ] ||
   fail "the last batch does not have 1,000 events"
-[ "$(q -c "select coalesce(sum(events), 0) || ' ' || coalesce(sum(old_events), 0) from seen")" = "99000 0" ] ||
-  fail "the first 99 batches did not hold 99,000 events without the old one: $(q -c "select sum(events), sum(old_events) from seen")"
+[ "$(q "$db" "select coalesce(sum(events), 0) || ' ' || coalesce(sum(old_events), 0) from seen")" = "99000 0" ] ||
+  fail "the first 99 batches did not hold 99,000 events without the old one: $(q "$db" "select sum(events), sum(old_events) from seen")"
 
 # Rows the batch query reads from the event tables, from EXPLAIN ANALYZE.
 rows_read() {  # rows_read SQL: prints the rows scan nodes on pgq.event_* read
-  q -c "explain (analyze, format json) $1" | python3 -c '
+  q "$db" "explain (analyze, format json) $1" | python3 -c '
 import json, sys
 def walk(node):
     total = 0
@@ -102,40 +101,40 @@ def walk(node):
 # PostgreSQL 18 reports Actual Rows per loop with decimals: a whole count.
 print(round(walk(json.load(sys.stdin)[0]["Plan"])))'
 }
-sql=$(q -c "select pgq.batch_event_sql($batch)")
+sql=$(q "$db" "select pgq.batch_event_sql($batch)")
 read_rows=$(rows_read "$sql")
 echo "batch $batch: 1000 events, the batch query read $read_rows rows"
 echo "  $sql"
 if [ "$read_rows" -gt 2000 ]; then
-  q -c "explain (analyze) $sql" >&2
+  q "$db" "explain (analyze) $sql" >&2
   fail "the batch query read $read_rows rows for a batch of 1,000 events: it scans from the long transaction's xid"
 fi
 # The measurement can see a scan from the old xid: the naive predicate reads ~100,000.
 naive=$(rows_read "select * from pgq.event_1 where ev_txid >= $old_xid and ev_txid < txid_current()")
 [ "$naive" -ge 100000 ] || fail "the naive scan read only $naive rows: the measurement is broken"
 echo "  (a scan from the old transaction's xid reads $naive rows)"
-[ "$(q -c "select pgq.finish_batch($batch)")" = 1 ] || fail "finish_batch failed"
+[ "$(q "$db" "select pgq.finish_batch($batch)")" = 1 ] || fail "finish_batch failed"
 
 # Commit the long transaction; the next batch must have its event, once.
 echo "commit; select 'committed';" >&3
 wait_for 30 "the long transaction's commit" grep -q '^committed' "$tmp/hold.out"
-q -c "select pgq.insert_event('scan', 'after', 'after-commit')" -c "select pgq.force_tick('scan')" \
-  -c "select pgq.ticker('scan')" >/dev/null
-batch=$(q -c "select pgq.next_batch('scan', 'c')")
-got=$(q -c "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($batch)")
+q "$db" "select pgq.insert_event('scan', 'after', 'after-commit')" "select pgq.force_tick('scan')" \
+  "select pgq.ticker('scan')" >/dev/null
+batch=$(q "$db" "select pgq.next_batch('scan', 'c')")
+got=$(q "$db" "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($batch)")
 [ "$got" = "old-event,after-commit" ] || fail "the batch after the commit holds '$got', not 'old-event,after-commit'"
 # It names the old transaction's xid: found by the index, not by a scan.
-sql=$(q -c "select pgq.batch_event_sql($batch)")
+sql=$(q "$db" "select pgq.batch_event_sql($batch)")
 read_rows=$(rows_read "$sql")
 echo "batch $batch: old-event,after-commit; the batch query read $read_rows rows"
 echo "  $sql"
 [ "$read_rows" -le 10 ] || fail "the batch query read $read_rows rows for a batch of 2 events"
-q -c "select pgq.finish_batch($batch)" >/dev/null
+q "$db" "select pgq.finish_batch($batch)" >/dev/null
 # A later batch does not repeat it.
-q -c "select pgq.force_tick('scan')" -c "select pgq.ticker('scan')" >/dev/null
-batch=$(q -c "select pgq.next_batch('scan', 'c')")
+q "$db" "select pgq.force_tick('scan')" "select pgq.ticker('scan')" >/dev/null
+batch=$(q "$db" "select pgq.next_batch('scan', 'c')")
 [ -n "$batch" ] || fail "no batch after the last tick"
-[ "$(q -c "select count(*) from pgq.get_batch_events($batch)")" = 0 ] ||
-  fail "a later batch repeats events: $(q -c "select string_agg(ev_data, ',') from pgq.get_batch_events($batch)")"
-q -c "select pgq.finish_batch($batch)" >/dev/null
+[ "$(q "$db" "select count(*) from pgq.get_batch_events($batch)")" = 0 ] ||
+  fail "a later batch repeats events: $(q "$db" "select string_agg(ev_data, ',') from pgq.get_batch_events($batch)")"
+q "$db" "select pgq.finish_batch($batch)" >/dev/null
 echo "ok: old event arrived once, after its commit; $(elapsed)"

@@ -32,7 +32,6 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-q() { local d=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -At -d "$d" "$@"; }
 # expect WHAT GOT WANT
 expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 
@@ -54,50 +53,50 @@ end $$;
 SQL
 
 # --- queue qa ---
-q "$src" -c "select pgq.insert_event('qa', 'a', 'a1'), pgq.insert_event('qa', 'a', 'a2'),
+q "$src" "select pgq.insert_event('qa', 'a', 'a1'), pgq.insert_event('qa', 'a', 'a2'),
                     pgq.insert_event('qa', 'a', 'a3', 'x1', 'x2', 'x3', 'x4')" >/dev/null
-q "$src" -c "select tick('qa')" >/dev/null
+q "$src" "select tick('qa')" >/dev/null
 # ca_retry reads a1..a3, puts a2 aside (due at once), finishes.
 q "$src" <<'SQL' >/dev/null
 select pgq.next_batch('qa', 'ca_retry') as b \gset
 select pgq.event_retry(:b, (select ev_id from pgq.get_batch_events(:b) where ev_data = 'a2'), 0);
 select pgq.finish_batch(:b);
 SQL
-q "$src" -c "select pgq.insert_event('qa', 'a', 'a4')" >/dev/null
-q "$src" -c "select pgq.insert_event('qa', 'a', 'a5')" >/dev/null
-q "$src" -c "select tick('qa')" >/dev/null
+q "$src" "select pgq.insert_event('qa', 'a', 'a4')" >/dev/null
+q "$src" "select pgq.insert_event('qa', 'a', 'a5')" >/dev/null
+q "$src" "select tick('qa')" >/dev/null
 # ca_open finishes the first batch and leaves the second open.
-b=$(q "$src" -c "select pgq.next_batch('qa', 'ca_open')")
-expect "ca_open's first batch" "$(q "$src" -c "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b)")" "a1,a2,a3"
-q "$src" -c "select pgq.finish_batch($b)" >/dev/null
-open_batch=$(q "$src" -c "select pgq.next_batch('qa', 'ca_open')")
-expect "ca_open's open batch" "$(q "$src" -c "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($open_batch)")" "a4,a5"
-q "$src" -c "select pgq.insert_event('qa', 'a', 'a6')" >/dev/null   # not ticked
+b=$(q "$src" "select pgq.next_batch('qa', 'ca_open')")
+expect "ca_open's first batch" "$(q "$src" "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b)")" "a1,a2,a3"
+q "$src" "select pgq.finish_batch($b)" >/dev/null
+open_batch=$(q "$src" "select pgq.next_batch('qa', 'ca_open')")
+expect "ca_open's open batch" "$(q "$src" "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($open_batch)")" "a4,a5"
+q "$src" "select pgq.insert_event('qa', 'a', 'a6')" >/dev/null   # not ticked
 
 # --- queue qb: one transaction runs across its tick and commits before the dump ---
-q "$src" -c "select pgq.insert_event('qb', 'b', 'b1')" >/dev/null
+q "$src" "select pgq.insert_event('qb', 'b', 'b1')" >/dev/null
 mkfifo "$tmp/hold.in"
 psql -X -q -At -v ON_ERROR_STOP=1 -d "$src" <"$tmp/hold.in" >"$tmp/hold.out" 2>&1 &
 hold_pid=$!
 exec 3>"$tmp/hold.in"
 echo "begin; select pgq.insert_event('qb', 'b', 'b-listed') > 0; select 'inserted';" >&3
 wait_for 30 "the open transaction's insert" grep -q '^inserted' "$tmp/hold.out"
-q "$src" -c "select txid_current()" >/dev/null  # a later xid completes: the tick lists the open one
-q "$src" -c "select tick('qb')" >/dev/null
+q "$src" "select txid_current()" >/dev/null  # a later xid completes: the tick lists the open one
+q "$src" "select tick('qb')" >/dev/null
 echo "commit; select 'committed';" >&3
 wait_for 30 "the open transaction's commit" grep -q '^committed' "$tmp/hold.out"
 exec 3>&-
 wait "$hold_pid" || fail "the psql holding the transaction failed: $(cat "$tmp/hold.out")"
 hold_pid=
-expect "the open transaction in qb's tick" "$(q "$src" -c "select count(*) from pgq.tick t, pgq.event_2 e
+expect "the open transaction in qb's tick" "$(q "$src" "select count(*) from pgq.tick t, pgq.event_2 e
   where t.tick_queue = 2 and t.tick_id = 2 and e.ev_data = 'b-listed'
     and e.ev_txid in (select txid_snapshot_xip(t.tick_snapshot))")" 1
-b=$(q "$src" -c "select pgq.next_batch('qb', 'cb')")
-expect "cb's first batch" "$(q "$src" -c "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b)")" "b1"
-q "$src" -c "select pgq.finish_batch($b)" >/dev/null
-q "$src" -c "select pgq.insert_event('qb', 'b', 'b2')" >/dev/null   # not ticked
+b=$(q "$src" "select pgq.next_batch('qb', 'cb')")
+expect "cb's first batch" "$(q "$src" "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b)")" "b1"
+q "$src" "select pgq.finish_batch($b)" >/dev/null
+q "$src" "select pgq.insert_event('qb', 'b', 'b2')" >/dev/null   # not ticked
 
-expect "pending retries" "$(q "$src" -c "select count(*) from pgq.retry_queue")" 1
+expect "pending retries" "$(q "$src" "select count(*) from pgq.retry_queue")" 1
 state_sql="select q.queue_name, c.co_name, s.sub_id, s.sub_last_tick, s.sub_batch, s.sub_next_tick
              from pgq.subscription s join pgq.queue q on q.queue_id = s.sub_queue
              join pgq.consumer c on c.co_id = s.sub_consumer order by 1, 2;
@@ -105,7 +104,7 @@ state_sql="select q.queue_name, c.co_name, s.sub_id, s.sub_last_tick, s.sub_batc
            select tick_queue, tick_id, tick_snapshot, tick_event_seq from pgq.tick order by 1, 2;
            select ev_owner, ev_id, ev_retry, ev_data from pgq.retry_queue order by 1, 2;
            select tableoid::regclass, ev_id, ev_txid, ev_data from pgq.event_template order by 2;"
-q "$src" -c "$state_sql" >"$tmp/src.state"
+q "$src" "$state_sql" >"$tmp/src.state"
 echo "original database ready after $(($(date +%s) - start)) s"
 
 # --- dump and restore ---
@@ -114,7 +113,7 @@ echo "original database ready after $(($(date +%s) - start)) s"
 "$bindir/pg_restore" --exit-on-error -d "$dst" "$tmp/src.dump" 2>"$tmp/restore.err" ||
   { cat "$tmp/restore.err" >&2; fail "pg_restore failed"; }
 [ -s "$tmp/restore.err" ] && { echo "pg_restore said:" >&2; cat "$tmp/restore.err" >&2; }
-q "$dst" -c "$state_sql" >"$tmp/dst.state"
+q "$dst" "$state_sql" >"$tmp/dst.state"
 diff -u "$tmp/src.state" "$tmp/dst.state" >&2 || fail "the restored pgq tables differ from the original's"
 echo "restored; queues, ticks, positions, retries and events are identical"
 
@@ -149,8 +148,8 @@ select drain('qb', 'cb');
 \o
 select consumer, batch_id, ev_id, ev_type, ev_data, ev_retry, ev_time, extra from got order by n;
 SQL
-q "$src" -f "$tmp/continue.sql" >"$tmp/src.events"
-q "$dst" -f "$tmp/continue.sql" >"$tmp/dst.events"
+q "$src" <"$tmp/continue.sql" >"$tmp/src.events"
+q "$dst" <"$tmp/continue.sql" >"$tmp/dst.events"
 echo "continuation in the restored database:"
 sed 's/^/  /' "$tmp/dst.events"
 diff -u "$tmp/src.events" "$tmp/dst.events" >&2 || fail "the restored database delivers other events than the original"
@@ -193,14 +192,14 @@ select queue_id, queue_name, queue_data_pfx from pgq.queue order by 1;
 select co_id, co_name from pgq.consumer order by 1;
 select sub_id, sub_queue, sub_consumer from pgq.subscription order by 1, 2, 3;
 SQL
-q "$src" -f "$tmp/after.sql" >"$tmp/src.after"
-q "$dst" -f "$tmp/after.sql" >"$tmp/dst.after"
+q "$src" <"$tmp/after.sql" >"$tmp/src.after"
+q "$dst" <"$tmp/after.sql" >"$tmp/dst.after"
 echo "new work in the restored database:"
 sed 's/^/  /' "$tmp/dst.after"
 diff -u "$tmp/src.after" "$tmp/dst.after" >&2 || fail "new work in the restored database differs from the original's"
 expect "new events after the restore" "$(cut -d'|' -f1,5 "$tmp/dst.after" | head -6 | tr '\n' ' ')" \
   "ca_open|a-new ca_retry|a-new ca_behind|a-new ca_late|a-new cb|b-new cc|c1 "
 expect "the new queue" "$(grep '|qc|' "$tmp/dst.after")" "3|qc|pgq.event_3"
-q "$dst" -c "select count(*) from pg_class where relname like 'event\_3\_%' and relkind = 'r'" |
+q "$dst" "select count(*) from pg_class where relname like 'event\_3\_%' and relkind = 'r'" |
   grep -qx 3 || fail "the new queue's event tables are missing"
 echo "ok: dump and restore in $(($(date +%s) - start)) s"

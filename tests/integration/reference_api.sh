@@ -3,25 +3,25 @@
 # pgqpp's functions, table columns and privileges equal PgQ 3.5's reference
 # lists (tests/reference/), apart from the documented differences.
 set -euo pipefail
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 ref=$(cd "$(dirname "$0")/../reference" && pwd)
 db=ref_api
 out=$PGQPP_TEST_WORK/reference_api
 mkdir -p "$out"
 psql -X -q -c "drop database if exists $db" -c "create database $db"
 trap 'psql -X -q -c "drop database if exists $db" >/dev/null 2>&1 || true' EXIT
-q() { psql -X -q -At -d "$db" -c "$1"; }
-q "create extension pgqpp; select pgq.create_queue('one'); select pgq.create_queue('two');" >/dev/null
+q "$db" "create extension pgqpp; select pgq.create_queue('one'); select pgq.create_queue('two');" >/dev/null
 
 # Documented differences: pgqpp additions.
 additions='^(insert_events|wakeup_ticker|_check_name|_queue_changed|_ids_past_restored)\('
 
-q "select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> '
+q "$db" "select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> '
           || case when p.proretset then 'SETOF ' else '' end || format_type(p.prorettype, null)
      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where n.nspname = 'pgq' order by 1" | grep -Ev "$additions" | LC_ALL=C sort >"$out/functions"
 LC_ALL=C sort "$ref/pgq-3.5-functions.txt" >"$out/functions.ref"
 
-q "select c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+q "$db" "select c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
      from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = 'pgq' and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped
       and c.relname in ('consumer','event_template','queue','retry_queue','subscription','tick')" \
@@ -29,7 +29,7 @@ q "select c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.attt
 LC_ALL=C sort "$ref/pgq-3.5-tables.txt" >"$out/tables.ref"
 
 # Privileges of everyone but the owner, as "ROLE PRIVILEGE object".
-q "with acl as (
+q "$db" "with acl as (
      select p.proname || '(' || pg_get_function_arguments(p.oid) || ')' as obj, p.proowner as owner,
             (aclexplode(p.proacl)).*
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'pgq'

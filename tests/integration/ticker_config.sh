@@ -7,23 +7,8 @@
 # named by the config's pidfile (reload, stop with SIGINT, stop with SIGTERM),
 # -V prints the version, as pgqd's flags do.
 set -euo pipefail
-. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
-pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
-work=$PGQPP_TEST_WORK/ticker_config
-mkdir -p "$work"
-log=$work/ticker.log
-pidfile=$work/ticker.pid
-: >"$log"
-pid=
-
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  [ -s "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
-  psql -X -q -d postgres -c "drop database if exists tkc_plain" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-fail_context() { echo "--- ticker log:"; tail -20 "$log"; }
-log_has() { grep -q -- "$1" "$log"; }
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/ticker.sh"
+ticker_test_setup ticker_config tkc_plain
 # run_rc CMD...: runs it (30 s at most: a daemon that should have refused to
 # start must not hang the test) with stdout and stderr in $work/out and
 # $work/err; prints the exit code.
@@ -38,7 +23,6 @@ grep -q "unknown section '\[pgqdd\]'" "$work/err" || fail "[pgqdd]: unclear erro
 echo "unknown section rejected: $(cat "$work/err")"
 
 # --- database_list: a missing database and one without PgQ are logged ---
-psql -X -q -d postgres -c "drop database if exists tkc_plain" -c "create database tkc_plain"
 "$pgqpp" ticker -q --syslog 0 --logfile "$log" --initial-database postgres \
   --database tkc_missing --database tkc_plain &
 pid=$!

@@ -6,27 +6,10 @@
 # stops on SIGTERM with exit 0 within a second, and rejects bad configs with
 # one clear line.
 set -euo pipefail
-. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
-root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-. "$root/tests/lib/cluster.sh"
-. "$root/tests/lib/ticker.sh"
-pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
-work=$PGQPP_TEST_WORK/ticker_daemon
-mkdir -p "$work"
-log=$work/ticker.log
-: >"$log"
-pid=
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/ticker.sh"
 dbs="tk_main tk_late tk_pgq"
-
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  for d in $dbs; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
+ticker_test_setup ticker_daemon "$dbs"
 fail_context() { echo "--- ticker log:"; tail -40 "$log"; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-# wait_for SECONDS DESCRIPTION COMMAND...: polls until COMMAND succeeds.
-log_has() { grep -q -- "$1" "$log"; }
 
 # --- bad configs: one clear line on stderr, non-zero exit ---
 printf '[pgqd]\nticker_perid = 1\n' >"$work/unknown.ini"
@@ -45,7 +28,6 @@ done
 echo "bad configs rejected with one line each"
 
 # --- a pgqpp database and a PgQ 3.5 database ---
-for d in $dbs; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
 q tk_main "create extension pgqpp"
 q tk_main "select pgq.create_queue('q')" >/dev/null
 q tk_main "select pgq.register_consumer('q', 'c')" >/dev/null

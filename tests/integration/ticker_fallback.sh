@@ -24,11 +24,10 @@ pg_stage "$work/stage" "$PGQPP_BUILD_DIR"
 port=$(free_port)
 pg_start "$work/cluster/data" "$port"
 export PGPORT=$port PGDATABASE=postgres
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
-q "create extension pgqpp"
-q "select pgq.create_queue('q')" >/dev/null
-q "select pgq.set_queue_config('q', 'ticker_max_lag', '0.1 seconds')" >/dev/null
-q "select pgq.register_consumer('q', 'c')" >/dev/null
+q postgres "create extension pgqpp"
+q postgres "select pgq.create_queue('q')" >/dev/null
+q postgres "select pgq.set_queue_config('q', 'ticker_max_lag', '0.1 seconds')" >/dev/null
+q postgres "select pgq.register_consumer('q', 'c')" >/dev/null
 
 "$pgqpp" ticker -q --syslog 0 --logfile "$log" --database postgres --ticker-period 0.1 &
 pid=$!
@@ -37,14 +36,14 @@ until grep -q "wake-up path unavailable (pgqpp is not in shared_preload_librarie
   [ $SECONDS -lt $end ] || fail "no fallback notice in the log"
   sleep 0.1
 done
-q "select pgq.insert_event('q', 't', 'periodic')" >/dev/null
+q postgres "select pgq.insert_event('q', 't', 'periodic')" >/dev/null
 end=$((SECONDS + 10))
 while true; do
-  b=$(q "select pgq.next_batch('q', 'c')")
-  if [ -n "$b" ] && [ "$(q "select count(*) from pgq.get_batch_events($b) where ev_data = 'periodic'")" = 1 ]; then
+  b=$(q postgres "select pgq.next_batch('q', 'c')")
+  if [ -n "$b" ] && [ "$(q postgres "select count(*) from pgq.get_batch_events($b) where ev_data = 'periodic'")" = 1 ]; then
     break
   fi
-  [ -n "$b" ] && q "select pgq.finish_batch($b)" >/dev/null
+  [ -n "$b" ] && q postgres "select pgq.finish_batch($b)" >/dev/null
   [ $SECONDS -lt $end ] || fail "the event never arrived through periodic ticks"
   sleep 0.1
 done

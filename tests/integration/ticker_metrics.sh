@@ -8,33 +8,15 @@
 # the next check_period; pgq.force_tick's jump of the event sequence is not
 # reported as events.
 set -euo pipefail
-. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
-root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-. "$root/tests/lib/cluster.sh"
-. "$root/tests/lib/ticker.sh"
-pgqpp=$PGQPP_BUILD_DIR/cli/pgqpp
-work=$PGQPP_TEST_WORK/ticker_metrics
-mkdir -p "$work"
-log=$work/ticker.log
-: >"$log"
-pid=
+. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/ticker.sh"
 dbs="tkm_main tkm_plain tkm_drop"
+ticker_test_setup ticker_metrics "$dbs"
 command -v promtool >/dev/null || fail "promtool not found: install Debian's prometheus package (scripts/install-deps.sh)"
-
-cleanup() {
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  for d in $dbs; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
-}
-trap cleanup EXIT
 fail_context() { echo "--- metrics:"; scrape | grep -v '^#' | head -40; echo "--- ticker log:"; tail -30 "$log"; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-log_has() { grep -q -- "$1" "$log"; }
 scrape() { curl -s "http://127.0.0.1:$metrics_port/metrics"; }
 metric() { scrape | grep -F "$1{$2} " | awk '{print $2}'; } # metric NAME LABELS: its value
 has_series() { scrape | grep -q -F "db=\"$1\""; }
 
-cleanup
-for d in $dbs; do q postgres "create database $d"; done
 for d in tkm_main tkm_drop; do
   q $d "create extension pgqpp"
   q $d "select pgq.create_queue('q')" >/dev/null

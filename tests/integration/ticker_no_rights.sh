@@ -24,7 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 fail_context() { echo "--- ticker log ($(wc -l <"$log") lines):"; head -30 "$log"; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 log_has() { grep -q -- "$1" "$log"; }
 # Sessions ever opened to the test database (counted by the server itself;
 # a session's count reaches pg_stat_database within a second, or when it ends).

@@ -39,7 +39,6 @@ fail_context() {
   echo "--- ticker log:"
   tail -20 "$log"
 }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 log_has() { grep -q -- "$1" "$log"; }
 
 # Memcheck, children too (libpgqpp's crash tests start worker processes);

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: PostgreSQL
+# shellcheck shell=bash
 # Helpers for the `pgqpp` tool's integration tests (tests/integration/cli_*.sh).
-# Source it after setting `work` (a folder for outputs); defines `pgqpp`.
+# Source it after setting `work` (a folder for outputs); defines `pgqpp`,
+# and brings tests/lib/testlib.sh (fail, q, wait_for, fresh_databases).
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 pgqpp=${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}/cli/pgqpp
-
-fail() { echo "FAIL: $*"; exit 1; }
 
 # expect RC ARGS...: runs `pgqpp ARGS`, fails unless it exits with RC;
 # its output is in $work/out and $work/err.
@@ -27,8 +29,6 @@ err_line() {
 # out_has TEXT: stdout contains TEXT.
 out_has() { grep -qF -- "$1" "$work/out" || fail "stdout lacks '$1': $(cat "$work/out")"; }
 
-# q DB SQL: one statement through psql, unaligned output.
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 # tick DB QUEUE: a tick now, whatever the queue's tick settings.
 tick() { q "$1" "select pgq.force_tick('$2')" >/dev/null; q "$1" "select pgq.ticker('$2')" >/dev/null; }

@@ -113,16 +113,20 @@ echo "ok: pgqpp --help and --version ($version) from /usr/bin"
 
 man=$(dpkg -L pgqpp | grep -E '/man1/pgqpp\.1\.gz$') || fail "pgqpp installs no man page"
 zcat "$man" | grep -q '^\.TH PGQPP "1"' || fail "$man is not a section 1 page for pgqpp"
-for c in ticker demo status; do
+for c in $(python3 "$root/scripts/cli-docs.py" --list --binary /usr/bin/pgqpp); do
   zcat "$man" | grep -q "pgqpp $c" || fail "the man page does not describe pgqpp $c"
 done
-if command -v man >/dev/null; then
-  man -l "$man" >/dev/null 2>"$work/man.err" || fail "man cannot render $man"
-  [ ! -s "$work/man.err" ] || { cat "$work/man.err"; fail "man warns about $man"; }
-else
-  echo "note: man is not installed; $man checked by its text only"
-fi
-echo "ok: man page $man"
+sql_man=$(dpkg -L pgqpp | grep -E '/man7/pgqpp-sql\.7\.gz$') || fail "pgqpp installs no pgqpp-sql(7)"
+zcat "$sql_man" | grep -q '^\.B pgq\.insert_event(' || fail "$sql_man does not describe pgq.insert_event"
+for m in "$man" "$sql_man"; do
+  if command -v man >/dev/null; then
+    man -l "$m" >/dev/null 2>"$work/man.err" || fail "man cannot render $m"
+    [ ! -s "$work/man.err" ] || { cat "$work/man.err"; fail "man warns about $m"; }
+  else
+    echo "note: man is not installed; $m checked by its text only"
+  fi
+  echo "ok: man page $m"
+done
 
 "${clean[@]}" pgqpp demo --help >"$work/demo-help.out" || fail "pgqpp demo --help failed"
 "${clean[@]}" pgqpp demo --seconds 3 --rate 500 >"$work/demo.out" 2>&1 || {

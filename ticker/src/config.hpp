@@ -2,11 +2,18 @@
 // The ticker daemon's settings: pgqd's config keys with their meaning and
 // defaults, read from an ini file (section [pgqd] or [pgqpp], nothing else) and/or set from
 // command-line flags. Pure C++.
+//
+// Each key is declared once, as one row of config_keys() (config_keys.cpp):
+// name, the Config member it sets (hence its type), default, whether SIGHUP
+// may change it, and its help. The parser, the reload, `pgqpp ticker --help`,
+// `--ini`, `--keys` and docs/ticker.md's key table (scripts/ticker-docs.py)
+// all read that table.
 #pragma once
 
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace pgqpp::ticker {
@@ -17,35 +24,49 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The values of every key. Its constructor sets each key's default from
+/// config_keys(); the members have no defaults of their own.
 struct Config {
+  Config();
   std::string logfile;       // empty: no log file
   std::string pidfile;       // required with --daemon
   std::string base_connstr;  // libpq connect string without dbname
-  std::string initial_database = "template1";
+  std::string initial_database;
   std::vector<std::string> database_list;  // empty: every database
-  bool syslog = true;
-  std::string syslog_ident = "pgqd";
-  double check_period = 60;           // seconds between database discoveries
-  double retry_period = 30;           // seconds between retry moves
-  double maint_period = 120;          // seconds between maintenance runs
-  double ticker_period = 1;           // seconds between ticker runs
-  double stats_period = 30;           // seconds between statistics log lines
-  double connection_lifetime = 3600;  // seconds before a connection is renewed
+  bool syslog;
+  std::string syslog_ident;
+  double check_period;         // seconds between database discoveries
+  double retry_period;         // seconds between retry moves
+  double maint_period;         // seconds between maintenance runs
+  double ticker_period;        // seconds between ticker runs
+  double stats_period;         // seconds between statistics log lines
+  double connection_lifetime;  // seconds before a connection is renewed
   // pgqpp's own keys, for the wake-up path (pgqpp preloaded):
-  double min_tick_interval = 0.005;  // shortest time between two woken ticks of a queue
-  double idle_ticker_period = 3;     // full pgq.ticker() period while woken
+  double min_tick_interval;   // shortest time between two woken ticks of a queue
+  double idle_ticker_period;  // full pgq.ticker() period while woken
 };
 
-/// One config key: its name, what it takes, and whether SIGHUP may change it.
+/// The Config member a key sets; its type is the key's type.
+using ConfigField = std::variant<std::string Config::*, std::vector<std::string> Config::*,
+                                 bool Config::*, double Config::*>;
+
+/// One config key: its name, the member it sets, its default (as a config
+/// file would write it), whether SIGHUP may change it, and its help.
 struct KeyInfo {
   const char* name;
-  const char* kind;  // "string", "list", "bool", "seconds"
+  ConfigField field;
+  const char* default_value;
   bool reloadable;
   const char* help;
+  /// "string", "list", "bool" or "seconds", from the member's type.
+  const char* kind() const;
 };
 
 /// Every key the daemon knows, in the order `--ini` prints them.
 const std::vector<KeyInfo>& config_keys();
+
+/// The key named `name`, or nullptr.
+const KeyInfo* find_key(const std::string& name);
 
 /// Sets one key from its text value; throws ConfigError naming `where`.
 void set_key(Config& config, const std::string& key, const std::string& value,
@@ -65,5 +86,9 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b);
 
 /// A sample config file listing every key with its default.
 std::string sample_config();
+
+/// Every key as one tab-separated line: name, kind, default, "reload" or
+/// "restart", help (`pgqpp ticker --keys`; scripts/ticker-docs.py reads it).
+std::string keys_table();
 
 }  // namespace pgqpp::ticker

@@ -122,11 +122,10 @@ void Daemon::reload() {
   }
   auto changed = changed_keys(config_, fresh);
   for (const auto& key : changed)
-    for (const auto& k : config_keys())
-      if (key == k.name && !k.reloadable) {
-        log_.warning("", key + " changes only with a restart; keeping " + get_key(config_, key));
-        set_key(fresh, key, get_key(config_, key), "reload");
-      }
+    if (!find_key(key)->reloadable) {
+      log_.warning("", key + " changes only with a restart; keeping " + get_key(config_, key));
+      set_key(fresh, key, get_key(config_, key), "reload");
+    }
   std::string list;
   for (const auto& key : changed) list += (list.empty() ? "" : ", ") + key;
   config_ = fresh;

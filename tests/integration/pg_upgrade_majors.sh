@@ -229,12 +229,11 @@ upgrade_to() {
   as_pg_owner "$old_bin/pg_resetwal" -e 3 "$dir/old/data" >/dev/null
   start_cluster "$old_bin" "$dir/old/data" "$old_port"
   local db="host=127.0.0.1 port=$old_port user=postgres dbname=postgres"
-  q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }
-  workload_sql | q -f - >/dev/null
-  q -c "$state_sql" >"$dir/state.before"
-  q -c "$visibility_sql" >"$dir/visibility.before"
+  workload_sql | q "$db" >/dev/null
+  q "$db" "$state_sql" >"$dir/state.before"
+  q "$db" "$visibility_sql" >"$dir/visibility.before"
   local txid_before
-  txid_before=$(q -c "select txid_snapshot_xmax(txid_current_snapshot())")
+  txid_before=$(q "$db" "select txid_snapshot_xmax(txid_current_snapshot())")
   echo "PostgreSQL 15 cluster ready (txid $txid_before); consumers:"
   sed 's/^/  /' "$dir/state.before"
   stop_cluster "$old_bin" "$dir/old/data"
@@ -256,46 +255,46 @@ upgrade_to() {
   new_port=$(free_port)
   start_cluster "$new_bin" "$dir/new/data" "$new_port"
   db="host=127.0.0.1 port=$new_port user=postgres dbname=postgres"
-  expect_eq "server after pg_upgrade" "$(q -c "show server_version_num" | cut -c1-2)" "$major"
-  q -c "$state_sql" >"$dir/state.after"
+  expect_eq "server after pg_upgrade" "$(q "$db" "show server_version_num" | cut -c1-2)" "$major"
+  q "$db" "$state_sql" >"$dir/state.after"
   diff -u "$dir/state.before" "$dir/state.after" >&2 || fail "consumers or retries changed across pg_upgrade to $major"
-  q -c "$visibility_sql" >"$dir/visibility.after"
+  q "$db" "$visibility_sql" >"$dir/visibility.after"
   diff -u "$dir/visibility.before" "$dir/visibility.after" >&2 ||
     fail "the tick snapshots see the stored events differently after pg_upgrade to $major"
   local txid_after
-  txid_after=$(q -c "select txid_current()")
+  txid_after=$(q "$db" "select txid_current()")
   [ "$txid_after" -ge "$txid_before" ] || fail "txids went back across pg_upgrade: $txid_before -> $txid_after"
   [ $((txid_before >> 32)) -eq 3 ] || fail "the old cluster's txids are not in epoch 3: $txid_before"
   [ $((txid_after >> 32)) -eq 3 ] || fail "the xid epoch changed across pg_upgrade: $txid_before -> $txid_after"
   expect_eq "ticks ahead of the txids" \
-    "$(q -c "select count(*) from pgq.tick where txid_snapshot_xmax(tick_snapshot) > txid_snapshot_xmax(txid_current_snapshot())")" 0
+    "$(q "$db" "select count(*) from pgq.tick where txid_snapshot_xmax(tick_snapshot) > txid_snapshot_xmax(txid_current_snapshot())")" 0
   echo "pg_upgrade 15 -> $major took ${upgrade_seconds}s; txid $txid_before -> $txid_after (epoch 3 kept)," \
     "consumers, retries and the snapshots' view of $(cut -d'|' -f1,2 --output-delimiter=+ "$dir/visibility.after") events unchanged"
 
   # Work after the upgrade: new events, a rolled-back transaction, and the
   # ticker (with ticker_max_lag 0 it ticks as soon as events wait).
-  q -c "select pgq.set_queue_config('q', 'ticker_max_lag', '0')" \
-    -c "select produce(10201, 10300)" -c "begin" -c "select produce(100021, 100030)" -c "rollback" >/dev/null
+  q "$db" "select pgq.set_queue_config('q', 'ticker_max_lag', '0')" \
+    "select produce(10201, 10300)" "begin" "select produce(100021, 100030)" "rollback" >/dev/null
   local ticks_before
-  ticks_before=$(q -c "select max(tick_id) from pgq.tick")
+  ticks_before=$(q "$db" "select max(tick_id) from pgq.tick")
   PGHOST=127.0.0.1 PGPORT=$new_port PGUSER=postgres "$pgqpp" ticker -q --syslog 0 --logfile "$dir/ticker.log" \
     --database postgres --ticker-period 0.1 >/dev/null 2>&1 &
   ticker_pid=$!
-  ticked() { [ "$(q -c "select max(tick_id) from pgq.tick")" -gt "$ticks_before" ]; }
+  ticked() { [ "$(q "$db" "select max(tick_id) from pgq.tick")" -gt "$ticks_before" ]; }
   wait_for 30 "a tick by pgqpp ticker on PostgreSQL $major" ticked
   kill -TERM "$ticker_pid"
   wait "$ticker_pid" || fail "the ticker exited with $? on SIGTERM"
   ticker_pid=
-  q -c "select pgq.maint_retry_events()" -c "select tick()" >/dev/null
+  q "$db" "select pgq.maint_retry_events()" "select tick()" >/dev/null
   local c
   for c in c_open c_half c_none c_retry; do
-    while [ -n "$(q -c "select consume('$c')")" ]; do :; done
+    while [ -n "$(q "$db" "select consume('$c')")" ]; do :; done
   done
   # Every committed event once per consumer; c_open's open batch twice; a
   # retried event once more for c_retry (with ev_retry = 1).
   local open_batch
   open_batch=$(grep '^q|c_open|' "$dir/state.before" | cut -d'|' -f4)
-  q -c "with expected as (
+  q "$db" "with expected as (
           select c, p.ev_data,
                  case when c = 'c_open' and p.ev_data in
                         (select ev_data from got where consumer = 'c_open' and batch_id = $open_batch)
@@ -307,10 +306,10 @@ upgrade_to() {
           from expected e full join delivered d using (c, ev_data)
          where e.n is distinct from d.n" >"$dir/mismatch"
   [ -s "$dir/mismatch" ] && fail "after pg_upgrade to $major, not exactly once: $(head -20 "$dir/mismatch" | tr '\n' ';')"
-  expect_eq "c_retry's retried events" "$(q -c "select count(*) from got where consumer = 'c_retry' and ev_retry = 1")" 10
+  expect_eq "c_retry's retried events" "$(q "$db" "select count(*) from got where consumer = 'c_retry' and ev_retry = 1")" 10
   expect_eq "c_open's open batch, read before and after the upgrade" \
-    "$(q -c "select count(*) = 2 * count(distinct ev_data) and count(*) > 0 from got where consumer = 'c_open' and batch_id = $open_batch")" t
-  echo "ok: 15 -> $major: $(q -c "select count(*) from produced") committed events, each delivered to 4 consumers" \
+    "$(q "$db" "select count(*) = 2 * count(distinct ev_data) and count(*) > 0 from got where consumer = 'c_open' and batch_id = $open_batch")" t
+  echo "ok: 15 -> $major: $(q "$db" "select count(*) from produced") committed events, each delivered to 4 consumers" \
     "exactly once (c_open's open batch $open_batch re-read), ticker ticking; $((SECONDS - t0))s in all"
   stop_cluster "$new_bin" "$dir/new/data"
 }

@@ -46,8 +46,6 @@ cleanup() {
 }
 trap cleanup EXIT
 fail_context() { [ -s "$work/ticker.log" ] && tail -20 "$work/ticker.log"; }
-# q DB SQL...: psql -At on database DB.
-q() { local d=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -At -d "$d" "$@"; }
 expect() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; }
 # run_pgqpp RC ARGS...: pgqpp must exit RC; output in $work/out, $work/err.
 run_pgqpp() {
@@ -98,32 +96,32 @@ SQL
 # the fourth argument is "open". Prints the batch id (empty: none ready).
 consume() {
   local d=$1 queue=$2 consumer=$3 how=${4:-finish} b
-  b=$(q "$d" -c "select pgq.next_batch('$queue', '$consumer')")
+  b=$(q "$d" "select pgq.next_batch('$queue', '$consumer')")
   [ -n "$b" ] || return 0
-  q "$d" -c "insert into got select '$consumer', '$queue', ev_data from pgq.get_batch_events($b)"
-  [ "$how" = open ] || q "$d" -c "select pgq.finish_batch($b)" >/dev/null
+  q "$d" "insert into got select '$consumer', '$queue', ev_data from pgq.get_batch_events($b)"
+  [ "$how" = open ] || q "$d" "select pgq.finish_batch($b)" >/dev/null
   echo "$b"
 }
 
 # ---------------------------------------------------------------- part 1
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "create database $src" -c "create database $dst"
 pgq35_source "$src"
-q "$src" -c "create table got (consumer text, queue text, ev_data text)"
+q "$src" "create table got (consumer text, queue text, ev_data text)"
 consume "$src" qa c_open >/dev/null                 # a1..a5
 open_batch=$(consume "$src" qa c_open open)         # a6..a8, left open
-b=$(q "$src" -c "select pgq.next_batch('qa', 'c_retry')")
-q "$src" -c "insert into got select 'c_retry', 'qa', ev_data from pgq.get_batch_events($b) where ev_data <> 'a3'" \
-  -c "select pgq.event_retry($b, ev_id, 0) from pgq.get_batch_events($b) where ev_data = 'a3'" \
-  -c "select pgq.finish_batch($b)" >/dev/null
+b=$(q "$src" "select pgq.next_batch('qa', 'c_retry')")
+q "$src" "insert into got select 'c_retry', 'qa', ev_data from pgq.get_batch_events($b) where ev_data <> 'a3'" \
+  "select pgq.event_retry($b, ev_id, 0) from pgq.get_batch_events($b) where ev_data = 'a3'" \
+  "select pgq.finish_batch($b)" >/dev/null
 consume "$src" qb c_b >/dev/null                    # b1..b3
-expect "PgQ version of the source" "$(q "$src" -c "select extversion from pg_extension where extname = 'pgq'")" "$(pgq35_version)"
-expect "pending retries in the source" "$(q "$src" -c "select count(*) from pgq.retry_queue")" 1
+expect "PgQ version of the source" "$(q "$src" "select extversion from pg_extension where extname = 'pgq'")" "$(pgq35_version)"
+expect "pending retries in the source" "$(q "$src" "select count(*) from pgq.retry_queue")" 1
 ids_sql="select 'queue', queue_id, queue_name from pgq.queue
          union all select 'consumer', co_id, co_name from pgq.consumer
          union all select 'sub', sub_id, q.queue_name || '/' || c.co_name
            from pgq.subscription s join pgq.queue q on q.queue_id = s.sub_queue
            join pgq.consumer c on c.co_id = s.sub_consumer order by 1, 2"
-q "$src" -c "$ids_sql" >"$work/src.ids"
+q "$src" "$ids_sql" >"$work/src.ids"
 echo "PgQ $(pgq35_version) source database ready; its ids:"
 sed 's/^/  /' "$work/src.ids"
 
@@ -137,11 +135,11 @@ sed 's/^/  /' "$work/restore.err"
 grep '^Command was:' "$work/restore.err" | grep -v 'EXTENSION IF NOT EXISTS pgq \|ON EXTENSION pgq ' &&
   fail "pg_restore failed on something besides the extension pgq"
 grep -q 'errors ignored on restore: 2$' "$work/restore.err" || fail "pg_restore: not exactly the two expected errors"
-expect "extensions after the restore" "$(q "$dst" -c "select string_agg(extname, ',' order by extname) from pg_extension where extname like 'pgq%'")" pgqpp
-q "$dst" -c "$ids_sql" >"$work/dst.ids"
+expect "extensions after the restore" "$(q "$dst" "select string_agg(extname, ',' order by extname) from pg_extension where extname like 'pgq%'")" pgqpp
+q "$dst" "$ids_sql" >"$work/dst.ids"
 diff -u "$work/src.ids" "$work/dst.ids" >&2 || fail "the restored ids differ from the source's"
 expect "sequences as restored (PgQ 3.5's dump lacks them)" \
-  "$(q "$dst" -c "select string_agg(coalesce(last_value, 0)::text, ',' order by sequencename) from pg_sequences
+  "$(q "$dst" "select string_agg(coalesce(last_value, 0)::text, ',' order by sequencename) from pg_sequences
                   where schemaname = 'pgq' and sequencename in ('queue_queue_id_seq', 'consumer_co_id_seq', 'subscription_sub_id_seq')")" \
   "0,0,0"
 
@@ -150,7 +148,7 @@ run_pgqpp 0 create-queue --dsn "dbname=$dst" qnew
 run_pgqpp 0 register --dsn "dbname=$dst" qa c_new
 run_pgqpp 0 register --dsn "dbname=$dst" qnew c_new
 run_pgqpp 0 register --dsn "dbname=$dst" qb c_b2
-q "$dst" -c "$ids_sql" >"$work/after.ids"
+q "$dst" "$ids_sql" >"$work/after.ids"
 echo "ids after create-queue and register:"
 sed 's/^/  /' "$work/after.ids"
 max_of() { awk -F'|' -v k="$1" '$1 == k && $2 > m { m = $2 } END { print m + 0 }' "$2"; }
@@ -165,15 +163,15 @@ for kind in queue consumer sub; do
     sub) expect "new subscription ids past $old_max" "$(tr '\n' ' ' <"$work/new.$kind")" "qa/c_new qb/c_b2 qnew/c_new " ;;
   esac
 done
-expect "subscriptions sharing a sub_id" "$(q "$dst" -c "select count(*) from (select sub_id from pgq.subscription group by 1 having count(*) > 1) s")" 0
+expect "subscriptions sharing a sub_id" "$(q "$dst" "select count(*) from (select sub_id from pgq.subscription group by 1 having count(*) > 1) s")" 0
 
 # Every consumer continues; new events reach old and new consumers.
-q "$dst" -c "select pgq.maint_retry_events()" -c "select tick('qa'), tick('qb')" >/dev/null
+q "$dst" "select pgq.maint_retry_events()" "select tick('qa'), tick('qb')" >/dev/null
 reopened=$(consume "$dst" qa c_open)
 expect "c_open's open batch after the restore" "$reopened" "$open_batch"
-q "$dst" -c "select produce('qa', 'a10'), produce('qb', 'b5'), produce('qnew', 'n1')" \
-  -c "begin" -c "select produce('qa', 'a-rolled-back-2')" -c "rollback" \
-  -c "select tick('qa'), tick('qb'), tick('qnew')" >/dev/null
+q "$dst" "select produce('qa', 'a10'), produce('qb', 'b5'), produce('qnew', 'n1')" \
+  "begin" "select produce('qa', 'a-rolled-back-2')" "rollback" \
+  "select tick('qa'), tick('qb'), tick('qnew')" >/dev/null
 for sub in qa/c_open qa/c_retry qb/c_retry qa/c_behind qb/c_b qa/c_new qnew/c_new qb/c_b2; do
   while [ -n "$(consume "$dst" "${sub%/*}" "${sub#*/}")" ]; do :; done
 done
@@ -192,11 +190,11 @@ check_sql="with want(consumer, queue, ev_data, n) as (
          coalesce(w.ev_data, h.ev_data) || ': want ' || coalesce(w.n, 0) || ', got ' || coalesce(h.n, 0)
     from want w full join have h using (consumer, queue, ev_data)
    where w.n is distinct from h.n"
-q "$dst" -c "$check_sql" >"$work/mismatch"
+q "$dst" "$check_sql" >"$work/mismatch"
 [ -s "$work/mismatch" ] && fail "events not delivered exactly once: $(tr '\n' ';' <"$work/mismatch")"
-expect "c_retry's retried event" "$(q "$dst" -c "select count(*) from got where consumer = 'c_retry' and ev_data = 'a3'")" 1
+expect "c_retry's retried event" "$(q "$dst" "select count(*) from got where consumer = 'c_retry' and ev_data = 'a3'")" 1
 echo "ok: after the restore every consumer got every committed event exactly once" \
-  "($(q "$dst" -c "select count(*) from got") deliveries); new ids never collide"
+  "($(q "$dst" "select count(*) from got") deliveries); new ids never collide"
 
 # ---------------------------------------------------------------- part 2
 # A source cluster whose txids are in epoch 5, a fresh destination cluster.
@@ -208,7 +206,7 @@ as_pg_owner "$PG_BINDIR/pg_ctl" -D "$src_data" -m fast -w stop >/dev/null
 as_pg_owner "$PG_BINDIR/pg_resetwal" -e 5 "$src_data" >/dev/null
 as_pg_owner "$PG_BINDIR/pg_ctl" -D "$src_data" -l "$work/src/server.log" -w -t 60 restart >/dev/null 2>&1
 pgq35_source "host=$PGHOST port=$src_port dbname=postgres"
-src_xmax=$(q "host=$PGHOST port=$src_port dbname=postgres" -c "select max(txid_snapshot_xmax(tick_snapshot)) from pgq.tick")
+src_xmax=$(q "host=$PGHOST port=$src_port dbname=postgres" "select max(txid_snapshot_xmax(tick_snapshot)) from pgq.tick")
 "$bindir/pg_dump" -Fc -f "$work/ahead.dump" -d "host=$PGHOST port=$src_port dbname=postgres" || fail "pg_dump failed"
 pg_stop "$src_data"
 dst_port=$(free_port)
@@ -219,12 +217,12 @@ run_pgqpp 0 install --dsn "$dst_db"
 "$bindir/pg_restore" -l "$work/ahead.dump" | grep -v ' EXTENSION - pgq \| COMMENT - EXTENSION pgq ' >"$work/ahead.list"
 "$bindir/pg_restore" --exit-on-error -L "$work/ahead.list" -d "$dst_db" "$work/ahead.dump" ||
   fail "pg_restore -L without the extension pgq failed"
-dst_now=$(q "$dst_db" -c "select txid_snapshot_xmax(txid_current_snapshot())")
+dst_now=$(q "$dst_db" "select txid_snapshot_xmax(txid_current_snapshot())")
 echo "ticks restored up to txid $src_xmax (epoch $((src_xmax >> 32))); the new cluster is at $dst_now"
 [ "$dst_now" -lt "$src_xmax" ] || fail "the new cluster's txids are not behind the dump's ticks"
 # A pending event (a9) and no lag allowed: a ticker that ticked would now.
-q "$dst_db" -c "select pgq.set_queue_config('qa', 'ticker_max_lag', '0')" >/dev/null
-ticks_before=$(q "$dst_db" -c "select count(*) from pgq.tick")
+q "$dst_db" "select pgq.set_queue_config('qa', 'ticker_max_lag', '0')" >/dev/null
+ticks_before=$(q "$dst_db" "select count(*) from pgq.tick")
 
 refusal="database postgres: transaction ids are behind the ticks in pgq.tick"
 for cmd in install status; do
@@ -239,7 +237,7 @@ PGPORT=$dst_port "$pgqpp" ticker -q --syslog 0 --logfile "$work/ticker.log" --da
 ticker_pid=$!
 wait_for 20 "the ticker's refusal" grep -qF "$refusal" "$work/ticker.log"
 sleep 1
-expect "ticks made by the refusing ticker" "$(q "$dst_db" -c "select count(*) from pgq.tick")" "$ticks_before"
+expect "ticks made by the refusing ticker" "$(q "$dst_db" "select count(*) from pgq.tick")" "$ticks_before"
 [ "$(grep -cF "$refusal" "$work/ticker.log")" -eq 1 ] || fail "the ticker logged the refusal more than once"
 echo "the ticker refuses: $(grep -F "$refusal" "$work/ticker.log")"
 kill -TERM "$ticker_pid"; wait "$ticker_pid" || true; ticker_pid=
@@ -250,18 +248,18 @@ as_pg_owner "$PG_BINDIR/pg_resetwal" -e 6 "$dst_data" >/dev/null
 as_pg_owner "$PG_BINDIR/pg_ctl" -D "$dst_data" -l "$work/dst/server.log" -w -t 60 restart >/dev/null 2>&1
 run_pgqpp 0 install --dsn "$dst_db"
 run_pgqpp 0 status --dsn "$dst_db"
-q "$dst_db" -c "create table got (consumer text, queue text, ev_data text)" -c "select produce('qa', 'a101')" >/dev/null
+q "$dst_db" "create table got (consumer text, queue text, ev_data text)" "select produce('qa', 'a101')" >/dev/null
 PGPORT=$dst_port "$pgqpp" ticker -q --syslog 0 --logfile "$work/ticker.log" --database postgres \
   --ticker-period 0.1 >/dev/null 2>&1 &
 ticker_pid=$!
 ticked_past_dump() {
-  [ "$(q "$dst_db" -c "select count(*) from pgq.tick where txid_snapshot_xmax(tick_snapshot) > $src_xmax")" -gt 0 ]
+  [ "$(q "$dst_db" "select count(*) from pgq.tick where txid_snapshot_xmax(tick_snapshot) > $src_xmax")" -gt 0 ]
 }
 wait_for 20 "ticks after pg_resetwal" ticked_past_dump
 kill -TERM "$ticker_pid"; wait "$ticker_pid" || true; ticker_pid=
-q "$dst_db" -c "select tick('qa')" >/dev/null
+q "$dst_db" "select tick('qa')" >/dev/null
 while [ -n "$(consume "$dst_db" qa c_behind)" ]; do :; done
 expect "c_behind's events after pg_resetwal" \
-  "$(q "$dst_db" -c "select string_agg(ev_data, ',' order by substr(ev_data, 2)::int) from got")" \
+  "$(q "$dst_db" "select string_agg(ev_data, ',' order by substr(ev_data, 2)::int) from got")" \
   "a1,a2,a3,a4,a5,a6,a7,a8,a9,a101"
 echo "ok: refused before pg_resetwal -e 6, every event delivered after it, in $(($(date +%s) - start)) s"

@@ -5,7 +5,8 @@
 # events come back to that consumer only), purge, and the error conventions
 # (unknown queue or consumer, a missing dead letter: exit 1; bad action,
 # EVENT_ID with --all, --json with replay: exit 2). `pgqpp status` counts
-# dead letters per consumer (table and --json).
+# dead letters per consumer (table and --json). On PgQ 3.5 the command says
+# the server has none (exit 1).
 set -euo pipefail
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/cluster.sh"
@@ -13,10 +14,12 @@ work=$PGQPP_TEST_WORK/cli_dead_letters
 mkdir -p "$work"
 . "$root/tests/lib/cli.sh"
 db=cli_dead_letters
-cleanup() { psql -X -q -d postgres -c "drop database if exists $db with (force)" >/dev/null 2>&1 || true; }
+cleanup() {
+  for d in $db ${db}_pgq; do psql -X -q -d postgres -c "drop database if exists $d with (force)" >/dev/null 2>&1 || true; done
+}
 trap cleanup EXIT
 export PGDATABASE=$db
-psql -X -q -d postgres -c "drop database if exists $db" -c "create database $db"
+for d in $db ${db}_pgq; do psql -X -q -d postgres -c "drop database if exists $d" -c "create database $d"; done
 q $db "create extension pgqpp; select pgq.create_queue('dq');
        select pgq.register_consumer('dq', 'c'); select pgq.register_consumer('dq', 'other');
        select pgq.insert_event('dq', 't' || i, 'payload ' || i) from generate_series(1, 3) i" >/dev/null
@@ -87,3 +90,10 @@ expect 0 dead-letters purge dq c --all;  out_has "purged 1 dead letter of consum
 expect 0 dead-letters purge dq c --all;  out_has "purged 0 dead letters"
 [ "$(q $db "select count(*) from pgq.dead_letter")" = 0 ] || fail "dead letters left after purge"
 echo "purge: all"
+
+# --- PgQ 3.5 has no dead letters ---
+q ${db}_pgq "create extension pgq"
+q ${db}_pgq "select pgq.create_queue('p1'), pgq.register_consumer('p1', 'pc')" >/dev/null
+expect 1 dead-letters list p1 pc --dsn "dbname=${db}_pgq"
+err_line "has no dead letters (pgqpp 1.2 or later"
+echo "PgQ 3.5: exit 1, one line"

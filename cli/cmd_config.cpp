@@ -28,11 +28,20 @@ struct ConfigArgs {
 };
 
 // The settings' values as the server prints them, in queue_settings() order.
+// max_retries is "none" when unset, and on servers without it (PgQ 3.5,
+// pgqpp before 1.2).
 std::vector<std::string> read_settings(Connection& db, const std::string& queue) {
+  const bool has_max_retries =
+      db.exec("select to_regclass('pgq.queue_config') is not null").value(0, 0) == "t";
+  const std::string max_retries =
+      has_max_retries ? "coalesce((select c.qc_max_retries::text from pgq.queue_config c"
+                        " join pgq.queue q on q.queue_id = c.qc_queue where q.queue_name = $1),"
+                        " 'none')"
+                      : "'none'";
   auto rows = db.exec(
       "select queue_ticker_max_count, queue_ticker_max_lag, queue_ticker_idle_period,"
-      "       queue_rotation_period, queue_ticker_paused, queue_external_ticker"
-      "  from pgq.get_queue_info($1)",
+      "       queue_rotation_period, queue_ticker_paused, queue_external_ticker, " +
+          max_retries + "  from pgq.get_queue_info($1)",
       {queue});
   std::vector<std::string> values;
   for (int i = 0; i < rows.columns(); ++i) {
@@ -52,6 +61,9 @@ void print_settings(const std::string& queue, const std::vector<std::string>& va
       const auto& s = settings[i];
       if (s.kind == SettingKind::count)
         out["settings"][s.key] = std::stoll(values[i]);
+      else if (s.kind == SettingKind::optional_count)
+        out["settings"][s.key] =
+            values[i] == "none" ? nlohmann::json(nullptr) : nlohmann::json(std::stoll(values[i]));
       else if (s.kind == SettingKind::boolean)
         out["settings"][s.key] = values[i] == "true";
       else
@@ -108,7 +120,8 @@ std::function<int()> setup_config(CLI::App& app) {
       "  pgqpp config orders ticker_max_lag=500ms ticker_idle_period=30s\n"
       "  pgqpp config orders queue_ticker_paused=true\n\n"
       "Keys: ticker_max_count (integer >= 0), ticker_max_lag, ticker_idle_period,\n"
-      "rotation_period (intervals), ticker_paused, external_ticker (booleans);\n"
+      "rotation_period (intervals), ticker_paused, external_ticker (booleans),\n"
+      "max_retries (integer >= 0, or none: retry forever; pgqpp 1.2 and later);\n"
       "the queue_ prefix is optional. Changes are made in one transaction.");
   return [args] { return run_guarded("config", [&] { return config(*args); }); };
 }

@@ -41,7 +41,8 @@ std::function<int()> setup_unregister(CLI::App& app) {
   app.footer(
       "Example:\n"
       "  pgqpp unregister orders shipping\n\n"
-      "Its open batch and pending retry events go too; events stay for the other consumers.");
+      "Its open batch, pending retry events and dead letters go too; events stay for the\n"
+      "other consumers.");
   return [args] { return run_guarded("unregister", [&] { return unregister_consumer(*args); }); };
 }
 

@@ -23,6 +23,7 @@ std::function<int()> setup_config(CLI::App& app);
 std::function<int()> setup_register(CLI::App& app);
 std::function<int()> setup_unregister(CLI::App& app);
 std::function<int()> setup_retry(CLI::App& app);
+std::function<int()> setup_dead_letters(CLI::App& app);
 std::function<int()> setup_status(CLI::App& app);
 std::function<int()> setup_tail(CLI::App& app);
 std::function<int()> setup_produce(CLI::App& app);

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       {"register", "Register a consumer on a queue", setup_register},
       {"unregister", "Unregister a consumer from a queue", setup_unregister},
       {"retry", "Move due retry events back into their queue now", setup_retry},
+      {"dead-letters", "List, replay or purge a consumer's dead letters", setup_dead_letters},
       {"status", "Queues and consumers at a glance: table, JSON, watch, or a monitoring check",
        setup_status},
       {"ticker",

@@ -33,8 +33,19 @@ constexpr const char* queue_sql =
 
 constexpr const char* consumer_sql =
     "select queue_name, consumer_name, extract(epoch from lag), extract(epoch from last_seen),"
-    "       last_tick, current_batch, pending_events"
+    "       last_tick, current_batch, pending_events, null"
     "  from pgq.get_consumer_info($1::text, null) order by queue_name, consumer_name";
+
+// The same with each consumer's dead letters counted (pgqpp 1.2 and later).
+constexpr const char* consumer_dead_sql =
+    "select i.queue_name, i.consumer_name, extract(epoch from i.lag),"
+    "       extract(epoch from i.last_seen), i.last_tick, i.current_batch, i.pending_events,"
+    "       (select count(*) from pgq.dead_letter d"
+    "          join pgq.subscription s on s.sub_id = d.ev_owner"
+    "          join pgq.queue q on q.queue_id = s.sub_queue"
+    "          join pgq.consumer c on c.co_id = s.sub_consumer"
+    "         where q.queue_name = i.queue_name and c.co_name = i.consumer_name)"
+    "  from pgq.get_consumer_info($1::text, null) i order by 1, 2";
 
 }  // namespace
 
@@ -69,7 +80,9 @@ StatusSnapshot read_status(Connection& db, const std::optional<std::string>& que
     qs.rotation_period = opt_double(q, i, 13).value_or(0);
     s.queues.push_back(std::move(qs));
   }
-  auto c = tx.exec(consumer_sql, std::span<const Param>(&name, 1));
+  const bool has_dead =
+      tx.exec("select to_regclass('pgq.dead_letter') is not null").value(0, 0) == "t";
+  auto c = tx.exec(has_dead ? consumer_dead_sql : consumer_sql, std::span<const Param>(&name, 1));
   for (std::size_t i = 0; i < c.size(); ++i) {
     ConsumerStatus cs;
     cs.queue = c.value(i, 0);
@@ -79,6 +92,7 @@ StatusSnapshot read_status(Connection& db, const std::optional<std::string>& que
     cs.last_tick_id = opt_int(c, i, 4);
     cs.open_batch_id = opt_int(c, i, 5);
     cs.pending_events = opt_int(c, i, 6);
+    cs.dead_letters = opt_int(c, i, 7);
     s.consumers.push_back(std::move(cs));
   }
   tx.commit();

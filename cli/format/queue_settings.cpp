@@ -12,14 +12,17 @@ namespace pgqpp::cli {
 
 namespace {
 
-// The six keys of PgQ 3.5's pgq.set_queue_config, the order of get_queue_info.
-constexpr std::array<QueueSetting, 6> settings = {{
+// The six keys of PgQ 3.5's pgq.set_queue_config, the order of
+// get_queue_info, then pgqpp's own (1.2 and later).
+constexpr std::array<QueueSetting, 7> settings = {{
     {"ticker_max_count", SettingKind::count, "tick after this many events"},
     {"ticker_max_lag", SettingKind::interval, "tick events at most this old"},
     {"ticker_idle_period", SettingKind::interval, "tick an idle queue this often"},
     {"rotation_period", SettingKind::interval, "switch event tables this often"},
     {"ticker_paused", SettingKind::boolean, "the ticker leaves the queue alone"},
     {"external_ticker", SettingKind::boolean, "ticks come from pgq.ticker(queue, id, ...) only"},
+    {"max_retries", SettingKind::optional_count,
+     "a consumer's retries of one event before it is a dead letter"},
 }};
 
 const char* kind_text(SettingKind kind) {
@@ -30,6 +33,8 @@ const char* kind_text(SettingKind kind) {
       return "interval";
     case SettingKind::boolean:
       return "boolean";
+    case SettingKind::optional_count:
+      return "integer >= 0 or none";
   }
   return "";
 }
@@ -94,6 +99,7 @@ SettingAssignment parse_setting_assignment(std::string_view argument) {
   bool ok = !value.empty();
   if (setting->kind == SettingKind::count) ok = is_count(value);
   if (setting->kind == SettingKind::boolean) ok = is_boolean(value);
+  if (setting->kind == SettingKind::optional_count) ok = is_count(value) || lower(value) == "none";
   if (!ok)
     throw std::invalid_argument("bad value '" + std::string(value) + "' for " + setting->key +
                                 " (" + kind_text(setting->kind) +

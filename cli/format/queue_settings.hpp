@@ -13,7 +13,8 @@
 namespace pgqpp::cli {
 
 /// The kind of value a setting takes, as pgq.set_queue_config checks it.
-enum class SettingKind { count, interval, boolean };
+/// optional_count: an integer >= 0, or "none" for no limit.
+enum class SettingKind { count, interval, boolean, optional_count };
 
 /// One settable queue setting.
 struct QueueSetting {

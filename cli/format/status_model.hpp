@@ -40,6 +40,7 @@ struct ConsumerStatus {
   std::optional<std::int64_t> last_tick_id;    ///< its position
   std::optional<std::int64_t> open_batch_id;   ///< the batch it holds open, if any
   std::optional<std::int64_t> pending_events;  ///< events between its position and the newest tick
+  std::optional<std::int64_t> dead_letters;    ///< its dead letters (unknown: PgQ 3.5, pgqpp < 1.2)
   bool lagging = false;                        ///< set by evaluate_status
 };
 

@@ -50,6 +50,7 @@ nlohmann::json consumer_json(const ConsumerStatus& c) {
       {"last_seen_seconds", or_null(c.last_seen)},
       {"last_tick_id", or_null(c.last_tick_id)},
       {"open_batch_id", or_null(c.open_batch_id)},
+      {"dead_letters", or_null(c.dead_letters)},
       {"lagging", c.lagging},
   };
 }
@@ -92,6 +93,7 @@ std::string consumer_table(const StatusSnapshot& s, bool colour) {
                {"PENDING", true},
                {"LAST SEEN", true},
                {"BATCH", true},
+               {"DEAD", true},
                {"STATE"}});
   for (const auto& c : s.consumers) {
     const Tone tone = c.lagging ? Tone::red : Tone::plain;
@@ -101,6 +103,8 @@ std::string consumer_table(const StatusSnapshot& s, bool colour) {
                {c.pending_events ? std::to_string(*c.pending_events) : "-", tone},
                {duration_text(c.last_seen)},
                {id_text(c.open_batch_id)},
+               {c.dead_letters ? std::to_string(*c.dead_letters) : "-",
+                c.dead_letters.value_or(0) > 0 ? Tone::yellow : Tone::plain},
                c.lagging ? Cell{"LAGGING", Tone::red} : Cell{"ok", Tone::green}});
   }
   return t.render(colour);

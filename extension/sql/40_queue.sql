@@ -91,6 +91,8 @@ begin
     end loop;
     execute 'drop table ' || pgq.quote_fqname(q.queue_data_pfx);
     delete from pgq.retry_queue where ev_queue = q.queue_id;
+    delete from pgq.dead_letter where ev_queue = q.queue_id;
+    delete from pgq.queue_config where qc_queue = q.queue_id;
     delete from pgq.tick where tick_queue = q.queue_id;
     execute 'drop sequence ' || pgq.quote_fqname(q.queue_tick_seq);
     execute 'drop sequence ' || pgq.quote_fqname(q.queue_event_seq);
@@ -109,9 +111,10 @@ $$ language sql strict;
 -- Function: pgq.set_queue_config(x_queue_name, x_param_name, x_param_value)
 --   Changes one setting of a queue: ticker_max_count (integer >= 0),
 --   ticker_max_lag, ticker_idle_period, rotation_period (intervals >= 0),
---   ticker_paused, external_ticker (booleans). The name may also be given
---   with its queue_ prefix. A bad name or value is an error (22023) naming
---   what is allowed. Returns 1.
+--   ticker_paused, external_ticker (booleans), and pgqpp's max_retries (an
+--   integer >= 0, kept in pgq.queue_config; '' or 'none' unsets it: retry
+--   forever). The name may also be given with its queue_ prefix. A bad name
+--   or value is an error (22023) naming what is allowed. Returns 1.
 create function pgq.set_queue_config(x_queue_name text, x_param_name text, x_param_value text)
 returns integer as $$
 declare
@@ -133,10 +136,13 @@ begin
             ok := x_param_value::interval >= interval '0';
         when 'ticker_paused', 'external_ticker' then
             ok := x_param_value::boolean is not null;
+        when 'max_retries' then
+            ok := case when lower(x_param_value) in ('', 'none') then true
+                        else x_param_value::integer >= 0 end;
         else
             raise exception 'cannot change parameter "%"', x_param_name using errcode = '22023',
                 hint = 'Settable: ticker_max_count, ticker_max_lag, ticker_idle_period, '
-                    || 'ticker_paused, rotation_period, external_ticker.';
+                    || 'ticker_paused, rotation_period, external_ticker, max_retries.';
         end case;
     exception
         when invalid_text_representation or datetime_field_overflow
@@ -147,7 +153,12 @@ begin
         raise exception 'invalid value for %: "%"', param, x_param_value using errcode = '22023',
             hint = case when param = 'ticker_max_count' then 'Use a non-negative integer.'
                         when param in ('ticker_paused', 'external_ticker') then 'Use true or false.'
+                        when param = 'max_retries' then 'Use a non-negative integer, or none.'
                         else 'Use a non-negative interval such as ''3 seconds''.' end;
+    end if;
+    if param = 'max_retries' then
+        perform pgq._set_max_retries(x_queue_name, x_param_value);
+        return 1;
     end if;
     execute format('update pgq.queue set %I = %L where queue_name = %L',
                    'queue_' || param, x_param_value, x_queue_name);

@@ -66,8 +66,8 @@ $$ language sql security definer
     set search_path = pg_catalog, pgq, pg_temp;
 
 -- Function: pgq.unregister_consumer(x_queue_name, x_consumer_name)
---   Removes a consumer's registration, its open batch and its pending
---   retries; the consumer's name goes too when it has no other queue.
+--   Removes a consumer's registration, its open batch, its pending
+--   retries and its dead letters; the consumer's name goes too when it has no other queue.
 --   Subconsumers (rows sharing a sub_id, as pgq_coop makes them) are removed
 --   one at a time. Returns the number of registrations removed, 0 when there
 --   was none.
@@ -97,6 +97,7 @@ begin
         return 1;
     end if;
     delete from pgq.retry_queue where ev_owner = sid;
+    delete from pgq.dead_letter where ev_owner = sid;
     delete from pgq.subscription where sub_id = sid;
     if not exists (select 1 from pgq.subscription where sub_consumer = cid) then
         delete from pgq.consumer where co_id = cid;

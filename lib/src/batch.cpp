@@ -32,4 +32,8 @@ bool Batch::interrupted() const noexcept { return reader_->interrupted(); }
 
 void Batch::retry(const Event& event, std::chrono::seconds delay) { reader_->retry(event, delay); }
 
+void Batch::dead(const Event& event, std::string reason) {
+  reader_->dead(event, std::move(reason));
+}
+
 }  // namespace pgqpp

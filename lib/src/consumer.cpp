@@ -19,6 +19,7 @@ void Consumer::run_events(EventHandler handler) {
     while (reader.advance()) {
       Tag tag = handler(reader.current());
       if (tag.is_retry()) reader.retry(reader.current(), tag.delay());
+      if (tag.is_dead()) reader.dead(reader.current(), tag.reason());
     }
   });
 }

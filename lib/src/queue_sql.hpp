@@ -41,6 +41,12 @@ inline constexpr const char* event_retries =
     "select count(pgq.event_retry($1, t.id, t.s))"
     " from unnest($2::int8[], $3::int4[]) as t(id, s)";
 
+/// Dead letters of one batch: parallel arrays of event ids and reasons
+/// (pgqpp servers only).
+inline constexpr const char* event_deads =
+    "select count(pgq.event_dead($1, t.id, t.r))"
+    " from unnest($2::int8[], $3::text[]) as t(id, r)";
+
 inline constexpr const char* finish_batch = "select pgq.finish_batch($1)";
 
 }  // namespace pgqpp::detail::sql

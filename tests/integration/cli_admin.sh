@@ -95,8 +95,18 @@ s = doc["settings"]
 assert doc["queue"] == "q2", doc
 assert s["ticker_max_count"] == 10 and s["ticker_paused"] is True and s["ticker_idle_period"] == "00:00:30", s
 assert sorted(s) == sorted(["ticker_max_count", "ticker_max_lag", "ticker_idle_period", "rotation_period",
-                            "ticker_paused", "external_ticker"]), s
+                            "ticker_paused", "external_ticker", "max_retries"]), s
+assert s["max_retries"] is None, s
 PY
+# pgqpp's own setting: max_retries (a count, or none).
+expect 0 config q2 max_retries=5 --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["settings"]["max_retries"] == 5, d' "$work/out"
+[ "$(q $db "select qc_max_retries from pgq.queue_config c join pgq.queue q on q.queue_id = c.qc_queue where q.queue_name = 'q2'")" = 5 ] ||
+  fail "config did not set q2's max_retries"
+expect 2 config q2 max_retries=-1;      err_line "bad value '-1' for max_retries (integer >= 0 or none expected)"
+expect 0 config q2 queue_max_retries=none
+out_has "max_retries         none"
+echo "config: max_retries"
 expect 2 config q2 ticker_max_lags=1;   err_line "unknown setting 'ticker_max_lags'; valid keys: ticker_max_count (integer >= 0), ticker_max_lag (interval)"
 expect 2 config q2 ticker_max_count=-5; err_line "bad value '-5' for ticker_max_count (integer >= 0 expected); valid keys:"
 expect 2 config q2 ticker_max_lag=soon; err_line "valid keys: ticker_max_count"

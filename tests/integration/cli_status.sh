@@ -52,7 +52,7 @@ expect 0 status
 out_has "database $db"
 out_has "QUEUE  EV/S  PENDING  LAST TICK  TICK ID  TABLE  ROTATED  ROTATION  STATE"
 grep -qE '^qa +- +0 +[0-9.]+s +1 +0/3 +[0-9.]+s +2h00m  ok$' "$work/out" || fail "no row for qa: $(cat "$work/out")"
-grep -qE '^qb +cb +[0-9.]+s +0 +[0-9.]+s +- +ok$' "$work/out" || fail "no row for cb: $(cat "$work/out")"
+grep -qE '^qb +cb +[0-9.]+s +0 +[0-9.]+s +- +0 +ok$' "$work/out" || fail "no row for cb: $(cat "$work/out")"
 expect 0 status --json;  shape "$work/out"
 python3 - "$work/out" <<'PY'
 import json, sys

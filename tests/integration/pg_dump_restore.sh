@@ -56,10 +56,14 @@ SQL
 q "$src" "select pgq.insert_event('qa', 'a', 'a1'), pgq.insert_event('qa', 'a', 'a2'),
                     pgq.insert_event('qa', 'a', 'a3', 'x1', 'x2', 'x3', 'x4')" >/dev/null
 q "$src" "select tick('qa')" >/dev/null
-# ca_retry reads a1..a3, puts a2 aside (due at once), finishes.
+# ca_retry reads a1..a3, puts a2 aside (due at once), a3 into its dead
+# letters (pgqpp 1.2: kept by pg_dump like the queue setting max_retries),
+# finishes.
 q "$src" <<'SQL' >/dev/null
+select pgq.set_queue_config('qa', 'max_retries', '5');
 select pgq.next_batch('qa', 'ca_retry') as b \gset
 select pgq.event_retry(:b, (select ev_id from pgq.get_batch_events(:b) where ev_data = 'a2'), 0);
+select pgq.event_dead(:b, (select ev_id from pgq.get_batch_events(:b) where ev_data = 'a3'), 'dumped');
 select pgq.finish_batch(:b);
 SQL
 q "$src" "select pgq.insert_event('qa', 'a', 'a4')" >/dev/null
@@ -97,12 +101,15 @@ q "$src" "select pgq.finish_batch($b)" >/dev/null
 q "$src" "select pgq.insert_event('qb', 'b', 'b2')" >/dev/null   # not ticked
 
 expect "pending retries" "$(q "$src" "select count(*) from pgq.retry_queue")" 1
+expect "dead letters" "$(q "$src" "select count(*) from pgq.dead_letter")" 1
 state_sql="select q.queue_name, c.co_name, s.sub_id, s.sub_last_tick, s.sub_batch, s.sub_next_tick
              from pgq.subscription s join pgq.queue q on q.queue_id = s.sub_queue
              join pgq.consumer c on c.co_id = s.sub_consumer order by 1, 2;
            select queue_id, queue_name, queue_cur_table, queue_data_pfx from pgq.queue order by 1;
            select tick_queue, tick_id, tick_snapshot, tick_event_seq from pgq.tick order by 1, 2;
            select ev_owner, ev_id, ev_retry, ev_data from pgq.retry_queue order by 1, 2;
+           select ev_owner, ev_id, ev_data, ev_extra1, dead_reason, dead_time from pgq.dead_letter order by 1, 2;
+           select qc_queue, qc_max_retries from pgq.queue_config order by 1;
            select tableoid::regclass, ev_id, ev_txid, ev_data from pgq.event_template order by 2;"
 q "$src" "$state_sql" >"$tmp/src.state"
 echo "original database ready after $(($(date +%s) - start)) s"

@@ -46,6 +46,16 @@ echo "promtool check metrics: clean"
 grep -q "^# TYPE pgqpp_queue_last_tick_id gauge" "$work/metrics.txt" || fail "pgqpp_queue_last_tick_id is not a gauge"
 echo "only databases with PgQ are served and counted"
 
+# --- dead letters per consumer ---
+c_labels='db="tkm_main",queue="q",consumer="c"'
+grep -qxF "pgqpp_consumer_dead_letters{$c_labels} 0" "$work/metrics.txt" ||
+  fail "no pgqpp_consumer_dead_letters 0 for c: $(grep dead_letters "$work/metrics.txt")"
+q tkm_main "insert into pgq.dead_letter (dead_reason, ev_queue, ev_id, ev_time, ev_owner)
+            select 'test', sub_queue, 1, now(), sub_id from pgq.subscription" >/dev/null
+dead_counted() { [ "$(metric pgqpp_consumer_dead_letters "$c_labels")" = 1 ]; }
+wait_for 15 "c's dead letter counted" dead_counted
+echo "dead letters counted per consumer"
+
 # --- force_tick jumps the event sequence: no events counter may move ---
 stamp() { metric pgqpp_ticker_last_refresh_timestamp_seconds 'db="tkm_main"'; }
 [ -n "$(stamp)" ] || fail "no pgqpp_ticker_last_refresh_timestamp_seconds for tkm_main"

@@ -15,7 +15,8 @@ TEST(CliQueueSettings, KeysWithAndWithoutPrefix) {
   EXPECT_EQ(find_queue_setting("QUEUE_Ticker_Paused"), find_queue_setting("ticker_paused"));
   EXPECT_EQ(find_queue_setting("ticker_max_lags"), nullptr);
   EXPECT_EQ(find_queue_setting("queue_ntables"), nullptr);  // not settable in PgQ 3.5
-  EXPECT_EQ(queue_settings().size(), 6u);
+  EXPECT_EQ(queue_settings().size(), 7u);
+  EXPECT_EQ(find_queue_setting("queue_max_retries"), find_queue_setting("max_retries"));
 }
 
 TEST(CliQueueSettings, ParsesAssignments) {
@@ -23,6 +24,10 @@ TEST(CliQueueSettings, ParsesAssignments) {
   EXPECT_STREQ(a.setting->key, "ticker_max_count");
   EXPECT_EQ(a.value, "500");
   EXPECT_EQ(parse_setting_assignment("ticker_max_lag=0.5 s").value, "0.5 s");
+  EXPECT_EQ(parse_setting_assignment("max_retries=3").value, "3");
+  EXPECT_EQ(parse_setting_assignment("max_retries=None").value, "None");
+  EXPECT_THROW(parse_setting_assignment("max_retries=-1"), std::invalid_argument);
+  EXPECT_THROW(parse_setting_assignment("max_retries="), std::invalid_argument);
   EXPECT_EQ(parse_setting_assignment("ticker_paused=on").value, "on");
   EXPECT_EQ(parse_setting_assignment("external_ticker=F").value, "F");
   EXPECT_EQ(parse_setting_assignment("rotation_period=a=b").value,

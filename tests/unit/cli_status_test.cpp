@@ -37,10 +37,12 @@ StatusSnapshot sample() {
   c.last_seen = 0.2;
   c.last_tick_id = 99;
   c.pending_events = 10;
+  c.dead_letters = 0;
   s.consumers.push_back(c);
   c.name = "billing";
   c.lag = 75;
   c.open_batch_id = 42;
+  c.dead_letters = 3;
   s.consumers.push_back(c);
   return s;
 }
@@ -97,9 +99,9 @@ TEST(CliStatus, TableIsAlignedAndPlainWithoutColour) {
                  "orders  12.5        3      0.50s      100    1/3    1h01m     2h00m  ok\n"),
       std::string::npos)
       << plain;
-  EXPECT_NE(plain.find("QUEUE   CONSUMER    LAG  PENDING  LAST SEEN  BATCH  STATE\n"
-                       "orders  shipping  1.50s       10      0.20s      -  ok\n"
-                       "orders  billing   1m15s       10      0.20s     42  LAGGING\n"),
+  EXPECT_NE(plain.find("QUEUE   CONSUMER    LAG  PENDING  LAST SEEN  BATCH  DEAD  STATE\n"
+                       "orders  shipping  1.50s       10      0.20s      -     0  ok\n"
+                       "orders  billing   1m15s       10      0.20s     42     3  LAGGING\n"),
             std::string::npos)
       << plain;
   EXPECT_NE(plain.find("problem: consumer billing"), std::string::npos);
@@ -128,6 +130,7 @@ TEST(CliStatus, JsonHasTheDocumentedFields) {
   EXPECT_EQ(j["queues"][0]["ticker"]["max_count"], 500);
   EXPECT_EQ(j["consumers"][1]["open_batch_id"], 42);
   EXPECT_TRUE(j["consumers"][0]["open_batch_id"].is_null());
+  EXPECT_EQ(j["consumers"][1]["dead_letters"], 3);
   EXPECT_EQ(j["consumers"][1]["lagging"], true);
   EXPECT_EQ(j["problems"].size(), 1u);
 }

@@ -53,6 +53,7 @@ struct ConsumerFigures {
   double lag = 0;        // seconds behind
   double last_seen = 0;  // seconds since its last batch call
   long long pending = 0;
+  std::optional<long long> dead_letters;  // unknown without pgq.dead_letter (PgQ 3.5, pgqpp < 1.2)
 };
 
 class DatabaseWorker {
@@ -156,6 +157,7 @@ class DatabaseWorker {
   std::map<std::string, FailureRun> statement_failures_;  // by statement: maintenance operations
   Clock::time_point next_stats_{};
   bool figures_enabled_ = false;
+  bool dead_letters_known_ = false;  // the last figures came from a schema with dead letters
   std::optional<std::chrono::system_clock::time_point> figures_at_;  // last good refresh
   std::vector<QueueFigures> queues_;
   std::vector<ConsumerFigures> consumers_;

@@ -25,12 +25,15 @@ void DatabaseWorker::refresh_figures() {
   // consumers are read only after the queues: a refresh fails or succeeds whole.
   const std::string sql =
       "select i.queue_name, extract(epoch from i.ticker_lag), i.ev_per_sec, i.ev_new,"
-      "       i.last_tick_id, pgq.seq_getval(q.queue_event_seq)"
+      "       i.last_tick_id, pgq.seq_getval(q.queue_event_seq),"
+      "       to_regclass('pgq.dead_letter') is not null"
       "  from pgq.get_queue_info() i join pgq.queue q on q.queue_name = i.queue_name";
   session_.run(
       sql, {},
       [this](const Result& r) {
         queues_.clear();
+        // pgqpp 1.2 and later: count the consumers' dead letters too.
+        dead_letters_known_ = r.rows() > 0 && r.text(0, 6) == "t";
         for (int i = 0; i < r.rows(); ++i) {
           QueueFigures f;
           f.name = r.text(i, 0);
@@ -48,8 +51,18 @@ void DatabaseWorker::refresh_figures() {
 
 void DatabaseWorker::refresh_consumers() {
   const std::string sql =
-      "select queue_name, consumer_name, extract(epoch from lag), extract(epoch from last_seen),"
-      "       pending_events from pgq.get_consumer_info()";
+      dead_letters_known_
+          ? "select i.queue_name, i.consumer_name, extract(epoch from i.lag),"
+            "       extract(epoch from i.last_seen), i.pending_events,"
+            "       (select count(*) from pgq.dead_letter d"
+            "          join pgq.subscription s on s.sub_id = d.ev_owner"
+            "          join pgq.queue q on q.queue_id = s.sub_queue"
+            "          join pgq.consumer c on c.co_id = s.sub_consumer"
+            "         where q.queue_name = i.queue_name and c.co_name = i.consumer_name)"
+            "  from pgq.get_consumer_info() i"
+          : "select queue_name, consumer_name, extract(epoch from lag),"
+            "       extract(epoch from last_seen), pending_events, null"
+            "  from pgq.get_consumer_info()";
   session_.run(
       sql, {},
       [this](const Result& r) {
@@ -61,6 +74,7 @@ void DatabaseWorker::refresh_consumers() {
           f.lag = real(r, i, 2);
           f.last_seen = real(r, i, 3);
           f.pending = r.is_null(i, 4) ? 0 : r.number(i, 4);
+          if (!r.is_null(i, 5)) f.dead_letters = r.number(i, 5);
           consumers_.push_back(f);
         }
         figures_at_ = std::chrono::system_clock::now();
@@ -99,6 +113,8 @@ void DatabaseWorker::add_metrics(MetricLines& out) const {
     add("pgqpp_consumer_lag_seconds", labels, c.lag);
     add("pgqpp_consumer_last_seen_seconds", labels, c.last_seen);
     add("pgqpp_consumer_pending_events", labels, static_cast<double>(c.pending));
+    if (c.dead_letters)
+      add("pgqpp_consumer_dead_letters", labels, static_cast<double>(*c.dead_letters));
   }
 }
 

@@ -127,6 +127,8 @@ const MetricInfo kMetrics[] = {
     {"pgqpp_consumer_last_seen_seconds", "gauge", "time since the consumer's last batch call"},
     {"pgqpp_consumer_pending_events", "gauge",
      "events between the consumer's position and the newest tick"},
+    {"pgqpp_consumer_dead_letters", "gauge",
+     "events in the consumer's dead letters (pgqpp 1.2 and later)"},
 };
 
 }  // namespace

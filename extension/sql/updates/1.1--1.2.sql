@@ -132,7 +132,318 @@ begin
     end if;
     insert into pgq.subscription (sub_queue, sub_consumer, sub_last_tick)
         values (qid, cid, start_tick);
+-- 1.1 -> 1.2: dead letters (issue 21, item 1). The queue setting max_retries
+-- (pgq.queue_config), the per-consumer table pgq.dead_letter, event_dead,
+-- dead_letters, dead_letter_replay and dead_letter_purge; set_queue_config
+-- accepts max_retries; drop_queue and unregister_consumer clean up the new
+-- tables.
+
+-- Dead letters, a pgqpp addition (C++: src/functions/dead_letter.cpp).
+-- Events one consumer gave up on (event_dead, or retried past the queue's
+-- max_retries in src/functions/retry.cpp), kept per consumer until they are
+-- replayed or purged.
+--
+-- pgq.queue_config  pgqpp's own queue settings (max_retries), one row per
+--                   queue that has any; PgQ's pgq.queue keeps its columns
+-- pgq.dead_letter   the dead events, keyed like pgq.retry_queue by the
+--                   owning subscription (ev_owner = sub_id) and ev_id
+
+create table pgq.queue_config (
+    qc_queue        int4    not null,
+    qc_max_retries  int4,
+    constraint queue_config_pkey primary key (qc_queue),
+    constraint queue_config_queue_fkey foreign key (qc_queue) references pgq.queue (queue_id),
+    constraint queue_config_max_retries_check check (qc_max_retries >= 0)
+);
+
+create table pgq.dead_letter (
+    dead_time       timestamptz not null default now(),
+    dead_reason     text,
+    ev_queue        int4        not null,
+    like pgq.event_template,
+    constraint dl_pkey primary key (ev_owner, ev_id),
+    constraint dl_queue_id_fkey foreign key (ev_queue) references pgq.queue (queue_id)
+);
+alter table pgq.dead_letter alter column ev_owner set not null;
+alter table pgq.dead_letter alter column ev_txid drop not null;
+
+select pg_catalog.pg_extension_config_dump('pgq.queue_config', '');
+select pg_catalog.pg_extension_config_dump('pgq.dead_letter', '');
+
+-- Function: pgq._set_max_retries(x_queue_name, x_value)
+--   set_queue_config's part for max_retries: stores x_value (an integer
+--   already checked to be >= 0) in pgq.queue_config, or removes the setting
+--   for '' or 'none'. Returns 1.
+create function pgq._set_max_retries(x_queue_name text, x_value text)
+returns integer as $$
+declare
+    qid integer;
+begin
+    select queue_id into strict qid from pgq.queue where queue_name = x_queue_name;
+    if lower(x_value) in ('', 'none') then
+        delete from pgq.queue_config where qc_queue = qid;
+    else
+        insert into pgq.queue_config (qc_queue, qc_max_retries) values (qid, x_value::integer)
+            on conflict (qc_queue) do update set qc_max_retries = excluded.qc_max_retries;
+    end if;
     return 1;
+end;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
+-- Function: pgq._dead_letter_sub(x_queue, x_consumer)
+--   The subscription (sub_id) of a consumer on a queue, for the dead-letter
+--   functions; an unknown queue or an unregistered consumer is an error
+--   (42704) naming it.
+create function pgq._dead_letter_sub(x_queue text, x_consumer text)
+returns integer as $$
+declare
+    qid integer;
+    sid integer;
+begin
+    if x_queue is null or x_consumer is null then
+        raise exception 'queue and consumer must not be NULL' using errcode = '22004';
+    end if;
+    select queue_id into qid from pgq.queue where queue_name = x_queue;
+    if not found then
+        raise exception 'queue "%" does not exist', x_queue using errcode = '42704';
+    end if;
+    select s.sub_id into sid
+      from pgq.subscription s join pgq.consumer c on c.co_id = s.sub_consumer
+     where s.sub_queue = qid and c.co_name = x_consumer;
+    if not found then
+        raise exception 'consumer "%" is not registered on queue "%"', x_consumer, x_queue
+            using errcode = '42704';
+    end if;
+    return sid;
+end;
+$$ language plpgsql stable security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
+-- Function: pgq.event_dead(x_batch_id, x_event_id, x_reason)
+--   pgqpp addition: moves one event of an open batch into this consumer's
+--   dead letters with x_reason (may be NULL), out of its retry queue if it
+--   was waiting there. Other consumers still get the event as usual.
+--   Returns 1, or 0 when the event is already a dead letter. A batch that
+--   is not open, or an event not in it, is an error (42704).
+create function pgq.event_dead(x_batch_id bigint, x_event_id bigint, x_reason text)
+returns integer as 'MODULE_PATHNAME', 'pgqpp_event_dead' language c security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
+-- Function: pgq.dead_letters(x_queue, x_consumer)
+--   pgqpp addition: the dead letters of one consumer on a queue, in ev_id
+--   order: every event column, plus when the event died (dead_time) and why
+--   (dead_reason). An unknown queue or consumer is an error (42704).
+create function pgq.dead_letters(x_queue text, x_consumer text,
+    out ev_id bigint, out ev_time timestamptz, out ev_txid bigint, out ev_owner integer,
+    out ev_retry integer, out ev_type text, out ev_data text,
+    out ev_extra1 text, out ev_extra2 text, out ev_extra3 text, out ev_extra4 text,
+    out dead_time timestamptz, out dead_reason text)
+returns setof record as $$
+declare
+    sid integer := pgq._dead_letter_sub(x_queue, x_consumer);
+begin
+    return query
+        select d.ev_id, d.ev_time, d.ev_txid, d.ev_owner, d.ev_retry, d.ev_type, d.ev_data,
+               d.ev_extra1, d.ev_extra2, d.ev_extra3, d.ev_extra4, d.dead_time, d.dead_reason
+          from pgq.dead_letter d where d.ev_owner = sid order by d.ev_id;
+end;
+$$ language plpgsql stable security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
+-- Function: pgq.dead_letter_replay(x_queue, x_consumer, x_event_id)
+--   pgqpp addition: takes a dead letter (all of the consumer's when
+--   x_event_id is NULL) out of the dead letters and delivers it again to
+--   that consumer only, in a batch after this transaction commits, the way
+--   a due retry comes back (same ev_id, ev_retry unchanged: a replayed event
+--   that is retried again dies again when the queue has max_retries).
+--   Returns how many were replayed. Unknown queue or consumer: 42704.
+create function pgq.dead_letter_replay(x_queue text, x_consumer text, x_event_id bigint)
+returns integer as $$
+declare
+    sid integer := pgq._dead_letter_sub(x_queue, x_consumer);
+    d record;
+    n integer := 0;
+begin
+    for d in
+        delete from pgq.dead_letter
+         where ev_owner = sid and (x_event_id is null or ev_id = x_event_id)
+        returning *
+    loop
+        perform pgq.insert_event_raw(x_queue, d.ev_id, d.ev_time, d.ev_owner, d.ev_retry,
+                                     d.ev_type, d.ev_data, d.ev_extra1, d.ev_extra2,
+                                     d.ev_extra3, d.ev_extra4);
+        n := n + 1;
+    end loop;
+    return n;
+end;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
+-- Function: pgq.dead_letter_purge(x_queue, x_consumer, x_event_id)
+--   pgqpp addition: drops a dead letter of a consumer for good (all of the
+--   consumer's when x_event_id is NULL). Returns how many were dropped.
+--   Unknown queue or consumer: 42704.
+create function pgq.dead_letter_purge(x_queue text, x_consumer text, x_event_id bigint)
+returns integer as $$
+declare
+    sid integer := pgq._dead_letter_sub(x_queue, x_consumer);
+    n integer;
+begin
+    delete from pgq.dead_letter where ev_owner = sid and (x_event_id is null or ev_id = x_event_id);
+    get diagnostics n = row_count;
+    return n;
+end;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
+revoke all on function pgq._dead_letter_sub(text, text), pgq._set_max_retries(text, text),
+    pgq.event_dead(bigint, bigint, text), pgq.dead_letters(text, text),
+    pgq.dead_letter_replay(text, text, bigint), pgq.dead_letter_purge(text, text, bigint)
+  from public;
+grant execute on function
+    pgq.event_dead(bigint, bigint, text), pgq.dead_letters(text, text),
+    pgq.dead_letter_replay(text, text, bigint), pgq.dead_letter_purge(text, text, bigint)
+  to pgq_reader;
+revoke all on table pgq.queue_config, pgq.dead_letter from public;
+grant select on table pgq.queue_config, pgq.dead_letter to pgq_reader;
+grant select, insert, update, delete on table pgq.queue_config, pgq.dead_letter to pgq_admin;
+
+-- Changed functions of sql/40_queue.sql and sql/50_consumer.sql.
+
+-- Function: pgq.drop_queue(x_queue_name, x_force)
+--   Drops a queue with its event tables, ticks and sequences. With consumers
+--   still registered it fails, unless x_force, which unregisters them first.
+--   Returns 1.
+create or replace function pgq.drop_queue(x_queue_name text, x_force bool) returns integer as $$
+declare
+    q record;
+begin
+    select * into q from pgq.queue where queue_name = x_queue_name for update;
+    if not found then
+        raise exception 'No such event queue' using errcode = '42704';
+    end if;
+    if x_force then
+        perform pgq.unregister_consumer(x_queue_name, c.co_name)
+           from pgq.subscription s join pgq.consumer c on c.co_id = s.sub_consumer
+          where s.sub_queue = q.queue_id;
+    elsif exists (select 1 from pgq.subscription where sub_queue = q.queue_id) then
+        raise exception 'cannot drop queue, consumers still attached' using errcode = '2BP01',
+            hint = 'Unregister the consumers, or use pgq.drop_queue(name, true).';
+    end if;
+    for i in 0 .. q.queue_ntables - 1 loop
+        execute 'drop table ' || pgq.quote_fqname(q.queue_data_pfx || '_' || i);
+    end loop;
+    execute 'drop table ' || pgq.quote_fqname(q.queue_data_pfx);
+    delete from pgq.retry_queue where ev_queue = q.queue_id;
+    delete from pgq.dead_letter where ev_queue = q.queue_id;
+    delete from pgq.queue_config where qc_queue = q.queue_id;
+    delete from pgq.tick where tick_queue = q.queue_id;
+    execute 'drop sequence ' || pgq.quote_fqname(q.queue_tick_seq);
+    execute 'drop sequence ' || pgq.quote_fqname(q.queue_event_seq);
+    delete from pgq.queue where queue_id = q.queue_id;
+    return 1;
+end;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
+-- Function: pgq.set_queue_config(x_queue_name, x_param_name, x_param_value)
+--   Changes one setting of a queue: ticker_max_count (integer >= 0),
+--   ticker_max_lag, ticker_idle_period, rotation_period (intervals >= 0),
+--   ticker_paused, external_ticker (booleans), and pgqpp's max_retries (an
+--   integer >= 0, kept in pgq.queue_config; '' or 'none' unsets it: retry
+--   forever). The name may also be given with its queue_ prefix. A bad name
+--   or value is an error (22023) naming what is allowed. Returns 1.
+create or replace function pgq.set_queue_config(x_queue_name text, x_param_name text, x_param_value text)
+returns integer as $$
+declare
+    param text;
+    ok boolean;
+begin
+    if x_queue_name is null or x_param_name is null or x_param_value is null then
+        raise exception 'Invalid NULL value' using errcode = '22004';
+    end if;
+    if not exists (select 1 from pgq.queue where queue_name = x_queue_name) then
+        raise exception 'No such event queue' using errcode = '42704';
+    end if;
+    param := case when x_param_name like 'queue\_%' then substr(x_param_name, 7) else x_param_name end;
+    begin
+        case param
+        when 'ticker_max_count' then
+            ok := x_param_value::integer >= 0;
+        when 'ticker_max_lag', 'ticker_idle_period', 'rotation_period' then
+            ok := x_param_value::interval >= interval '0';
+        when 'ticker_paused', 'external_ticker' then
+            ok := x_param_value::boolean is not null;
+        when 'max_retries' then
+            ok := case when lower(x_param_value) in ('', 'none') then true
+                        else x_param_value::integer >= 0 end;
+        else
+            raise exception 'cannot change parameter "%"', x_param_name using errcode = '22023',
+                hint = 'Settable: ticker_max_count, ticker_max_lag, ticker_idle_period, '
+                    || 'ticker_paused, rotation_period, external_ticker, max_retries.';
+        end case;
+    exception
+        when invalid_text_representation or datetime_field_overflow
+          or invalid_datetime_format or numeric_value_out_of_range then
+            ok := false;
+    end;
+    if not ok then
+        raise exception 'invalid value for %: "%"', param, x_param_value using errcode = '22023',
+            hint = case when param = 'ticker_max_count' then 'Use a non-negative integer.'
+                        when param in ('ticker_paused', 'external_ticker') then 'Use true or false.'
+                        when param = 'max_retries' then 'Use a non-negative integer, or none.'
+                        else 'Use a non-negative interval such as ''3 seconds''.' end;
+    end if;
+    if param = 'max_retries' then
+        perform pgq._set_max_retries(x_queue_name, x_param_value);
+        return 1;
+    end if;
+    execute format('update pgq.queue set %I = %L where queue_name = %L',
+                   'queue_' || param, x_param_value, x_queue_name);
+    return 1;
+end;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
+-- Function: pgq.unregister_consumer(x_queue_name, x_consumer_name)
+--   Removes a consumer's registration, its open batch, its pending
+--   retries and its dead letters; the consumer's name goes too when it has no other queue.
+--   Subconsumers (rows sharing a sub_id, as pgq_coop makes them) are removed
+--   one at a time. Returns the number of registrations removed, 0 when there
+--   was none.
+create or replace function pgq.unregister_consumer(x_queue_name text, x_consumer_name text)
+returns integer as $$
+declare
+    sid integer;
+    cid integer;
+    is_sub boolean;
+    shared integer;
+begin
+    select s.sub_id, c.co_id,
+           (s.sub_last_tick is null and s.sub_next_tick is null)
+           or (s.sub_last_tick is not null and s.sub_next_tick is not null)
+      into sid, cid, is_sub
+      from pgq.subscription s
+      join pgq.consumer c on c.co_id = s.sub_consumer
+      join pgq.queue q on q.queue_id = s.sub_queue
+     where q.queue_name = x_queue_name and c.co_name = x_consumer_name
+       for update of s, c;
+    if not found then
+        return 0;
+    end if;
+    select count(*) into shared from pgq.subscription where sub_id = sid;
+    if shared > 1 and is_sub then
+        delete from pgq.subscription where sub_id = sid and sub_consumer = cid;
+        return 1;
+    end if;
+    delete from pgq.retry_queue where ev_owner = sid;
+    delete from pgq.dead_letter where ev_owner = sid;
+    delete from pgq.subscription where sub_id = sid;
+    if not exists (select 1 from pgq.subscription where sub_consumer = cid) then
+        delete from pgq.consumer where co_id = cid;
+    end if;
+    return shared;
 end;
 $$ language plpgsql security definer
     set search_path = pg_catalog, pgq, pg_temp;

@@ -2,8 +2,12 @@
 // Retries: a consumer puts events aside (event_retry, batch_retry) into
 // pgq.retry_queue; maintenance (maint_retry_events) moves due ones back into
 // their queue, owned by that consumer only, with ev_retry already counted.
+// With the queue setting max_retries = N, an event already retried N times
+// goes to the consumer's dead letters instead (dead_letter.hpp).
+#include <optional>
 #include <string>
 
+#include "functions/dead_letter.hpp"
 #include "functions/event_writer.hpp"
 #include "functions/open_batch.hpp"
 #include "functions/queue_cache.hpp"
@@ -15,9 +19,10 @@ namespace {
 
 SPIPlanPtr due_plan = nullptr;
 
-// The INSERT into pgq.retry_queue of the batch's events (all, or one ev_id),
-// skipping events already waiting there. $1 = retry time.
-std::string retry_insert_sql(const OpenBatch& b, const char* event_filter) {
+// The INSERT into pgq.retry_queue of the batch's events that pass
+// `event_filter` (a WHERE clause on e, or empty), skipping events already
+// waiting there. $1 = retry time.
+std::string retry_insert_sql(const OpenBatch& b, const std::string& event_filter) {
   return "insert into pgq.retry_queue (ev_retry_after, ev_queue, ev_id, ev_time, ev_txid,"
          " ev_owner, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)"
          " select $1, " +
@@ -35,6 +40,26 @@ uint64 run_with_params(const std::string& sql, int nargs, Oid* types, Datum* val
   return SPI_processed;
 }
 
+// Puts the batch's events matching `condition` (an SQL condition on e, or
+// empty for all) aside: into the retry queue, or, for those past the queue's
+// max_retries, into the dead letters. Returns how many were put aside.
+uint64 retry_or_bury(const OpenBatch& b, const std::string& condition, Datum retry_time) {
+  std::optional<int32> max = queue_max_retries(b.queue_id);
+  std::string retry_filter = condition;
+  uint64 dead = 0;
+  if (max) {
+    std::string tries = "coalesce(e.ev_retry, 0)";
+    std::string past = tries + " >= " + std::to_string(*max);
+    dead = bury_events(b, condition.empty() ? past : condition + " and " + past,
+                       "max_retries (" + std::to_string(*max) + ") reached");
+    std::string within = tries + " < " + std::to_string(*max);
+    retry_filter = condition.empty() ? within : condition + " and " + within;
+  }
+  Oid types[1] = {TIMESTAMPTZOID};
+  std::string where = retry_filter.empty() ? "" : "where " + retry_filter;
+  return dead + run_with_params(retry_insert_sql(b, where), 1, types, &retry_time);
+}
+
 // event_retry's body for a given retry time; returns 1, or 0 when the event
 // already waits for a retry.
 int32 retry_event(int64 batch_id, int64 event_id, Datum retry_time) {
@@ -50,9 +75,7 @@ int32 retry_event(int64 batch_id, int64 event_id, Datum retry_time) {
     throw Error(
         ERRCODE_UNDEFINED_OBJECT, "event not found",
         "Event " + std::to_string(event_id) + " is not in batch " + std::to_string(batch_id) + ".");
-  Oid types[1] = {TIMESTAMPTZOID};
-  std::string filter = "where e.ev_id = " + std::to_string(event_id);
-  return run_with_params(retry_insert_sql(*b, filter.c_str()), 1, types, &retry_time) > 0 ? 1 : 0;
+  return retry_or_bury(*b, "e.ev_id = " + std::to_string(event_id), retry_time) > 0 ? 1 : 0;
 }
 
 Datum now_plus_seconds(int32 seconds) {
@@ -95,8 +118,7 @@ PGQPP_FUNCTION(pgqpp_batch_retry) {
     if (!b)
       throw Error(ERRCODE_UNDEFINED_OBJECT,
                   "batch_retry: batch " + std::to_string(batch_id) + " not found");
-    Oid types[1] = {TIMESTAMPTZOID};
-    n = run_with_params(retry_insert_sql(*b, ""), 1, types, &when);
+    n = retry_or_bury(*b, "", when);
   }
   PG_RETURN_INT32(static_cast<int32>(n));
 }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <string>
 
 #include "pgqpp/event.hpp"
 
@@ -66,6 +67,9 @@ class Batch {
 
   /// Tags `event` for delivery again after `delay` instead of done.
   void retry(const Event& event, std::chrono::seconds delay);
+  /// Tags `event` dead: it goes to this consumer's dead letters with
+  /// `reason` when the batch finishes (pgq.event_dead; pgqpp servers only).
+  void dead(const Event& event, std::string reason);
   /// True when a stop "now" ended the iteration before the last event; the
   /// batch is then left open and delivered again later.
   bool interrupted() const noexcept;

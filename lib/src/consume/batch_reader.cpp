@@ -88,7 +88,18 @@ void BatchReader::reopen_after(const connection_lost& cause) {
 
 void BatchReader::retry(const Event& ev, std::chrono::seconds delay) {
   auto s = std::min<std::int64_t>(delay.count(), std::numeric_limits<std::int32_t>::max());
-  progress_.retries.push_back({ev.id, static_cast<std::int32_t>(std::max<std::int64_t>(s, 0))});
+  RetryTag t;
+  t.ev_id = ev.id;
+  t.seconds = static_cast<std::int32_t>(std::max<std::int64_t>(s, 0));
+  progress_.retries.push_back(std::move(t));
+}
+
+void BatchReader::dead(const Event& ev, std::string reason) {
+  RetryTag t;
+  t.ev_id = ev.id;
+  t.dead = true;
+  t.reason = std::move(reason);
+  progress_.retries.push_back(std::move(t));
 }
 
 }  // namespace pgqpp::detail

@@ -39,6 +39,7 @@ class BatchReader {
   void skip_rest();
 
   void retry(const Event& ev, std::chrono::seconds delay);
+  void dead(const Event& ev, std::string reason);
   bool interrupted() const noexcept { return interrupted_; }
   bool begun() const noexcept { return begun_; }
   void mark_begun() noexcept { begun_ = true; }

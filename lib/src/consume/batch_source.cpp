@@ -36,10 +36,22 @@ bool sleep_unless(int fd, std::chrono::milliseconds ms) {
 RetryArrays retry_arrays(std::span<const RetryTag> retries) {
   text::ArrayLiteral ids, seconds;
   for (const RetryTag& t : retries) {
+    if (t.dead) continue;
     ids.add(std::to_string(t.ev_id));
     seconds.add(std::to_string(t.seconds));
   }
   return {ids.finish(), seconds.finish()};
+}
+
+DeadArrays dead_arrays(std::span<const RetryTag> tags) {
+  text::ArrayLiteral ids, reasons;
+  for (const RetryTag& t : tags) {
+    if (!t.dead) continue;
+    ids.add(std::to_string(t.ev_id));
+    reasons.add(t.reason);
+  }
+  std::size_t n = ids.size();
+  return {ids.finish(), reasons.finish(), n};
 }
 
 BatchSource::BatchSource(std::string conninfo, ConsumerOptions options)
@@ -131,9 +143,12 @@ void BatchSource::finish(std::int64_t batch_id, std::span<const RetryTag> retrie
     const Param params[] = {batch_id};
     conn().exec(sql::finish_batch, params);
   } else {
+    // Retries first: event_dead takes an event out of the retry queue.
     RetryArrays arrays = retry_arrays(retries);
-    const Statement s[] = {{sql::event_retries, {batch_id, arrays.ids, arrays.seconds}},
-                           {sql::finish_batch, {batch_id}}};
+    DeadArrays dead = dead_arrays(retries);
+    std::vector<Statement> s = {{sql::event_retries, {batch_id, arrays.ids, arrays.seconds}}};
+    if (dead.count > 0) s.push_back({sql::event_deads, {batch_id, dead.ids, dead.reasons}});
+    s.push_back({sql::finish_batch, {batch_id}});
     conn().pipeline(s);
   }
   batches_finished_.fetch_add(1);

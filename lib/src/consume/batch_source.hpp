@@ -25,17 +25,28 @@ struct BatchInfo {
   std::string sql;  ///< pgq.batch_event_sql(id)
 };
 
-/// An event to give back to the queue for a later batch.
+/// An event to give back to the queue for a later batch, or (dead) to put
+/// into the consumer's dead letters with a reason.
 struct RetryTag {
   std::int64_t ev_id = 0;
   std::int32_t seconds = 0;
+  bool dead = false;
+  std::string reason;  ///< why it is dead
 };
 
-/// Retry tags as two array literals (ids, seconds), for SQL parameters.
+/// Retry tags as two array literals (ids, seconds), for SQL parameters;
+/// dead tags are left out.
 struct RetryArrays {
   std::string ids, seconds;
 };
 RetryArrays retry_arrays(std::span<const RetryTag> retries);
+
+/// Dead tags as two array literals (ids, reasons); retries are left out.
+struct DeadArrays {
+  std::string ids, reasons;
+  std::size_t count = 0;
+};
+DeadArrays dead_arrays(std::span<const RetryTag> tags);
 
 class BatchSource {
  public:
@@ -62,7 +73,8 @@ class BatchSource {
   void wait_for_tick();
   /// A stream over the batch's events after `after_ev_id` (0: all).
   std::unique_ptr<EventStream> open_stream(const BatchInfo& batch, std::int64_t after_ev_id);
-  /// Sends the retries and finishes the batch, atomically, in one round trip.
+  /// Sends the retries and dead letters and finishes the batch, atomically,
+  /// in one round trip.
   void finish(std::int64_t batch_id, std::span<const RetryTag> retries);
 
   bool register_consumer();

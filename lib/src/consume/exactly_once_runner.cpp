@@ -3,6 +3,8 @@
 
 #include <poll.h>
 
+#include "pg/errors.hpp"
+
 namespace pgqpp::detail {
 
 ExactlyOnceRunner::ExactlyOnceRunner(std::string source_conninfo, std::string target_conninfo,
@@ -77,6 +79,11 @@ ExactlyOnceRunner::Step ExactlyOnceRunner::apply(BatchInfo batch, const Process&
   process(reader, tx);
   if (!reader.interrupted()) reader.skip_rest();
   if (reader.interrupted()) return Step::stop;  // tx rolls back
+  // The progress table records retries only: a dead letter decided here
+  // could not be sent again after a crash between commit and finish.
+  for (const RetryTag& t : progress.retries)
+    if (t.dead)
+      throw_usage("Tag::dead is not supported by ExactlyOnceConsumer (yet): retry instead");
   step(ExactlyOnceStep::after_work, batch.id);
   progress_.record(tx, batch, progress.retries);
   tx.commit();

@@ -52,9 +52,12 @@ std::vector<RetryTag> ProgressTable::retries(Transaction& tx) const {
                           " where queue_name = $1 and consumer_name = $2",
                       {queue_, consumer_});
   std::vector<RetryTag> out;
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    out.push_back({text::parse_integer<std::int64_t>(rows.value(i, 0)).value_or(0),
-                   text::parse_integer<std::int32_t>(rows.value(i, 1)).value_or(0)});
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    RetryTag t;
+    t.ev_id = text::parse_integer<std::int64_t>(rows.value(i, 0)).value_or(0);
+    t.seconds = text::parse_integer<std::int32_t>(rows.value(i, 1)).value_or(0);
+    out.push_back(std::move(t));
+  }
   return out;
 }
 

@@ -45,8 +45,8 @@ pid=$!
 conninfo="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"
 out=$("$probe" "$conninfo" dq lateness 1000 4 500) || fail "delayed_lateness: $out"
 echo "$out"
-set -- $out
-for kv in "$@"; do
+read -ra fields <<<"$out"
+for kv in "${fields[@]}"; do
   case $kv in p50_ms=*|p99_ms=*|max_ms=*) echo "NOTE: delayed lateness ${kv%%=*} ${kv#*=} (1,000 ev/s, 0-500 ms delays)" ;; esac
 done
 [ "$(q "select count(*) from pgq.delayed_event")" = 0 ] || fail "delayed events left behind"

@@ -50,16 +50,16 @@ bool have_delayed_table() {
 
 std::vector<int32> move_due_delayed(TimestampTz now, int32 queue_id) {
   if (!have_delayed_table()) return {};
-  // The ctid list picks the earliest due rows; a concurrent mover that took
-  // a row first makes this DELETE skip it, so no event moves twice. ev_time
-  // becomes deliver_at.
+  // The ctid list picks and locks the earliest due rows, skipping those a
+  // concurrent mover holds (it moves them; waiting for it would only delay
+  // this tick), so no event moves twice. ev_time becomes deliver_at.
   static const std::string sql =
       "with due as (delete from pgq.delayed_event d"
       "   where d.ctid = any (array(select x.ctid from pgq.delayed_event x"
       "                               where x.de_deliver_at <= $1 and ($2 = 0 or x.de_queue = $2)"
       "                               order by x.de_deliver_at limit " +
       std::to_string(kDelayedMoveLimit) +
-      "))"
+      "                               for update skip locked))"
       "   returning d.*)"
       " select q.queue_name, due.de_queue, due.ev_id, due.de_deliver_at, due.ev_txid,"
       "        due.ev_owner, due.ev_retry, due.ev_type, due.ev_data,"

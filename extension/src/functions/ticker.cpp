@@ -176,19 +176,24 @@ PGQPP_FUNCTION(pgqpp_ticker_queue) {
 /// first, and those queues tick whatever the rule says (delayed_move.hpp).
 PGQPP_FUNCTION(pgqpp_ticker_all) {
   spi::Session session;
-  std::vector<int32> delayed = move_due_delayed(GetCurrentTimestamp(), 0);
   static const std::string sql = std::string("select ") + kStateColumns + kStateFrom +
                                  " where not q.queue_external_ticker and not q.queue_ticker_paused";
   SPIPlanPtr plan = spi::prepare(queues_plan, sql.c_str(), {}, spi::PlanMode::generic);
   uint64 n = spi::execute(plan, nullptr, nullptr, false, 0);
-  std::vector<int32> due = delayed;
-  std::unordered_set<int32> with_events(delayed.begin(), delayed.end());
+  std::vector<int32> due;
+  std::unordered_set<int32> with_events;
   for (uint64 i = 0; i < n; ++i) {
     QueueTickState st = read_state(i);
     if (!pgqpp::ext::core::tick_due(st.settings, st.last)) continue;
     due.push_back(st.queue_id);
     if (st.last && st.last->new_events > 0) with_events.insert(st.queue_id);
   }
+  // After the state query, which takes this transaction's txid: moving
+  // first would take it earlier, and a tick another ticker made meanwhile
+  // would then look newer than this transaction (PgQ's "Dubious" warning).
+  std::vector<int32> delayed = move_due_delayed(GetCurrentTimestamp(), 0);
+  due.insert(due.end(), delayed.begin(), delayed.end());
+  with_events.insert(delayed.begin(), delayed.end());
   if (due.empty()) return Int64GetDatum(0);
   uint64 ticked = tick_queue_ids(
       std::move(due), TickLock::skip,

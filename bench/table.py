@@ -45,7 +45,7 @@ METRICS = {
                                      "libpgqpp Consumer (target p99 ≤ 10 ms)", "lower"),
     "delayed_lateness_p99": ("main", "delayed events: lateness p99, the same", "lower"),
     "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (plain DELETE; target 0)", "lower"),
-    "delayed_dead_tuples_left": ("detail", "delayed events: dead tuples left 60 s later (autovacuum)", "lower"),
+    "delayed_dead_tuples_left": ("detail", "delayed events: dead tuples left after a VACUUM", "lower"),
     "insert_single_cpu": ("detail", "insert, 1 event/tx: backend CPU per event", "lower"),
     "insert_bulk_cpu": ("detail", "insert, 100k in 1 tx (bulk row): backend CPU per event", "lower"),
     "insert_loop": ("detail", "insert, 100k in 1 tx: insert_event per row (raw: INSERT ... SELECT)", "higher"),

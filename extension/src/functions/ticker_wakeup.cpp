@@ -374,7 +374,12 @@ PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
     // Delayed events due now are moved and their queues ticked at once,
     // whatever their spacing: their time has come.
     std::vector<int32> moved;
-    if (delayed_due(slot, GetCurrentTimestamp())) moved = move_delayed(slot);
+    if (delayed_due(slot, GetCurrentTimestamp())) {
+      moved = move_delayed(slot);
+      // Due rows another mover holds (pgq.ticker() at the same moment):
+      // look again in a millisecond rather than spin.
+      if (moved.empty() && delayed_due(slot, GetCurrentTimestamp())) pg_call([&] { nap(1); });
+    }
     long remaining = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000);
     uint64 bits[kWords];
     bool any =

@@ -178,18 +178,28 @@ bool take_bits(DbSlot& slot, uint64* out) {
   return any;
 }
 
-// True when delayed events may be due: the slot's earliest deliver_at has come.
-bool delayed_due(DbSlot& slot, TimestampTz now) {
-  return pg_atomic_read_u64(&slot.next_due) <= due_code(now);
+// When this (long-lived) waiting backend may next move delayed events: the
+// moves, each followed by ticks, are spaced by i_min_interval_ms, so that
+// events due a millisecond apart share a batch instead of making a thousand
+// batches a second that consumers cannot keep up with.
+TimestampTz next_move_allowed = 0;
+
+// The slot's earliest deliver_at, or the next allowed move if later.
+uint64 move_time(DbSlot& slot) {
+  uint64 due = pg_atomic_read_u64(&slot.next_due);
+  return due == kNoDue ? kNoDue : std::max(due, due_code(next_move_allowed));
 }
 
-// Milliseconds (rounded up) until the slot's earliest deliver_at, at most
+// True when delayed events may be due and may be moved now.
+bool delayed_due(DbSlot& slot, TimestampTz now) { return move_time(slot) <= due_code(now); }
+
+// Milliseconds (rounded up) until delayed events may be moved, at most
 // `limit`.
 long ms_until_due(DbSlot& slot, TimestampTz now, long limit) {
-  uint64 due = pg_atomic_read_u64(&slot.next_due);
-  if (due == kNoDue) return limit;
-  if (due <= due_code(now)) return 0;
-  return std::min<long>(limit, static_cast<long>((due - due_code(now) + 999) / 1000));
+  uint64 at = move_time(slot);
+  if (at == kNoDue) return limit;
+  if (at <= due_code(now)) return 0;
+  return std::min<long>(limit, static_cast<long>((at - due_code(now) + 999) / 1000));
 }
 
 // Waits up to timeout_ms for raised bits, or until delayed events are due;
@@ -375,10 +385,12 @@ PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
     // whatever their spacing: their time has come.
     std::vector<int32> moved;
     if (delayed_due(slot, GetCurrentTimestamp())) {
+      next_move_allowed = GetCurrentTimestamp() + static_cast<int64>(min_interval_ms) * 1000;
       moved = move_delayed(slot);
       // Due rows another mover holds (pgq.ticker() at the same moment):
       // look again in a millisecond rather than spin.
       if (moved.empty() && delayed_due(slot, GetCurrentTimestamp())) pg_call([&] { nap(1); });
+      if (moved.empty()) next_move_allowed = 0;  // nothing moved, nothing ticked
     }
     long remaining = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000);
     uint64 bits[kWords];

@@ -19,6 +19,7 @@ part=delayed
 
 seconds=${DELAYED_BENCH_SECONDS:-10}
 rate=${DELAYED_BENCH_RATE:-1000}
+dead_rounds=${DELAYED_BENCH_DEAD_ROUNDS:-10}  # of 10,000 delayed events: 100,000
 BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 probe=$build/bench/delayed_lateness
 pgqpp=$build/cli/pgqpp
@@ -42,16 +43,17 @@ emit delayed_lateness_p50 pgqpp "$(field p50_ms)" ms
 emit delayed_lateness_p99 pgqpp "$(field p99_ms)" ms
 
 say "== dead tuples per 100,000 delayed events"
+sleep 2  # the lateness run's statistics arrive first
 sql "$db" "select pg_stat_reset_single_table_counters('pgq.delayed_event'::regclass)" >/dev/null
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+for _ in $(seq "$dead_rounds"); do
   sql "$db" "select pgq.insert_events_at('dq', array[now()], array['d'], array(select g::text from generate_series(1, 10000) g))" >/dev/null
 done
 until [ "$(sql "$db" "select count(*) from pgq.delayed_event")" = 0 ]; do sleep 0.2; done
 sleep 2  # statistics reach pg_stat within a second
-made=$(sql "$db" "select n_tup_del from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
+made=$(sql "$db" "select round(n_tup_del * 10.0 / $dead_rounds) from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
 sql "$db" "vacuum pgq.delayed_event"
 sleep 2
-left=$(sql "$db" "select n_dead_tup from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
+left=$(sql "$db" "select round(n_dead_tup * 10.0 / $dead_rounds) from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
 emit delayed_dead_tuples_made pgqpp "$made" "per 100k"
 emit delayed_dead_tuples_left pgqpp "$left" "per 100k"
 {

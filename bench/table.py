@@ -81,6 +81,14 @@ NOT_APPLICABLE = {
     ("insert_single_alone", "raw"): "no ticker",
     ("insert_ticking_ratio", "raw"): "no ticker",
     ("ticker_cpu_saturated", "raw"): "no ticker",
+    ("delayed_lateness_p50", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_lateness_p99", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_dead_tuples_made", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_dead_tuples_left", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_lateness_p50", "raw"): "no queue",
+    ("delayed_lateness_p99", "raw"): "no queue",
+    ("delayed_dead_tuples_made", "raw"): "no queue",
+    ("delayed_dead_tuples_left", "raw"): "no queue",
 }
 
 GROUPS = {

@@ -22,9 +22,9 @@ part=all
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
-parts=${BENCH_PARTS:-core triggers consume ticker load}
-declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [load]=load.sh)
-for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, load)"; done
+parts=${BENCH_PARTS:-core triggers consume ticker delayed load}
+declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [load]=load.sh)
+for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, load)"; done
 
 rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt
 bench_work

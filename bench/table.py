@@ -41,6 +41,11 @@ METRICS = {
     "ticker_cpu_idle": ("main", "ticker CPU idle, 1,000 queues", "lower"),
     "insert_ticking_ratio": ("main", "insert, 1 event/tx, 4 clients: with the ticker running ÷ paused "
                                      "(median of alternating slices of one run; target ≥ 0.97)", "higher"),
+    "delayed_lateness_p50": ("main", "delayed events: lateness p50 after deliver_at at 1,000 ev/s, "
+                                     "libpgqpp Consumer (target p99 ≤ 10 ms)", "lower"),
+    "delayed_lateness_p99": ("main", "delayed events: lateness p99, the same", "lower"),
+    "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (plain DELETE; target 0)", "lower"),
+    "delayed_dead_tuples_left": ("detail", "delayed events: dead tuples left after a VACUUM", "lower"),
     "insert_single_cpu": ("detail", "insert, 1 event/tx: backend CPU per event", "lower"),
     "insert_bulk_cpu": ("detail", "insert, 100k in 1 tx (bulk row): backend CPU per event", "lower"),
     "insert_loop": ("detail", "insert, 100k in 1 tx: insert_event per row (raw: INSERT ... SELECT)", "higher"),
@@ -76,6 +81,14 @@ NOT_APPLICABLE = {
     ("insert_single_alone", "raw"): "no ticker",
     ("insert_ticking_ratio", "raw"): "no ticker",
     ("ticker_cpu_saturated", "raw"): "no ticker",
+    ("delayed_lateness_p50", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_lateness_p99", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_dead_tuples_made", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_dead_tuples_left", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_lateness_p50", "raw"): "no queue",
+    ("delayed_lateness_p99", "raw"): "no queue",
+    ("delayed_dead_tuples_made", "raw"): "no queue",
+    ("delayed_dead_tuples_left", "raw"): "no queue",
 }
 
 GROUPS = {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <pgqpp/connection.hpp>
+#include <pgqpp/delivery.hpp>
 #include <pgqpp/new_event.hpp>
 #include <pgqpp/producer.hpp>
 #include <pgqpp/transaction.hpp>
@@ -39,6 +40,10 @@ class BatchWriter {
   /// Writes into `queue` on `db` (which must outlive it); with `atomic`
   /// every write goes into one transaction, committed by finish().
   BatchWriter(Connection& db, const std::string& queue, bool atomic);
+
+  /// Delivers the events written from now on as `delivery` says (delayed
+  /// events; the default is at once).
+  void set_delivery(Delivery delivery) noexcept { producer_.set_delivery(delivery); }
 
   /// Adds the event read from input line `line`.
   void add(long long line, NewEvent event);

@@ -26,7 +26,9 @@
 #include <cstdio>
 #include <memory>
 
+#include <pgqpp/delivery.hpp>
 #include <pgqpp/error.hpp>
+#include <pgqpp/rows.hpp>
 
 #include "batch_writer.hpp"
 #include "commands.hpp"
@@ -55,7 +57,25 @@ struct ProduceOptions {
   bool json = false;
   std::size_t batch_size = 1000;
   bool atomic = false;
+  std::string at;     // --at: deliver at this time (PostgreSQL's timestamptz input)
+  std::string delay;  // --delay: deliver this long after each insert (interval input)
 };
+
+// --at / --delay as a Delivery: the server reads the text (any timestamptz
+// or interval input: '2026-12-24 18:00', '500ms', '2 hours'), so the tool
+// understands exactly what SQL does. Bad text fails with its SQL message.
+Delivery delivery_of(Connection& db, const ProduceOptions& o) {
+  if (!o.at.empty()) {
+    Rows r = db.exec("select (extract(epoch from $1::timestamptz) * 1000000)::int8", {o.at});
+    return Delivery::at(std::chrono::system_clock::time_point(
+        std::chrono::microseconds(std::stoll(std::string(r.value(0, 0))))));
+  }
+  if (!o.delay.empty()) {
+    Rows r = db.exec("select (extract(epoch from $1::interval) * 1000000)::int8", {o.delay});
+    return Delivery::after(std::chrono::microseconds(std::stoll(std::string(r.value(0, 0)))));
+  }
+  return Delivery();
+}
 
 // A pipe, FIFO or socket has a writer that may still be finishing (and
 // counting on us to read what it wrote); a terminal or a file has none.
@@ -75,6 +95,8 @@ class ProduceRun {
 
   /// Reads and inserts everything; returns the exit code.
   int run();
+  /// When the events are due (--at / --delay).
+  void set_delivery(Delivery delivery) noexcept { writer_.set_delivery(delivery); }
 
  private:
   bool read_lines();
@@ -196,6 +218,7 @@ int produce(const ProduceOptions& o) {
     std::fprintf(
         stderr, "pgqpp produce: reading events from the terminal, one per line; end with Ctrl-D\n");
   ProduceRun run(o, db);
+  run.set_delivery(delivery_of(db, o));
   return run.run();
 }
 
@@ -235,6 +258,7 @@ std::function<int()> setup_produce(CLI::App& app) {
       "\nExamples:\n"
       "  seq 1000000 | pgqpp produce orders --type order.created\n"
       "  tail -f app.log | pgqpp produce logs\n"
+      "  echo reminder | pgqpp produce jobs --delay '15 min'\n"
       "  pgqpp tail orders --consumer copier --json | pgqpp produce orders_copy --json");
   add_connect_options(app, o->connect);
   app.add_option("queue", o->queue, "the queue to insert into")->required();
@@ -245,6 +269,13 @@ std::function<int()> setup_produce(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   app.add_flag("--atomic", o->atomic, "insert all input in one transaction (all or nothing)");
+  auto* at = app.add_option("--at", o->at,
+                            "deliver the events at TIME (a PostgreSQL timestamptz, e.g. "
+                            "'2026-12-24 18:00+00'), not at once");
+  app.add_option("--delay", o->delay,
+                 "deliver each event DURATION after its insert (a PostgreSQL interval, e.g. "
+                 "500ms, '2 hours')")
+      ->excludes(at);
   return [o]() { return run_guarded("produce", [o] { return produce(*o); }); };
 }
 

@@ -14,7 +14,11 @@
 --   ticker_max_count events take or its ticker_max_lag (docs/ticker.md has
 --   the figures). A queue not yet due waits for its turn. Each tick sends
 --   its NOTIFY on pgqpp_tick_<queue_id> when the calling transaction
---   commits. Call it in its own transaction, in a loop, from one ticker per
+--   commits. Delayed events (pgq.insert_event_at) end the wait when the
+--   earliest of them is due: it moves them into their queues and ticks
+--   those at once, at most once per i_min_interval_ms (events due within
+--   that time share a batch; none is delivered early).
+--   Call it in its own transaction, in a loop, from one ticker per
 --   database. Needs pgqpp in shared_preload_libraries; without it the call
 --   fails with SQLSTATE 55000 and a ticker should tick periodically instead.
 create function pgq.wakeup_ticker(in i_timeout_ms integer default 1000,

@@ -29,6 +29,9 @@ grant execute on function
     pgq.insert_event(text, text, text),
     pgq.insert_event(text, text, text, text, text, text, text),
     pgq.insert_events(text, text[], text[], text[], text[], text[], text[]),
+    pgq.insert_event_at(text, timestamptz, text, text),
+    pgq.insert_event_at(text, timestamptz, text, text, text, text, text, text),
+    pgq.insert_events_at(text, timestamptz[], text[], text[], text[], text[], text[], text[]),
     pgq.current_event_table(text),
     pgq.logutriga(), pgq.sqltriga(), pgq.jsontriga()
   to pgq_writer;
@@ -46,7 +49,7 @@ grant execute on function
   to pgq_admin;
 
 revoke all on table pgq.event_template, pgq.consumer, pgq.queue, pgq.tick,
-    pgq.subscription, pgq.retry_queue from public;
+    pgq.subscription, pgq.retry_queue, pgq.delayed_event from public;
 grant select on table pgq.event_template to pgq_reader;
 grant select, insert, truncate on table pgq.event_template to pgq_admin;
 grant select on table pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_reader;
@@ -54,3 +57,4 @@ grant select, insert, update, delete on table pgq.consumer, pgq.queue, pgq.tick,
   to pgq_admin;
 grant select on table pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to public;
 grant select, insert, update, delete on table pgq.retry_queue to pgq_admin;
+grant select, insert, update, delete on table pgq.delayed_event to pgq_admin;

@@ -87,7 +87,27 @@ std::int64_t Producer::insert(Transaction& tx, const NewEvent& event) {
   return insert_one(event);
 }
 
+// The statements of a delayed write: one event, or one chunk.
+static const char* delayed_sql(Delivery::Kind kind, bool many) {
+  if (kind == Delivery::Kind::at)
+    return many ? detail::sql::insert_events_at : detail::sql::insert_event_at;
+  return many ? detail::sql::insert_events_after : detail::sql::insert_event_after;
+}
+
 std::int64_t Producer::insert_one(const NewEvent& event) {
+  if (delivery_.kind() != Delivery::Kind::now) {
+    std::string micros = std::to_string(delivery_.micros());
+    Param params[] = {queue_,
+                      micros,
+                      event.type,
+                      event.data,
+                      view(event.extra1),
+                      view(event.extra2),
+                      view(event.extra3),
+                      view(event.extra4)};
+    Rows rows = db_.exec(delayed_sql(delivery_.kind(), false), params);
+    return text::parse_integer<std::int64_t>(rows.value(0, 0)).value_or(0);
+  }
   Param params[] = {queue_,
                     event.type,
                     event.data,
@@ -118,12 +138,19 @@ std::int64_t Producer::insert_chunks(std::span<const NewEvent> events) {
   std::vector<ChunkArrays> arrays;
   arrays.reserve((events.size() + chunk_size_ - 1) / chunk_size_);
   std::vector<detail::Statement> statements;
+  const bool delayed = delivery_.kind() != Delivery::Kind::now;
+  const std::string micros = std::to_string(delivery_.micros());
   for (std::size_t at = 0; at < events.size(); at += chunk_size_) {
     auto chunk = events.subspan(at, std::min(chunk_size_, events.size() - at));
-    const ChunkArrays& a = arrays.emplace_back(chunk, *bulk_api_ && same_type(chunk));
-    statements.push_back(
-        {*bulk_api_ ? detail::sql::insert_events : detail::sql::insert_events_compat,
-         {queue_, a.types, a.datas, a.extras[0], a.extras[1], a.extras[2], a.extras[3]}});
+    const ChunkArrays& a = arrays.emplace_back(chunk, (delayed || *bulk_api_) && same_type(chunk));
+    if (delayed)
+      statements.push_back(
+          {delayed_sql(delivery_.kind(), true),
+           {queue_, micros, a.types, a.datas, a.extras[0], a.extras[1], a.extras[2], a.extras[3]}});
+    else
+      statements.push_back(
+          {*bulk_api_ ? detail::sql::insert_events : detail::sql::insert_events_compat,
+           {queue_, a.types, a.datas, a.extras[0], a.extras[1], a.extras[2], a.extras[3]}});
   }
   std::int64_t inserted = 0;
   for (const detail::PgResult& r : pg.pipeline(statements))

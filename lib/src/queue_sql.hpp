@@ -25,6 +25,23 @@ inline constexpr const char* insert_events_compat =
     " from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])"
     " as t(ty, d, e1, e2, e3, e4)";
 
+/// Delayed events (pgqpp 1.2): $2 is microseconds since the Unix epoch
+/// (_at) or of delay after the statement (_after); the rest as above.
+inline constexpr const char* insert_event_at =
+    "select pgq.insert_event_at($1, 'epoch'::timestamptz + $2::int8 * interval '1 microsecond',"
+    " $3, $4, $5, $6, $7, $8)";
+inline constexpr const char* insert_event_after =
+    "select pgq.insert_event_at($1, statement_timestamp() + $2::int8 * interval '1 microsecond',"
+    " $3, $4, $5, $6, $7, $8)";
+inline constexpr const char* insert_events_at =
+    "select pgq.insert_events_at($1,"
+    " array['epoch'::timestamptz + $2::int8 * interval '1 microsecond'], $3::text[], $4::text[],"
+    " $5::text[], $6::text[], $7::text[], $8::text[])";
+inline constexpr const char* insert_events_after =
+    "select pgq.insert_events_at($1,"
+    " array[statement_timestamp() + $2::int8 * interval '1 microsecond'], $3::text[], $4::text[],"
+    " $5::text[], $6::text[], $7::text[], $8::text[])";
+
 inline constexpr const char* register_consumer = "select pgq.register_consumer($1, $2)";
 inline constexpr const char* unregister_consumer = "select pgq.unregister_consumer($1, $2)";
 inline constexpr const char* queue_id = "select queue_id from pgq.queue where queue_name = $1";

@@ -74,7 +74,7 @@ QueueInfo load(const std::string& name) {
 
 void queue_cache_init() { CacheRegisterRelcacheCallback(on_relcache_invalidation, 0); }
 
-QueueInfo queue_for_insert(const char* queue_name) {
+QueueInfo queue_for_insert(const char* queue_name, bool wake_ticker) {
   std::string name(queue_name);
   for (int attempt = 0;; ++attempt) {
     std::uint64_t seen = generation;
@@ -86,7 +86,7 @@ QueueInfo queue_for_insert(const char* queue_name) {
     if (seen == generation) {
       cache.insert_or_assign(name, q);
       // Every writer comes here: the ticker is woken when this commits.
-      ticker_wakeup_note(q.queue_id);
+      if (wake_ticker) ticker_wakeup_note(q.queue_id);
       return q;
     }
     if (attempt > 100)

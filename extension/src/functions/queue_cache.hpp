@@ -27,10 +27,11 @@ struct QueueInfo {
 /// Registers the invalidation callback; called once from _PG_init.
 void queue_cache_init();
 
-/// The queue's insert metadata with its current table locked for insert, the
-/// queue noted for the commit wake-up (ticker_wakeup.hpp)
-/// (RowExclusiveLock). Throws Error "No such queue" (PgQ's text) when it does not
-/// exist.
-QueueInfo queue_for_insert(const char* queue_name);
+/// The queue's insert metadata with its current table locked for insert
+/// (RowExclusiveLock), and, unless `wake_ticker` is false, the queue noted
+/// for the commit wake-up (ticker_wakeup.hpp): delayed inserts and the
+/// ticker's own delayed moves do not wake it for the queue. Throws Error "No
+/// such queue" (PgQ's text) when it does not exist.
+QueueInfo queue_for_insert(const char* queue_name, bool wake_ticker = true);
 
 }  // namespace pgqpp::ext

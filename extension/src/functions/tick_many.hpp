@@ -40,10 +40,13 @@ constexpr int kTickMaxLagColumn = 6;     // int8: queue_ticker_max_lag in micros
 using TickVisitor = std::function<void(uint64 row, int32 queue_id, int64 tick_id)>;
 
 /// Ticks the unpaused, not externally ticked queues among `queue_ids` whose
-/// tick lock is had, calling `visit` per new tick. Ids of queues that do
+/// tick lock is had, calling `visit` per new tick. The queues in
+/// `moved_delayed` (delayed events moved in by this transaction) get a
+/// snapshot that counts this transaction (delayed_move.hpp). Ids of queues that do
 /// not exist are ignored. Sends no NOTIFY: the caller decides which ticks
 /// wake consumers. Must run inside an spi::Session. Returns how many queues
 /// got a tick.
-uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVisitor& visit);
+uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVisitor& visit,
+                      const std::vector<int32>& moved_delayed = {});
 
 }  // namespace pgqpp::ext

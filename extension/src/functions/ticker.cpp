@@ -10,6 +10,7 @@
 
 #include "core/tick_policy.hpp"
 #include "functions/consumer_notify.hpp"
+#include "functions/delayed_move.hpp"
 #include "functions/tick_many.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
@@ -120,6 +121,9 @@ std::optional<int64> tick_queue(Datum queue_name) {
   // The state is read after the lock, so no other ticker's tick can slip in
   // between it and the INSERT (tick_many.hpp: ever newer snapshots).
   lock_queue_ticks(queue_id, TickLock::wait);
+  // Delayed events now due go into the queue first; then it ticks whatever
+  // the rule says, and this tick's batch holds them (delayed_move.hpp).
+  bool delayed = !move_due_delayed(GetCurrentTimestamp(), queue_id).empty();
   static const std::string state_sql =
       std::string("select ") + kStateColumns + kStateFrom + " where q.queue_id = $1";
   SPIPlanPtr state = spi::prepare(state_plan, state_sql.c_str(), {INT4OID}, spi::PlanMode::generic);
@@ -127,18 +131,22 @@ std::optional<int64> tick_queue(Datum queue_name) {
   if (spi::execute(state, &id, nullptr, false, 1) == 0)
     throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");  // dropped meanwhile
   QueueTickState st = read_state(0);
-  if (!core::tick_due(st.settings, st.last)) return std::nullopt;
+  if (!delayed && !core::tick_due(st.settings, st.last)) return std::nullopt;
 
-  SPIPlanPtr ins = spi::prepare(insert_plan,
-                                "insert into pgq.tick (tick_queue, tick_id, tick_event_seq)"
-                                " values ($1, nextval($2::text::regclass), $3) returning tick_id",
-                                {INT4OID, TEXTOID, INT8OID}, spi::PlanMode::generic);
-  Datum args[3] = {Int32GetDatum(queue_id), tick_seq, Int64GetDatum(st.event_seq)};
+  static const std::string insert_sql =
+      std::string(
+          "insert into pgq.tick (tick_queue, tick_id, tick_event_seq, tick_snapshot)"
+          " values ($1, nextval($2::text::regclass), $3, case when $4 then ") +
+      kTickSnapshotWithOwnTxid + " else txid_current_snapshot() end) returning tick_id";
+  SPIPlanPtr ins = spi::prepare(insert_plan, insert_sql.c_str(),
+                                {INT4OID, TEXTOID, INT8OID, BOOLOID}, spi::PlanMode::generic);
+  Datum args[4] = {Int32GetDatum(queue_id), tick_seq, Int64GetDatum(st.event_seq),
+                   BoolGetDatum(delayed)};
   spi::execute(ins, args, nullptr, false, 0);
   int64 tick_id = DatumGetInt64(spi::value(0, 1));
   // Only ticks that close a batch with new events wake consumers: idle ticks
   // of many queues would only make listeners read notifications for nothing.
-  if (st.last && st.last->new_events > 0) notify_tick(queue_id, tick_id);
+  if (delayed || (st.last && st.last->new_events > 0)) notify_tick(queue_id, tick_id);
   return tick_id;
 }
 
@@ -164,7 +172,8 @@ PGQPP_FUNCTION(pgqpp_ticker_queue) {
 /// one-queue form), the tick rule picks the due queues, and one statement
 /// ticks all of them (tick_many.hpp). A queue another ticker is ticking
 /// right now is skipped. Only ticks that close a batch with new events send
-/// the queue's NOTIFY.
+/// the queue's NOTIFY. Delayed events now due are moved into their queues
+/// first, and those queues tick whatever the rule says (delayed_move.hpp).
 PGQPP_FUNCTION(pgqpp_ticker_all) {
   spi::Session session;
   static const std::string sql = std::string("select ") + kStateColumns + kStateFrom +
@@ -179,11 +188,19 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
     due.push_back(st.queue_id);
     if (st.last && st.last->new_events > 0) with_events.insert(st.queue_id);
   }
+  // After the state query, which takes this transaction's txid: moving
+  // first would take it earlier, and a tick another ticker made meanwhile
+  // would then look newer than this transaction (PgQ's "Dubious" warning).
+  std::vector<int32> delayed = move_due_delayed(GetCurrentTimestamp(), 0);
+  due.insert(due.end(), delayed.begin(), delayed.end());
+  with_events.insert(delayed.begin(), delayed.end());
   if (due.empty()) return Int64GetDatum(0);
-  uint64 ticked =
-      tick_queue_ids(std::move(due), TickLock::skip, [&](uint64, int32 queue_id, int64 tick_id) {
+  uint64 ticked = tick_queue_ids(
+      std::move(due), TickLock::skip,
+      [&](uint64, int32 queue_id, int64 tick_id) {
         if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
-      });
+      },
+      delayed);
   return Int64GetDatum(static_cast<int64>(ticked));
 }
 

@@ -4,11 +4,13 @@
 #include "functions/ticker_wakeup.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/tick_spacing.hpp"
 #include "functions/consumer_notify.hpp"
+#include "functions/delayed_move.hpp"
 #include "functions/tick_many.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
@@ -37,6 +39,7 @@ struct DbSlot {
   pg_atomic_uint32 max_queue_id;  // highest queue id ever noted: bit b stands
                                   // for queue ids b, b + 4096, ... up to it
   pg_atomic_uint64 bits[kWords];
+  pg_atomic_uint64 next_due;  // earliest deliver_at known (due_code), kNoDue: none
 };
 
 struct WakeupShmem {
@@ -49,10 +52,25 @@ WakeupShmem* shared = nullptr;
 shmem_request_hook_type prev_request_hook = nullptr;
 shmem_startup_hook_type prev_startup_hook = nullptr;
 
-// This backend's transaction: queues written (bitmap) and which words are used.
+// A deliver_at as stored in DbSlot::next_due: times before 2000 are 0, which
+// is also what a newly claimed slot holds (look at pgq.delayed_event now).
+constexpr uint64 kNoDue = PG_UINT64_MAX;
+uint64 due_code(TimestampTz at) { return at <= 0 ? 0 : static_cast<uint64>(at); }
+
+// Lowers the slot's next_due to `code`; true if it was later.
+bool lower_due(DbSlot& slot, uint64 code) {
+  uint64 known = pg_atomic_read_u64(&slot.next_due);
+  while (code < known)
+    if (pg_atomic_compare_exchange_u64(&slot.next_due, &known, code)) return true;
+  return false;
+}
+
+// This backend's transaction: queues written (bitmap) and which words are
+// used; the earliest deliver_at of its delayed events (kNoDue: none).
 uint64 local_bits[kWords];
 uint64 local_words = 0;
 uint32 local_max_queue_id = 0;
+uint64 local_due = kNoDue;
 
 // This backend's view of its database's slot.
 uint32 cached_generation = UINT32_MAX;
@@ -76,6 +94,7 @@ void startup_shmem() {
       pg_atomic_init_u32(&slot.waiter, 0);
       pg_atomic_init_u32(&slot.max_queue_id, 0);
       for (auto& w : slot.bits) pg_atomic_init_u64(&w, 0);
+      pg_atomic_init_u64(&slot.next_due, 0);
     }
   }
   LWLockRelease(AddinShmemInitLock);
@@ -93,6 +112,7 @@ int claim_slot(Oid db) {
   int slot = find_slot(db);
   if (slot < 0) slot = find_slot(InvalidOid);
   if (slot >= 0 && pg_atomic_read_u32(&shared->slots[slot].dboid) == InvalidOid) {
+    pg_atomic_write_u64(&shared->slots[slot].next_due, 0);
     pg_atomic_write_u32(&shared->slots[slot].dboid, db);
     pg_atomic_fetch_add_u32(&shared->generation, 1);
   }
@@ -102,7 +122,7 @@ int claim_slot(Oid db) {
 
 // After a commit is visible: publish the queues written and wake the ticker.
 void on_xact(XactEvent event, void*) {
-  if (local_words == 0) return;
+  if (local_words == 0 && local_due == kNoDue) return;
   if (event == XACT_EVENT_COMMIT && shared != nullptr) {
     uint32 generation = pg_atomic_read_u32(&shared->generation);
     if (generation != cached_generation) {
@@ -129,6 +149,10 @@ void on_xact(XactEvent event, void*) {
         uint64 before = pg_atomic_fetch_or_u64(&slot.bits[w], local_bits[w]);
         news |= (before & local_bits[w]) != local_bits[w];
       }
+      // A delayed event due before the ticker's next due time wakes it so
+      // that it sleeps less; the commit is visible before the lowering, as
+      // the ticker clears the time before the snapshot that looks again.
+      if (local_due != kNoDue) news |= lower_due(slot, local_due);
       // Only the commit that raises a bit wakes the ticker: at high rates
       // most commits find their bits set already and make no system call.
       uint32 waiter = pg_atomic_read_u32(&slot.waiter);
@@ -140,6 +164,7 @@ void on_xact(XactEvent event, void*) {
     for (int w = 0; w < kWords; ++w) local_bits[w] = 0;
     local_words = 0;
     local_max_queue_id = 0;
+    local_due = kNoDue;
   }
 }
 
@@ -153,15 +178,41 @@ bool take_bits(DbSlot& slot, uint64* out) {
   return any;
 }
 
-// Waits up to timeout_ms for raised bits; owns no C++ objects (interrupts
-// may longjmp out of here).
+// When this (long-lived) waiting backend may next move delayed events: the
+// moves, each followed by ticks, are spaced by i_min_interval_ms, so that
+// events due a millisecond apart share a batch instead of making a thousand
+// batches a second that consumers cannot keep up with.
+TimestampTz next_move_allowed = 0;
+
+// The slot's earliest deliver_at, or the next allowed move if later.
+uint64 move_time(DbSlot& slot) {
+  uint64 due = pg_atomic_read_u64(&slot.next_due);
+  return due == kNoDue ? kNoDue : std::max(due, due_code(next_move_allowed));
+}
+
+// True when delayed events may be due and may be moved now.
+bool delayed_due(DbSlot& slot, TimestampTz now) { return move_time(slot) <= due_code(now); }
+
+// Milliseconds (rounded up) until delayed events may be moved, at most
+// `limit`.
+long ms_until_due(DbSlot& slot, TimestampTz now, long limit) {
+  uint64 at = move_time(slot);
+  if (at == kNoDue) return limit;
+  if (at <= due_code(now)) return 0;
+  return std::min<long>(limit, static_cast<long>((at - due_code(now) + 999) / 1000));
+}
+
+// Waits up to timeout_ms for raised bits, or until delayed events are due;
+// owns no C++ objects (interrupts may longjmp out of here). True if bits
+// were taken.
 bool wait_for_bits(DbSlot& slot, int timeout_ms, uint64* out) {
   pg_atomic_write_u32(&slot.waiter, compat::proc_number(MyProc) + 1);
   pg_memory_barrier();
   TimestampTz deadline = GetCurrentTimestamp() + static_cast<int64>(timeout_ms) * 1000;
   bool any = false;
   while (!(any = take_bits(slot, out))) {
-    long remaining = (deadline - GetCurrentTimestamp()) / 1000;
+    TimestampTz now = GetCurrentTimestamp();
+    long remaining = ms_until_due(slot, now, static_cast<long>((deadline - now) / 1000));
     if (remaining <= 0) break;
     (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, remaining,
                     PG_WAIT_EXTENSION);
@@ -236,24 +287,41 @@ bool eligible_bits(DbSlot& slot, uint64* bits, int32 min_interval_ms, long* next
   return any;
 }
 
-// Ticks the queues of `bits` (waiting for their tick locks), wakes their
-// consumers and returns the new ticks' rows into rsinfo.
-void tick_queues(DbSlot& slot, const uint64* bits, ReturnSetInfo* rsinfo) {
+// Moves the delayed events due now into their queues (delayed_move.hpp) and
+// learns the next due time; returns the queues that got events. The slot's
+// time is cleared before the statements' snapshots: a producer committing
+// later lowers it again, one committing earlier is seen by them.
+std::vector<int32> move_delayed(DbSlot& slot) {
+  pg_atomic_exchange_u64(&slot.next_due, kNoDue);
+  std::vector<int32> moved = move_due_delayed(GetCurrentTimestamp(), 0);
+  if (std::optional<TimestampTz> next = earliest_delayed()) lower_due(slot, due_code(*next));
+  return moved;
+}
+
+// Ticks the queues of `bits` and the queues in `extra` (waiting for their
+// tick locks), wakes their consumers and returns the new ticks' rows into
+// rsinfo.
+void tick_queues(DbSlot& slot, const uint64* bits, const std::vector<int32>& extra,
+                 ReturnSetInfo* rsinfo) {
   std::vector<int32> ids = queue_ids_of(bits, pg_atomic_read_u32(&slot.max_queue_id));
+  ids.insert(ids.end(), extra.begin(), extra.end());
   TimestampTz now = GetCurrentTimestamp();
-  tick_queue_ids(std::move(ids), TickLock::wait, [&](uint64 row, int32 queue_id, int64 tick_id) {
-    WokenQueue& q = woken[static_cast<uint32>(queue_id) % kQueueBits];
-    if (q.queue_id != queue_id) q = WokenQueue{queue_id};
-    q.ticked_at = now;
-    q.rate.note_tick(now, DatumGetInt64(spi::value(row, kTickEventSeqColumn)));
-    q.limits.max_count = DatumGetInt32(spi::value(row, kTickMaxCountColumn));
-    q.limits.max_lag_us = DatumGetInt64(spi::value(row, kTickMaxLagColumn));
-    notify_tick(queue_id, tick_id);
-    Datum values[2] = {spi::transfer(spi::value(row, kTickQueueNameColumn), false, -1),
-                       Int64GetDatum(tick_id)};
-    bool nulls[2] = {false, false};
-    pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
-  });
+  tick_queue_ids(
+      std::move(ids), TickLock::wait,
+      [&](uint64 row, int32 queue_id, int64 tick_id) {
+        WokenQueue& q = woken[static_cast<uint32>(queue_id) % kQueueBits];
+        if (q.queue_id != queue_id) q = WokenQueue{queue_id};
+        q.ticked_at = now;
+        q.rate.note_tick(now, DatumGetInt64(spi::value(row, kTickEventSeqColumn)));
+        q.limits.max_count = DatumGetInt32(spi::value(row, kTickMaxCountColumn));
+        q.limits.max_lag_us = DatumGetInt64(spi::value(row, kTickMaxLagColumn));
+        notify_tick(queue_id, tick_id);
+        Datum values[2] = {spi::transfer(spi::value(row, kTickQueueNameColumn), false, -1),
+                           Int64GetDatum(tick_id)};
+        bool nulls[2] = {false, false};
+        pg_call([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
+      },
+      extra);
 }
 
 }  // namespace
@@ -273,6 +341,11 @@ void ticker_wakeup_note(int32 queue_id) {
   local_bits[bit / 64] |= UINT64CONST(1) << (bit % 64);
   local_words |= UINT64CONST(1) << (bit / 64);
   local_max_queue_id = std::max(local_max_queue_id, static_cast<uint32>(queue_id));
+}
+
+void ticker_wakeup_note_delayed(TimestampTz deliver_at) {
+  if (shared == nullptr) return;
+  local_due = std::min(local_due, due_code(deliver_at));
 }
 
 }  // namespace pgqpp::ext
@@ -308,17 +381,41 @@ PGQPP_FUNCTION(pgqpp_wakeup_ticker) {
   TimestampTz deadline = GetCurrentTimestamp() + static_cast<int64>(timeout_ms) * 1000;
   spi::Session session;
   for (;;) {
+    // Delayed events due now are moved and their queues ticked at once,
+    // whatever their spacing: their time has come.
+    std::vector<int32> moved;
+    if (delayed_due(slot, GetCurrentTimestamp())) {
+      next_move_allowed = GetCurrentTimestamp() + static_cast<int64>(min_interval_ms) * 1000;
+      moved = move_delayed(slot);
+      // Due rows another mover holds (pgq.ticker() at the same moment):
+      // look again in a millisecond rather than spin.
+      if (moved.empty() && delayed_due(slot, GetCurrentTimestamp())) pg_call([&] { nap(1); });
+      if (moved.empty()) next_move_allowed = 0;  // nothing moved, nothing ticked
+    }
     long remaining = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000);
     uint64 bits[kWords];
-    if (!pg_call([&] { return wait_for_bits(slot, remaining > 0 ? remaining : 0, bits); }))
-      return 0;
+    bool any =
+        moved.empty()
+            ? pg_call([&] { return wait_for_bits(slot, remaining > 0 ? remaining : 0, bits); })
+            : take_bits(slot, bits);
     long next_ms = 0;
-    if (eligible_bits(slot, bits, min_interval_ms, &next_ms)) {
-      tick_queues(slot, bits, rsinfo);
+    bool eligible = any && eligible_bits(slot, bits, min_interval_ms, &next_ms);
+    if (!eligible)
+      for (auto& w : bits) w = 0;
+    if (eligible || !moved.empty()) {
+      tick_queues(slot, bits, moved, rsinfo);
       return 0;
     }
-    remaining = static_cast<long>((deadline - GetCurrentTimestamp()) / 1000);
-    if (remaining <= 0) return 0;
+    if (!any) {
+      if (delayed_due(slot, GetCurrentTimestamp())) continue;
+      return 0;  // timeout
+    }
+    TimestampTz now = GetCurrentTimestamp();
+    remaining = ms_until_due(slot, now, static_cast<long>((deadline - now) / 1000));
+    if (remaining <= 0) {
+      if (delayed_due(slot, now)) continue;
+      return 0;
+    }
     pg_call([&] { nap(std::min(next_ms, remaining)); });
   }
 }

@@ -6,6 +6,7 @@
 #include "pgqpp/connection.hpp"
 #include "pgqpp/consumer.hpp"
 #include "pgqpp/consumer_options.hpp"
+#include "pgqpp/delivery.hpp"
 #include "pgqpp/error.hpp"
 #include "pgqpp/event.hpp"
 #include "pgqpp/exactly_once_consumer.hpp"

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "pgqpp/delivery.hpp"
 #include "pgqpp/new_event.hpp"
 
 namespace pgqpp {
@@ -43,6 +44,14 @@ class Producer {
   /// As above, inside `tx`.
   std::int64_t insert_many(Transaction& tx, std::span<const NewEvent> events);
 
+  /// Makes every later write deliver its events as `delivery` says: at
+  /// once (the default), at a time, or after a delay (pgqpp's delayed
+  /// events: pgq.insert_event_at, pgq.insert_events_at; not on PgQ 3.5,
+  /// where such writes fail with SQLSTATE 42883).
+  void set_delivery(Delivery delivery) noexcept { delivery_ = delivery; }
+  /// When the events written now are due.
+  const Delivery& delivery() const noexcept { return delivery_; }
+
   /// The queue's name.
   const std::string& queue() const noexcept { return queue_; }
 
@@ -56,6 +65,7 @@ class Producer {
   std::string queue_;
   std::size_t chunk_size_;
   std::optional<bool> bulk_api_;  // the server has pgq.insert_events (asked once)
+  Delivery delivery_;
 };
 
 }  // namespace pgqpp

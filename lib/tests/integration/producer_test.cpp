@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: PostgreSQL
 // Producer: single and bulk inserts, in the caller's transaction or alone.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,45 @@ TEST_F(ProducerTest, InsertAloneArrivesWithItsFields) {
   EXPECT_EQ(seen[0].extra1, "tbl");
   EXPECT_EQ(seen[0].extra2, std::nullopt);
   EXPECT_EQ(seen[0].extra4, "x4");
+}
+
+// Delayed delivery (pgq.insert_event_at / insert_events_at): nothing before
+// the time, everything in the first batch after it, with the id insert()
+// returned; rolled back delayed events never come.
+TEST_F(ProducerTest, DeliveryAtATimeAndAfterADelay) {
+  pgqpp::Producer p(db, queue);
+  if (!testing_pgqpp()) {
+    // PgQ 3.5 has no delayed events: the write fails with the server's error.
+    p.set_delivery(pgqpp::Delivery::after(std::chrono::seconds(1)));
+    EXPECT_THROW(p.insert({"t", "d"}), pgqpp::error);
+    return;
+  }
+  p.set_delivery(pgqpp::Delivery::after(std::chrono::hours(1)));
+  p.insert({"t", "in an hour"});
+  p.set_delivery(pgqpp::Delivery::at(std::chrono::system_clock::now() - std::chrono::seconds(1)));
+  std::int64_t id = p.insert({"t", "past", "x1"});
+  std::vector<pgqpp::NewEvent> many{{"t", "bulk 1"}, {"t", "bulk 2"}};
+  EXPECT_EQ(p.insert_many(many), 2);
+  {
+    pgqpp::Transaction tx(db);
+    p.insert(tx, {"t", "rolled back"});
+    tx.rollback();
+  }
+  p.set_delivery(pgqpp::Delivery());
+  EXPECT_EQ(scalar("select count(*) from pgq.delayed_event"), "4");
+  tick();
+  auto seen = consume_all();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].data, "past");
+  EXPECT_EQ(seen[0].extra1, "x1");
+  EXPECT_EQ(seen[1].data, "bulk 1");
+  EXPECT_EQ(seen[2].data, "bulk 2");
+  EXPECT_EQ(scalar("select ev_data from pgq.delayed_event"), "in an hour");
+  EXPECT_EQ(scalar("select count(*) from pgq.event_" +
+                   scalar("select queue_id from pgq.queue where queue_name = '" + queue + "'") +
+                   " where ev_id = " + std::to_string(id)),
+            "1");
+  scalar("delete from pgq.delayed_event");
 }
 
 TEST_F(ProducerTest, RolledBackTransactionDeliversNothing) {

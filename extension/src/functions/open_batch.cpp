@@ -28,11 +28,14 @@ std::optional<OpenBatch> load_open_batch(int64 batch_id, const std::string& extr
       batch_plan,
       "select s.sub_id, s.sub_queue, last.tick_snapshot::text, cur.tick_snapshot::text,"
       "       q.queue_data_pfx, q.queue_ntables, q.queue_cur_table,"
-      "       q.queue_switch_step1, q.queue_switch_step2"
+      "       q.queue_switch_step1, q.queue_switch_step2, cc.cc_after_id, cc.cc_upto_id"
       "  from pgq.subscription s"
       "  join pgq.tick last on last.tick_queue = s.sub_queue and last.tick_id = s.sub_last_tick"
       "  join pgq.tick cur on cur.tick_queue = s.sub_queue and cur.tick_id = s.sub_next_tick"
       "  join pgq.queue q on q.queue_id = s.sub_queue"
+      "  left join pgq.consumer_config cc on cc.cc_queue = s.sub_queue"
+      "   and cc.cc_consumer = s.sub_consumer and cc.cc_last_tick = s.sub_last_tick"
+      "   and cc.cc_next_tick = s.sub_next_tick"
       " where s.sub_batch = $1",
       {INT8OID});
   Datum arg = Int64GetDatum(batch_id);
@@ -54,9 +57,15 @@ std::optional<OpenBatch> load_open_batch(int64 batch_id, const std::string& extr
   Datum step2 = spi::value(0, 9, &step2_null);
   if (!step2_null) rot.switch_step2 = static_cast<core::Txid>(DatumGetInt64(step2));
 
+  bool null = false;
+  Datum after = spi::value(0, 10, &null);
+  if (!null) b.window.after = DatumGetInt64(after);
+  Datum upto = spi::value(0, 11, &null);
+  if (!null) b.window.upto = DatumGetInt64(upto);
+
   b.tables = core::batch_tables(rot, last, cur);
-  b.events_sql =
-      core::batch_events_sql(b.tables, core::batch_filter(last, cur), b.sub_id, extra_where);
+  b.filter = core::batch_filter(last, cur);
+  b.events_sql = core::batch_events_sql(b.tables, b.filter, b.sub_id, extra_where, b.window);
   return b;
 }
 

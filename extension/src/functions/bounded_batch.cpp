@@ -2,11 +2,18 @@
 // Bounded batches: see bounded_batch.hpp.
 #include "functions/bounded_batch.hpp"
 
+#include <algorithm>
+#include <exception>
 #include <string>
+#include <vector>
 
 #include "functions/open_batch.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
 
 namespace pgqpp::ext {
 namespace {
@@ -31,6 +38,36 @@ void save_state(int32 queue_id, int32 consumer_id, int64 last_tick, int64 next_t
   char nulls[8] = {' ', ' ', ' ', ' ', after ? ' ' : 'n', upto ? ' ' : 'n', max_id ? ' ' : 'n', 0};
   spi::execute(p, a, nulls, false, 0);
 }
+
+// For its lifetime, plans read in index order instead of sorting: a window's
+// end is the N-th event after its start, which the ev_id index finds after
+// about N rows, while a sort would read every event up to the interval's end
+// (the planner, seeing a wide id range and no estimate for the txid
+// conditions, prefers that). jit: a plan without an ev_id index then costs
+// enough to be compiled, for nothing. Set like a
+// function's SET clause: restored at the end, or by the error's abort.
+class IdOrderPlans {
+ public:
+  IdOrderPlans()
+      : nest_level_(pg_call([] {
+          int level = NewGUCNestLevel();
+          for (const char* name : {"enable_sort", "enable_seqscan", "enable_bitmapscan", "jit"})
+            (void)set_config_option(name, "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true,
+                                    0, false);
+          return level;
+        })),
+        exceptions_at_entry_(std::uncaught_exceptions()) {}
+  ~IdOrderPlans() {
+    if (std::uncaught_exceptions() != exceptions_at_entry_) return;
+    AtEOXact_GUC(true, nest_level_);  // plain boolean settings: cannot fail
+  }
+  IdOrderPlans(const IdOrderPlans&) = delete;
+  IdOrderPlans& operator=(const IdOrderPlans&) = delete;
+
+ private:
+  int nest_level_;
+  int exceptions_at_entry_;
+};
 
 std::optional<int64> int8_at(uint64 row, int col) {
   bool null = false;
@@ -65,15 +102,25 @@ void plan_bounded_batch(int64 batch_id, int32 queue_id, int32 consumer_id,
     max_id = int8_at(0, 3);
   }
   // The window: the next max_events events after `after`, read in ev_id
-  // order through the ev_id index; the last window ends at the interval's end.
+  // order through the ev_id index of each table (one query per table: the
+  // planner sorts a union instead of merging ordered scans); the last window
+  // ends at the interval's end.
   std::optional<int64> upto = max_id;
   if (state.max_events) {
+    const int64 n = *state.max_events;
     core::IdWindow rest{after, max_id};
-    std::string sql = "select ev_id from (" +
-                      core::batch_ids_sql(batch->tables, batch->filter, batch->sub_id, rest) +
-                      ") _ids order by ev_id offset " + std::to_string(*state.max_events - 1) +
-                      " limit 2";
-    if (spi::execute(sql.c_str(), false, 0) == 2) upto = int8_at(0, 1);
+    std::vector<int64> ids;
+    IdOrderPlans in_id_order;
+    for (const auto& table : batch->tables) {
+      std::string sql = core::batch_ids_sql({table}, batch->filter, batch->sub_id, rest) +
+                        " order by ev_id limit " + std::to_string(n + 1);
+      uint64 rows = spi::execute(sql.c_str(), false, 0);
+      for (uint64 i = 0; i < rows; ++i) ids.push_back(*int8_at(i, 1));
+    }
+    if (static_cast<int64>(ids.size()) > n) {
+      std::nth_element(ids.begin(), ids.begin() + (n - 1), ids.end());
+      upto = ids[n - 1];
+    }
   }
   save_state(queue_id, consumer_id, last_tick, next_tick, after, upto, max_id);
 }

@@ -17,6 +17,7 @@ namespace pgqpp::ext {
 namespace {
 
 SPIPlanPtr subscription_plan = nullptr;
+SPIPlanPtr subscription_plan_v11 = nullptr;  // schema 1.1: no pgq.consumer_config
 SPIPlanPtr next_tick_plan = nullptr;
 SPIPlanPtr custom_tick_plan = nullptr;
 SPIPlanPtr open_plan = nullptr;
@@ -36,6 +37,14 @@ void set(BatchRow& r, int field, Datum value) {
   r.nulls[field] = false;
 }
 
+// `tmpl` with its two %s replaced by `a` and `b`.
+std::string format_sql(const char* tmpl, const std::string& a, const std::string& b) {
+  std::string out = tmpl;
+  out.replace(out.find("%s"), 2, a);
+  out.replace(out.find("%s"), 2, b);
+  return out;
+}
+
 std::string text_arg(FunctionCallInfo fcinfo, int arg) {
   if (PG_ARGISNULL(arg)) return "NULL";
   char* s = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(arg)); });
@@ -52,23 +61,33 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
     throw Error(ERRCODE_UNDEFINED_OBJECT,
                 "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1));
-  SPIPlanPtr plan = spi::prepare(
-      subscription_plan,
+  // Columns 10..16: the subscription's pgq.consumer_config row (bounded_batch.hpp).
+  static const char kSubscriptionSql[] =
       "select s.sub_queue, s.sub_consumer, s.sub_batch,"
       "       t1.tick_id, t1.tick_time, t1.tick_event_seq,"
       "       t2.tick_id, t2.tick_time, t2.tick_event_seq,"
-      "       cc.cc_max_batch_events, cc.cc_last_tick, cc.cc_next_tick,"
-      "       cc.cc_after_id, cc.cc_upto_id, cc.cc_max_id, cc.cc_queue"
+      "       %s"
       "  from pgq.queue q"
       "  join pgq.subscription s on s.sub_queue = q.queue_id"
       "  join pgq.consumer c on c.co_id = s.sub_consumer"
       "  left join pgq.tick t1 on t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick"
       "  left join pgq.tick t2 on t2.tick_queue = s.sub_queue and t2.tick_id = s.sub_next_tick"
-      "  left join pgq.consumer_config cc"
-      "    on cc.cc_queue = s.sub_queue and cc.cc_consumer = s.sub_consumer"
+      "  %s"
       " where q.queue_name = $1 and c.co_name = $2"
-      "   for update of s",
-      {TEXTOID, TEXTOID});
+      "   for update of s";
+  bool bounded_schema = has_consumer_config();
+  std::string sql = bounded_schema
+                        ? format_sql(kSubscriptionSql,
+                                     "cc.cc_max_batch_events, cc.cc_last_tick, cc.cc_next_tick,"
+                                     " cc.cc_after_id, cc.cc_upto_id, cc.cc_max_id, cc.cc_queue",
+                                     "left join pgq.consumer_config cc on cc.cc_queue = s.sub_queue"
+                                     " and cc.cc_consumer = s.sub_consumer")
+                        : format_sql(kSubscriptionSql,
+                                     "null::int4, null::int8, null::int8, null::int8, null::int8,"
+                                     " null::int8, null::int4",
+                                     "");
+  SPIPlanPtr plan = spi::prepare(bounded_schema ? subscription_plan : subscription_plan_v11,
+                                 sql.c_str(), {TEXTOID, TEXTOID});
   Datum args[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
   if (spi::execute(plan, args, nullptr, false, 1) == 0)
     throw Error(ERRCODE_UNDEFINED_OBJECT,

@@ -12,7 +12,9 @@
 #include "pg/spi.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 }
 
 namespace pgqpp::ext {
@@ -78,6 +80,13 @@ std::optional<int64> int8_at(uint64 row, int col) {
 
 }  // namespace
 
+bool has_consumer_config() {
+  return pg_call([] {
+    Oid ns = get_namespace_oid("pgq", true);
+    return OidIsValid(ns) && OidIsValid(get_relname_relid("consumer_config", ns));
+  });
+}
+
 void plan_bounded_batch(int64 batch_id, int32 queue_id, int32 consumer_id,
                         const BoundedState& state, int64 last_tick, int64 next_tick) {
   auto batch = load_open_batch(batch_id);
@@ -126,6 +135,7 @@ void plan_bounded_batch(int64 batch_id, int32 queue_id, int32 consumer_id,
 }
 
 bool finish_partial_batch(int64 batch_id) {
+  if (!has_consumer_config()) return false;
   SPIPlanPtr p = spi::prepare(partial_plan,
                               "update pgq.consumer_config cc"
                               "   set cc_after_id = cc.cc_upto_id, cc_upto_id = null"

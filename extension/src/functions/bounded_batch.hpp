@@ -28,6 +28,10 @@ struct BoundedState {
   }
 };
 
+/// Whether pgq.consumer_config exists: a new library runs with an older
+/// version's schema until ALTER EXTENSION ... UPDATE, without bounded batches.
+bool has_consumer_config();
+
 /// After next_batch opened `batch_id` over (last_tick, next_tick]: chooses
 /// the batch's window (the whole interval when it is small enough) and
 /// records it. `state` is the subscription's state before the batch opened.

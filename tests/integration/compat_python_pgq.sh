@@ -8,7 +8,8 @@
 #   pyc   cursor fetch (pgq.get_batch_cursor, 2 rows per FETCH), tags the
 #         event of type 'retry-me' for retry (pgq.event_retry);
 #   pyc2  plain fetch (pgq_lazy_fetch = 0: pgq.get_batch_events);
-#   pyc3  table_filter (pgq.get_batch_cursor with an extra WHERE).
+#   pyc3  table_filter (pgq.get_batch_cursor with an extra WHERE);
+#   pyc4  (pgqpp only) cursor fetch with max_batch_events 2: bounded batches.
 # Each records what it received in a table, inside its batch transaction;
 # the checks below compare those rows with the events committed here.
 #
@@ -247,6 +248,31 @@ check "all consumers at the last tick, none with an open batch" "$db" "
 step "a further run finds no batch and exits cleanly"
 consume pyc 3 --set retry_types=retry-me
 check "pyc: nothing in an empty run" "$db" "select count(*) = 0 from seen where run_label = '3'"
+
+if [ "$extension" = pgqpp ]; then
+  step "bounded batches: pyc4 (max_batch_events 2) reads the same intervals two events at a time"
+  q -c "select pgq.register_consumer_at('$queue', 'pyc4', $start_tick)" \
+    -c "select pgq.set_consumer_config('$queue', 'pyc4', 'max_batch_events', '2')" >/dev/null
+  consume pyc4 1
+  check "pyc4: every committed event exactly once, fields intact" "
+    select count(*) = 7 and count(distinct s.ev_id) = 7
+       and bool_and(s.ev_type = e.ev_type and s.ev_data is not distinct from e.ev_data
+                    and s.ev_extra1 is not distinct from e.ev_extra1)
+      from seen s join expected e using (ev_id) where s.consumer = 'pyc4'" \
+    "select * from seen where consumer = 'pyc4' order by seq"
+  check "pyc4: at most two events per batch, five batches for intervals of 3, 3 and 1" "
+    select max(n) = 2 and count(*) = 5 from (
+      select count(*) n from seen where consumer = 'pyc4' group by batch_id) b" \
+    "select batch_id, prev_tick_id, tick_id, ev_id from seen where consumer = 'pyc4' order by seq"
+  check "pyc4: events in ev_id order across its batches" "
+    select bool_and(ev_id > prev) from (
+      select ev_id, lag(ev_id, 1, 0::bigint) over (order by seq) prev
+        from seen where consumer = 'pyc4') x"
+  check "pyc4: at the queue's last tick, no open batch" "
+    select c.last_tick = qi.last_tick_id and c.current_batch is null
+      from pgq.get_consumer_info('$queue', 'pyc4') c, pgq.get_queue_info('$queue') qi"
+  q -c "select pgq.unregister_consumer('$queue', 'pyc4')" >/dev/null
+fi
 
 step "python3-pgq's --unregister"
 timeout 30 "$py" "$consumer_py" "$work/consumer.ini" -q --set consumer_name=pyc3 --unregister ||

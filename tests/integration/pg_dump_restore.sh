@@ -44,6 +44,10 @@ select pgq.register_consumer('qa', 'ca_open');
 select pgq.register_consumer('qa', 'ca_retry');
 select pgq.register_consumer('qa', 'ca_behind');
 select pgq.register_consumer('qb', 'cb');
+-- Bounded batches: two events per batch; its place inside an interval must
+-- survive the dump.
+select pgq.register_consumer('qa', 'ca_bounded');
+select pgq.set_consumer_config('qa', 'ca_bounded', 'max_batch_events', '2');
 -- One tick of a queue, now.
 create function tick(i_queue text) returns bigint language plpgsql as $$
 begin
@@ -76,6 +80,10 @@ q "$src" "select pgq.finish_batch($b)" >/dev/null
 open_batch=$(q "$src" "select pgq.next_batch('qa', 'ca_open')")
 expect "ca_open's open batch" "$(q "$src" "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($open_batch)")" "a4,a5"
 q "$src" "select pgq.insert_event('qa', 'a', 'a6')" >/dev/null   # not ticked
+# ca_bounded reads the first window of a1..a3 and stops inside the interval.
+b=$(q "$src" "select pgq.next_batch('qa', 'ca_bounded')")
+expect "ca_bounded's first window" "$(q "$src" "select string_agg(ev_data, ',' order by ev_id) from pgq.get_batch_events($b)")" "a1,a2"
+q "$src" "select pgq.finish_batch($b)" >/dev/null
 
 # --- queue qb: one transaction runs across its tick and commits before the dump ---
 q "$src" "select pgq.insert_event('qb', 'b', 'b1')" >/dev/null
@@ -110,7 +118,8 @@ state_sql="select q.queue_name, c.co_name, s.sub_id, s.sub_last_tick, s.sub_batc
            select ev_owner, ev_id, ev_retry, ev_data from pgq.retry_queue order by 1, 2;
            select ev_owner, ev_id, ev_data, ev_extra1, dead_reason, dead_time from pgq.dead_letter order by 1, 2;
            select qc_queue, qc_max_retries from pgq.queue_config order by 1;
-           select tableoid::regclass, ev_id, ev_txid, ev_data from pgq.event_template order by 2;"
+           select tableoid::regclass, ev_id, ev_txid, ev_data from pgq.event_template order by 2;
+           select * from pgq.consumer_config order by 1, 2;"
 q "$src" "$state_sql" >"$tmp/src.state"
 echo "original database ready after $(($(date +%s) - start)) s"
 
@@ -151,6 +160,7 @@ select tick('qb');
 select drain('qa', 'ca_open');
 select drain('qa', 'ca_retry');
 select drain('qa', 'ca_behind');
+select drain('qa', 'ca_bounded');
 select drain('qb', 'cb');
 \o
 select consumer, batch_id, ev_id, ev_type, ev_data, ev_retry, ev_time, extra from got order by n;
@@ -168,7 +178,7 @@ summary=$(awk -F'|' '
     b = $2 }
   END { print out "]" }' "$tmp/dst.events")
 expect "batches after the restore" "$summary" \
-  "ca_open=[a4,a5][a6] ca_retry=[a4,a5][a2(r1),a6] ca_behind=[a1,a2,a3][a4,a5][a6] cb=[b-listed,b2]"
+  "ca_open=[a4,a5][a6] ca_retry=[a4,a5][a2(r1),a6] ca_behind=[a1,a2,a3][a4,a5][a6] ca_bounded=[a3][a4,a5][a6] cb=[b-listed,b2]"
 expect "ca_open's first batch after the restore" "$(head -1 "$tmp/dst.events" | cut -d'|' -f2)" "$open_batch"
 expect "a3's extra fields" \
   "$(awk -F'|' '$5 == "a3" { print $8 }' "$tmp/dst.events" | sort -u)" "x1/x2/x3/x4"

@@ -93,3 +93,33 @@ TEST(BatchSql, ExtraWhereWraps) {
   EXPECT_EQ(sql.rfind("select * from (", 0), 0u);
   EXPECT_NE(sql.find(") _evs where ev_type = 'x' order by 1"), std::string::npos);
 }
+
+TEST(BatchSql, WindowReadsByIdNotByTxid) {
+  BatchFilter f{5000, 5100, {5050}, {100}};
+  IdWindow w{41, 90};
+  std::string sql = batch_events_sql({"pgq.event_1_0", "pgq.event_1_1"}, f, 7, {}, w);
+  EXPECT_NE(sql.find("ev.ev_id > 41 and ev.ev_id <= 90 and "), std::string::npos) << sql;
+  // The txid conditions must not be usable by the ev_txid index.
+  EXPECT_EQ(sql.find("ev.ev_txid >="), std::string::npos) << sql;
+  EXPECT_NE(sql.find("((ev.ev_txid + 0) >= 5000 and (ev.ev_txid + 0) < 5100 and "
+                     "(ev.ev_txid + 0) <> all('{5050}'::bigint[])) or "
+                     "(ev.ev_txid + 0) = any('{100}'::bigint[])"),
+            std::string::npos)
+      << sql;
+  // One part per table, each with the owner condition.
+  EXPECT_EQ(sql.find(" union all "), sql.rfind(" union all ")) << sql;
+  EXPECT_NE(sql.find("ev.ev_owner = 7", sql.find(" union all ")), std::string::npos) << sql;
+}
+
+TEST(BatchSql, OpenWindowEndAndIds) {
+  BatchFilter f{10, 20, {}, {}};
+  IdWindow w;
+  w.after = 3;
+  std::string sql = batch_ids_sql({"pgq.event_1_0"}, f, 1, w);
+  EXPECT_EQ(sql.rfind("select ev_id from \"pgq\".\"event_1_0\" ev where ev.ev_id > 3 and ", 0), 0u)
+      << sql;
+  EXPECT_EQ(sql.find("<="), std::string::npos) << sql;
+  // Without a window the ids come from the same predicates as the events.
+  EXPECT_NE(batch_ids_sql({"pgq.event_1_0"}, f, 1).find("ev.ev_txid >= 10 and ev.ev_txid < 20"),
+            std::string::npos);
+}

@@ -72,8 +72,29 @@ static const char kColumns[] =
     "select ev_id, ev_time, ev_txid, ev_retry, ev_type, ev_data,"
     " ev_extra1, ev_extra2, ev_extra3, ev_extra4 from ";
 
-std::string batch_events_sql(const std::vector<std::string>& tables, const BatchFilter& filter,
-                             int owner, const std::string& extra_where) {
+// The txid predicates of a windowed part: on `ev.ev_txid + 0`, an
+// expression no index matches, so that the planner reads the window through
+// the ev_id index instead of the whole interval through the ev_txid one.
+static std::string windowed_txid_cond(const BatchFilter& filter) {
+  const std::string txid = "(ev.ev_txid + 0)";
+  std::string cond;
+  if (filter.range_lo < filter.range_hi) {
+    cond = "(" + txid + " >= " + std::to_string(filter.range_lo) + " and " + txid + " < " +
+           std::to_string(filter.range_hi);
+    if (!filter.exclude.empty())
+      cond += " and " + txid + " <> all(" + id_array(filter.exclude) + ")";
+    cond += ")";
+  }
+  if (!filter.listed.empty()) {
+    if (!cond.empty()) cond += " or ";
+    cond += txid + " = any(" + id_array(filter.listed) + ")";
+  }
+  return cond.empty() ? "false" : "(" + cond + ")";
+}
+
+// The union of the batch's parts, selecting `columns` (ending in " from ").
+static std::string batch_union(const std::string& columns, const std::vector<std::string>& tables,
+                               const BatchFilter& filter, int owner, const IdWindow& window) {
   const std::string owner_cond =
       " and (ev.ev_owner is null or ev.ev_owner = " + std::to_string(owner) + ")";
   std::string sql;
@@ -82,7 +103,14 @@ std::string batch_events_sql(const std::vector<std::string>& tables, const Batch
     sql += part;
   };
   for (const auto& table : tables) {
-    const std::string from = kColumns + quote_fqname(table) + " ev where ";
+    const std::string from = columns + quote_fqname(table) + " ev where ";
+    if (!window.empty()) {
+      std::string bounds;
+      if (window.after) bounds += "ev.ev_id > " + std::to_string(*window.after) + " and ";
+      if (window.upto) bounds += "ev.ev_id <= " + std::to_string(*window.upto) + " and ";
+      add_part(from + bounds + windowed_txid_cond(filter) + owner_cond);
+      continue;
+    }
     if (filter.range_lo < filter.range_hi) {
       std::string part = from + "ev.ev_txid >= " + std::to_string(filter.range_lo) +
                          " and ev.ev_txid < " + std::to_string(filter.range_hi);
@@ -93,10 +121,21 @@ std::string batch_events_sql(const std::vector<std::string>& tables, const Batch
     if (!filter.listed.empty())
       add_part(from + "ev.ev_txid = any(" + id_array(filter.listed) + ")" + owner_cond);
   }
-  if (sql.empty()) sql = std::string(kColumns) + "pgq.event_template ev where false";
+  if (sql.empty()) sql = columns + "pgq.event_template ev where false";
+  return sql;
+}
+
+std::string batch_events_sql(const std::vector<std::string>& tables, const BatchFilter& filter,
+                             int owner, const std::string& extra_where, const IdWindow& window) {
+  std::string sql = batch_union(kColumns, tables, filter, owner, window);
   if (!extra_where.empty())
     return "select * from (" + sql + ") _evs where " + extra_where + " order by 1";
   return sql + " order by 1";
+}
+
+std::string batch_ids_sql(const std::vector<std::string>& tables, const BatchFilter& filter,
+                          int owner, const IdWindow& window) {
+  return batch_union("select ev_id from ", tables, filter, owner, window);
 }
 
 }  // namespace pgqpp::ext::core

@@ -4,6 +4,7 @@
 // queue's rotation state, and runs the SQL it returns.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,11 +50,28 @@ std::vector<std::string> batch_tables(const Rotation& rotation, const Snapshot& 
 /// pair, doubling embedded quotes: the rule of pgq.quote_fqname().
 std::string quote_fqname(const std::string& name);
 
+/// A bounded batch's slice of its tick interval: the events with ev_id in
+/// (after, upto]. Unset bounds are open; an empty window is the whole batch.
+struct IdWindow {
+  std::optional<std::int64_t> after;
+  std::optional<std::int64_t> upto;
+  bool empty() const { return !after && !upto; }
+};
+
 /// The SELECT returning the batch's events in ev_id order, with the columns of
 /// pgq.get_batch_events(). `owner` is the subscription id: retried events
 /// (ev_owner set) appear only to their owner. `extra_where`, when non-empty,
 /// filters the events further (get_batch_cursor's i_extra_where).
+/// With a non-empty `window`, only the events in it, read through an index on
+/// ev_id: the ev_txid predicates are written so that no index on ev_txid can
+/// serve them, since the window holds far fewer rows than the interval.
 std::string batch_events_sql(const std::vector<std::string>& tables, const BatchFilter& filter,
-                             int owner, const std::string& extra_where = {});
+                             int owner, const std::string& extra_where = {},
+                             const IdWindow& window = {});
+
+/// The ev_id of every event of the batch (in `window` when not empty), in no
+/// particular order: for counting and for finding the ends of windows.
+std::string batch_ids_sql(const std::vector<std::string>& tables, const BatchFilter& filter,
+                          int owner, const IdWindow& window = {});
 
 }  // namespace pgqpp::ext::core

@@ -4,6 +4,7 @@
 // batch_event_sql, batch_event_tables) and closing it (finish_batch).
 #include <string>
 
+#include "functions/bounded_batch.hpp"
 #include "functions/open_batch.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
@@ -16,9 +17,11 @@ namespace pgqpp::ext {
 namespace {
 
 SPIPlanPtr subscription_plan = nullptr;
+SPIPlanPtr subscription_plan_v11 = nullptr;  // schema 1.1: no pgq.consumer_config
 SPIPlanPtr next_tick_plan = nullptr;
 SPIPlanPtr custom_tick_plan = nullptr;
 SPIPlanPtr open_plan = nullptr;
+SPIPlanPtr tick_plan = nullptr;
 SPIPlanPtr finish_plan = nullptr;
 
 // One row of next_batch_custom's result; nulls[i] marks NULL fields.
@@ -34,11 +37,22 @@ void set(BatchRow& r, int field, Datum value) {
   r.nulls[field] = false;
 }
 
+// `tmpl` with its two %s replaced by `a` and `b`.
+std::string format_sql(const char* tmpl, const std::string& a, const std::string& b) {
+  std::string out = tmpl;
+  out.replace(out.find("%s"), 2, a);
+  out.replace(out.find("%s"), 2, b);
+  return out;
+}
+
 std::string text_arg(FunctionCallInfo fcinfo, int arg) {
   if (PG_ARGISNULL(arg)) return "NULL";
   char* s = pg_call([&] { return text_to_cstring(PG_GETARG_TEXT_PP(arg)); });
   return s;
 }
+
+BoundedState bounded_state();
+BatchRow open_new_batch(BatchRow r, int32 queue_id, int32 consumer_id, const BoundedState& bounded);
 
 // The heart of next_batch*: the consumer's open batch, or a new one ending at
 // the next suitable tick, or no batch (all fields NULL but the ticks).
@@ -47,19 +61,33 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
     throw Error(ERRCODE_UNDEFINED_OBJECT,
                 "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1));
-  SPIPlanPtr plan = spi::prepare(
-      subscription_plan,
+  // Columns 10..16: the subscription's pgq.consumer_config row (bounded_batch.hpp).
+  static const char kSubscriptionSql[] =
       "select s.sub_queue, s.sub_consumer, s.sub_batch,"
       "       t1.tick_id, t1.tick_time, t1.tick_event_seq,"
-      "       t2.tick_id, t2.tick_time, t2.tick_event_seq"
+      "       t2.tick_id, t2.tick_time, t2.tick_event_seq,"
+      "       %s"
       "  from pgq.queue q"
       "  join pgq.subscription s on s.sub_queue = q.queue_id"
       "  join pgq.consumer c on c.co_id = s.sub_consumer"
       "  left join pgq.tick t1 on t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick"
       "  left join pgq.tick t2 on t2.tick_queue = s.sub_queue and t2.tick_id = s.sub_next_tick"
+      "  %s"
       " where q.queue_name = $1 and c.co_name = $2"
-      "   for update of s",
-      {TEXTOID, TEXTOID});
+      "   for update of s";
+  bool bounded_schema = has_consumer_config();
+  std::string sql = bounded_schema
+                        ? format_sql(kSubscriptionSql,
+                                     "cc.cc_max_batch_events, cc.cc_last_tick, cc.cc_next_tick,"
+                                     " cc.cc_after_id, cc.cc_upto_id, cc.cc_max_id, cc.cc_queue",
+                                     "left join pgq.consumer_config cc on cc.cc_queue = s.sub_queue"
+                                     " and cc.cc_consumer = s.sub_consumer")
+                        : format_sql(kSubscriptionSql,
+                                     "null::int4, null::int8, null::int8, null::int8, null::int8,"
+                                     " null::int8, null::int4",
+                                     "");
+  SPIPlanPtr plan = spi::prepare(bounded_schema ? subscription_plan : subscription_plan_v11,
+                                 sql.c_str(), {TEXTOID, TEXTOID});
   Datum args[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
   if (spi::execute(plan, args, nullptr, false, 1) == 0)
     throw Error(ERRCODE_UNDEFINED_OBJECT,
@@ -86,6 +114,27 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
       if (!isnull) set(r, f, v);
     }
     return r;
+  }
+
+  // Bounded batches (bounded_batch.hpp): a consumer inside a tick interval
+  // gets its next window over the same two ticks.
+  BoundedState bounded = bounded_state();
+  int64 last_tick = DatumGetInt64(r.values[kPrevTick]);
+  if (bounded.in_progress(last_tick)) {
+    SPIPlanPtr p = spi::prepare(tick_plan,
+                                "select tick_id, tick_time, tick_event_seq from pgq.tick"
+                                " where tick_queue = $1 and tick_id = $2",
+                                {INT4OID, INT8OID});
+    Datum a[2] = {Int32GetDatum(queue_id), Int64GetDatum(*bounded.next_tick)};
+    if (spi::execute(p, a, nullptr, false, 1) == 0)
+      throw Error(ERRCODE_DATA_CORRUPTED, "PgQ corruption: Consumer " + text_arg(fcinfo, 1) +
+                                              " on queue " + text_arg(fcinfo, 0) +
+                                              " does not see tick " +
+                                              std::to_string(*bounded.next_tick));
+    set(r, kCurTick, spi::value(0, 1));
+    set(r, kCurTime, spi::value(0, 2));
+    set(r, kCurSeq, spi::value(0, 3));
+    return open_new_batch(r, queue_id, consumer_id, bounded);
   }
 
   bool custom = fcinfo->nargs == 5 && (!PG_ARGISNULL(3) || !PG_ARGISNULL(4));
@@ -129,7 +178,33 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
     if (DatumGetTimestampTz(r.values[kCurTime]) > limit) found = false;
   }
   if (!found) return BatchRow{};
+  return open_new_batch(r, queue_id, consumer_id, bounded);
+}
 
+// The subscription row's pgq.consumer_config columns (10..16).
+BoundedState bounded_state() {
+  BoundedState st;
+  bool null = false;
+  spi::value(0, 16, &null);
+  if (null) return st;  // no row
+  auto int8_at = [](int col) -> std::optional<int64> {
+    bool n = false;
+    Datum v = spi::value(0, col, &n);
+    return n ? std::nullopt : std::optional<int64>(DatumGetInt64(v));
+  };
+  Datum max = spi::value(0, 10, &null);
+  if (!null) st.max_events = DatumGetInt32(max);
+  st.last_tick = int8_at(11);
+  st.next_tick = int8_at(12);
+  st.after_id = int8_at(13);
+  st.upto_id = int8_at(14);
+  st.max_id = int8_at(15);
+  return st;
+}
+
+// Opens a batch from r's prev tick to its cur tick.
+BatchRow open_new_batch(BatchRow r, int32 queue_id, int32 consumer_id,
+                        const BoundedState& bounded) {
   SPIPlanPtr p = spi::prepare(open_plan,
                               "update pgq.subscription"
                               "   set sub_batch = nextval('pgq.batch_id_seq'),"
@@ -140,6 +215,9 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
   Datum a[3] = {Int32GetDatum(queue_id), Int32GetDatum(consumer_id), r.values[kCurTick]};
   spi::execute(p, a, nullptr, false, 0);
   set(r, kBatchId, spi::value(0, 1));
+  if (bounded.max_events || bounded.in_progress(DatumGetInt64(r.values[kPrevTick])))
+    plan_bounded_batch(DatumGetInt64(r.values[kBatchId]), queue_id, consumer_id, bounded,
+                       DatumGetInt64(r.values[kPrevTick]), DatumGetInt64(r.values[kCurTick]));
   return r;
 }
 
@@ -287,6 +365,7 @@ PGQPP_FUNCTION(pgqpp_finish_batch) {
   uint64 n;
   {
     spi::Session session;
+    if (finish_partial_batch(batch_id)) PG_RETURN_INT32(1);
     SPIPlanPtr p = spi::prepare(finish_plan,
                                 "update pgq.subscription"
                                 "   set sub_active = now(), sub_last_tick = sub_next_tick,"

@@ -3,6 +3,7 @@
 #include "functions/open_batch.hpp"
 
 #include "core/batch_query.hpp"
+#include "functions/bounded_batch.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -11,6 +12,7 @@ namespace pgqpp::ext {
 namespace {
 
 SPIPlanPtr batch_plan = nullptr;
+SPIPlanPtr batch_plan_v11 = nullptr;  // schema 1.1: no pgq.consumer_config
 
 core::Snapshot snapshot_at(int col) {
   const char* text = spi::text_value(0, col);
@@ -24,17 +26,26 @@ core::Snapshot snapshot_at(int col) {
 }  // namespace
 
 std::optional<OpenBatch> load_open_batch(int64 batch_id, const std::string& extra_where) {
-  SPIPlanPtr plan = spi::prepare(
-      batch_plan,
+  static const char kBatchSql[] =
       "select s.sub_id, s.sub_queue, last.tick_snapshot::text, cur.tick_snapshot::text,"
       "       q.queue_data_pfx, q.queue_ntables, q.queue_cur_table,"
-      "       q.queue_switch_step1, q.queue_switch_step2"
+      "       q.queue_switch_step1, q.queue_switch_step2, %s"
       "  from pgq.subscription s"
       "  join pgq.tick last on last.tick_queue = s.sub_queue and last.tick_id = s.sub_last_tick"
       "  join pgq.tick cur on cur.tick_queue = s.sub_queue and cur.tick_id = s.sub_next_tick"
       "  join pgq.queue q on q.queue_id = s.sub_queue"
-      " where s.sub_batch = $1",
-      {INT8OID});
+      "  %s"
+      " where s.sub_batch = $1";
+  bool bounded_schema = has_consumer_config();
+  std::string sql = kBatchSql;
+  auto put = [&sql](const std::string& part) { sql.replace(sql.find("%s"), 2, part); };
+  put(bounded_schema ? "cc.cc_after_id, cc.cc_upto_id" : "null::int8, null::int8");
+  put(bounded_schema ? "left join pgq.consumer_config cc on cc.cc_queue = s.sub_queue"
+                       " and cc.cc_consumer = s.sub_consumer and cc.cc_last_tick = s.sub_last_tick"
+                       " and cc.cc_next_tick = s.sub_next_tick"
+                     : "");
+  SPIPlanPtr plan =
+      spi::prepare(bounded_schema ? batch_plan : batch_plan_v11, sql.c_str(), {INT8OID});
   Datum arg = Int64GetDatum(batch_id);
   // Not read-only: a fresh snapshot sees a batch that next_batch opened
   // earlier in the same statement, e.g. get_batch_events(next_batch(q, c)).
@@ -54,9 +65,15 @@ std::optional<OpenBatch> load_open_batch(int64 batch_id, const std::string& extr
   Datum step2 = spi::value(0, 9, &step2_null);
   if (!step2_null) rot.switch_step2 = static_cast<core::Txid>(DatumGetInt64(step2));
 
+  bool null = false;
+  Datum after = spi::value(0, 10, &null);
+  if (!null) b.window.after = DatumGetInt64(after);
+  Datum upto = spi::value(0, 11, &null);
+  if (!null) b.window.upto = DatumGetInt64(upto);
+
   b.tables = core::batch_tables(rot, last, cur);
-  b.events_sql =
-      core::batch_events_sql(b.tables, core::batch_filter(last, cur), b.sub_id, extra_where);
+  b.filter = core::batch_filter(last, cur);
+  b.events_sql = core::batch_events_sql(b.tables, b.filter, b.sub_id, extra_where, b.window);
   return b;
 }
 

@@ -80,6 +80,7 @@ select queue_name, consumer_name, current_batch from pgq.get_consumer_info('qh')
 select count(*) from pgq.get_consumer_info('qh', 'attacker');
 select count(*) from pgq.get_consumer_info();
 select pgq.next_batch('qh', 'attacker') is null as no_batch_yet;
+select * from pgq.get_consumer_config('qh', 'attacker');
 reset search_path;
 reset role;
 
@@ -124,6 +125,9 @@ set search_path = pg_temp, public, pg_catalog;
 select pgq.create_queue('qa');
 select pgq.set_queue_config('qa', 'ticker_max_count', '2');
 select pgq.grant_perms('qa');
+select pgq.register_consumer('qa', 'cfg');
+select pgq.set_consumer_config('qa', 'cfg', 'max_batch_events', '5');
+select * from pgq.get_consumer_config('qa', 'cfg');
 select (pgq.ticker('qa') is null) is not null as called;
 select pgq.ticker() >= 0 as ticked_all;
 select count(*) >= 0 as woken from pgq.wakeup_ticker(0, 5);

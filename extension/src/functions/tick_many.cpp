@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "functions/consumer_wait.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -65,8 +66,10 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
       "   from t join pgq.queue q on q.queue_id = t.tick_queue",
       {INT4ARRAYOID}, spi::PlanMode::generic);
   uint64 n = spi::execute(insert, &ids, nullptr, false, 0);
-  for (uint64 i = 0; i < n; ++i)
+  for (uint64 i = 0; i < n; ++i) {
+    consumer_wait_note_tick(DatumGetInt32(spi::value(i, 1)));
     visit(i, DatumGetInt32(spi::value(i, 1)), DatumGetInt64(spi::value(i, 2)));
+  }
   return n;
 }
 

@@ -13,7 +13,7 @@ q() { psql -X -q -At -d "$db" -c "$1"; }
 q "create extension pgqpp; select pgq.create_queue('one'); select pgq.create_queue('two');" >/dev/null
 
 # Documented differences: pgqpp additions.
-additions='^(insert_events|wakeup_ticker|_check_name|_queue_changed)\('
+additions='^(insert_events|wakeup_ticker|next_batch_wait|_check_name|_queue_changed)\('
 
 q "select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> '
           || case when p.proretset then 'SETOF ' else '' end || format_type(p.prorettype, null)
@@ -40,7 +40,7 @@ q "with acl as (
    select case when grantee = 0 then 'PUBLIC' else pg_get_userbyid(grantee) end
           || ' ' || privilege_type || ' ' || obj
      from acl where grantee <> owner" \
-  | grep -Ev " (insert_events|wakeup_ticker|_check_name|_queue_changed)\(" | LC_ALL=C sort -u >"$out/grants"
+  | grep -Ev " (insert_events|wakeup_ticker|next_batch_wait|_check_name|_queue_changed)\(" | LC_ALL=C sort -u >"$out/grants"
 LC_ALL=C sort -u "$ref/pgq-3.5-grants.txt" >"$out/grants.ref"
 
 status=0

@@ -61,10 +61,12 @@ void consume_listen(const Source& src, Log& log, const Done& done, const Ready& 
   }
 }
 
-void consume_lib(const Source& src, Log& log, const Done& done, const Ready& ready) {
+namespace {
+void run_lib(const Source& src, Log& log, const Done& done, const Ready& ready, bool pooler) {
   pgqpp::ConsumerOptions o;
   o.queue = src.queue;
   o.consumer = src.consumer;
+  o.behind_pooler = pooler;
   o.register_consumer = false;  // registered before the producer started
   pgqpp::Consumer consumer(src.conninfo, o);
   // Connects and LISTENs (the consumer is registered already: a no-op).
@@ -84,6 +86,15 @@ void consume_lib(const Source& src, Log& log, const Done& done, const Ready& rea
     throw;
   }
   watcher.join();
+}
+}  // namespace
+
+void consume_lib(const Source& src, Log& log, const Done& done, const Ready& ready) {
+  run_lib(src, log, done, ready, false);
+}
+
+void consume_lib_pooler(const Source& src, Log& log, const Done& done, const Ready& ready) {
+  run_lib(src, log, done, ready, true);
 }
 
 void consume_notify(const Source& src, Log& log, const Done& done, const Ready& ready) {

@@ -36,6 +36,11 @@ void consume_listen(const Source& src, Log& log, const Done& done, const Ready& 
 /// (pgqpp) or polls every poll_interval (1 s; PgQ 3.5 sends no wake-up).
 void consume_lib(const Source& src, Log& log, const Done& done, const Ready& ready);
 
+/// libpgqpp's Consumer told it is behind a connection pooler
+/// (ConsumerOptions::behind_pooler): it waits inside the server with
+/// pgq.next_batch_wait instead of LISTEN.
+void consume_lib_pooler(const Source& src, Log& log, const Done& done, const Ready& ready);
+
 /// No queue: LISTEN on `src.queue` as a channel, the payload of each
 /// notification (sent by a trigger's pg_notify on a plain table) in hand.
 void consume_notify(const Source& src, Log& log, const Done& done, const Ready& ready);

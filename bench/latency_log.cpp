@@ -9,8 +9,11 @@ namespace latency {
 void Log::seen(std::string_view data) {
   std::size_t i = 0;
   auto [end, ec] = std::from_chars(data.data(), data.data() + data.size(), i);
-  if (ec != std::errc() || end != data.data() + data.size() || i >= seen_.size() || seen_[i] >= 0)
+  if (ec != std::errc() || end != data.data() + data.size() || i >= seen_.size()) return;
+  if (seen_[i] >= 0) {
+    repeats_.fetch_add(1, std::memory_order_relaxed);
     return;
+  }
   seen_[i] = now_us();
   consumed_.fetch_add(1, std::memory_order_release);
 }

@@ -36,8 +36,8 @@ class Log {
   }
 
   /// Consumer: the event whose payload is `data` is in hand now. Payloads
-  /// that are not an event number of this run (left by an earlier run) and
-  /// repeats (a batch delivered again) are ignored.
+  /// that are not an event number of this run (left by an earlier run) are
+  /// ignored; repeats (a batch delivered again) are only counted.
   void seen(std::string_view data);
 
   /// Events the producer committed so far.
@@ -45,12 +45,15 @@ class Log {
   /// Distinct events a consumer has seen so far.
   std::size_t consumed() const { return consumed_.load(std::memory_order_acquire); }
 
+  /// Events of this run seen again after their first delivery.
+  std::size_t repeats() const { return repeats_.load(std::memory_order_relaxed); }
+
   /// Latencies (seen - committed) in milliseconds of the events seen, sorted.
   std::vector<double> sorted_latencies_ms() const;
 
  private:
   std::vector<std::int64_t> committed_, seen_;
-  std::atomic<std::size_t> produced_{0}, consumed_{0};
+  std::atomic<std::size_t> produced_{0}, consumed_{0}, repeats_{0};
 };
 
 }  // namespace latency

@@ -4,10 +4,12 @@
 // each event's latency is the time from its commit, as the producer saw it
 // return, to the moment the consumer has it in hand (both on this process's
 // steady clock). Prints one line:
-//   events=N produced=N p50_ms=X p99_ms=X max_ms=X
+//   events=N produced=N repeats=N p50_ms=X p99_ms=X max_ms=X
 //
 //   latency_probe CONNINFO QUEUE CONSUMER MODE RATE SECONDS
 //   MODE: lib     libpgqpp's Consumer (waits for the ticker's wake-up)
+//         pooler  libpgqpp's Consumer with behind_pooler: waits in the
+//                 server (pgq.next_batch_wait), for CONNINFO through PgBouncer
 //         listen  plain SQL woken by the tick's NOTIFY (100 ms poll fallback)
 //         poll    plain SQL calling next_batch every millisecond
 //         notify  no queue, the raw baseline: the producer inserts into the
@@ -94,17 +96,17 @@ void report(const Log& log) {
   auto pct = [&](double p) {
     return lat[std::min(lat.size() - 1, static_cast<std::size_t>(p * lat.size()))];
   };
-  std::printf("events=%zu produced=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", lat.size(),
-              log.produced(), pct(0.50), pct(0.99), lat.back());
+  std::printf("events=%zu produced=%zu repeats=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+              lat.size(), log.produced(), log.repeats(), pct(0.50), pct(0.99), lat.back());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 7) {
-    std::fprintf(
-        stderr,
-        "usage: latency_probe CONNINFO QUEUE CONSUMER lib|listen|poll|notify RATE SECONDS\n");
+    std::fprintf(stderr,
+                 "usage: latency_probe CONNINFO QUEUE CONSUMER lib|pooler|listen|poll|notify RATE "
+                 "SECONDS\n");
     return 2;
   }
   Source src{argv[1], argv[2], argv[3]};
@@ -117,6 +119,8 @@ int main(int argc, char** argv) {
   void (*consume)(const Source&, Log&, const Done&, const Ready&) = nullptr;
   if (mode == "lib")
     consume = consume_lib;
+  else if (mode == "pooler")
+    consume = consume_lib_pooler;
   else if (mode == "listen")
     consume = consume_listen;
   else if (mode == "poll")
@@ -124,7 +128,7 @@ int main(int argc, char** argv) {
   else if (mode == "notify")
     consume = consume_notify;
   else {
-    std::fprintf(stderr, "latency_probe: unknown mode %s (lib, listen, poll or notify)\n",
+    std::fprintf(stderr, "latency_probe: unknown mode %s (lib, pooler, listen, poll or notify)\n",
                  mode.c_str());
     return 2;
   }

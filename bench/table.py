@@ -59,6 +59,10 @@ METRICS = {
     "latency_listen_p50": ("detail", "latency p50, hand-written SQL consumer woken by the tick NOTIFY "
                                      "(raw: LISTEN/NOTIFY)", "lower"),
     "latency_listen_p99": ("detail", "latency p99, the same", "lower"),
+    "latency_pooler_p50": ("detail", "latency p50 at 50 ev/s through PgBouncer (transaction pooling), "
+                                     "libpgqpp Consumer behind_pooler: pgq.next_batch_wait "
+                                     "(raw: LISTEN/NOTIFY without a pooler)", "lower"),
+    "latency_pooler_p99": ("detail", "latency p99, the same", "lower"),
     "update_logutriga_floor": ("detail", "trigger: logutriga (raw: no trigger, the UPDATE plus a plain "
                                          "INSERT of the same events)", "higher"),
     "update_logutriga_cpu": ("detail", "trigger: logutriga, backend CPU per row", "lower"),
@@ -77,6 +81,8 @@ NOT_APPLICABLE = {
     ("ticker_cpu_idle", "raw"): "no ticker",
     ("latency_listen_p50", "pgq"): "PgQ 3.5 sends no tick NOTIFY",
     ("latency_listen_p99", "pgq"): "PgQ 3.5 sends no tick NOTIFY",
+    ("latency_pooler_p50", "pgq"): "PgQ 3.5 has no next_batch_wait",
+    ("latency_pooler_p99", "pgq"): "PgQ 3.5 has no next_batch_wait",
     ("insert_single_ticking", "raw"): "no ticker",
     ("insert_single_alone", "raw"): "no ticker",
     ("insert_ticking_ratio", "raw"): "no ticker",

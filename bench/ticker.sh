@@ -20,6 +20,10 @@
 #   poll    plain SQL calling next_batch every millisecond
 #   notify  the raw PostgreSQL baseline, no queue: a plain table whose
 #           trigger sends pg_notify, and a LISTENing client
+#   pooler  libpgqpp's Consumer with behind_pooler, producer and consumer
+#           connected through PgBouncer in transaction pooling (LISTEN does
+#           not work there): it waits in the server, pgq.next_batch_wait;
+#           at TICKER_BENCH_POOLER_RATE (50) ev/s, pgqpp only
 # CPU: user+system time of the daemon and of the server backends serving it
 # (found by application_name), as % of one core; the probe's own backends
 # are not counted. "At 100 ev/s" is measured during the lib phase.
@@ -33,10 +37,13 @@
 part=ticker
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
+# shellcheck source=tests/lib/pgbouncer.sh
+. "$root/tests/lib/pgbouncer.sh"
 
 seconds=${TICKER_BENCH_SECONDS:-10}
 queues=${TICKER_BENCH_QUEUES:-1000}
 rate=${TICKER_BENCH_RATE:-100}
+pooler_rate=${TICKER_BENCH_POOLER_RATE:-50}
 tps_seconds=${TICKER_BENCH_TPS_SECONDS:-180}
 slice=${TICKER_BENCH_SLICE:-3}
 BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
@@ -84,11 +91,17 @@ cpu_during() {
     'BEGIN { printf "%.2f", 100 * (d / hz) / (ns / 1e9) }'
 }
 idle() { sleep "$seconds"; }
-# probe SYS MODE: one latency run into q1 of SYS's database; its line in $work/probe_SYS_MODE.
+# probe SYS MODE: one latency run into q1 of SYS's database; its line in
+# $work/probe_SYS_MODE. The pooler mode connects through PgBouncer.
 probe() {
-  local out="$work/probe_$1_$2"
-  "$probe" "$(conninfo_of "$1")" "$([ "$2" = notify ] && echo latency_probe || echo q1)" "probe_$2" "$2" \
-    "$rate" "$seconds" >"$out" 2>"$out.err" || { cat "$out" "$out.err" >&2; die "latency probe $1 $2 failed"; }
+  local out="$work/probe_$1_$2" conninfo r=$rate
+  conninfo=$(conninfo_of "$1")
+  if [ "$2" = pooler ]; then
+    conninfo="host=127.0.0.1 port=$PGBOUNCER_PORT user=$PGUSER dbname=${DBS[$1]}"
+    r=$pooler_rate
+  fi
+  "$probe" "$conninfo" "$([ "$2" = notify ] && echo latency_probe || echo q1)" "probe_$2" "$2" \
+    "$r" "$seconds" >"$out" 2>"$out.err" || { cat "$out" "$out.err" >&2; die "latency probe $1 $2 failed"; }
   say "   $1 $2: $(cat "$out") $(cat "$out.err")"
 }
 field() { grep -o "$1=[0-9.-]*" "$work/probe_$2_$3" | cut -d= -f2; }
@@ -157,6 +170,11 @@ CPU_IDLE[pgqpp]=$(cpu_during idle)
 CPU_LOAD[pgqpp]=$(cpu_during probe pgqpp lib)
 probe pgqpp listen
 probe pgqpp poll
+# Through PgBouncer in transaction pooling (tests/lib/pgbouncer.sh).
+pgbouncer_start "$work/pgbouncer" "$PGPORT" || die "cannot start pgbouncer (apt-get install pgbouncer)"
+on_exit pgbouncer_stop "$work/pgbouncer"
+probe pgqpp pooler
+pgbouncer_stop "$work/pgbouncer"
 insert_ratio pgqpp
 stop_daemon
 
@@ -203,6 +221,10 @@ stop_daemon
   echo
   echo "lib: libpgqpp Consumer (wake-up on pgqpp; polls every 1 s on PgQ 3.5); listen: plain SQL woken by the tick NOTIFY;"
   echo "poll: plain SQL, next_batch every 1 ms; raw: trigger pg_notify on a plain table, LISTENing client (no queue)"
+  echo "through PgBouncer (transaction pooling) at $pooler_rate ev/s, libpgqpp Consumer behind_pooler (pgq.next_batch_wait):" \
+    "p50 $(field p50_ms pgqpp pooler) ms, p99 $(field p99_ms pgqpp pooler) ms;" \
+    "beside LISTEN without a pooler (lib above): p50 $(field p50_ms pgqpp lib) ms, p99 $(field p99_ms pgqpp lib) ms" \
+    "(target through the pooler: p50 <= 2 ms, p99 <= 10 ms)"
   echo "insert: one pgbench run (-c 4, insert_event), ${tps_seconds} s, the daemon paused (SIGSTOP) and resumed every ${slice} s;"
   echo "  running ÷ paused: median over running slices of their rate over their paused neighbours' (bench/slice_ratio.py);"
   echo "  CPU full: the daemon's CPU while running during that run"
@@ -227,7 +249,9 @@ for sys in pgqpp pgq; do
 done
 emit latency_listen_p50 pgqpp "$(field p50_ms pgqpp listen)" ms
 emit latency_listen_p99 pgqpp "$(field p99_ms pgqpp listen)" ms
-for mode in lib poll listen; do
+emit latency_pooler_p50 pgqpp "$(field p50_ms pgqpp pooler)" ms
+emit latency_pooler_p99 pgqpp "$(field p99_ms pgqpp pooler)" ms
+for mode in lib poll listen pooler; do
   emit "latency_${mode}_p50" raw "$(field p50_ms pgqpp notify)" ms
   emit "latency_${mode}_p99" raw "$(field p99_ms pgqpp notify)" ms
 done

@@ -16,6 +16,7 @@ packages=(
   ccache  # the Makefile uses it when present: CI and PG=17/18 rebuild the same code
   prometheus  # promtool check metrics: tests/integration/ticker_metrics.sh
   python3 procps  # bench: free ports, bench/table.py; ps for the backends' CPU (bench/run.sh)
+  pgbouncer  # waits through a pooler: tests/integration/pooler_wait.sh, bench/ticker.sh
 )
 # --deb: also what `make deb` and `make test-deb` need (debian/control's
 # Build-Depends, dpkg-buildpackage, lintian, systemd-analyze, man).

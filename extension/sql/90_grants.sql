@@ -22,7 +22,8 @@ grant execute on function
     pgq.get_batch_events(bigint), pgq.get_batch_info(bigint),
     pgq.get_batch_cursor(bigint, text, int4, text), pgq.get_batch_cursor(bigint, text, int4),
     pgq.event_retry(bigint, bigint, timestamptz), pgq.event_retry(bigint, bigint, integer),
-    pgq.batch_retry(bigint, integer), pgq.force_tick(text), pgq.finish_batch(bigint)
+    pgq.batch_retry(bigint, integer), pgq.force_tick(text), pgq.finish_batch(bigint),
+    pgq.next_batch_wait(text, text, integer)
   to pgq_reader;
 
 grant execute on function

@@ -53,6 +53,20 @@ inline constexpr const char* next_batch =
     " case when b.batch_id is not null then pgq.batch_event_sql(b.batch_id) end"
     " from pgq.next_batch_custom($1, $2, $3::interval, $4::int4, $5::interval) b";
 
+/// pgqpp 1.2's wait inside the server (for consumers behind a pooler).
+inline constexpr const char* has_next_batch_wait =
+    "select to_regprocedure('pgq.next_batch_wait(text,text,integer)') is not null";
+
+/// Waits up to $3 ms for a batch inside the server, then returns it as
+/// next_batch does (all NULL when none came). get_batch_info and
+/// batch_event_sql take their own snapshots, which see the batch the wait
+/// opened; OFFSET 0 keeps the wait a subquery that runs first.
+inline constexpr const char* next_batch_wait =
+    "select w.id, i.tick_id, i.prev_tick_id,"
+    " case when w.id is not null then pgq.batch_event_sql(w.id) end"
+    " from (select pgq.next_batch_wait($1, $2, $3::int4) as id offset 0) w"
+    " left join lateral pgq.get_batch_info(w.id) i on true";
+
 /// Retries of one batch: parallel arrays of event ids and delays.
 inline constexpr const char* event_retries =
     "select count(pgq.event_retry($1, t.id, t.s))"

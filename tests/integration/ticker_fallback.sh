@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: PostgreSQL
 # Without pgqpp in shared_preload_libraries, `pgqpp ticker` says once that the
-# wake-up path is unavailable and ticks periodically, as pgqd does.
+# wake-up path is unavailable and ticks periodically, as pgqd does; and
+# pgq.next_batch_wait falls back to looking every 10 ms.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -47,6 +48,20 @@ while true; do
   [ $SECONDS -lt $end ] || fail "the event never arrived through periodic ticks"
   sleep 0.1
 done
+# pgq.next_batch_wait without the shared memory: it looks for a tick every
+# 10 ms, and returns the batches the periodic ticks make.
+q "select pgq.finish_batch($b)" >/dev/null
+q "select pgq.insert_event('q', 't', 'waited')" >/dev/null
+got=0
+for _ in 1 2 3 4 5; do
+  b=$(q "select pgq.next_batch_wait('q', 'c', 5000)")
+  [ -n "$b" ] || fail "next_batch_wait returned NULL without shared_preload_libraries"
+  got=$(q "select count(*) from pgq.get_batch_events($b) where ev_data = 'waited'")
+  q "select pgq.finish_batch($b)" >/dev/null
+  [ "$got" = 1 ] && break
+done
+[ "$got" = 1 ] || fail "next_batch_wait never returned the batch with the event"
+echo "next_batch_wait works without shared_preload_libraries (polling fallback)"
 sleep 1
 [ "$(grep -c "wake-up path unavailable" "$log")" = 1 ] || fail "the fallback was logged more than once"
 kill -TERM "$pid"

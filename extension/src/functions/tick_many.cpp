@@ -6,6 +6,7 @@
 #include <string>
 
 #include "functions/delayed_move.hpp"
+#include "functions/consumer_wait.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -75,8 +76,10 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
   SPIPlanPtr insert =
       spi::prepare(insert_plan, sql.c_str(), {INT4ARRAYOID, INT4ARRAYOID}, spi::PlanMode::generic);
   uint64 n = spi::execute(insert, args, nullptr, false, 0);
-  for (uint64 i = 0; i < n; ++i)
+  for (uint64 i = 0; i < n; ++i) {
+    consumer_wait_note_tick(DatumGetInt32(spi::value(i, 1)));
     visit(i, DatumGetInt32(spi::value(i, 1)), DatumGetInt64(spi::value(i, 2)));
+  }
   return n;
 }
 

@@ -44,7 +44,8 @@ using TickVisitor = std::function<void(uint64 row, int32 queue_id, int64 tick_id
 /// `moved_delayed` (delayed events moved in by this transaction) get a
 /// snapshot that counts this transaction (delayed_move.hpp). Ids of queues that do
 /// not exist are ignored. Sends no NOTIFY: the caller decides which ticks
-/// wake consumers. Must run inside an spi::Session. Returns how many queues
+/// wake listening consumers; every new tick wakes pgq.next_batch_wait's
+/// waiters at commit (consumer_wait.hpp). Must run inside an spi::Session. Returns how many queues
 /// got a tick.
 uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVisitor& visit,
                       const std::vector<int32>& moved_delayed = {});

@@ -11,6 +11,7 @@
 #include "core/tick_policy.hpp"
 #include "functions/consumer_notify.hpp"
 #include "functions/delayed_move.hpp"
+#include "functions/consumer_wait.hpp"
 #include "functions/tick_many.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
@@ -144,6 +145,7 @@ std::optional<int64> tick_queue(Datum queue_name) {
                    BoolGetDatum(delayed)};
   spi::execute(ins, args, nullptr, false, 0);
   int64 tick_id = DatumGetInt64(spi::value(0, 1));
+  consumer_wait_note_tick(queue_id);  // every tick wakes next_batch_wait
   // Only ticks that close a batch with new events wake consumers: idle ticks
   // of many queues would only make listeners read notifications for nothing.
   if (delayed || (st.last && st.last->new_events > 0)) notify_tick(queue_id, tick_id);
@@ -231,6 +233,8 @@ PGQPP_FUNCTION(pgqpp_ticker_external) {
                    {TEXTOID, TEXTOID, INT8OID, INT8OID});
   Datum setval_args[4] = {seqs[0], seqs[1], PG_GETARG_DATUM(1), PG_GETARG_DATUM(3)};
   spi::execute(setval, setval_args, nullptr, false, 0);
-  notify_tick(queue_id_of(PG_GETARG_DATUM(0)), PG_GETARG_INT64(1));
+  int32 queue_id = queue_id_of(PG_GETARG_DATUM(0));
+  consumer_wait_note_tick(queue_id);
+  notify_tick(queue_id, PG_GETARG_INT64(1));
   return PG_GETARG_DATUM(1);
 }

@@ -15,6 +15,7 @@
 extern "C" {
 #include "catalog/pg_proc.h"
 #include "storage/proc.h"
+#include "utils/wait_event.h"
 }
 
 namespace pgqpp::ext::compat {
@@ -77,6 +78,18 @@ inline Oid primary_key_index(Relation rel) {
   return RelationGetPrimaryKeyIndex(rel, true);
 #else
   return RelationGetPrimaryKeyIndex(rel);
+#endif
+}
+
+/// The wait event a backend shows in pg_stat_activity while it sleeps in
+/// pgqpp: its own name since 17 (custom wait events), "Extension" before.
+/// Since 17 it may raise an error (too many custom wait events).
+inline uint32 extension_wait_event(const char* name) {
+#if PG_VERSION_NUM >= 170000
+  return WaitEventExtensionNew(name);
+#else
+  (void)name;
+  return PG_WAIT_EXTENSION;
 #endif
 }
 

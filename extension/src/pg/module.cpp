@@ -3,7 +3,9 @@
 // pgqpp.so, and _PG_init, which registers the backend-local caches'
 // invalidation callbacks (queues, trigger plans, the insert_event lookup),
 // the hooks that close the statement-scoped event writer and, at server
-// start, the commit wake-up path.
+// start, the commit wake-up path for tickers and the tick wake-up path for
+// consumers waiting in pgq.next_batch_wait.
+#include "functions/consumer_wait.hpp"
 #include "functions/event_writer_cache.hpp"
 #include "functions/queue_cache.hpp"
 #include "functions/ticker_wakeup.hpp"
@@ -22,5 +24,6 @@ void _PG_init(void) {
   pgqpp::ext::triggers::trigger_cache_init();
   pgqpp::ext::triggers::event_sink_init();
   pgqpp::ext::ticker_wakeup_init();  // only when in shared_preload_libraries
+  pgqpp::ext::consumer_wait_init();  // likewise
 }
 }

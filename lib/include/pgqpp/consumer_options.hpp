@@ -31,8 +31,18 @@ struct ConsumerOptions {
   std::int32_t fetch_size = 0;
   /// How long to wait for the ticker's wake-up before asking for a batch
   /// again. pgqpp notifies consumers at every tick; PgQ 3.5 does not, so
-  /// against it this is the polling period.
+  /// against it this is the polling period. Behind a pooler, the timeout
+  /// of each pgq.next_batch_wait call (at most 60 s).
   std::chrono::milliseconds poll_interval{1000};
+  /// The consumer reaches the server through a connection pooler in
+  /// transaction pooling (PgBouncer's pool_mode = transaction), where LISTEN
+  /// does not work. It then waits for ticks inside the server instead, with
+  /// pgq.next_batch_wait (pgqpp 1.2; up to poll_interval per call, and a
+  /// stop cancels the wait), and keeps no session state between
+  /// transactions. Against a server without next_batch_wait it polls every
+  /// poll_interval. Cannot be combined with min_lag, min_count or
+  /// min_interval (a usage error).
+  bool behind_pooler = false;
   /// Pause between attempts to reconnect after the connection was lost.
   std::chrono::milliseconds reconnect_delay{1000};
   /// Register the consumer on the queue when it starts (a no-op when it

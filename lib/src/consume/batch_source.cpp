@@ -14,6 +14,8 @@ namespace pgqpp::detail {
 namespace {
 
 constexpr std::chrono::seconds connect_timeout{30};
+// pgq.next_batch_wait's longest timeout.
+constexpr std::chrono::milliseconds max_server_wait{60000};
 
 // An interval parameter, or NULL for "no limit".
 std::optional<std::string> interval_param(std::chrono::milliseconds ms) {
@@ -58,6 +60,13 @@ BatchSource::BatchSource(std::string conninfo, ConsumerOptions options)
     : conninfo_(std::move(conninfo)), options_(std::move(options)) {
   if (options_.queue.empty() || options_.consumer.empty())
     throw_usage("ConsumerOptions needs a queue and a consumer name");
+  if (options_.behind_pooler &&
+      (options_.min_lag.count() > 0 || options_.min_count > 0 || options_.min_interval.count() > 0))
+    throw_usage(
+        "ConsumerOptions: behind_pooler cannot be combined with min_lag, min_count or "
+        "min_interval (pgq.next_batch_wait opens the next batch as it comes)");
+  if (options_.behind_pooler && options_.poll_interval > max_server_wait)
+    throw_usage("ConsumerOptions: behind_pooler needs a poll_interval of at most 60 s");
 }
 
 PgConn& BatchSource::conn() {
@@ -79,11 +88,15 @@ void BatchSource::open_connection(int interrupt_fd) {
 }
 
 // LISTEN before the first next_batch, so that no tick can slip between.
+// Behind a pooler, nothing that outlives a transaction: no LISTEN.
 void BatchSource::setup_session() {
   conn_->silence_notices();
-  const Statement setup[] = {{sql::has_pgqpp_api, {}}, {sql::queue_id, {options_.queue}}};
+  waited_.reset();
+  const Statement setup[] = {
+      {sql::has_pgqpp_api, {}}, {sql::queue_id, {options_.queue}}, {sql::has_next_batch_wait, {}}};
   auto results = conn_->pipeline(setup);
-  notifications_ = PQgetvalue(results[0].get(), 0, 0)[0] == 't';
+  notifications_ = PQgetvalue(results[0].get(), 0, 0)[0] == 't' && !options_.behind_pooler;
+  server_waits_ = options_.behind_pooler && PQgetvalue(results[2].get(), 0, 0)[0] == 't';
   if (options_.register_consumer && !registered_) register_consumer();
   if (notifications_ && PQntuples(results[1].get()) == 1)
     conn_->exec("listen pgqpp_tick_" + std::string(PQgetvalue(results[1].get(), 0, 0)));
@@ -104,6 +117,11 @@ bool BatchSource::reconnect(const error& cause, int interrupt_fd) {
 }
 
 std::optional<BatchInfo> BatchSource::next_batch() {
+  if (waited_) {
+    auto batch = std::move(waited_);
+    waited_.reset();
+    return batch;
+  }
   auto min_lag = interval_param(options_.min_lag);
   auto min_interval = interval_param(options_.min_interval);
   std::optional<std::int32_t> min_count;
@@ -116,6 +134,10 @@ std::optional<BatchInfo> BatchSource::next_batch() {
 }
 
 void BatchSource::wait_for_tick() {
+  if (server_waits_) {
+    wait_in_server();
+    return;
+  }
   if (!notifications_) {
     sleep_unless(stop().any_fd(), options_.poll_interval);
     return;
@@ -126,6 +148,23 @@ void BatchSource::wait_for_tick() {
     if (c.wait_readable(deadline, stop().any_fd()) != PgConn::Wait::ready) return;
     c.consume_input("listen");
   }
+}
+
+// One pgq.next_batch_wait call of up to poll_interval. A stop request
+// cancels it (the server ends the wait with 57014, which is not an error
+// here); a batch it opened stays open in the server either way.
+void BatchSource::wait_in_server() {
+  PgConn& c = conn();
+  std::int32_t timeout_ms = static_cast<std::int32_t>(options_.poll_interval.count());
+  const Param params[] = {options_.queue, options_.consumer, timeout_ms};
+  c.send(sql::next_batch_wait, params);
+  if (!c.await_result(sql::next_batch_wait, stop().any_fd())) {
+    c.cancel_statement();
+    return;
+  }
+  PgResult r = c.finish_results(sql::next_batch_wait);
+  if (PQntuples(r.get()) != 1 || PQgetisnull(r.get(), 0, 0)) return;
+  waited_ = BatchInfo{int_at(r, 0, 0), int_at(r, 0, 1), int_at(r, 0, 2), PQgetvalue(r.get(), 0, 3)};
 }
 
 std::unique_ptr<EventStream> BatchSource::open_stream(const BatchInfo& batch,

@@ -69,7 +69,9 @@ class BatchSource {
 
   /// The consumer's open batch, or a new one; nullopt when none is ready.
   std::optional<BatchInfo> next_batch();
-  /// Waits up to poll_interval for a tick notification (or a stop).
+  /// Waits up to poll_interval for a tick notification (or a stop). Behind
+  /// a pooler, waits in the server with pgq.next_batch_wait; a batch it
+  /// opens is what the next next_batch() returns.
   void wait_for_tick();
   /// A stream over the batch's events after `after_ev_id` (0: all).
   std::unique_ptr<EventStream> open_stream(const BatchInfo& batch, std::int64_t after_ev_id);
@@ -87,12 +89,15 @@ class BatchSource {
  private:
   void open_connection(int interrupt_fd);
   void setup_session();
+  void wait_in_server();
 
   std::string conninfo_;
   ConsumerOptions options_;
   std::unique_ptr<PgConn> conn_;
-  bool notifications_ = false;  // the server is pgqpp's: ticks wake us
-  bool registered_ = false;     // register_consumer ran once in this object
+  bool notifications_ = false;       // the server is pgqpp's: ticks wake us
+  bool server_waits_ = false;        // behind a pooler: pgq.next_batch_wait exists
+  std::optional<BatchInfo> waited_;  // the batch the last server wait opened
+  bool registered_ = false;          // register_consumer ran once in this object
   std::atomic<std::int64_t> events_seen_{0};
   std::atomic<std::int64_t> batches_finished_{0};
 };

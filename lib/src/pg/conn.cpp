@@ -213,16 +213,16 @@ std::vector<PgResult> PgConn::pipeline(std::span<const Statement> statements) {
   return results;
 }
 
-void PgConn::cancel_after_timeout(std::string_view query) {
-  std::string message = "query timeout of " + std::to_string(query_timeout_.count()) + " ms passed";
+// Sends a cancel request and reads the statement's end (57014,
+// query_canceled, or its result) so the connection can be used again; if it
+// does not come, the connection is given up. True when it came.
+bool PgConn::cancel_and_drain() noexcept {
   bool landed = false;
   if (PGcancel* c = PQgetCancel(conn_)) {
     char err[256];
     landed = PQcancel(c, err, sizeof err) == 1;
     PQfreeCancel(c);
   }
-  // Read the statement's end (57014, query_canceled) so the connection can
-  // be used again; if it does not come, the connection is given up.
   auto grace = Clock::now() + cancel_grace;
   while (landed && PQisBusy(conn_)) {
     if (wait_readable(grace, -1) != Wait::ready || PQconsumeInput(conn_) == 0) landed = false;
@@ -233,7 +233,15 @@ void PgConn::cancel_after_timeout(std::string_view query) {
   } else {
     broken_ = true;
   }
+  return landed;
+}
+
+void PgConn::cancel_after_timeout(std::string_view query) {
+  std::string message = "query timeout of " + std::to_string(query_timeout_.count()) + " ms passed";
+  bool landed = cancel_and_drain();
   throw_timeout(conn_, query, message, landed);
 }
+
+void PgConn::cancel_statement() noexcept { (void)cancel_and_drain(); }
 
 }  // namespace pgqpp::detail

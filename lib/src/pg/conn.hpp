@@ -70,6 +70,11 @@ class PgConn {
   /// Reads the remaining results of a statement; throws its error if any.
   PgResult finish_results(std::string_view query);
 
+  /// Cancels the statement running now and reads its end, whatever it is
+  /// (57014 query_canceled, or its result if it finished first). When the
+  /// end does not come within a few seconds the connection counts as
+  /// broken (ok() is false) instead.
+  void cancel_statement() noexcept;
   /// Waits until the socket is readable, the deadline passes or
   /// `interrupt_fd` (if not -1) is readable.
   Wait wait_readable(std::optional<Clock::time_point> deadline, int interrupt_fd = -1);
@@ -84,6 +89,7 @@ class PgConn {
   void flush(std::string_view query);
   std::optional<Clock::time_point> deadline() const;
   [[noreturn]] void cancel_after_timeout(std::string_view query);
+  bool cancel_and_drain() noexcept;
 
   PGconn* conn_;
   bool broken_ = false;

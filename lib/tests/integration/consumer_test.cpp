@@ -205,6 +205,43 @@ TEST_F(ConsumerTest, WaitingConsumerWakesForANewTick) {
   EXPECT_LT(took, 5s);
 }
 
+// Behind a pooler the consumer waits in the server (pgq.next_batch_wait),
+// woken by the tick long before its poll interval, and a stop cancels that
+// wait at once; against PgQ 3.5 (no next_batch_wait) it polls.
+TEST_F(ConsumerTest, BehindPoolerWaitsInTheServerAndStopsAtOnce) {
+  auto o = options();
+  o.stop_when_idle = false;
+  o.behind_pooler = true;
+  o.poll_interval = testing_pgqpp() ? 60s : 200ms;
+  pgqpp::Consumer c(db_conninfo(), o);
+  std::atomic<int> seen{0};
+  std::thread t([&] { c.run([&](const pgqpp::Event&) { ++seen; }); });
+  std::this_thread::sleep_for(500ms);  // the consumer is waiting by now
+  auto started = std::chrono::steady_clock::now();
+  produce(3);
+  tick();
+  bool arrived = eventually([&] { return seen == 3; }, 10s);
+  auto took = std::chrono::steady_clock::now() - started;
+  std::this_thread::sleep_for(300ms);  // waiting again
+  auto stopping = std::chrono::steady_clock::now();
+  c.stop(pgqpp::StopMode::after_batch);
+  t.join();
+  ASSERT_TRUE(arrived);
+  EXPECT_LT(took, 5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s);
+  EXPECT_EQ(open_batch(), "");
+}
+
+TEST_F(ConsumerTest, BehindPoolerRefusesBatchLimits) {
+  auto o = options();
+  o.behind_pooler = true;
+  o.min_count = 10;
+  EXPECT_THROW({ pgqpp::Consumer c(db_conninfo(), o); }, pgqpp::usage_error);
+  o.min_count = 0;
+  o.poll_interval = 61s;
+  EXPECT_THROW({ pgqpp::Consumer c(db_conninfo(), o); }, pgqpp::usage_error);
+}
+
 TEST_F(ConsumerTest, StopAfterBatchFromAnotherThreadFinishesIt) {
   produce(40);
   tick();

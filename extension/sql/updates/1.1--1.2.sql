@@ -132,6 +132,11 @@ begin
     end if;
     insert into pgq.subscription (sub_queue, sub_consumer, sub_last_tick)
         values (qid, cid, start_tick);
+    return 1;
+end;
+$$ language plpgsql security definer
+    set search_path = pg_catalog, pgq, pg_temp;
+
 -- 1.1 -> 1.2: dead letters (issue 21, item 1). The queue setting max_retries
 -- (pgq.queue_config), the per-consumer table pgq.dead_letter, event_dead,
 -- dead_letters, dead_letter_replay and dead_letter_purge; set_queue_config
@@ -447,6 +452,7 @@ begin
 end;
 $$ language plpgsql security definer
     set search_path = pg_catalog, pgq, pg_temp;
+
 -- 1.1 -> 1.2
 
 -- ---- delayed events (issue 21 item 2): pgq.delayed_event, pgq.insert_event_at,
@@ -521,6 +527,7 @@ grant execute on function
 revoke all on table pgq.delayed_event from public;
 grant select, insert, update, delete on table pgq.delayed_event to pgq_admin;
 -- ---- end of delayed events
+
 -- 1.1 -> 1.2
 
 -- Bounded batches (issue 21, item 3): pgq.consumer_config,
@@ -641,6 +648,7 @@ grant execute on function pgq.set_consumer_config(text, text, text, text) to pgq
 revoke all on table pgq.consumer_config from public;
 grant select on table pgq.consumer_config to pgq_reader;
 grant select, insert, update, delete on table pgq.consumer_config to pgq_admin;
+
 -- 1.1 -> 1.2, waits that survive connection poolers (issue 21, item 5):
 -- pgq.next_batch_wait, pgq.next_batch that waits inside the server for the
 -- queue's next tick (extension/sql/66_wait.sql).

@@ -5,7 +5,7 @@
 #   regress/NAME            extension/test/sql/NAME.sql (pg_regress)
 #   isolation/NAME          extension/test/isolation/specs/NAME.spec
 #   integration/NAME        tests/integration/NAME.sh, labelled by name:
-#                           compat_* compat, fault_* fault, valgrind_*
+#                           compat_* compat, docs_* docs, fault_* fault, valgrind_*
 #                           valgrind, the others integration
 #
 # The SQL, isolation and integration tests share one cluster, the fixture
@@ -66,7 +66,7 @@ file(GLOB _files CONFIGURE_DEPENDS ${_src}/tests/integration/*.sh)
 list(SORT _files)
 foreach(_f IN LISTS _files)
   get_filename_component(_n ${_f} NAME_WE)
-  if(_n MATCHES "^(compat|fault|valgrind)_")
+  if(_n MATCHES "^(compat|docs|fault|valgrind)_")
     set(_label ${CMAKE_MATCH_1})
   else()
     set(_label integration)

@@ -6,6 +6,8 @@
 #                   the tool and libpgqpp under the prefix (they run without
 #                   ldconfig: docs/install.md)
 #   make test       install missing Debian packages, build, run every test
+#                   (ctest, through tests/run-all.sh; ONLY=REGEX runs the
+#                   tests whose names match: ONLY='regress/|isolation/')
 #   make demo       install missing Debian packages, build, run the demo
 #   make bench      install missing Debian packages, build, run every benchmark
 #                   on one throwaway cluster, print one table (bench/all.sh)
@@ -65,7 +67,7 @@ deps:
 
 test: deps
 	$(MAKE) build
-	BUILD=$(BUILD) PG_CONFIG=$(PG_CONFIG) tests/run-all.sh
+	BUILD=$(BUILD) tests/run-all.sh
 
 demo: deps
 	$(MAKE) build

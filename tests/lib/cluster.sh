@@ -135,7 +135,15 @@ pg_crash_restart() {
   as_pg_owner "$PG_BINDIR/pg_ctl" -D "$1" -l "$dir/server.log" -w -t 60 restart >/dev/null 2>&1
 }
 
-# pg_crashed DATA_DIR: true if the server log shows a crashed backend.
+# pg_log_size DATA_DIR: the size in bytes of the server log (0 if none yet),
+# the offset to give pg_crashed to look only at what comes after.
+pg_log_size() {
+  stat -c %s "$(dirname "$1")/server.log" 2>/dev/null || echo 0
+}
+
+# pg_crashed DATA_DIR [FROM_BYTE]: true if the server log, from FROM_BYTE on
+# (default: the whole log), shows a crashed backend; prints those lines.
 pg_crashed() {
-  grep -E "terminated by signal|was terminated by exception" "$(dirname "$1")/server.log" >/dev/null 2>&1
+  tail -c +"$((${2:-0} + 1))" "$(dirname "$1")/server.log" 2>/dev/null |
+    grep -E "terminated by signal|was terminated by exception"
 }

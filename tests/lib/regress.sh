@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: PostgreSQL
 # pg_regress and pg_isolation_regress against a running cluster, for
-# tests/run-all.sh and the scripts that run the SQL suite again (under
+# tests/harness/run.sh and the scripts that run the SQL suite again (under
 # valgrind, for one). Source it after cluster.sh.
 
 # regress_run TOOL SOURCE DIR DBNAME PORT NAMES...: copies SOURCE's inputs

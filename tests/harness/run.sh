@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
+# Runs one test of the ctest suite against the shared cluster of the fixture
+# (tests/harness/fixture.sh), the way tests/CMakeLists.txt registers them:
+#
+#   run.sh ENV_FILE NAME script PATH     an integration script (bash PATH)
+#   run.sh ENV_FILE NAME regress FILE    extension/test/sql/FILE.sql, after
+#                                        00_setup, in a database of its own
+#   run.sh ENV_FILE NAME isolation SPEC  extension/test/isolation/specs/SPEC.spec
+#
+# The test gets the variables of ENV_FILE (PGHOST, PGPORT, PGUSER,
+# PGDATABASE, PGQPP_TEST_WORK, PGQPP_TEST_DATA, PGQPP_BUILD_DIR,
+# PGQPP_SOURCE_DIR, PG_CONFIG). It fails when it fails, and also when a
+# backend of the shared cluster crashed while it ran. The NOTE lines of a
+# passing script are kept in BUILD/Testing/notes.log (tests/run-all.sh shows
+# them).
+set -uo pipefail
+
+env_file=$1 name=$2 kind=$3 arg=$4
+[ -f "$env_file" ] || { echo "no test cluster ($env_file is missing): run the suite through ctest" >&2; exit 1; }
+# shellcheck disable=SC1090  # written by fixture.sh
+. "$env_file"
+. "$PGQPP_SOURCE_DIR/tests/lib/cluster.sh"
+. "$PGQPP_SOURCE_DIR/tests/lib/regress.sh"
+
+# run_regress TOOL SOURCE NAMES...: NAMES in a database of their own, named
+# after the test; prints the differences when they fail.
+run_regress() {
+  local tool=$1 src=$2 db dir
+  shift 2
+  db="pgqpp_${kind}_$arg"
+  dir="$PGQPP_TEST_WORK/$kind/$arg"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  printf 'test: %s\n' "$@" >"$dir/schedule"
+  psql -X -q -c "drop database if exists $db" >/dev/null 2>&1
+  regress_run "$tool" "$src" "$dir" "$db" "$PGPORT" --schedule="$dir/schedule"
+  local status=$?
+  cat "$dir/$tool.log"
+  if [ "$status" -ne 0 ]; then
+    [ -f "$dir/regression.diffs" ] && head -300 "$dir/regression.diffs"
+  else
+    psql -X -q -c "drop database if exists $db" >/dev/null 2>&1
+  fi
+  return "$status"
+}
+
+log_start=$(pg_log_size "$PGQPP_TEST_DATA")
+case "$kind" in
+  script)
+    out="$PGQPP_TEST_WORK/$(basename "$arg" .sh).log"
+    # Into a file, not a pipe: a process the script leaves running must not
+    # keep ctest waiting for the end of its output.
+    bash "$arg" >"$out" 2>&1 </dev/null
+    status=$?
+    cat "$out"
+    if [ "$status" -eq 0 ]; then
+      grep '^NOTE' "$out" | sed "s|^|$name: |" >>"$PGQPP_BUILD_DIR/Testing/notes.log"
+    fi
+    ;;
+  regress)
+    # 00_setup defines helpers (try) that every other file uses.
+    if [ "$arg" = 00_setup ]; then set -- 00_setup; else set -- 00_setup "$arg"; fi
+    run_regress pg_regress "$PGQPP_SOURCE_DIR/extension/test" "$@"
+    status=$?
+    ;;
+  isolation)
+    run_regress pg_isolation_regress "$PGQPP_SOURCE_DIR/extension/test/isolation" "$arg"
+    status=$?
+    ;;
+  *) echo "run.sh: unknown kind $kind" >&2; exit 2 ;;
+esac
+
+if pg_crashed "$PGQPP_TEST_DATA" "$log_start"; then
+  echo "FAIL: a backend of the test cluster crashed during $name (lines above, from $(dirname "$PGQPP_TEST_DATA")/server.log)"
+  status=1
+fi
+exit "$status"

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: PostgreSQL
+# The tests beyond the unit tests, each a ctest test with a label:
+#
+#   docs/*, lint/*          generated docs up to date, shellcheck, SPDX lines
+#   regress/NAME            extension/test/sql/NAME.sql (pg_regress)
+#   isolation/NAME          extension/test/isolation/specs/NAME.spec
+#   integration/NAME        tests/integration/NAME.sh, labelled by name:
+#                           compat_* compat, docs_* docs, fault_* fault, valgrind_*
+#                           valgrind, the others integration
+#
+# The SQL, isolation and integration tests share one cluster, the fixture
+# `cluster` (tests/harness/fixture.sh), and run through tests/harness/run.sh.
+# Files are found by glob when CMake runs, and a new or removed file makes
+# the build run CMake again (CONFIGURE_DEPENDS).
+
+set(_src ${PROJECT_SOURCE_DIR})
+
+# --- checks of the tree that need no server ---
+add_test(NAME docs/sql-api COMMAND python3 scripts/sql-api-docs.py --check WORKING_DIRECTORY ${_src})
+add_test(NAME docs/cli COMMAND python3 scripts/cli-docs.py --check --binary $<TARGET_FILE:pgqpp_cli>
+         WORKING_DIRECTORY ${_src})
+set_tests_properties(docs/sql-api docs/cli PROPERTIES LABELS docs TIMEOUT 300)
+add_test(NAME lint/shellcheck COMMAND sh -c "git ls-files -z '*.sh' .ci/run | xargs -0 shellcheck"
+         WORKING_DIRECTORY ${_src})
+add_test(NAME lint/spdx COMMAND python3 scripts/spdx.py --check WORKING_DIRECTORY ${_src})
+set_tests_properties(lint/shellcheck lint/spdx PROPERTIES LABELS lint TIMEOUT 300)
+
+# --- the shared cluster: started before the first test that needs it and
+# stopped after the last, also when tests failed ---
+set(_env ${CMAKE_BINARY_DIR}/Testing/pgqpp-cluster.env)
+set(_run ${_src}/tests/harness/run.sh ${_env})
+add_test(NAME cluster/start COMMAND ${_src}/tests/harness/fixture.sh up ${_env}
+         ${CMAKE_BINARY_DIR} ${_src} ${PG_CONFIG})
+add_test(NAME cluster/stop COMMAND ${_src}/tests/harness/fixture.sh down ${_env})
+set_tests_properties(cluster/start PROPERTIES FIXTURES_SETUP cluster LABELS cluster TIMEOUT 300)
+set_tests_properties(cluster/stop PROPERTIES FIXTURES_CLEANUP cluster LABELS cluster TIMEOUT 300)
+
+# cluster_test NAME LABEL TIMEOUT KIND ARG: a test on the shared cluster.
+# One at a time (RESOURCE_LOCK), even under ctest -j: some restart it.
+function(cluster_test name label timeout kind arg)
+  add_test(NAME ${name} COMMAND ${_run} ${name} ${kind} ${arg})
+  set_tests_properties(${name} PROPERTIES LABELS ${label} TIMEOUT ${timeout}
+                       FIXTURES_REQUIRED cluster RESOURCE_LOCK pgqpp_cluster)
+endfunction()
+
+# --- SQL regression files: each in a database of its own after 00_setup
+# (which defines helpers the others use); every file creates and drops the
+# extension, so none depends on another's state and each runs alone ---
+file(GLOB _files CONFIGURE_DEPENDS ${_src}/extension/test/sql/*.sql)
+list(SORT _files)
+foreach(_f IN LISTS _files)
+  get_filename_component(_n ${_f} NAME_WE)
+  cluster_test(regress/${_n} regress 300 regress ${_n})
+endforeach()
+
+# --- isolation specs, each in a database of its own ---
+file(GLOB _files CONFIGURE_DEPENDS ${_src}/extension/test/isolation/specs/*.spec)
+list(SORT _files)
+foreach(_f IN LISTS _files)
+  get_filename_component(_n ${_f} NAME_WE)
+  cluster_test(isolation/${_n} isolation 300 isolation ${_n})
+endforeach()
+
+# --- integration scripts; valgrind and fault injection take minutes ---
+file(GLOB _files CONFIGURE_DEPENDS ${_src}/tests/integration/*.sh)
+list(SORT _files)
+foreach(_f IN LISTS _files)
+  get_filename_component(_n ${_f} NAME_WE)
+  if(_n MATCHES "^(compat|docs|fault|valgrind)_")
+    set(_label ${CMAKE_MATCH_1})
+  else()
+    set(_label integration)
+  endif()
+  if(_label MATCHES "^(fault|valgrind)$")
+    set(_timeout 3600)
+  else()
+    set(_timeout 1800)
+  endif()
+  cluster_test(integration/${_n} ${_label} ${_timeout} script ${_f})
+endforeach()

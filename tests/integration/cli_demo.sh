@@ -15,7 +15,7 @@ mkdir -p "$work/tmp"
 chmod 755 "$work" "$work/tmp"
 export TMPDIR=$work/tmp
 fail_context() { echo "--- output:"; cat "$work/out" 2>/dev/null; }
-: "${PG_STAGED_POSTGRES:?run from tests/run-all.sh, which stages the server}"
+: "${PG_STAGED_POSTGRES:?run from the ctest fixture, tests/harness/fixture.sh, which stages the server}"
 staged_bin=$(dirname "$PG_STAGED_POSTGRES")
 # The staged folder holds only postgres; pgqpp demo wants initdb and pg_ctl
 # next to it (scripts/demo.sh links them the same way).

@@ -9,7 +9,7 @@
 # get_batch_events, event_retry, finish_batch in one transaction), recording
 # what they get in table `seen`; `produced` holds what was committed.
 #
-# Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGDATABASE PGQPP_TEST_WORK.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGHOST PGPORT PGUSER PGDATABASE PGQPP_TEST_WORK.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 

@@ -13,7 +13,7 @@
 # Each records what it received in a table, inside its batch transaction;
 # the checks below compare those rows with the events committed here.
 #
-# Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGDATABASE PGQPP_TEST_WORK.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGHOST PGPORT PGUSER PGDATABASE PGQPP_TEST_WORK.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 

@@ -27,7 +27,7 @@
 # Then everything drains and `pgqpp_fault check` compares, event by event.
 #
 # Runs on its own cluster (the shared test cluster is never restarted).
-# Env (from tests/run-all.sh): PGQPP_BUILD_DIR PGQPP_SOURCE_DIR PGQPP_TEST_WORK.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGQPP_BUILD_DIR PGQPP_SOURCE_DIR PGQPP_TEST_WORK.
 set -Eeuo pipefail
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/cluster.sh"

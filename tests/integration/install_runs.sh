@@ -12,7 +12,7 @@
 # environment (env -i), and the dynamic loader must take libpgqpp.so.1 from
 # that install, not from a copy elsewhere on the system.
 #
-# Env (from tests/run-all.sh): PGQPP_BUILD_DIR PGQPP_TEST_WORK.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGQPP_BUILD_DIR PGQPP_TEST_WORK.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 

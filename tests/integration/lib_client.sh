@@ -8,7 +8,7 @@
 # lib/tests/pgqpp_lib_integration_tests (sources in lib/tests/integration/);
 # it creates and drops its own databases.
 #
-# Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR.
 set -euo pipefail
 bin="${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}/lib/tests/pgqpp_lib_integration_tests"
 [ -x "$bin" ] || { echo "FAIL: $bin is not built" >&2; exit 1; }

@@ -6,7 +6,7 @@
 # exactly-once consumer copies them into another database, once each. Each
 # example must stay under 60 lines.
 #
-# Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR PGQPP_SOURCE_DIR PGQPP_TEST_WORK.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR PGQPP_SOURCE_DIR PGQPP_TEST_WORK.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 

@@ -5,7 +5,7 @@
 # insert_event per row for bulk inserts and to polling instead of tick
 # notifications; everything else is PgQ 3.5's own API.
 #
-# Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR.
 set -euo pipefail
 bin="${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}/lib/tests/pgqpp_lib_integration_tests"
 [ -x "$bin" ] || { echo "FAIL: $bin is not built" >&2; exit 1; }

@@ -4,7 +4,7 @@
 # a consumer that is inside a batch; it must reconnect, finish the batch
 # without repeating an event, and receive events produced afterwards.
 #
-# Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGHOST PGPORT PGUSER PGQPP_BUILD_DIR
 # PGQPP_SOURCE_DIR PGQPP_TEST_DATA.
 set -euo pipefail
 : "${PGQPP_SOURCE_DIR:?PGQPP_SOURCE_DIR is not set}" "${PGQPP_TEST_DATA:?PGQPP_TEST_DATA is not set}"

@@ -14,7 +14,7 @@
 # its pg_upgrade or its pgqpp build (make build PG=N) is missing; the whole
 # test runs only in the PostgreSQL 15 suite (the old cluster is a 15 one).
 #
-# Env (from tests/run-all.sh): PGQPP_BUILD_DIR PGQPP_TEST_WORK PGQPP_SOURCE_DIR.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGQPP_BUILD_DIR PGQPP_TEST_WORK PGQPP_SOURCE_DIR.
 set -euo pipefail
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/testlib.sh"

@@ -11,7 +11,7 @@
 #   27_trigger_replaced_insert  a replaced pgq.insert_event under every trigger
 #   28_refused_ids              event ids around refused inserts
 #
-# Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_TEST_WORK.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGHOST PGPORT PGUSER PGQPP_TEST_WORK.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/cluster.sh"  # is_pgq35

@@ -8,7 +8,7 @@
 # (tests/compat/trigger_events_compare.py), and the same psql output,
 # error messages included.
 #
-# Env (from tests/run-all.sh): PGHOST PGPORT PGUSER PGQPP_TEST_WORK.
+# Env (from the ctest fixture, tests/harness/fixture.sh): PGHOST PGPORT PGUSER PGQPP_TEST_WORK.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/cluster.sh"  # is_pgq35

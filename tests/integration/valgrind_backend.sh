@@ -66,7 +66,7 @@ failed=
 for t in $tests; do
   regress_passed "$work/regress/pg_regress.log" "$t" && continue
   if [ "$t" = 13_wakeup ]; then
-    echo "NOTE 13_wakeup's timing checks differed under valgrind (expected; judged by sql/13_wakeup)"
+    echo "NOTE 13_wakeup's timing checks differed under valgrind (expected; judged by regress/13_wakeup)"
   else
     failed="$failed $t"
   fi

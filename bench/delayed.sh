@@ -29,7 +29,7 @@ bench_work
 bench_cluster
 db=dbench
 bench_createdb "$db" pgqpp
-sql "$db" "select pgq.create_queue('dq')" >/dev/null
+q "$db" "select pgq.create_queue('dq')" >/dev/null
 "$pgqpp" ticker -q --syslog 0 --database "$db" --base-connstr "host=$PGHOST port=$PGPORT user=$PGUSER" &
 ticker=$!
 on_exit "kill $ticker 2>/dev/null || true"
@@ -44,16 +44,16 @@ emit delayed_lateness_p99 pgqpp "$(field p99_ms)" ms
 
 say "== dead tuples per 100,000 delayed events"
 sleep 2  # the lateness run's statistics arrive first
-sql "$db" "select pg_stat_reset_single_table_counters('pgq.delayed_event'::regclass)" >/dev/null
+q "$db" "select pg_stat_reset_single_table_counters('pgq.delayed_event'::regclass)" >/dev/null
 for _ in $(seq "$dead_rounds"); do
-  sql "$db" "select pgq.insert_events_at('dq', array[now()], array['d'], array(select g::text from generate_series(1, 10000) g))" >/dev/null
+  q "$db" "select pgq.insert_events_at('dq', array[now()], array['d'], array(select g::text from generate_series(1, 10000) g))" >/dev/null
 done
-until [ "$(sql "$db" "select count(*) from pgq.delayed_event")" = 0 ]; do sleep 0.2; done
+until [ "$(q "$db" "select count(*) from pgq.delayed_event")" = 0 ]; do sleep 0.2; done
 sleep 2  # statistics reach pg_stat within a second
-made=$(sql "$db" "select round(n_tup_del * 10.0 / $dead_rounds) from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
-sql "$db" "vacuum pgq.delayed_event"
+made=$(q "$db" "select round(n_tup_del * 10.0 / $dead_rounds) from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
+q "$db" "vacuum pgq.delayed_event"
 sleep 2
-left=$(sql "$db" "select round(n_dead_tup * 10.0 / $dead_rounds) from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
+left=$(q "$db" "select round(n_dead_tup * 10.0 / $dead_rounds) from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
 emit delayed_dead_tuples_made pgqpp "$made" "per 100k"
 emit delayed_dead_tuples_left pgqpp "$left" "per 100k"
 {

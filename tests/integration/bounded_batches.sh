@@ -22,10 +22,9 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "create database $db"
-q <<'SQL' >/dev/null
+q "$db" <<'SQL' >/dev/null
 create extension pgqpp;
 select pgq.create_queue('big');
 select pgq.register_consumer('big', 'bounded');
@@ -49,20 +48,20 @@ for i in $(seq 0 9); do
     k=$((i * 50 + j))
     echo "select pgq.insert_events('big', array['small'], array(select 'small' || g from generate_series($((k * 100)), $((k * 100 + 99))) g));"
   done >"$tmp/small.sql"
-  q -f "$tmp/small.sql" >/dev/null
+  q "$db" <"$tmp/small.sql" >/dev/null
 done
 echo "commit; select 'committed';" >&3
 wait_for 60 "the big transaction's commit" grep -q '^committed' "$tmp/hold.out"
-q -c "select pgq.force_tick('big')" -c "select pgq.ticker('big')" >/dev/null
-q -c "analyze pgq.event_1_0"
-[ "$(q -c "select count(*) from pgq.event_1")" = 100000 ] || fail "expected 100,000 events"
+q "$db" "select pgq.force_tick('big')" "select pgq.ticker('big')" >/dev/null
+q "$db" "analyze pgq.event_1_0"
+[ "$(q "$db" "select count(*) from pgq.event_1")" = 100000 ] || fail "expected 100,000 events"
 
 fetched() {  # rows fetched from the event tables so far (flushed at session end)
-  q -c "select coalesce(sum(coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0)), 0)
+  q "$db" "select coalesce(sum(coalesce(idx_tup_fetch, 0) + coalesce(seq_tup_read, 0)), 0)
           from pg_stat_user_tables where schemaname = 'pgq' and relname like 'event_1_%'"
 }
 rows_read() {  # rows_read SQL: rows the scan nodes on pgq.event_* read
-  q -c "explain (analyze, format json) $1" | python3 -c '
+  q "$db" "explain (analyze, format json) $1" | python3 -c '
 import json, sys
 def walk(node):
     total = 0
@@ -79,40 +78,40 @@ print(round(walk(json.load(sys.stdin)[0]["Plan"])))'
 batches=0 max_read=0 max_fetch=0 fetch_report=""
 while :; do
   before=$(fetched)
-  batch=$(q -c "select pgq.next_batch('big', 'bounded')")
+  batch=$(q "$db" "select pgq.next_batch('big', 'bounded')")
   sleep 0.6  # the statistics of the closed session reach the counters
   after=$(fetched)
   [ -n "$batch" ] || break
   batches=$((batches + 1))
   [ $batches -le 101 ] || fail "more than 101 batches"
-  n=$(q -c "select count(*) from pgq.get_batch_events($batch)")
+  n=$(q "$db" "select count(*) from pgq.get_batch_events($batch)")
   [ "$n" -le 1000 ] || fail "batch $batch holds $n events, more than 1,000"
   if [ $batches -le 3 ] || [ $((batches % 25)) = 0 ] || [ "$n" -lt 1000 ]; then
-    read_rows=$(rows_read "$(q -c "select pgq.batch_event_sql($batch)")")
+    read_rows=$(rows_read "$(q "$db" "select pgq.batch_event_sql($batch)")")
     [ "$read_rows" -le 2000 ] || {
-      q -c "explain (analyze) $(q -c "select pgq.batch_event_sql($batch)")" >&2
+      q "$db" "explain (analyze) $(q "$db" "select pgq.batch_event_sql($batch)")" >&2
       fail "batch $batch ($n events): its query read $read_rows rows"
     }
     [ "$read_rows" -gt "$max_read" ] && max_read=$read_rows
     fetch_report="$fetch_report batch#$batches:$((after - before))"
     [ $batches -gt 1 ] && [ $((after - before)) -gt "$max_fetch" ] && max_fetch=$((after - before))
   fi
-  q -c "insert into seen (batch_id, ev_id, ev_data) select $batch, ev_id, ev_data from pgq.get_batch_events($batch) order by ev_id" \
-    -c "select pgq.finish_batch($batch)" >/dev/null
+  q "$db" "insert into seen (batch_id, ev_id, ev_data) select $batch, ev_id, ev_data from pgq.get_batch_events($batch) order by ev_id" \
+    "select pgq.finish_batch($batch)" >/dev/null
 done
 echo "bounded: $batches batches; batch queries read at most $max_read rows (EXPLAIN ANALYZE)"
 echo "rows fetched by next_batch (pg_stat_user_tables):$fetch_report"
 [ "$batches" = 100 ] || fail "expected 100 batches of 1,000, got $batches"
-res=$(q -c "select count(*), count(distinct ev_id), count(distinct ev_data) from seen")
+res=$(q "$db" "select count(*), count(distinct ev_id), count(distinct ev_data) from seen")
 [ "$res" = "100000|100000|100000" ] || fail "events seen (all, distinct ids, distinct data): $res"
 # In ev_id order across the batches, as in PgQ's one batch.
-[ "$(q -c "select count(*) from (select ev_id < lag(ev_id) over (order by pos) as back from seen) s where back")" = 0 ] ||
+[ "$(q "$db" "select count(*) from (select ev_id < lag(ev_id) over (order by pos) as back from seen) s where back")" = 0 ] ||
   fail "the bounded batches are not in ev_id order"
 [ "$max_fetch" -le 3000 ] || fail "a next_batch after the first fetched $max_fetch rows"
 
 # The consumer without the setting: one batch of all 100,000.
-batch=$(q -c "select pgq.next_batch('big', 'whole')")
-[ "$(q -c "select count(*) from pgq.get_batch_events($batch)")" = 100000 ] ||
+batch=$(q "$db" "select pgq.next_batch('big', 'whole')")
+[ "$(q "$db" "select count(*) from pgq.get_batch_events($batch)")" = 100000 ] ||
   fail "the consumer without the setting did not get one batch of 100,000"
-q -c "select pgq.finish_batch($batch)" >/dev/null
+q "$db" "select pgq.finish_batch($batch)" >/dev/null
 echo "ok: 100,000 events in 100 bounded batches, each once; the other consumer got one batch"

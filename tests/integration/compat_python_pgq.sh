@@ -251,27 +251,27 @@ check "pyc: nothing in an empty run" "$db" "select count(*) = 0 from seen where 
 
 if [ "$extension" = pgqpp ]; then
   step "bounded batches: pyc4 (max_batch_events 2) reads the same intervals two events at a time"
-  q -c "select pgq.register_consumer_at('$queue', 'pyc4', $start_tick)" \
-    -c "select pgq.set_consumer_config('$queue', 'pyc4', 'max_batch_events', '2')" >/dev/null
+  q "$db" "select pgq.register_consumer_at('$queue', 'pyc4', $start_tick)" \
+    "select pgq.set_consumer_config('$queue', 'pyc4', 'max_batch_events', '2')" >/dev/null
   consume pyc4 1
-  check "pyc4: every committed event exactly once, fields intact" "
+  check "pyc4: every committed event exactly once, fields intact" "$db" "
     select count(*) = 7 and count(distinct s.ev_id) = 7
        and bool_and(s.ev_type = e.ev_type and s.ev_data is not distinct from e.ev_data
                     and s.ev_extra1 is not distinct from e.ev_extra1)
       from seen s join expected e using (ev_id) where s.consumer = 'pyc4'" \
     "select * from seen where consumer = 'pyc4' order by seq"
-  check "pyc4: at most two events per batch, five batches for intervals of 3, 3 and 1" "
+  check "pyc4: at most two events per batch, five batches for intervals of 3, 3 and 1" "$db" "
     select max(n) = 2 and count(*) = 5 from (
       select count(*) n from seen where consumer = 'pyc4' group by batch_id) b" \
     "select batch_id, prev_tick_id, tick_id, ev_id from seen where consumer = 'pyc4' order by seq"
-  check "pyc4: events in ev_id order across its batches" "
+  check "pyc4: events in ev_id order across its batches" "$db" "
     select bool_and(ev_id > prev) from (
       select ev_id, lag(ev_id, 1, 0::bigint) over (order by seq) prev
         from seen where consumer = 'pyc4') x"
-  check "pyc4: at the queue's last tick, no open batch" "
+  check "pyc4: at the queue's last tick, no open batch" "$db" "
     select c.last_tick = qi.last_tick_id and c.current_batch is null
       from pgq.get_consumer_info('$queue', 'pyc4') c, pgq.get_queue_info('$queue') qi"
-  q -c "select pgq.unregister_consumer('$queue', 'pyc4')" >/dev/null
+  q "$db" "select pgq.unregister_consumer('$queue', 'pyc4')" >/dev/null
 fi
 
 step "python3-pgq's --unregister"

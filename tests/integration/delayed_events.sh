@@ -28,14 +28,13 @@ cleanup() {
 }
 trap cleanup EXIT
 fail_context() { echo "--- ticker log:"; tail -20 "$log"; }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
 
 [ -x "$probe" ] || fail "missing $probe (build the bench targets)"
 psql -X -q -d postgres -c "drop database if exists $db" -c "create database $db"
-q "create extension pgqpp"
-q "select pgq.create_queue('dq')" >/dev/null
-q "select pgq.create_queue('cli')" >/dev/null
-q "select pgq.register_consumer('cli', 'c')" >/dev/null
+q "$db" "create extension pgqpp"
+q "$db" "select pgq.create_queue('dq')" >/dev/null
+q "$db" "select pgq.create_queue('cli')" >/dev/null
+q "$db" "select pgq.register_consumer('cli', 'c')" >/dev/null
 
 ticker_test_ini "$work/ticker.ini" "$log" "$db"
 "$pgqpp" ticker -q "$work/ticker.ini" &
@@ -49,18 +48,18 @@ read -ra fields <<<"$out"
 for kv in "${fields[@]}"; do
   case $kv in p50_ms=*|p99_ms=*|max_ms=*) echo "NOTE: delayed lateness ${kv%%=*} ${kv#*=} (1,000 ev/s, 0-500 ms delays)" ;; esac
 done
-[ "$(q "select count(*) from pgq.delayed_event")" = 0 ] || fail "delayed events left behind"
-dead=$(q "select n_dead_tup from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
+[ "$(q "$db" "select count(*) from pgq.delayed_event")" = 0 ] || fail "delayed events left behind"
+dead=$(q "$db" "select n_dead_tup from pg_stat_user_tables where relid = 'pgq.delayed_event'::regclass")
 echo "NOTE: pgq.delayed_event dead tuples after 4,000 delayed events: ${dead:-unknown} (plain DELETE; autovacuum clears them)"
 
 # --- pgqpp produce --delay / --at ---
 # batch_in_cli: the ev_data of the next batch of queue cli, finished.
 batch_in_cli() {
   local b
-  b=$(q "select pgq.next_batch('cli', 'c')")
+  b=$(q "$db" "select pgq.next_batch('cli', 'c')")
   [ -n "$b" ] || return 0
-  q "select ev_data from pgq.get_batch_events($b) order by ev_id"
-  q "select pgq.finish_batch($b)" >/dev/null
+  q "$db" "select ev_data from pgq.get_batch_events($b) order by ev_id"
+  q "$db" "select pgq.finish_batch($b)" >/dev/null
 }
 got=
 seen_cli() { got="$got$(batch_in_cli)"; echo "$got" | grep -q "$1"; }
@@ -71,9 +70,9 @@ seen_cli later && fail "produce --delay: delivered before its time"
 wait_for 30 "the --delay event" seen_cli later
 echo "produce --delay: delivered after $(( ($(date +%s%N) - start) / 1000000 )) ms (due after 2000 ms), not before"
 got=
-echo at-time | "$pgqpp" produce cli --at "$(q "select now() + interval '1.5 seconds'")" >"$work/at.out" 2>&1 || fail "produce --at: $(cat "$work/at.out")"
+echo at-time | "$pgqpp" produce cli --at "$(q "$db" "select now() + interval '1.5 seconds'")" >"$work/at.out" 2>&1 || fail "produce --at: $(cat "$work/at.out")"
 wait_for 30 "the --at event" seen_cli at-time
-q "select count(*) from pgq.delayed_event" | grep -qx 0 || fail "produce --at: left behind"
+q "$db" "select count(*) from pgq.delayed_event" | grep -qx 0 || fail "produce --at: left behind"
 echo "produce --at: delivered"
 set +e
 echo x | "$pgqpp" produce cli --at 'not a time' >"$work/bad.out" 2>"$work/bad.err"

@@ -35,12 +35,11 @@ fail_context() {
   echo "--- ticker log:"; tail -20 "$log"
   echo "--- pgbouncer log:"; tail -20 "$work/pgbouncer/pgbouncer.log" 2>/dev/null || true
 }
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
 log_has() { grep -q -- "$1" "$log"; }
 
 psql -X -q -d postgres -c "drop database if exists $db" -c "create database $db"
-q "create extension pgqpp"
-q "select pgq.create_queue('q')" >/dev/null
+q "$db" "create extension pgqpp"
+q "$db" "select pgq.create_queue('q')" >/dev/null
 
 pgbouncer_start "$work/pgbouncer" "$PGPORT" || fail "cannot start pgbouncer"
 pooled() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGBOUNCER_PORT" -U postgres -d "$db" -c "$1"; }

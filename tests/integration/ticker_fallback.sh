@@ -50,14 +50,14 @@ while true; do
 done
 # pgq.next_batch_wait without the shared memory: it looks for a tick every
 # 10 ms, and returns the batches the periodic ticks make.
-q "select pgq.finish_batch($b)" >/dev/null
-q "select pgq.insert_event('q', 't', 'waited')" >/dev/null
+q postgres "select pgq.finish_batch($b)" >/dev/null
+q postgres "select pgq.insert_event('q', 't', 'waited')" >/dev/null
 got=0
 for _ in 1 2 3 4 5; do
-  b=$(q "select pgq.next_batch_wait('q', 'c', 5000)")
+  b=$(q postgres "select pgq.next_batch_wait('q', 'c', 5000)")
   [ -n "$b" ] || fail "next_batch_wait returned NULL without shared_preload_libraries"
-  got=$(q "select count(*) from pgq.get_batch_events($b) where ev_data = 'waited'")
-  q "select pgq.finish_batch($b)" >/dev/null
+  got=$(q postgres "select count(*) from pgq.get_batch_events($b) where ev_data = 'waited'")
+  q postgres "select pgq.finish_batch($b)" >/dev/null
   [ "$got" = 1 ] && break
 done
 [ "$got" = 1 ] || fail "next_batch_wait never returned the batch with the event"

@@ -59,6 +59,31 @@ long long ms_since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
 
+// The old extension's functions go once the statements that waited on the
+// swap (and may be running them) are done, in a transaction of their own:
+// a consumer blocked inside PgQ's next_batch then finishes it normally.
+void drop_old(Connection& db, const std::string& from, const std::string& pids,
+              const std::string& starts) {
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < deadline &&
+         db.exec("select pg_temp.migrate_still_running($1::int[], $2::timestamptz[]) > 0",
+                 {pids, starts})
+                 .value(0, 0) == "t")
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (int attempt = 1;; ++attempt) {
+    try {
+      Transaction tx(db);
+      tx.exec(std::string("set local lock_timeout = '") + lock_timeout + "'");
+      tx.exec("select pg_temp.migrate_drop_old($1)", {from});
+      tx.commit();
+      return;
+    } catch (const sql_error& e) {
+      if (e.sqlstate() != "55P03" || attempt >= lock_attempts) throw;
+      std::this_thread::sleep_for(pause_between_attempts);
+    }
+  }
+}
+
 int migrate(const MigrateOptions& o) {
   auto db = connect(o.conn);
   db.exec("set client_min_messages = warning");
@@ -66,6 +91,13 @@ int migrate(const MigrateOptions& o) {
   const std::string from = o.to_pgq ? "pgqpp" : "pgq";
   const std::string to = o.to_pgq ? "pgq" : "pgqpp";
   const std::string discard = o.discard_pgqpp_data ? "true" : "false";
+  // A migration interrupted after its swap left the old extension's
+  // functions behind: drop them now.
+  for (const auto& ext : {from, to}) {
+    if (o.dry_run) break;
+    auto left = db.exec("select pg_temp.migrate_drop_old($1)", {ext});
+    if (left.get(0, 0)) std::cout << "finished an earlier migration: " << left.value(0, 0) << "\n";
+  }
   auto refusals =
       db.exec("select * from pg_temp.migrate_refusals($1, $2, $3)", {from, to, discard});
   if (refusals.size()) throw Failure(std::string(refusals.value(0, 0)));
@@ -90,9 +122,11 @@ int migrate(const MigrateOptions& o) {
       const auto locking = Clock::now();
       tx.exec("select pg_temp.migrate_lock()");
       auto swapped = tx.exec("select * from pg_temp.migrate_swap($1, $2, $3)", {from, to, discard});
+      auto waiting = tx.exec("select pids::text, starts::text from pg_temp.migrate_waiting()");
       tx.commit();
-      const auto done = ms_since(started);
       const auto blocked = ms_since(locking);
+      drop_old(db, from, std::string(waiting.value(0, 0)), std::string(waiting.value(0, 1)));
+      const auto done = ms_since(started);
       if (o.verbose) {
         for (std::size_t i = 0; i < prepared.size(); ++i)
           std::cout << "  prepare " << prepared.value(i, 0) << "\n";

@@ -675,8 +675,6 @@ begin
         end if;
         return next pg_temp.migrate_ms(t0) || format('recreated trigger %s on %s', r.tgname, r.tgrelid::pg_catalog.regclass);
     end loop;
-    execute format('drop extension %I', i_from);
-    return next pg_temp.migrate_ms(t0) || format('dropped extension %s', i_from);
     -- pgqpp keeps its id sequences past the ids in its tables.
     if pg_catalog.to_regprocedure('pgq._ids_past_restored()') is not null then
         execute 'select pgq._ids_past_restored()' into n;
@@ -684,6 +682,41 @@ begin
             return next pg_temp.migrate_ms(t0) || format('moved %s id sequence(s) past the ids in their tables', n);
         end if;
     end if;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_waiting(): the sessions of this database waiting on a
+-- lock now, with the start of the statement that waits: just before the
+-- swap commits, those that wait on it. Some are inside a function of the
+-- old extension (a consumer's next_batch): it must not be dropped under them.
+create function pg_temp.migrate_waiting(out pids integer[], out starts timestamptz[]) as $$
+    select coalesce(array_agg(pid order by pid), '{}'), coalesce(array_agg(query_start order by pid), '{}')
+      from pg_catalog.pg_stat_activity
+     where datname = pg_catalog.current_database() and wait_event_type = 'Lock'
+       and pid <> pg_catalog.pg_backend_pid()
+$$ language sql
+;
+-- pg_temp.migrate_still_running(i_pids, i_starts): how many of those
+-- sessions still run the statement they were waiting in.
+create function pg_temp.migrate_still_running(i_pids integer[], i_starts timestamptz[]) returns bigint as $$
+    select count(*) from pg_catalog.pg_stat_activity a
+      join unnest(i_pids, i_starts) as w(pid, query_start) on w.pid = a.pid
+     where a.query_start = w.query_start and a.state = 'active'
+$$ language sql
+;
+-- pg_temp.migrate_drop_old(i_from): the last step, in a transaction of its
+-- own once the statements that waited on the swap are done: drops what is
+-- left of the old extension (its functions, in schema pgq_migrating). Also
+-- finishes a migration interrupted after its swap. NULL when there is
+-- nothing to drop.
+create function pg_temp.migrate_drop_old(i_from text) returns text as $$
+begin
+    if to_regnamespace('pgq_migrating') is null
+       or to_regnamespace('pgq_migrating') not in (select objid from pg_temp.migrate_members(i_from)) then
+        return null;
+    end if;
+    execute format('drop extension %I', i_from);
+    return format('dropped extension %s (its functions, in schema pgq_migrating)', i_from);
 end;
 $$ language plpgsql
 ;

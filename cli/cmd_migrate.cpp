@@ -2,10 +2,11 @@
 // `pgqpp migrate`: a database running Debian's PgQ 3.5 (extension pgq)
 // becomes a pgqpp database in place, and back with --to-pgq, while
 // producers keep running. The SQL (checks, plan, locks, swap) lives in
-// cli/migrate.sql; this file loads it into the session, refuses with its
+// cli/migrate/*.sql; this file loads it into the session, refuses with its
 // first reason, prints the plan for --dry-run, and otherwise runs the swap
 // in one transaction, trying again when its locks are not granted within
-// the lock timeout (producers then waited that long, and no longer).
+// the lock timeout (producers then waited that long, and no longer), and
+// drops the old extension's functions in a second one.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -40,7 +41,7 @@ constexpr const char* lock_timeout = "200ms";
 constexpr int lock_attempts = 50;
 constexpr auto pause_between_attempts = std::chrono::milliseconds(300);
 
-// The statements of migrate.sql: split at lines holding only ";".
+// The statements of cli/migrate/*.sql: split at lines holding only ";".
 std::vector<std::string> migrate_statements() {
   std::vector<std::string> out;
   const std::string sql = migrate_sql;

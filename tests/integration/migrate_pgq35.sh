@@ -370,4 +370,20 @@ refused "extension pgq_node is installed on top of pgq: pgqpp migrate cannot car
 q "$refuse" "drop extension pgq_node"
 run_pgqpp 0 migrate --dsn "dbname=$refuse" --dry-run
 run_pgqpp 2 migrate --dsn "dbname=$refuse" --discard-pgqpp-data
+
+# A producer transaction holding its event table for 1.5 s: the swap's lock
+# times out (200 ms), everything rolls back, and it tries again until the
+# producer is done; the producer's event is there afterwards.
+q "$refuse" "select pgq.create_queue('qlong')" >/dev/null
+psql -X -q -d "$refuse" -c "begin" -c "select pgq.insert_event('qlong', 'e', 'long')" \
+  -c "select pg_sleep(1.5)" -c "commit" >/dev/null 2>"$work/long.err" &
+long_pid=$!
+wait_for 10 "the long producer transaction" holds "$refuse" \
+  "select exists (select 1 from pg_stat_activity where query like '%pg_sleep(1.5)%' and pid <> pg_backend_pid())"
+run_pgqpp 0 migrate --dsn "dbname=$refuse"
+wait "$long_pid" || fail "the long producer transaction failed: $(cat "$work/long.err")"
+cat "$work/out"
+grep -q 'attempt [2-9]' "$work/out" || fail "the swap did not have to try again"
+check "the long transaction's event is in pgqpp's queue" "$refuse" \
+  "select count(*) = 1 from pgq.event_template where ev_data = 'long'"
 echo "ok: pgqpp migrate, both ways, under load"

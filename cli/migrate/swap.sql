@@ -1,0 +1,421 @@
+-- SPDX-License-Identifier: PostgreSQL
+-- The SQL of `pgqpp migrate`, part 2 of 2 (part 1, checks.sql, describes
+-- the swap): the swap's steps, in the order cmd_migrate.cpp calls them:
+-- migrate_prepare, migrate_lock, migrate_swap, commit, migrate_drop_old.
+-- pg_temp.migrate_lock(): after migrate_prepare, the locks the swap
+-- needs, in the order producers take theirs (a user table with a PgQ
+-- trigger, then pgq.queue, then the event tables), so that producers wait
+-- behind the swap rather than deadlock with it. Under the caller's
+-- lock_timeout: when it passes, the caller rolls back and tries again.
+-- Until now the other sessions went on as before: the renamed schema and
+-- the new extension are this transaction's, invisible to them.
+create function pg_temp.migrate_lock() returns integer as $$
+declare
+    r record;
+    n integer := 0;
+begin
+    for r in select distinct tgrelid from migrate_trigger order by 1 loop
+        execute format('lock table only %s in access exclusive mode', r.tgrelid::pg_catalog.regclass);
+        n := n + 1;
+    end loop;
+    lock table only pgq_migrating.queue in access exclusive mode;
+    for r in select c.oid from pg_catalog.pg_class c
+              where c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace and c.relkind in ('r', 'p')
+              order by c.oid
+    loop
+        execute format('lock table only %s in access exclusive mode', r.oid::pg_catalog.regclass);
+        n := n + 1;
+    end loop;
+    return n;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_capture(i_from, i_to): right after the new extension
+-- was created, what its own definition of every object the two extensions
+-- share by name (pgq.queue, pgq.tick, ..., pgq.batch_id_seq) looks like,
+-- into temporary tables: the old objects, moved in instead, are made to
+-- look the same (migrate_reconcile). Also the new extension's
+-- pg_extension_config_dump list, by name.
+create function pg_temp.migrate_capture(i_from text, i_to text) returns void as $$
+begin
+    -- Tables, and sequences that are not a column's (those go with their table).
+    create temp table migrate_shared on commit drop as
+        select n.relname::text as relname, n.relkind, n.oid as new_oid, o.oid as old_oid
+          from pg_catalog.pg_class n
+          join pg_catalog.pg_class o on o.relname = n.relname and o.relkind = n.relkind
+         where n.relnamespace = 'pgq'::pg_catalog.regnamespace
+           and o.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace
+           and n.relkind in ('r', 'S')
+           and n.oid in (select objid from pg_temp.migrate_members(i_to))
+           and o.oid in (select objid from pg_temp.migrate_members(i_from))
+           and not exists (select 1 from pg_catalog.pg_depend d
+                            where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                              and d.objid = n.oid and d.deptype = 'a');
+    -- Sequences owned by a shared table's columns, in either extension.
+    create temp table migrate_owned on commit drop as
+        select s.relname as table_name, c.relname::text as seq_name,
+               c.relnamespace = 'pgq'::pg_catalog.regnamespace as is_new
+          from migrate_shared s
+          join pg_catalog.pg_depend d on d.refobjid in (s.new_oid, s.old_oid) and d.deptype = 'a'
+               and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+               and d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+          join pg_catalog.pg_class c on c.oid = d.objid and c.relkind = 'S'
+         where s.relkind = 'r';
+    create temp table migrate_column on commit drop as
+        select s.relname, a.attnum, a.attname::text as attname,
+               pg_catalog.format_type(a.atttypid, a.atttypmod) as type, a.attnotnull,
+               pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) as def,
+               pg_catalog.col_description(s.new_oid, a.attnum) as comment
+          from migrate_shared s
+          join pg_catalog.pg_attribute a on a.attrelid = s.new_oid and a.attnum > 0 and not a.attisdropped
+          left join pg_catalog.pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
+         where s.relkind = 'r';
+    create temp table migrate_constraint on commit drop as
+        select s.relname, k.conname::text as conname, pg_catalog.pg_get_constraintdef(k.oid) as def
+          from migrate_shared s join pg_catalog.pg_constraint k on k.conrelid = s.new_oid
+         where k.contype <> 'n';
+    create temp table migrate_index on commit drop as
+        select s.relname, c.relname::text as indexname, pg_catalog.pg_get_indexdef(i.indexrelid) as def
+          from migrate_shared s
+          join pg_catalog.pg_index i on i.indrelid = s.new_oid
+          join pg_catalog.pg_class c on c.oid = i.indexrelid
+         where not exists (select 1 from pg_catalog.pg_constraint k where k.conindid = i.indexrelid
+                                                                      and k.conrelid = s.new_oid);
+    create temp table migrate_table_trigger on commit drop as
+        select s.relname, t.tgname::text as tgname, pg_catalog.pg_get_triggerdef(t.oid) as def, t.tgenabled
+          from migrate_shared s join pg_catalog.pg_trigger t on t.tgrelid = s.new_oid
+         where not t.tgisinternal;
+    -- Foreign keys of the new extension's other tables that point at a shared one.
+    create temp table migrate_foreign_key on commit drop as
+        select k.conrelid::pg_catalog.regclass::text as table_name, k.conname::text as conname,
+               pg_catalog.pg_get_constraintdef(k.oid) as def
+          from pg_catalog.pg_constraint k
+         where k.contype = 'f' and k.confrelid in (select new_oid from migrate_shared)
+           and k.conrelid not in (select new_oid from migrate_shared);
+    create temp table migrate_privileges on commit drop as
+        select s.relname, case s.relkind when 'S' then 'sequence' else 'table' end as kind,
+               c.relowner, c.relacl, pg_catalog.obj_description(c.oid, 'pg_class') as comment
+          from migrate_shared s join pg_catalog.pg_class c on c.oid = s.new_oid
+        union all  -- owned sequences, by their name
+        select o.seq_name, 'sequence', c.relowner, c.relacl, pg_catalog.obj_description(c.oid, 'pg_class')
+          from migrate_owned o join pg_catalog.pg_class c on c.relname = o.seq_name
+               and c.relnamespace = 'pgq'::pg_catalog.regnamespace
+         where o.is_new;
+    create temp table migrate_config_dump on commit drop as
+        select c.n as position, c.cfg::pg_catalog.regclass::text as name, e.extcondition[c.n] as condition
+          from pg_catalog.pg_extension e, unnest(e.extconfig) with ordinality as c(cfg, n)
+         where e.extname = i_to;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_grant(i_kind, i_object, i_owner, i_acl): gives
+-- i_object (a table or sequence) the owner and privileges the new
+-- extension's object had.
+create function pg_temp.migrate_grant(i_kind text, i_object text, i_owner oid, i_acl aclitem[])
+returns void as $$
+declare
+    g record;
+begin
+    if (select relowner from pg_catalog.pg_class where oid = i_object::pg_catalog.regclass) <> i_owner then
+        execute format('alter %s %s owner to %I', i_kind, i_object, pg_catalog.pg_get_userbyid(i_owner));
+    end if;
+    if (select relacl from pg_catalog.pg_class where oid = i_object::pg_catalog.regclass)
+       is not distinct from i_acl then
+        return;
+    end if;
+    for g in select distinct x.grantee
+               from pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) x
+              where c.oid = i_object::pg_catalog.regclass and x.grantee <> i_owner
+    loop
+        execute format('revoke all on %s %s from %s', i_kind, i_object,
+                       case when g.grantee = 0 then 'public'
+                            else pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) end);
+    end loop;
+    for g in select x.grantee, x.privilege_type, x.is_grantable
+               from pg_catalog.aclexplode(i_acl) x where x.grantee <> i_owner
+    loop
+        execute format('grant %s on %s %s to %s%s', g.privilege_type, i_kind, i_object,
+                       case when g.grantee = 0 then 'public'
+                            else pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(g.grantee)) end,
+                       case when g.is_grantable then ' with grant option' else '' end);
+    end loop;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_reconcile(i_table): the old table, now pgq.<i_table>,
+-- made to look like the new extension's (migrate_capture): its columns,
+-- defaults, constraints, indexes and triggers. Catalog changes only, except
+-- where a column or constraint differs (none between PgQ 3.5 and pgqpp).
+create function pg_temp.migrate_reconcile(i_table text) returns void as $$
+declare
+    rel text := format('pgq.%I', i_table);
+    r record;
+begin
+    for r in select c.*, a.attnum as old_attnum, pg_catalog.format_type(a.atttypid, a.atttypmod) as old_type,
+                    a.attnotnull as old_notnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) as old_def,
+                    pg_catalog.col_description(a.attrelid, a.attnum) as old_comment
+               from migrate_column c
+               left join pg_catalog.pg_attribute a on a.attrelid = rel::pg_catalog.regclass
+                    and a.attname = c.attname and a.attnum > 0 and not a.attisdropped
+               left join pg_catalog.pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
+              where c.relname = i_table order by c.attnum
+    loop
+        if r.old_attnum is null then
+            execute format('alter table %s add column %I %s', rel, r.attname, r.type);
+        elsif r.old_type <> r.type then
+            raise exception 'column %.% is % in %, % in the new extension', rel, r.attname, r.old_type,
+                            'the old extension', r.type using errcode = '55000';
+        end if;
+        if r.def is null and r.old_def is not null then
+            execute format('alter table %s alter column %I drop default', rel, r.attname);
+        elsif r.def is distinct from r.old_def then
+            execute format('alter table %s alter column %I set default %s', rel, r.attname, r.def);
+        end if;
+        if r.attnotnull and not coalesce(r.old_notnull, false) then
+            execute format('alter table %s alter column %I set not null', rel, r.attname);
+        elsif not r.attnotnull and r.old_notnull then
+            execute format('alter table %s alter column %I drop not null', rel, r.attname);
+        end if;
+        if r.comment is distinct from r.old_comment then
+            execute format('comment on column %s.%I is %L', rel, r.attname, r.comment);
+        end if;
+    end loop;
+    for r in select a.attname from pg_catalog.pg_attribute a
+              where a.attrelid = rel::pg_catalog.regclass and a.attnum > 0 and not a.attisdropped
+                and a.attname not in (select attname from migrate_column where relname = i_table)
+    loop
+        execute format('alter table %s drop column %I', rel, r.attname);
+    end loop;
+    -- Constraints and indexes: by name and definition.
+    for r in select k.conname from pg_catalog.pg_constraint k
+              where k.conrelid = rel::pg_catalog.regclass and k.contype <> 'n'
+                and (k.conname, pg_catalog.pg_get_constraintdef(k.oid)) not in
+                    (select conname, def from migrate_constraint where relname = i_table)
+    loop
+        execute format('alter table %s drop constraint %I', rel, r.conname);
+    end loop;
+    for r in select i.indexrelid::pg_catalog.regclass as idx from pg_catalog.pg_index i
+              where i.indrelid = rel::pg_catalog.regclass
+                and not exists (select 1 from pg_catalog.pg_constraint k where k.conindid = i.indexrelid
+                                                                         and k.conrelid = i.indrelid)
+                and pg_catalog.pg_get_indexdef(i.indexrelid) not in
+                    (select def from migrate_index where relname = i_table)
+    loop
+        execute format('drop index %s', r.idx);
+    end loop;
+    for r in select * from migrate_constraint c where c.relname = i_table
+                and (c.conname, c.def) not in
+                    (select k.conname, pg_catalog.pg_get_constraintdef(k.oid) from pg_catalog.pg_constraint k
+                      where k.conrelid = rel::pg_catalog.regclass)
+    loop
+        execute format('alter table %s add constraint %I %s', rel, r.conname, r.def);
+    end loop;
+    for r in select * from migrate_index x where x.relname = i_table
+                and x.def not in (select pg_catalog.pg_get_indexdef(i.indexrelid) from pg_catalog.pg_index i
+                                   where i.indrelid = rel::pg_catalog.regclass)
+    loop
+        execute r.def;
+    end loop;
+    -- Triggers: the new extension's (the old one's call its functions).
+    for r in select t.tgname from pg_catalog.pg_trigger t
+              where t.tgrelid = rel::pg_catalog.regclass and not t.tgisinternal
+    loop
+        execute format('drop trigger %I on %s', r.tgname, rel);
+    end loop;
+    for r in select * from migrate_table_trigger t where t.relname = i_table loop
+        execute r.def;
+        if r.tgenabled <> 'O' then
+            execute format('alter table %s %s trigger %I', rel,
+                           case r.tgenabled when 'D' then 'disable' when 'R' then 'enable replica'
+                                            else 'enable always' end, r.tgname);
+        end if;
+    end loop;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_ms(t0): "123 ms: ", the time since t0, to prefix a step.
+create function pg_temp.migrate_ms(t0 timestamptz) returns text as $$
+    select to_char(1000 * extract(epoch from clock_timestamp() - t0), 'FM999990') || ' ms: '
+$$ language sql volatile
+;
+-- pg_temp.migrate_prepare(i_from, i_to, i_discard): the first part of the
+-- swap's transaction, before any lock that producers could wait on: checks
+-- again (migrate_refusals), notes the user triggers' definitions, renames
+-- schema pgq to pgq_migrating, creates the new extension (its new schema
+-- pgq) and notes its definitions (migrate_capture). Returns the steps.
+create function pg_temp.migrate_prepare(i_from text, i_to text, i_discard boolean) returns setof text as $$
+declare
+    r record;
+    t0 timestamptz := clock_timestamp();
+begin
+    for r in select * from pg_temp.migrate_refusals(i_from, i_to, i_discard) as t(line) loop
+        raise exception '%', r.line using errcode = '55000';
+    end loop;
+    -- The user triggers' definitions as they read now: "... pgq.logutriga(...)".
+    create temp table migrate_trigger on commit drop as
+        select t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.tgoid) as def, g.tgenabled,
+               pg_catalog.obj_description(t.tgoid, 'pg_trigger') as comment
+          from pg_temp.migrate_user_triggers(i_from) t join pg_catalog.pg_trigger g on g.oid = t.tgoid;
+    alter schema pgq rename to pgq_migrating;
+    execute format('create extension %I', i_to);
+    return next pg_temp.migrate_ms(t0) || format('created extension %s %s', i_to,
+                       (select extversion from pg_catalog.pg_extension where extname = i_to));
+    perform pg_temp.migrate_capture(i_from, i_to);
+    return next pg_temp.migrate_ms(t0) || 'noted its definitions';
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_swap(i_from, i_to, i_discard): the swap itself (see the
+-- top of this file), after migrate_prepare and migrate_lock in the same
+-- transaction. The old extension's tables and sequences stay the same
+-- objects with the same rows (a producer that waited on their lock, and
+-- whose snapshot is older than this transaction, still finds its queue):
+-- each replaces the new extension's empty one of the same name. Returns
+-- what it did, a line a step, each with the milliseconds since it began.
+create function pg_temp.migrate_swap(i_from text, i_to text, i_discard boolean) returns setof text as $$
+declare
+    r record;
+    n bigint;
+    objects text;
+    t0 timestamptz := clock_timestamp();
+begin
+
+    -- Out with the new extension's empty objects ...
+    for r in select * from migrate_foreign_key loop
+        execute format('alter table %s drop constraint %I', r.table_name, r.conname);
+    end loop;
+    for r in select relname, relkind from migrate_shared
+             union all select seq_name, 'S' from migrate_owned where is_new
+    loop
+        execute format('alter extension %I drop %s pgq.%I', i_to,
+                       case r.relkind when 'S' then 'sequence' else 'table' end, r.relname);
+    end loop;
+    select string_agg(format('pgq.%I', relname), ', ') into objects from migrate_shared where relkind = 'r';
+    execute 'drop table ' || objects;
+    select string_agg(format('pgq.%I', relname), ', ') into objects from migrate_shared where relkind = 'S';
+    if objects is not null then
+        execute 'drop sequence ' || objects;
+    end if;
+    -- ... in with the old extension's, rows and all.
+    for r in select relname, relkind from migrate_shared
+             union all select seq_name, 'S' from migrate_owned where not is_new
+    loop
+        execute format('alter extension %I drop %s pgq_migrating.%I', i_from,
+                       case r.relkind when 'S' then 'sequence' else 'table' end, r.relname);
+    end loop;
+    for r in select relname from migrate_shared order by relkind, relname loop
+        execute format('alter table pgq_migrating.%I set schema pgq', r.relname);
+    end loop;
+    for r in select relname from migrate_shared where relkind = 'r' loop
+        perform pg_temp.migrate_reconcile(r.relname);
+    end loop;
+    -- Privileges before membership: ALTER EXTENSION ADD records them as the
+    -- initial ones (pg_init_privs), as CREATE EXTENSION would have.
+    for r in select * from migrate_privileges loop
+        objects := format('pgq.%I', r.relname);
+        perform pg_temp.migrate_grant(r.kind, objects, r.relowner, r.relacl);
+        if r.comment is distinct from pg_catalog.obj_description(objects::pg_catalog.regclass, 'pg_class') then
+            execute format('comment on %s %s is %L', r.kind, objects, r.comment);
+        end if;
+        execute format('alter extension %I add %s %s', i_to, r.kind, objects);
+    end loop;
+    for r in select * from migrate_foreign_key loop
+        execute format('alter table %s add constraint %I %s', r.table_name, r.conname, r.def);
+    end loop;
+    -- The tables and sequences pg_dump keeps: the new extension's list, by name.
+    update pg_catalog.pg_extension
+       set extconfig = (select array_agg(name::pg_catalog.regclass::oid order by position) from migrate_config_dump),
+           extcondition = (select array_agg(condition order by position) from migrate_config_dump)
+     where extname = i_to;
+    return next pg_temp.migrate_ms(t0) || format('swapped in %s table(s) and sequence(s) with their rows: %s',
+                       (select count(*) from migrate_shared),
+                       (select string_agg(relname, ', ' order by relname) from migrate_shared));
+    -- Rows the new extension has no table for.
+    for r in select c.relname from pg_catalog.pg_class c
+              where c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace and c.relkind = 'r'
+                and c.oid in (select objid from pg_temp.migrate_members(i_from))
+    loop
+        execute format('select count(*) from only pgq_migrating.%I', r.relname) into n;
+        continue when n = 0;
+        if not i_discard then
+            raise exception 'pgq.% has % row(s) and extension % has no such table', r.relname, n, i_to
+                using errcode = '55000';
+        end if;
+        return next pg_temp.migrate_ms(t0) || format('dropped %s row(s) of pgq.%s', n, r.relname);
+    end loop;
+    -- The queues' event tables (under the swapped pgq.event_template) and
+    -- sequences move unchanged (an owned sequence moves with its table).
+    n := 0;
+    for r in select c.oid, c.relname from pg_catalog.pg_class c
+              where c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace and c.relkind in ('r', 'p', 'S')
+                and c.oid not in (select objid from pg_temp.migrate_members(i_from))
+                and not exists (select 1 from pg_catalog.pg_depend d
+                                 where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                   and d.objid = c.oid and d.deptype in ('a', 'i')
+                                   and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass)
+              order by c.oid
+    loop
+        execute format('alter table pgq_migrating.%I set schema pgq', r.relname);
+        n := n + 1;
+    end loop;
+    return next pg_temp.migrate_ms(t0) || format('moved %s event table(s) and sequence(s)', n);
+    -- User triggers: same name (hence order), table, definition and state.
+    for r in select * from migrate_trigger loop
+        execute format('drop trigger %I on %s', r.tgname, r.tgrelid::pg_catalog.regclass);
+        execute r.def;
+        if r.tgenabled <> 'O' then
+            execute format('alter table %s %s trigger %I', r.tgrelid::pg_catalog.regclass,
+                           case r.tgenabled when 'D' then 'disable' when 'R' then 'enable replica'
+                                            else 'enable always' end, r.tgname);
+        end if;
+        if r.comment is not null then
+            execute format('comment on trigger %I on %s is %L', r.tgname, r.tgrelid::pg_catalog.regclass,
+                           r.comment);
+        end if;
+        return next pg_temp.migrate_ms(t0) || format('recreated trigger %s on %s', r.tgname, r.tgrelid::pg_catalog.regclass);
+    end loop;
+    -- pgqpp keeps its id sequences past the ids in its tables.
+    if pg_catalog.to_regprocedure('pgq._ids_past_restored()') is not null then
+        execute 'select pgq._ids_past_restored()' into n;
+        if n > 0 then
+            return next pg_temp.migrate_ms(t0) || format('moved %s id sequence(s) past the ids in their tables', n);
+        end if;
+    end if;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_waiting(): the sessions of this database waiting on a
+-- lock now, with the start of the statement that waits: just before the
+-- swap commits, those that wait on it. Some are inside a function of the
+-- old extension (a consumer's next_batch): it must not be dropped under them.
+create function pg_temp.migrate_waiting(out pids integer[], out starts timestamptz[]) as $$
+    select coalesce(array_agg(pid order by pid), '{}'), coalesce(array_agg(query_start order by pid), '{}')
+      from pg_catalog.pg_stat_activity
+     where datname = pg_catalog.current_database() and wait_event_type = 'Lock'
+       and pid <> pg_catalog.pg_backend_pid()
+$$ language sql
+;
+-- pg_temp.migrate_still_running(i_pids, i_starts): how many of those
+-- sessions still run the statement they were waiting in.
+create function pg_temp.migrate_still_running(i_pids integer[], i_starts timestamptz[]) returns bigint as $$
+    select count(*) from pg_catalog.pg_stat_activity a
+      join unnest(i_pids, i_starts) as w(pid, query_start) on w.pid = a.pid
+     where a.query_start = w.query_start and a.state = 'active'
+$$ language sql
+;
+-- pg_temp.migrate_drop_old(i_from): the last step, in a transaction of its
+-- own once the statements that waited on the swap are done: drops what is
+-- left of the old extension (its functions, in schema pgq_migrating). Also
+-- finishes a migration interrupted after its swap. NULL when there is
+-- nothing to drop.
+create function pg_temp.migrate_drop_old(i_from text) returns text as $$
+begin
+    if to_regnamespace('pgq_migrating') is null
+       or to_regnamespace('pgq_migrating') not in (select objid from pg_temp.migrate_members(i_from)) then
+        return null;
+    end if;
+    execute format('drop extension %I', i_from);
+    return format('dropped extension %s (its functions, in schema pgq_migrating)', i_from);
+end;
+$$ language plpgsql
+;

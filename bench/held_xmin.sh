@@ -10,10 +10,11 @@
 #              `select pgq.ticker('hx')`, the queue set to
 #              ticker_max_count = 1 and ticker_max_lag = 0: one tick per call
 #              (events arrive all the time). The same tick driver for both
-#              systems: their own daemons tick at rates that differ by a
-#              factor of 35 at this event rate (pgqd: 2/s, pgqpp's ticker
-#              with its wake-up path: about 70/s), which would compare the
-#              tickers, not the metadata. No maintenance runs (rotation is
+#              systems: their own daemons tick at rates that differ by
+#              two orders of magnitude at this event rate (measured: pgqd
+#              1/s, its ticker_period; `pgqpp ticker` with its wake-up path
+#              about 170/s), which would compare the tickers, not the
+#              metadata (docs/internals.md discusses the ticks). No maintenance runs (rotation is
 #              2 hours away; PgQ's vacuum of its tables could not remove
 #              anything while the snapshot is held).
 #   consumers  bench/held_xmin_consumers: 20 consumers c1..c20, one

@@ -42,7 +42,8 @@
 #   make bench                                       (bench/all.sh)
 #
 # Knobs: BENCH_HOLD_SECONDS (120), HELD_XMIN_CONSUMERS (20), HELD_XMIN_RATE
-# (1000), HELD_XMIN_TICK_RATE (20), HELD_XMIN_WINDOW (10 s; the smoke test's
+# (1000), HELD_XMIN_TICK_RATE (20), HELD_XMIN_CONTROL (1: no snapshot held,
+# only the report, no rows), HELD_XMIN_WINDOW (10 s; the smoke test's
 # miniature run shortens it), HELD_XMIN_SYSTEMS ("pgq pgqpp").
 set -euo pipefail
 part=held_xmin
@@ -54,6 +55,7 @@ consumers=${HELD_XMIN_CONSUMERS:-20}
 rate=${HELD_XMIN_RATE:-1000}
 tick_rate=${HELD_XMIN_TICK_RATE:-20}
 systems=${HELD_XMIN_SYSTEMS:-pgq pgqpp}
+control=${HELD_XMIN_CONTROL:-}  # 1: the same run without the held snapshot, no rows
 window=${HELD_XMIN_WINDOW:-10}
 ((window > 0 && hold >= 2 * window)) || die "BENCH_HOLD_SECONDS must be at least 2 windows of $window s"
 BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
@@ -92,7 +94,7 @@ by_relation() {
 
 # run SYSTEM: one measurement; SYSTEM is pgq (PgQ 3.5) or pgqpp.
 run() {
-  local sys=$1 db=bench_hx_$1 ext=$1 pids=() holder out
+  local sys=$1 db=bench_hx_$1 ext=$1 pids=() holder='' out
   bench_createdb "$db" "$ext"
   q "$db" "select pgq.create_queue('hx')" >/dev/null
   q "$db" "select pgq.set_queue_config('hx', 'ticker_max_count', '1')" >/dev/null
@@ -114,15 +116,20 @@ run() {
     >"$work/tick-$sys.log" 2>&1 &
   pids+=($!)
 
-  psql -X -q -d "$db" -v ON_ERROR_STOP=1 \
-    -c "set application_name = 'held_xmin_holder'" \
-    -c "begin isolation level repeatable read" -c "select 1" \
-    -c "select pg_sleep($hold + 60)" >/dev/null 2>&1 &
-  holder=$!
-  wait_for 10 "the held snapshot" holds "$db" \
-    "select count(*) = 1 from pg_stat_activity where application_name = 'held_xmin_holder' and backend_xmin is not null"
+  local under="under a held snapshot"
+  if [ -n "$control" ]; then
+    under="without a held snapshot (control)"
+  else
+    psql -X -q -d "$db" -v ON_ERROR_STOP=1 \
+      -c "set application_name = 'held_xmin_holder'" \
+      -c "begin isolation level repeatable read" -c "select 1" \
+      -c "select pg_sleep($hold + 60)" >/dev/null 2>&1 &
+    holder=$!
+    wait_for 10 "the held snapshot" holds "$db" \
+      "select count(*) = 1 from pg_stat_activity where application_name = 'held_xmin_holder' and backend_xmin is not null"
+  fi
 
-  say "== $sys: $consumers consumers for ${hold}s under a held snapshot, $rate ev/s, $tick_rate ticks/s"
+  say "== $sys: $consumers consumers for ${hold}s $under, $rate ev/s, $tick_rate ticks/s"
   out=$("$driver" "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db" hx "$consumers" "$hold" "$window") ||
     die "held_xmin_consumers failed on $sys"
   sleep 2  # the consumers' statistics reach pg_stat within a second
@@ -130,7 +137,7 @@ run() {
   read -r sub1 tick1 dead1 <<<"$(sizes "$db")"
   rel1=$(by_relation "$db")
   q "$db" "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'held_xmin_holder'" >/dev/null
-  wait "$holder" 2>/dev/null || true
+  if [ -n "$holder" ]; then wait "$holder" 2>/dev/null || true; fi
   kill "${pids[@]}" 2>/dev/null || true
   wait "${pids[@]}" 2>/dev/null || true
 
@@ -144,17 +151,19 @@ run() {
   ms0=$(field "$first" next_batch_ms)
   ms1=$(field "$last" next_batch_ms)
   growth=$(((sub1 + tick1 - sub0 - tick0) / 1024))
-  emit held_xmin_ratio "$sys" "$(awk -v a="$b1" -v b="$b0" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')" "last ÷ first"
-  emit held_xmin_batches_first "$sys" "$b0" "batches/s"
-  emit held_xmin_batches_last "$sys" "$b1" "batches/s"
-  emit held_xmin_growth "$sys" "$growth" kB
-  emit held_xmin_growth_subscription "$sys" "$(((sub1 - sub0) / 1024))" kB
-  emit held_xmin_growth_tick "$sys" "$(((tick1 - tick0) / 1024))" kB
-  emit held_xmin_dead_tuples "$sys" "$dead1" tuples
-  emit held_xmin_next_batch_first "$sys" "$ms0" ms
-  emit held_xmin_next_batch_last "$sys" "$ms1" ms
+  if [ -z "$control" ]; then
+    emit held_xmin_ratio "$sys" "$(awk -v a="$b1" -v b="$b0" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')" "last ÷ first"
+    emit held_xmin_batches_first "$sys" "$b0" "batches/s"
+    emit held_xmin_batches_last "$sys" "$b1" "batches/s"
+    emit held_xmin_growth "$sys" "$growth" kB
+    emit held_xmin_growth_subscription "$sys" "$(((sub1 - sub0) / 1024))" kB
+    emit held_xmin_growth_tick "$sys" "$(((tick1 - tick0) / 1024))" kB
+    emit held_xmin_dead_tuples "$sys" "$dead1" tuples
+    emit held_xmin_next_batch_first "$sys" "$ms0" ms
+    emit held_xmin_next_batch_last "$sys" "$ms1" ms
+  fi
   {
-    echo "-- $sys: $consumers consumers, ${hold}s held snapshot, $rate ev/s, $tick_rate ticks/s"
+    echo "-- $sys: $consumers consumers, ${hold}s $under, $rate ev/s, $tick_rate ticks/s"
     echo "$out"
     echo "batches/s first ${window}-s window $b0, last $b1; next_batch mean ${ms0} ms first, ${ms1} ms last"
     echo "pgq.subscription: $((sub0 / 1024)) kB -> $((sub1 / 1024)) kB; pgq.tick: $((tick0 / 1024)) kB -> $((tick1 / 1024)) kB;" \

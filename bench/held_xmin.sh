@@ -14,9 +14,15 @@
 #              two orders of magnitude at this event rate (measured: pgqd
 #              1/s, its ticker_period; `pgqpp ticker` with its wake-up path
 #              about 170/s), which would compare the tickers, not the
-#              metadata (docs/internals.md discusses the ticks). No maintenance runs (rotation is
-#              2 hours away; PgQ's vacuum of its tables could not remove
-#              anything while the snapshot is held).
+#              metadata (docs/internals.md discusses the ticks).
+#   vacuum     `vacuum pgq.subscription, pgq.tick` every
+#              $HELD_XMIN_VACUUM_EVERY (10) s, standing in for autovacuum
+#              (off on bench clusters) or PgQ's maintenance: without it the
+#              tables grow even with no snapshot held (20 consumers keep the
+#              few pages of pgq.subscription pinned, so page pruning rarely
+#              gets its cleanup lock, and subscription_batch_idx gets a new
+#              key every batch). No other maintenance (rotation is 2 hours
+#              away).
 #   consumers  bench/held_xmin_consumers: 20 consumers c1..c20, one
 #              connection each, each looping next_batch /
 #              count(*) of get_batch_events / finish_batch, every statement
@@ -42,9 +48,10 @@
 #   make bench                                       (bench/all.sh)
 #
 # Knobs: BENCH_HOLD_SECONDS (120), HELD_XMIN_CONSUMERS (20), HELD_XMIN_RATE
-# (1000), HELD_XMIN_TICK_RATE (20), HELD_XMIN_CONTROL (1: no snapshot held,
-# only the report, no rows), HELD_XMIN_WINDOW (10 s; the smoke test's
-# miniature run shortens it), HELD_XMIN_SYSTEMS ("pgq pgqpp").
+# (1000), HELD_XMIN_TICK_RATE (20), HELD_XMIN_VACUUM_EVERY (10),
+# HELD_XMIN_CONTROL (1: no snapshot held, only the report, no rows),
+# HELD_XMIN_WINDOW (10 s; the smoke test's miniature run shortens it),
+# HELD_XMIN_SYSTEMS ("pgq pgqpp").
 set -euo pipefail
 part=held_xmin
 # shellcheck source=bench/lib/common.sh
@@ -55,6 +62,7 @@ consumers=${HELD_XMIN_CONSUMERS:-20}
 rate=${HELD_XMIN_RATE:-1000}
 tick_rate=${HELD_XMIN_TICK_RATE:-20}
 systems=${HELD_XMIN_SYSTEMS:-pgq pgqpp}
+vacuum_every=${HELD_XMIN_VACUUM_EVERY:-10}
 control=${HELD_XMIN_CONTROL:-}  # 1: the same run without the held snapshot, no rows
 window=${HELD_XMIN_WINDOW:-10}
 ((window > 0 && hold >= 2 * window)) || die "BENCH_HOLD_SECONDS must be at least 2 windows of $window s"
@@ -114,6 +122,8 @@ run() {
   pids+=($!)
   pgbench -n -d "$db" -c 1 -j 1 -R "$tick_rate" -T "$load_seconds" -f "$work/tick.sql" \
     >"$work/tick-$sys.log" 2>&1 &
+  pids+=($!)
+  (while sleep "$vacuum_every"; do q "$db" "vacuum pgq.subscription, pgq.tick" >/dev/null 2>&1 || true; done) &
   pids+=($!)
 
   local under="under a held snapshot"

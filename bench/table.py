@@ -46,6 +46,17 @@ METRICS = {
     "delayed_lateness_p99": ("main", "delayed events: lateness p99, the same", "lower"),
     "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (plain DELETE; target 0)", "lower"),
     "delayed_dead_tuples_left": ("detail", "delayed events: dead tuples left after a VACUUM", "lower"),
+    "held_xmin_ratio": ("main", "held xmin: 20 consumers, snapshot held 120 s, 1,000 ev/s, 20 ticks/s: "
+                                "batches/s of the last 10 s ÷ the first (target ≥ 0.8)", "higher"),
+    "held_xmin_growth": ("main", "held xmin: growth of pgq.subscription + pgq.tick with indexes "
+                                 "(target < 1,024 kB)", "lower"),
+    "held_xmin_batches_first": ("detail", "held xmin: batches/s, first 10 s", "higher"),
+    "held_xmin_batches_last": ("detail", "held xmin: batches/s, last 10 s", "higher"),
+    "held_xmin_next_batch_first": ("detail", "held xmin: mean next_batch time, first 10 s", "lower"),
+    "held_xmin_next_batch_last": ("detail", "held xmin: mean next_batch time, last 10 s", "lower"),
+    "held_xmin_growth_subscription": ("detail", "held xmin: growth of pgq.subscription", "lower"),
+    "held_xmin_growth_tick": ("detail", "held xmin: growth of pgq.tick", "lower"),
+    "held_xmin_dead_tuples": ("detail", "held xmin: n_dead_tup of pgq.subscription + pgq.tick at the end", "lower"),
     "insert_single_cpu": ("detail", "insert, 1 event/tx: backend CPU per event", "lower"),
     "insert_bulk_cpu": ("detail", "insert, 100k in 1 tx (bulk row): backend CPU per event", "lower"),
     "insert_loop": ("detail", "insert, 100k in 1 tx: insert_event per row (raw: INSERT ... SELECT)", "higher"),
@@ -96,6 +107,10 @@ NOT_APPLICABLE = {
     ("delayed_dead_tuples_made", "raw"): "no queue",
     ("delayed_dead_tuples_left", "raw"): "no queue",
 }
+for _m in ("held_xmin_ratio", "held_xmin_growth", "held_xmin_batches_first", "held_xmin_batches_last",
+           "held_xmin_next_batch_first", "held_xmin_next_batch_last", "held_xmin_growth_subscription",
+           "held_xmin_growth_tick", "held_xmin_dead_tuples"):
+    NOT_APPLICABLE[(_m, "raw")] = "no queue"
 
 GROUPS = {
     "main": "Results",

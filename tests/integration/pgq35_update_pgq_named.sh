@@ -35,8 +35,11 @@ pg_stage "$work/stage" ""
 port=$(free_port)
 mkdir -p "$work/cluster"
 producer_pid=""
-stop_producer() { [ -z "$producer_pid" ] || { kill "$producer_pid" 2>/dev/null || true; wait "$producer_pid" 2>/dev/null || true; producer_pid=""; }; }
-trap 'stop_producer; pg_stop "$work/cluster/data"' EXIT
+cleanup() {
+  [ -z "$producer_pid" ] || kill "$producer_pid" 2>/dev/null || true
+  pg_stop "$work/cluster/data"
+}
+trap cleanup EXIT
 pg_start "$work/cluster/data" "$port"
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
 fail_context() { tail -20 "$work/cluster/server.log"; }
@@ -205,5 +208,4 @@ check "all_c got each of the producer's $produced events exactly once" live \
       and not exists (select n from got group by n having count(*) > 1)" \
   "select count(*) as seen, count(distinct ev_data) as distinct_data from public.seen"
 
-pg_crashed "$work/cluster/data" && fail "a backend crashed"
-exit 0
+if pg_crashed "$work/cluster/data"; then fail "a backend crashed"; fi

@@ -17,7 +17,7 @@
 # the same for both names).
 pgq_named_scripts() {
   local root=$1 dir=$2
-  cmake -S "$root" -B "$dir" -DEXTENSION_NAME=pgq >"$dir.cmake.log" 2>&1 ||
+  cmake -S "$root" -B "$dir" -DEXTENSION_NAME=pgq -DPG_CONFIG="${PG_CONFIG:-pg_config}" >"$dir.cmake.log" 2>&1 ||
     { cat "$dir.cmake.log"; fail "configuring the EXTENSION_NAME=pgq build"; }
   cmake --build "$dir" --target pgqpp_sql >"$dir.build.log" 2>&1 ||
     { cat "$dir.build.log"; fail "building the EXTENSION_NAME=pgq scripts"; }

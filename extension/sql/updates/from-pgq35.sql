@@ -22,9 +22,9 @@ set client_min_messages = warning;
 
 -- The parts below add triggers on pgq.queue and foreign keys to pgq.queue
 -- and pgq.subscription: take those two tables' locks first, in one order,
--- so the update waits for running ticks and batches before it holds
--- anything they need. Producers (insert_event, triggers) only read
--- pgq.queue and never wait.
+-- so the update waits for running batch operations before it holds
+-- anything they need. Ticks and producers (insert_event, triggers) take no
+-- lock that conflicts and never wait.
 lock table pgq.queue, pgq.subscription in share row exclusive mode;
 
 -- pg_dump keeps these sequences in pgqpp (PgQ 3.5's dumps lose them, so

@@ -26,20 +26,19 @@ command -v londiste >/dev/null || fail "londiste not found (Debian's python3-lon
 command -v pgqd >/dev/null || fail "pgqd not found (Debian's pgqd)"
 pgq35=$(pgq35_version)
 is_pgq35 "$pgq35" || fail "PgQ 3.5 is not installed for this PostgreSQL (Debian's postgresql-15-pgq3)"
-# Debian ships londiste's SQL for PostgreSQL 15 only (scripts/pg-major.sh
-# builds PgQ 3.5.1 and pgq_node for 17 and 18, not londiste): a NOTE there.
-if [ ! -f "$PG_SHAREDIR/extension/londiste.control" ] && [ "$(pg_config --version | sed 's/^PostgreSQL \([0-9]*\).*/\1/')" != 15 ]; then
-  echo "NOTE skipped: no londiste SQL for $(pg_config --version) (Debian's postgresql-15-londiste-sql is for 15 only)"
-  exit 0
-fi
-for ext in pgq_node londiste; do
-  [ -f "$PG_SHAREDIR/extension/$ext.control" ] ||
-    fail "extension $ext is not installed for this PostgreSQL (Debian's postgresql-15-pgq-node, postgresql-15-londiste-sql)"
-done
+# londiste's extension is SQL only, and Debian ships it for PostgreSQL 15
+# (postgresql-15-londiste-sql); scripts/pg-major.sh builds PgQ 3.5.1 and
+# pgq_node for 17 and 18, not londiste: there the stage gets 15's files.
+londiste_sql=$PG_SHAREDIR/extension
+[ -f "$londiste_sql/londiste.control" ] || londiste_sql=/usr/share/postgresql/15/extension
+[ -f "$londiste_sql/londiste.control" ] || fail "londiste's SQL is not installed (Debian's postgresql-15-londiste-sql)"
+[ -f "$PG_SHAREDIR/extension/pgq_node.control" ] || fail "pgq_node is not installed for this PostgreSQL (Debian's postgresql-15-pgq-node)"
 pgq_named_scripts "$root" "$work/build-pgq"
 current=$(pgq_named_version "$work/build-pgq")
 
 pg_stage "$work/stage" ""
+[ -e "$work/stage/${PG_SHAREDIR#/}/extension/londiste.control" ] ||
+  ln -s "$londiste_sql"/londiste.control "$londiste_sql"/londiste--*.sql "$work/stage/${PG_SHAREDIR#/}/extension/"
 port=$(free_port)
 mkdir -p "$work/cluster"
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres

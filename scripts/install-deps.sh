@@ -10,6 +10,7 @@ packages=(
   build-essential cmake pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
   postgresql-15-pgq3 postgresql-15-pgq-node pgqd python3-pgq python3-psycopg2
+  postgresql-15-londiste-sql python3-londiste  # tests/integration/londiste_update.sh
   libgtest-dev libcli11-dev nlohmann-json3-dev tmux
   valgrind  # tests/integration/valgrind_backend.sh
   shellcheck  # make test: lint/shellcheck

@@ -38,7 +38,6 @@ part=consume
 
 BENCH_CONSUME_EVENTS=${BENCH_CONSUME_EVENTS:-1000000}
 BENCH_CONSUME_ROUNDS=${BENCH_CONSUME_ROUNDS:-3}
-BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 bench_bin="$build/bench/pgqpp_bench_consume"
 py=/usr/bin/python3
 
@@ -46,11 +45,9 @@ py=/usr/bin/python3
 "$py" -c 'import pgq, skytools, psycopg2' 2>/dev/null ||
   die "python3-pgq is not installed for $py (apt-get install python3-pgq)"
 
-bench_work
-bench_cluster
+bench_begin
 queue=bench
 declare -A DBS=([pgqpp]=bench_consume [pgq]=bench_consume_pgq)
-conninfo_of() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=${DBS[$1]}"; }
 
 readers=(raw-table raw-batch raw-batch-binary lib lib-cursor python lib@pgq python@pgq)
 say "setting up: $BENCH_CONSUME_EVENTS events, $BENCH_CONSUME_ROUNDS rounds of ${#readers[@]} readers"
@@ -76,7 +73,7 @@ for sys in pgqpp pgq; do
   cat >"$work/py_$sys.ini" <<INI
 [bench_consumer]
 job_name = bench_py_consumer
-db = $(conninfo_of "$sys")
+db = $(conninfo "${DBS[$sys]}")
 queue_name = $queue
 loop_delay = 0
 use_skylog = 0
@@ -91,8 +88,8 @@ run() {
   [[ $reader != *@pgq ]] || sys=pgq
   consumer="${mode//-/_}_$round"
   case $mode in
-    raw-*) out=$("$bench_bin" "$(conninfo_of "$sys")" "$queue" "$mode" raw) ;;
-    lib*) out=$("$bench_bin" "$(conninfo_of "$sys")" "$queue" "$mode" "$consumer") ;;
+    raw-*) out=$("$bench_bin" "$(conninfo "${DBS[$sys]}")" "$queue" "$mode" raw) ;;
+    lib*) out=$("$bench_bin" "$(conninfo "${DBS[$sys]}")" "$queue" "$mode" "$consumer") ;;
     python) out=$("$py" "$root/bench/py_consumer.py" "$work/py_$sys.ini" --set "consumer_name=$consumer" 2>>"$work/py.log" | tail -1) ;;
   esac
   # shellcheck disable=SC2086  # the reader prints its figures as words
@@ -143,8 +140,7 @@ py_rate=$(rate python)
   printf 'libpgqpp / raw text COPY of the batch query:   %.2fx\n' "$(div "$lib_rate" "$raw_batch")"
   printf 'libpgqpp / raw text COPY of a plain SELECT:    %.2fx\n' "$(div "$lib_rate" "$raw_table")"
   printf 'libpgqpp / python3-pgq:                        %.1fx (target >= 5x)\n' "$(div "$lib_rate" "$py_rate")"
-} | tee "$BENCH_RESULTS"
-say "results also in $BENCH_RESULTS"
+} | report_to_results
 
 # The rows of the table (bench/table.py): events/s of one batch read end to
 # end by each client; raw is libpq's COPY of a plain SELECT of the same rows.

@@ -20,13 +20,11 @@ part=delayed
 seconds=${DELAYED_BENCH_SECONDS:-10}
 rate=${DELAYED_BENCH_RATE:-1000}
 dead_rounds=${DELAYED_BENCH_DEAD_ROUNDS:-10}  # of 10,000 delayed events: 100,000
-BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 probe=$build/bench/delayed_lateness
 pgqpp=$build/cli/pgqpp
 for tool in "$probe" "$pgqpp"; do [ -x "$tool" ] || die "$tool is missing (make build)"; done
 
-bench_work
-bench_cluster
+bench_begin
 db=dbench
 bench_createdb "$db" pgqpp
 q "$db" "select pgq.create_queue('dq')" >/dev/null
@@ -36,7 +34,7 @@ on_exit "kill $ticker 2>/dev/null || true"
 sleep 1
 
 say "== $rate delayed events/s for ${seconds}s, due 0..500 ms after sending"
-out=$("$probe" "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db" dq lateness "$rate" "$seconds" 500) ||
+out=$("$probe" "$(conninfo "$db")" dq lateness "$rate" "$seconds" 500) ||
   die "delayed_lateness failed: $out"
 field() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 emit delayed_lateness_p50 pgqpp "$(field p50_ms)" ms
@@ -60,4 +58,4 @@ emit delayed_dead_tuples_left pgqpp "$left" "per 100k"
   echo "delayed events benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(revision); load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "lateness at $rate ev/s, 0..500 ms delays, ${seconds}s: $out"
   echo "pgq.delayed_event per 100,000 delayed events: $made dead tuples made by delivery (plain DELETE), $left still dead after a VACUUM; target 0"
-} | tee "$BENCH_RESULTS" >&2
+} | report_to_results >&2

@@ -26,11 +26,9 @@
 # Exits non-zero when something fails to run or the check fails; the figures
 # themselves are reported, never asserted. KEEP_BENCH_WORK=1 keeps the work
 # directory.
-set -euo pipefail
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${BUILD:-$root/build}" && pwd)
-. "$root/tests/lib/cluster.sh"
+part=load
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
 # shellcheck source=tests/fault/scene.sh
 . "$root/tests/fault/scene.sh"
 
@@ -45,21 +43,13 @@ results=${LOAD_RESULTS:-$build/bench-load-results.txt}
 harness=$build/tests/fault/pgqpp_fault
 pgqpp=$build/cli/pgqpp
 
-die() { echo "load: $*" >&2; exit 1; }
-say() { echo "$@" >&2; }
 for bin in "$harness" "$pgqpp"; do [ -x "$bin" ] || die "$bin is missing; build first (make)"; done
 
-work=$(mktemp -d /tmp/pgqpp-bench-load.XXXXXX)
-chmod 755 "$work"
+bench_work
 data="$work/main/data"
 pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  pg_stop "$data"
-  if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else say "kept $work"; fi
-}
-trap cleanup EXIT
+on_exit 'pg_stop "$data"'
+on_exit 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done'
 
 pg_stage "$work/stage" "$build"
 mkdir -p "$work/main"

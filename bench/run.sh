@@ -58,15 +58,11 @@ BENCH_REPS=${BENCH_REPS:-5}
 BENCH_EVENTS=${BENCH_EVENTS:-100000}
 BENCH_CLIENTS=${BENCH_CLIENTS:-4}
 BENCH_PROTOCOL=${BENCH_PROTOCOL:-prepared}
-BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 
 [ -r /proc/self/schedstat ] || die "/proc/self/schedstat is missing (the backends' CPU time is read from it)"
 for t in pgbench psql; do command -v "$t" >/dev/null || die "$t is not installed"; done
 
-started=$(date +%s)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_work
-bench_cluster
+bench_begin
 clk_tck=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------- setup ---
@@ -282,7 +278,7 @@ report() {
   local k=$((BENCH_EVENTS / 1000))k rev
   rev=$(revision)
   echo "pgqpp benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, build $build"
-  echo "machine: $ncpu CPUs ($(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+  machine_line
   echo "server:  $(q postgres "select version()" | cut -d, -f1), databases $DB_PGQPP (pgqpp $(q "$DB_PGQPP" "select extversion from pg_extension where extname = 'pgqpp'") + baseline) and $DB_PGQ (PgQ $(q "$DB_PGQ" "select extversion from pg_extension where extname = 'pgq'"))"
   echo "  fsync=$(setting fsync) synchronous_commit=$(setting synchronous_commit): commits do not wait for WAL flushes, so the numbers show CPU cost, not the disk"
   echo "  full_page_writes=$(setting full_page_writes) wal_level=$(setting wal_level) shared_buffers=$(setting shared_buffers)" \
@@ -355,8 +351,7 @@ report() {
   done
   echo "run time: $(($(date +%s) - started)) s"
 }
-report | tee "$BENCH_RESULTS"
-say "results written to $BENCH_RESULTS"
+report | report_to_results
 
 # The rows of the table (bench/table.py): events/s, and the backends' CPU per event.
 # emit_case METRIC CASE PGQPP_SIDE PGQ_SIDE RAW_SIDE

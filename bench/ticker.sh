@@ -46,19 +46,14 @@ rate=${TICKER_BENCH_RATE:-100}
 pooler_rate=${TICKER_BENCH_POOLER_RATE:-50}
 tps_seconds=${TICKER_BENCH_TPS_SECONDS:-180}
 slice=${TICKER_BENCH_SLICE:-3}
-BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 probe=$build/bench/latency_probe
 pgqpp=$build/cli/pgqpp
 for tool in "$probe" "$pgqpp" /usr/bin/pgqd /usr/bin/pgbench; do
   [ -x "$tool" ] || die "$tool is missing (make build; apt-get install pgqd postgresql-15)"
 done
 
-started=$(date +%s)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_work
-bench_cluster
+bench_begin
 declare -A DBS=([pgqpp]=tbench [pgq]=tbench_pgq)
-conninfo_of() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=${DBS[$1]}"; }
 for sys in pgqpp pgq; do
   db=${DBS[$sys]}
   bench_createdb "$db" "$([ "$sys" = pgq ] && echo pgq || echo pgqpp)"
@@ -95,7 +90,7 @@ idle() { sleep "$seconds"; }
 # $work/probe_SYS_MODE. The pooler mode connects through PgBouncer.
 probe() {
   local out="$work/probe_$1_$2" conninfo r=$rate
-  conninfo=$(conninfo_of "$1")
+  conninfo=$(conninfo "${DBS[$1]}")
   if [ "$2" = pooler ]; then
     conninfo="host=127.0.0.1 port=$PGBOUNCER_PORT user=$PGUSER dbname=${DBS[$1]}"
     r=$pooler_rate
@@ -231,8 +226,7 @@ stop_daemon
   for sys in pgqpp pgq; do echo "  $sys: ${INSERT_LINE[$sys]}"; done
   echo "targets (pgqpp ticker): p50 <= 2 ms, p99 <= 10 ms; CPU <= 10 % at $rate ev/s, < 1 % idle; insert running ÷ paused >= 0.97"
   echo "run time: $(($(date +%s) - started)) s"
-} | tee "$BENCH_RESULTS"
-say "results written to $BENCH_RESULTS"
+} | report_to_results
 
 # The rows of the table (bench/table.py).
 for sys in pgqpp pgq; do

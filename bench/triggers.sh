@@ -49,16 +49,12 @@ part=triggers
 
 BENCH_ROWS=${BENCH_ROWS:-100000}
 BENCH_REPS=${BENCH_REPS:-4}
-BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
 
 [ -r /proc/self/schedstat ] || die "/proc/self/schedstat is missing (the backend's CPU time is read from it)"
 command -v psql >/dev/null || die "psql is not installed"
 [ -e "$PG_PKGLIBDIR/pgq_triggers.so" ] || die "PgQ 3.5 (postgresql-15-pgq3) is not installed"
 
-started=$(date +%s)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_work
-bench_cluster
+bench_begin
 
 DB_PGQPP=bench_trg_pgqpp
 DB_PGQ=bench_trg_pgq
@@ -147,7 +143,7 @@ report() {
   local rev
   rev=$(revision)
   echo "pgqpp trigger benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), commit $rev, build $build"
-  echo "machine: $(nproc) CPUs ($(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+  machine_line
   echo "server:  $(q postgres "select version()" | cut -d, -f1), fsync=$(q postgres "show fsync") synchronous_commit=$(q postgres "show synchronous_commit") shared_buffers=$(q postgres "show shared_buffers") autovacuum=$(q postgres "show autovacuum")"
   echo "case:    $UPDATE_SQL  -- $BENCH_ROWS rows, 20 columns, one transaction; AFTER ROW trigger, one event per row"
   echo "method:  $BENCH_REPS rounds, sides alternating, fresh table copy + empty queue + CHECKPOINT before each run; medians"
@@ -182,8 +178,7 @@ report() {
   for side in "${SIDES[@]}"; do printf '  %-14s %-40s| %s\n' "$side" "${MS[$side]}" "${CPUMS[$side]}"; done
   echo "run time: $(($(date +%s) - started)) s"
 }
-report | tee "$BENCH_RESULTS"
-say "results written to $BENCH_RESULTS"
+report | report_to_results
 
 # The rows of the table (bench/table.py): rows/s of the bulk UPDATE with each
 # trigger, and the backend's CPU per row; raw is the UPDATE without a trigger

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: PostgreSQL
 # shellcheck shell=bash
-# Shared by the parts of `make bench` (bench/run.sh, triggers.sh, consume.sh,
-# ticker.sh) and by bench/all.sh. Source it after setting `part`.
+# Shared by every benchmark script (bench/run.sh, triggers.sh, consume.sh,
+# ticker.sh, delayed.sh, load.sh, produce.sh, search_path.sh) and by
+# bench/all.sh. Source it after setting `part`.
 #
 # The cluster: with PGQPP_BENCH_CLUSTER=env a part runs on the cluster the
 # PG* variables name (bench/all.sh starts one and hands it to every part, as
@@ -147,6 +148,32 @@ bench_cluster() {
     say "note: pgqpp is not in shared_preload_libraries: the ticker falls back to polling"
   # shellcheck disable=SC2034  # read by bench/run.sh
   postmaster=$(q postgres "select split_part(pg_read_file('postmaster.pid'), E'\n', 1)")
+}
+
+# bench_begin: the start of a part on its cluster: notes the time and the
+# load average (started, load_before), names its report (BENCH_RESULTS,
+# PART.txt), makes its work folder and takes its cluster (bench_cluster).
+# shellcheck disable=SC2034  # started is read by the parts
+bench_begin() {
+  started=$(date +%s)
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  BENCH_RESULTS=$BENCH_RESULTS_DIR/$part.txt
+  bench_work
+  bench_cluster
+}
+
+# conninfo DB: the libpq connection string of DB on this part's cluster.
+conninfo() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$1"; }
+
+# machine_line: the CPUs and the load average before (bench_begin) and now.
+machine_line() {
+  echo "machine: $(nproc) CPUs ($(sed -nE 's/^model name\s*:\s*//p' /proc/cpuinfo | head -1)), load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after"
+}
+
+# report_to_results: standard input into this part's report (and onto stdout).
+report_to_results() {
+  tee "$BENCH_RESULTS"
+  say "results written to $BENCH_RESULTS"
 }
 
 # dropdb_quietly DB: drops DB if it exists, without a notice when it does not.

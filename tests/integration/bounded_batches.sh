@@ -5,7 +5,7 @@
 # producer session), a consumer with max_batch_events 1000. It must get 100
 # batches of at most 1,000 events, every event exactly once, in ev_id order,
 # and each batch's query must read about its 1,000 rows (EXPLAIN ANALYZE of
-# pgq.batch_event_sql, as long_tx_scan.sh measures), not the interval again.
+# pgq.batch_event_sql, as LongTxScan in tests/cluster measures), not the interval again.
 # A consumer without the setting gets PgQ's one batch of 100,000. Prints the
 # rows each next_batch fetched from the event tables (pg_stat_user_tables).
 set -euo pipefail

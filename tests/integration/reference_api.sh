@@ -45,8 +45,28 @@ q "$db" "with acl as (
   | grep -Ev " ($added_functions)\\(| ($added_tables)$" | LC_ALL=C sort -u >"$out/grants"
 LC_ALL=C sort -u "$ref/pgq-3.5-grants.txt" >"$out/grants.ref"
 
+# pgq_coop (cooperative consumers): PgQ's pgq_coop 3.x API.
+coop_added='^(_window|_set_window)\('
+q "$db" "select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> '
+          || format_type(p.prorettype, null)
+     from pg_proc p where p.pronamespace = 'pgq_coop'::regnamespace order by 1" \
+  | grep -Ev "$coop_added" | LC_ALL=C sort >"$out/coop_functions"
+LC_ALL=C sort "$ref/pgq_coop-3-functions.txt" >"$out/coop_functions.ref"
+q "$db" "with acl as (
+     select p.proname || '(' || pg_get_function_arguments(p.oid) || ')' as obj, p.proowner as owner,
+            (aclexplode(p.proacl)).*
+       from pg_proc p where p.pronamespace = 'pgq_coop'::regnamespace
+     union all
+     select n.nspname, n.nspowner, (aclexplode(n.nspacl)).*
+       from pg_namespace n where n.nspname = 'pgq_coop')
+   select case when grantee = 0 then 'PUBLIC' else pg_get_userbyid(grantee) end
+          || ' ' || privilege_type || ' ' || obj
+     from acl where grantee <> owner" \
+  | grep -Ev " (_window|_set_window)\(" | LC_ALL=C sort -u >"$out/coop_grants"
+LC_ALL=C sort -u "$ref/pgq_coop-3-grants.txt" >"$out/coop_grants.ref"
+
 status=0
-for what in functions tables grants; do
+for what in functions tables grants coop_functions coop_grants; do
   if ! diff -u "$out/$what.ref" "$out/$what" >"$out/$what.diff"; then
     echo "pgqpp's $what differ from PgQ 3.5's (- reference, + pgqpp):"
     cat "$out/$what.diff"

@@ -2,6 +2,8 @@
 // `pgqpp register QUEUE CONSUMER`: registers a consumer on a queue at its
 // newest tick, so it sees every event committed from now on. Registering
 // again is not an error (exit 0, "already registered"; the position stays).
+// With --subconsumer NAME, registers a subconsumer of CONSUMER instead
+// (pgq_coop.register_subconsumer; the consumer is registered too if new).
 #include <iostream>
 #include <memory>
 
@@ -20,12 +22,35 @@ struct RegisterArgs {
   ConnectOptions conn;
   std::string queue;
   std::string consumer;
+  std::string subconsumer;
+  bool has_subconsumer = false;  // --subconsumer given (even empty: refused)
 };
+
+// pgq_coop.register_subconsumer: the consumer's cooperative part NAME.
+int register_subconsumer(Connection& db, const RegisterArgs& args) {
+  const std::string queue = escape_controls(args.queue);
+  const std::string consumer = escape_controls(args.consumer);
+  const std::string sub = escape_controls(args.subconsumer);
+  if (db.exec("select to_regnamespace('pgq_coop') is null").value(0, 0) == "t")
+    throw Failure("pgq_coop is not installed in this database (run: CREATE EXTENSION pgq_coop)");
+  auto r = with_user_input([&] {
+    return db.exec("select pgq_coop.register_subconsumer($1, $2, $3)",
+                   {args.queue, args.consumer, args.subconsumer});
+  });
+  if (r.value(0, 0) == "1")
+    std::cout << "registered subconsumer " << sub << " of consumer " << consumer << " on queue "
+              << queue << "\n";
+  else
+    std::cout << "subconsumer " << sub << " of consumer " << consumer
+              << " is already registered on queue " << queue << "\n";
+  return exit_ok;
+}
 
 int register_consumer(const RegisterArgs& args) {
   try {
     check_name("queue", args.queue);
     check_name("consumer", args.consumer);
+    if (args.has_subconsumer) check_name("subconsumer", args.subconsumer);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
@@ -33,6 +58,7 @@ int register_consumer(const RegisterArgs& args) {
   const std::string consumer = escape_controls(args.consumer);
   auto db = connect(args.conn);
   require_queue(db, args.queue);
+  if (args.has_subconsumer) return register_subconsumer(db, args);
   auto r = with_user_input([&] {
     return db.exec("select pgq.register_consumer($1, $2)", {args.queue, args.consumer});
   });
@@ -45,17 +71,29 @@ int register_consumer(const RegisterArgs& args) {
 
 }  // namespace
 
-/// `pgqpp register QUEUE CONSUMER`: pgq.register_consumer.
+/// `pgqpp register QUEUE CONSUMER [--subconsumer NAME]`: pgq.register_consumer,
+/// or pgq_coop.register_subconsumer.
 std::function<int()> setup_register(CLI::App& app) {
   auto args = std::make_shared<RegisterArgs>();
   add_connect_options(app, args->conn);
   app.add_option("QUEUE", args->queue, "name of the queue")->required();
   app.add_option("CONSUMER", args->consumer, "name of the consumer")->required();
+  auto sub_option =
+      app.add_option(
+             "--subconsumer", args->subconsumer,
+             "register subconsumer NAME of CONSUMER (pgq_coop: processes sharing its batches)")
+          ->type_name("NAME");
   app.footer(
-      "Example:\n"
-      "  pgqpp register orders shipping\n\n"
-      "The consumer starts at the queue's newest tick: it sees events committed from now on.");
-  return [args] { return run_guarded("register", [&] { return register_consumer(*args); }); };
+      "Examples:\n"
+      "  pgqpp register orders shipping\n"
+      "  pgqpp register orders shipping --subconsumer worker1\n\n"
+      "The consumer starts at the queue's newest tick: it sees events committed from now on.\n"
+      "Subconsumers of one consumer each take whole batches of it (pgq_coop.next_batch):\n"
+      "together they see every event once.");
+  return [args, sub_option] {
+    args->has_subconsumer = sub_option->count() > 0;
+    return run_guarded("register", [&] { return register_consumer(*args); });
+  };
 }
 
 }  // namespace pgqpp::cli

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "status_coop.hpp"
+
 namespace pgqpp::cli {
 
 /// One queue, with durations in seconds. Optional fields are unknown when
@@ -50,8 +52,9 @@ struct StatusSnapshot {
   std::string server_time;  ///< ISO 8601, UTC, from the server's clock
   double lag_threshold = 60;
   std::vector<QueueStatus> queues;
-  std::vector<ConsumerStatus> consumers;
-  std::vector<std::string> problems;  ///< one sentence each, set by evaluate_status
+  std::vector<ConsumerStatus> consumers;        ///< without subconsumers
+  std::vector<SubconsumerStatus> subconsumers;  ///< pgq_coop's, see status_coop.hpp
+  std::vector<std::string> problems;            ///< one sentence each, set by evaluate_status
 };
 
 /// The default of --lag-threshold, in seconds.

@@ -124,6 +124,7 @@ nlohmann::json status_json(const StatusSnapshot& s) {
       {"lag_threshold_seconds", s.lag_threshold},
       {"queues", queues},
       {"consumers", consumers},
+      {"subconsumers", subconsumers_json(s.subconsumers)},
       {"problems", s.problems},
   };
 }
@@ -141,6 +142,7 @@ std::string status_table(const StatusSnapshot& s, bool colour) {
       out += "no consumers (register one with: pgqpp register QUEUE CONSUMER)\n";
     else
       out += consumer_table(s, colour);
+    if (!s.subconsumers.empty()) out += "\n" + subconsumer_table(s.subconsumers, colour);
   }
   if (!s.problems.empty()) {
     out += "\n";

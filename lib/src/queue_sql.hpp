@@ -80,4 +80,20 @@ inline constexpr const char* event_deads =
 
 inline constexpr const char* finish_batch = "select pgq.finish_batch($1)";
 
+/// Cooperative consumers (pgq_coop): the same for a subconsumer ($3). The
+/// batch comes from pgq_coop.next_batch_custom (its last argument: the dead
+/// interval), its ticks from get_batch_info, as for next_batch_wait.
+inline constexpr const char* coop_next_batch =
+    "select w.id, i.tick_id, i.prev_tick_id,"
+    " case when w.id is not null then pgq.batch_event_sql(w.id) end"
+    " from (select pgq_coop.next_batch_custom($1, $2, $3, $4::interval, $5::int4,"
+    "                                         $6::interval, $7::interval) as id offset 0) w"
+    " left join lateral pgq.get_batch_info(w.id) i on true";
+inline constexpr const char* coop_finish_batch = "select pgq_coop.finish_batch($1)";
+inline constexpr const char* coop_register = "select pgq_coop.register_subconsumer($1, $2, $3)";
+/// Unregistering drops an open batch (i_batch_handling 1), as
+/// pgq.unregister_consumer does.
+inline constexpr const char* coop_unregister =
+    "select pgq_coop.unregister_subconsumer($1, $2, $3, 1)";
+
 }  // namespace pgqpp::detail::sql

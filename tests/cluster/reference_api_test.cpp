@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: PostgreSQL
 // pgqpp's functions, table columns and privileges equal PgQ 3.5's reference
 // lists (tests/reference/), apart from the documented differences: pgqpp's
-// additions (was tests/integration/reference_api.sh).
+// additions; and schema pgq_coop's functions and privileges equal PgQ's
+// pgq_coop 3.x lists (was tests/integration/reference_api.sh).
 #include <algorithm>
 #include <regex>
 #include <set>
@@ -108,6 +109,43 @@ select case when grantee = 0 then 'PUBLIC' else pg_get_userbyid(grantee) end
                      &additions, true);
   Lines want = reference("pgq-3.5-grants.txt", true);
   EXPECT_TRUE(got == want) << "pgqpp's grants differ from PgQ 3.5's (- reference, + pgqpp):\n"
+                           << differences(want, got);
+}
+
+// pgq_coop (cooperative consumers): PgQ's pgq_coop 3.x functions, apart from
+// pgqpp's two internal helpers.
+const std::string coop_added = "_window|_set_window";
+
+TEST_F(ReferenceApi, CoopFunctionsAsPgqCoop3) {
+  const std::regex additions("^(" + coop_added + ")\\(");
+  Lines got = sorted(
+      split_lines(rows("select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || "
+                       "') -> ' || format_type(p.prorettype, null) from pg_proc p "
+                       "where p.pronamespace = 'pgq_coop'::regnamespace")),
+      &additions);
+  Lines want = reference("pgq_coop-3-functions.txt");
+  EXPECT_TRUE(got == want)
+      << "pgqpp's pgq_coop functions differ from PgQ's (- reference, + pgqpp):\n"
+      << differences(want, got);
+}
+
+// Privileges on pgq_coop's functions and schema of everyone but the owner.
+TEST_F(ReferenceApi, CoopGrantsAsPgqCoop3) {
+  const std::regex additions(" (" + coop_added + ")\\(");
+  Lines got = sorted(split_lines(rows(R"sql(
+with acl as (
+  select p.proname || '(' || pg_get_function_arguments(p.oid) || ')' as obj, p.proowner as owner,
+         (aclexplode(p.proacl)).*
+    from pg_proc p where p.pronamespace = 'pgq_coop'::regnamespace
+  union all
+  select n.nspname, n.nspowner, (aclexplode(n.nspacl)).*
+    from pg_namespace n where n.nspname = 'pgq_coop')
+select case when grantee = 0 then 'PUBLIC' else pg_get_userbyid(grantee) end
+       || ' ' || privilege_type || ' ' || obj
+  from acl where grantee <> owner)sql")),
+                     &additions, true);
+  Lines want = reference("pgq_coop-3-grants.txt", true);
+  EXPECT_TRUE(got == want) << "pgqpp's pgq_coop grants differ from PgQ's (- reference, + pgqpp):\n"
                            << differences(want, got);
 }
 

@@ -3,6 +3,8 @@
 # The build option EXTENSION_NAME=pgq installs the same extension under the
 # name `pgq`, so that add-ons whose control files say `requires = 'pgq'` run
 # on pgqpp: here Debian's pgq_node (cascaded queues) creates a node on it.
+# Cooperative consumers (schema pgq_coop) are then their own extension
+# pgq_coop (requires pgq), as in PgQ, not part of extension pgq.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/lib/cluster.sh"
@@ -22,6 +24,12 @@ version=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$work/build/extension/pg
 test -n "$version" || fail "pgq.control has no default_version"
 test -f "$work/build/extension/pgq--$version.sql" || fail "no pgq--$version.sql was generated"
 test ! -e "$work/build/extension/pgqpp.control" || fail "pgqpp.control generated under EXTENSION_NAME=pgq"
+test -f "$work/build/extension/pgq_coop.control" || fail "no pgq_coop.control was generated"
+grep -q "^requires = 'pgq'$" "$work/build/extension/pgq_coop.control" || fail "pgq_coop.control does not require pgq"
+test -f "$work/build/extension/pgq_coop--$version.sql" || fail "no pgq_coop--$version.sql was generated"
+for f in "$work/build/extension/pgq--$version.sql" "$work/build/extension"/pgq--*--*.sql; do
+  ! grep -q "pgq_coop\." "$f" || fail "$(basename "$f") creates pgq_coop objects"
+done
 
 # A second cluster whose `pgq` is pgqpp (it replaces Debian's pgq control file
 # in the staged share folder only).
@@ -51,6 +59,24 @@ got=$(q postgres "select string_agg(ev_data, ',') from pgq.get_batch_events($bat
 [ "$got" = "through pgq_node" ] || fail "unexpected batch contents: '$got'"
 q postgres "select * from pgq_node.get_node_info('nodeq')" >/dev/null
 echo "pgq_node runs on pgqpp installed as extension pgq"
+
+# pgq_coop: a separate extension on top of pgq; subconsumers share batches.
+[ "$(q postgres "select count(*) from pg_namespace where nspname = 'pgq_coop'")" = 0 ] ||
+  fail "extension pgq created schema pgq_coop"
+q postgres "create extension pgq_coop" >/dev/null
+[ "$(q postgres "select pgq_coop.version()")" = "$version" ] || fail "pgq_coop.version() is not $version"
+q postgres "select pgq.create_queue('coopq')" >/dev/null
+q postgres "select pgq_coop.register_subconsumer('coopq', 'c', 's1')" >/dev/null
+q postgres "select pgq.insert_event('coopq', 'ev', 'coop')" >/dev/null
+q postgres "select pgq.force_tick('coopq')" >/dev/null
+q postgres "select pgq.ticker()" >/dev/null
+batch=$(q postgres "select pgq_coop.next_batch('coopq', 'c', 's1')")
+[ -n "$batch" ] || fail "no batch for subconsumer s1"
+[ -z "$(q postgres "select pgq_coop.next_batch('coopq', 'c', 's2')")" ] || fail "s2 got a batch too"
+[ "$(q postgres "select pgq_coop.finish_batch($batch)")" = 1 ] || fail "pgq_coop.finish_batch failed"
+q postgres "drop extension pgq_coop" >/dev/null
+q postgres "select 1 from pg_extension where extname = 'pgq'" | grep -q 1 || fail "dropping pgq_coop dropped pgq"
+echo "pgq_coop installs as its own extension on pgq"
 
 # `pgqpp install` of this build creates extension pgq, and knows it again.
 q postgres "create database inst" >/dev/null

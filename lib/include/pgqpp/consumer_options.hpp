@@ -18,6 +18,20 @@ namespace pgqpp {
 struct ConsumerOptions {
   std::string queue;     ///< the queue to read
   std::string consumer;  ///< this consumer's name in the queue
+  /// Non-empty: this process is subconsumer `subconsumer` of `consumer`, one
+  /// of several processes sharing its batches (cooperative consumers, PgQ's
+  /// pgq_coop: each batch goes to one of them, together they see every event
+  /// once). The consumer then asks pgq_coop.next_batch_custom and
+  /// pgq_coop.finish_batch, and registers with pgq_coop.register_subconsumer.
+  /// The server needs schema pgq_coop (pgqpp 1.3, or extension pgq_coop).
+  /// Cannot be combined with behind_pooler, nor used by an
+  /// ExactlyOnceConsumer (usage errors).
+  std::string subconsumer;
+  /// With a subconsumer: take over the open batch of another subconsumer of
+  /// the same consumer that has not been seen (no batch taken or finished)
+  /// for this long, i.e. died holding it; 0 (the default) never does. Choose
+  /// it longer than any batch takes to handle.
+  std::chrono::milliseconds dead_interval{0};
 
   /// A batch's end tick must be at least this old (PgQ's min_lag).
   std::chrono::milliseconds min_lag{0};

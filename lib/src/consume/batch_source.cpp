@@ -65,6 +65,12 @@ BatchSource::BatchSource(std::string conninfo, ConsumerOptions options)
     throw_usage(
         "ConsumerOptions: behind_pooler cannot be combined with min_lag, min_count or "
         "min_interval (pgq.next_batch_wait opens the next batch as it comes)");
+  if (!options_.subconsumer.empty() && options_.behind_pooler)
+    throw_usage(
+        "ConsumerOptions: a subconsumer cannot run behind_pooler (pgq.next_batch_wait does not "
+        "hand out subconsumer batches)");
+  if (options_.subconsumer.empty() && options_.dead_interval.count() > 0)
+    throw_usage("ConsumerOptions: dead_interval needs a subconsumer");
   if (options_.behind_pooler && options_.poll_interval > max_server_wait)
     throw_usage("ConsumerOptions: behind_pooler needs a poll_interval of at most 60 s");
 }
@@ -126,9 +132,22 @@ std::optional<BatchInfo> BatchSource::next_batch() {
   auto min_interval = interval_param(options_.min_interval);
   std::optional<std::int32_t> min_count;
   if (options_.min_count > 0) min_count = options_.min_count;
-  const Param params[] = {options_.queue, options_.consumer, min_lag,
-                          min_count ? Param(*min_count) : Param(nullptr), min_interval};
-  PgResult r = conn().exec(sql::next_batch, params);
+  const Param count = min_count ? Param(*min_count) : Param(nullptr);
+  PgResult r;
+  if (coop()) {
+    auto dead = interval_param(options_.dead_interval);  // Param refers to it: keep it alive
+    const Param params[] = {options_.queue,
+                            options_.consumer,
+                            options_.subconsumer,
+                            min_lag,
+                            count,
+                            min_interval,
+                            dead};
+    r = conn().exec(sql::coop_next_batch, params);
+  } else {
+    const Param params[] = {options_.queue, options_.consumer, min_lag, count, min_interval};
+    r = conn().exec(sql::next_batch, params);
+  }
   if (PQgetisnull(r.get(), 0, 0)) return std::nullopt;
   return BatchInfo{int_at(r, 0, 0), int_at(r, 0, 1), int_at(r, 0, 2), PQgetvalue(r.get(), 0, 3)};
 }
@@ -178,29 +197,41 @@ std::unique_ptr<EventStream> BatchSource::open_stream(const BatchInfo& batch,
 }
 
 void BatchSource::finish(std::int64_t batch_id, std::span<const RetryTag> retries) {
+  const char* finish_sql = coop() ? sql::coop_finish_batch : sql::finish_batch;
   if (retries.empty()) {
     const Param params[] = {batch_id};
-    conn().exec(sql::finish_batch, params);
+    conn().exec(finish_sql, params);
   } else {
     // Retries first: event_dead takes an event out of the retry queue.
     RetryArrays arrays = retry_arrays(retries);
     DeadArrays dead = dead_arrays(retries);
     std::vector<Statement> s = {{sql::event_retries, {batch_id, arrays.ids, arrays.seconds}}};
     if (dead.count > 0) s.push_back({sql::event_deads, {batch_id, dead.ids, dead.reasons}});
-    s.push_back({sql::finish_batch, {batch_id}});
+    s.push_back({finish_sql, {batch_id}});
     conn().pipeline(s);
   }
   batches_finished_.fetch_add(1);
 }
 
 bool BatchSource::register_consumer() {
-  const Param params[] = {options_.queue, options_.consumer};
-  PgResult r = conn().exec(sql::register_consumer, params);
+  PgResult r;
+  if (coop()) {
+    const Param params[] = {options_.queue, options_.consumer, options_.subconsumer};
+    r = conn().exec(sql::coop_register, params);
+  } else {
+    const Param params[] = {options_.queue, options_.consumer};
+    r = conn().exec(sql::register_consumer, params);
+  }
   registered_ = true;
   return int_at(r, 0, 0) == 1;
 }
 
 void BatchSource::unregister_consumer() {
+  if (coop()) {
+    const Param params[] = {options_.queue, options_.consumer, options_.subconsumer};
+    conn().exec(sql::coop_unregister, params);
+    return;
+  }
   const Param params[] = {options_.queue, options_.consumer};
   conn().exec(sql::unregister_consumer, params);
 }

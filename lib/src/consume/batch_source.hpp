@@ -53,6 +53,8 @@ class BatchSource {
   BatchSource(std::string conninfo, ConsumerOptions options);
 
   const ConsumerOptions& options() const noexcept { return options_; }
+  /// This process is a subconsumer (pgq_coop) of options().consumer.
+  bool coop() const noexcept { return !options_.subconsumer.empty(); }
   StopState& stop() const noexcept { return options_.stop.state(); }
 
   /// The connection, opened (and the session set up) when there is none or

@@ -12,7 +12,12 @@ ExactlyOnceRunner::ExactlyOnceRunner(std::string source_conninfo, std::string ta
     : source_(std::move(source_conninfo), options.consumer),
       target_conninfo_(std::move(target_conninfo)),
       progress_(options.progress_table, options.consumer.queue, options.consumer.consumer),
-      on_step_(std::move(options.on_step)) {}
+      on_step_(std::move(options.on_step)) {
+  // The progress row remembers one consumer's last batch; a batch another
+  // subconsumer takes over after a crash would be applied again.
+  if (source_.coop())
+    throw_usage("ExactlyOnceOptions: an exactly-once consumer cannot be a subconsumer");
+}
 
 void ExactlyOnceRunner::step(ExactlyOnceStep s, std::int64_t batch_id) const {
   if (on_step_) on_step_(s, batch_id);

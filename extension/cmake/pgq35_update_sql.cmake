@@ -10,7 +10,9 @@
 #      `create function` made `create or replace function`, so that the
 #      functions PgQ 3.5 already has keep their OIDs (triggers on user
 #      tables, pgq_node and londiste refer to them) and get pgqpp's
-#      definition, library, settings and comments.
+#      definition, library, settings and comments;
+#   3. except the parts named *_coop.sql: a build named pgq installs
+#      schema pgq_coop as its own extension pgq_coop (concat_sql.cmake).
 # Inputs: OUT, EXTENSION_NAME, UPDATE_FROM, UPDATE_TO, DELTA, SKIP, PARTS
 # (|-separated, in name order).
 file(WRITE "${OUT}" "-- ${EXTENSION_NAME} update script from PgQ ${UPDATE_FROM} to pgqpp ${UPDATE_TO}, generated from\n"
@@ -25,6 +27,9 @@ foreach(part ${PARTS})
   get_filename_component(name "${part}" NAME)
   if(name STREQUAL SKIP)
     set(skipped TRUE)
+    continue()
+  endif()
+  if(name MATCHES "_coop\\.sql$")
     continue()
   endif()
   file(READ "${part}" text)

@@ -23,6 +23,10 @@ PREFIX = re.compile(r"^==(\d+)== ?(.*)$")
 FRAME = re.compile(r"^\s*(at|by) 0x[0-9A-Fa-f]+: ")
 LOCATION = re.compile(r"\(([^()]*)\)\s*$")
 OUR_OBJECTS = re.compile(r"/pgqpp(_bridge_test)?\.so$")
+# A server built from source with debug information (the 17 and 18 of
+# scripts/pg-major.sh) names its frames by source file, in PostgreSQL's
+# source tree (.../postgresql-18.6/src/backend/...), not by the staged binary.
+SERVER_SOURCES = re.compile(r"/postgresql-[0-9][0-9.]*/src/")
 
 
 def records(text):
@@ -65,7 +69,7 @@ def frame_owner(frame, source, stage):
         path = os.path.normpath(path)
     if path.startswith(source + "/extension/") or OUR_OBJECTS.search(path):
         return "ours"
-    if path.startswith(stage + "/"):
+    if path.startswith(stage + "/") or SERVER_SOURCES.search(path):
         return "server"
     return None
 

@@ -44,7 +44,8 @@ METRICS = {
     "delayed_lateness_p50": ("main", "delayed events: lateness p50 after deliver_at at 1,000 ev/s, "
                                      "libpgqpp Consumer (target p99 ≤ 10 ms)", "lower"),
     "delayed_lateness_p99": ("main", "delayed events: lateness p99, the same", "lower"),
-    "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (plain DELETE; target 0)", "lower"),
+    "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (delivered-up-to mark, rotation by TRUNCATE; target 0)", "lower"),
+    "delayed_rows_deleted": ("detail", "delayed events: rows deleted by delivery per 100,000", "lower"),
     "delayed_dead_tuples_left": ("detail", "delayed events: dead tuples left after a VACUUM", "lower"),
     "insert_single_cpu": ("detail", "insert, 1 event/tx: backend CPU per event", "lower"),
     "insert_bulk_cpu": ("detail", "insert, 100k in 1 tx (bulk row): backend CPU per event", "lower"),
@@ -91,10 +92,12 @@ NOT_APPLICABLE = {
     ("delayed_lateness_p99", "pgq"): "PgQ 3.5 has no delayed events",
     ("delayed_dead_tuples_made", "pgq"): "PgQ 3.5 has no delayed events",
     ("delayed_dead_tuples_left", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_rows_deleted", "pgq"): "PgQ 3.5 has no delayed events",
     ("delayed_lateness_p50", "raw"): "no queue",
     ("delayed_lateness_p99", "raw"): "no queue",
     ("delayed_dead_tuples_made", "raw"): "no queue",
     ("delayed_dead_tuples_left", "raw"): "no queue",
+    ("delayed_rows_deleted", "raw"): "no queue",
 }
 
 GROUPS = {

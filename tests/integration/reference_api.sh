@@ -13,8 +13,8 @@ trap 'psql -X -q -c "drop database if exists $db" >/dev/null 2>&1 || true' EXIT
 q "$db" "create extension pgqpp; select pgq.create_queue('one'); select pgq.create_queue('two');" >/dev/null
 
 # Documented differences: pgqpp additions (functions, then tables).
-added_functions='insert_events|wakeup_ticker|next_batch_wait|_check_name|_queue_changed|_ids_past_restored|event_dead|dead_letters|dead_letter_replay|dead_letter_purge|_dead_letter_sub|_set_max_retries|insert_event_at|insert_events_at|_delayed_queue_dropped|set_consumer_config|get_consumer_config'
-added_tables='dead_letter|queue_config|delayed_event|consumer_config'
+added_functions='insert_events|wakeup_ticker|next_batch_wait|_check_name|_queue_changed|_ids_past_restored|event_dead|dead_letters|dead_letter_replay|dead_letter_purge|_dead_letter_sub|_set_max_retries|insert_event_at|insert_events_at|_delayed_queue_dropped|set_consumer_config|get_consumer_config|get_delayed_info'
+added_tables='dead_letter|queue_config|delayed_event|delayed_event_0|delayed_event_1|delayed_mark|delayed_pending|consumer_config'
 additions="^($added_functions)\\("
 
 q "$db" "select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') -> '

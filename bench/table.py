@@ -44,7 +44,8 @@ METRICS = {
     "delayed_lateness_p50": ("main", "delayed events: lateness p50 after deliver_at at 1,000 ev/s, "
                                      "libpgqpp Consumer (target p99 ≤ 10 ms)", "lower"),
     "delayed_lateness_p99": ("main", "delayed events: lateness p99, the same", "lower"),
-    "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (plain DELETE; target 0)", "lower"),
+    "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (delivered-up-to mark, rotation by TRUNCATE; target 0)", "lower"),
+    "delayed_rows_deleted": ("detail", "delayed events: rows deleted by delivery per 100,000", "lower"),
     "delayed_dead_tuples_left": ("detail", "delayed events: dead tuples left after a VACUUM", "lower"),
     "held_xmin_ratio": ("main", "held xmin: 20 consumers, snapshot held 120 s, 1,000 ev/s, 20 ticks/s: "
                                 "batches/s of the last 10 s ÷ the first (target ≥ 0.8)", "higher"),
@@ -102,10 +103,12 @@ NOT_APPLICABLE = {
     ("delayed_lateness_p99", "pgq"): "PgQ 3.5 has no delayed events",
     ("delayed_dead_tuples_made", "pgq"): "PgQ 3.5 has no delayed events",
     ("delayed_dead_tuples_left", "pgq"): "PgQ 3.5 has no delayed events",
+    ("delayed_rows_deleted", "pgq"): "PgQ 3.5 has no delayed events",
     ("delayed_lateness_p50", "raw"): "no queue",
     ("delayed_lateness_p99", "raw"): "no queue",
     ("delayed_dead_tuples_made", "raw"): "no queue",
     ("delayed_dead_tuples_left", "raw"): "no queue",
+    ("delayed_rows_deleted", "raw"): "no queue",
 }
 for _m in ("held_xmin_ratio", "held_xmin_growth", "held_xmin_batches_first", "held_xmin_batches_last",
            "held_xmin_next_batch_first", "held_xmin_next_batch_last", "held_xmin_growth_subscription",

@@ -82,6 +82,20 @@ StatusSnapshot read_status(Connection& db, const std::optional<std::string>& que
     qs.rotation_period = opt_double(q, i, 13).value_or(0);
     s.queues.push_back(std::move(qs));
   }
+  // Delayed events per queue (pgqpp 1.3 and later).
+  if (tx.exec("select to_regprocedure('pgq.get_delayed_info(text)') is not null").value(0, 0) ==
+      "t") {
+    auto d = tx.exec(
+        "select queue_name, pending, extract(epoch from next_due - current_timestamp)"
+        "  from pgq.get_delayed_info() where $1::text is null or queue_name = $1",
+        std::span<const Param>(&name, 1));
+    for (std::size_t i = 0; i < d.size(); ++i)
+      for (auto& qs : s.queues)
+        if (qs.name == d.value(i, 0)) {
+          qs.delayed_pending = opt_int(d, i, 1);
+          qs.delayed_next_due = opt_double(d, i, 2);
+        }
+  }
   const bool has_dead =
       tx.exec("select to_regclass('pgq.dead_letter') is not null").value(0, 0) == "t";
   auto c = tx.exec(has_dead ? consumer_dead_sql : consumer_sql, std::span<const Param>(&name, 1));

@@ -30,6 +30,11 @@ struct QueueStatus {
   int tables = 0;                           ///< queue_ntables
   std::optional<double> last_rotation_age;  ///< since queue_switch_time
   double rotation_period = 0;
+  /// Delayed events stored and not delivered yet (unknown: PgQ 3.5, pgqpp
+  /// before 1.3), and seconds from now until the earliest is due (negative:
+  /// overdue; unknown also when none waits).
+  std::optional<std::int64_t> delayed_pending;
+  std::optional<double> delayed_next_due;
   bool ticker_late = false;  ///< set by evaluate_status
 };
 

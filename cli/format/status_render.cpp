@@ -38,6 +38,8 @@ nlohmann::json queue_json(const QueueStatus& q) {
         {"tables", q.tables},
         {"last_rotation_age_seconds", or_null(q.last_rotation_age)},
         {"period_seconds", q.rotation_period}}},
+      {"delayed_pending", or_null(q.delayed_pending)},
+      {"delayed_next_due_seconds", or_null(q.delayed_next_due)},
   };
 }
 
@@ -62,10 +64,21 @@ Cell queue_state(const QueueStatus& q) {
   return {"ok", Tone::green};
 }
 
+// "-" (unknown), "0", or "N next 2.0s" (the earliest due in 2 s; "due" once
+// its time has come).
+std::string delayed_text(const QueueStatus& q) {
+  if (!q.delayed_pending) return "-";
+  std::string text = std::to_string(*q.delayed_pending);
+  if (*q.delayed_pending > 0 && q.delayed_next_due)
+    text += *q.delayed_next_due > 0 ? " next " + duration_text(q.delayed_next_due) : " due";
+  return text;
+}
+
 std::string queue_table(const StatusSnapshot& s, bool colour) {
   TextTable t({{"QUEUE"},
                {"EV/S", true},
                {"PENDING", true},
+               {"DELAYED", true},
                {"LAST TICK", true},
                {"TICK ID", true},
                {"TABLE", true},
@@ -76,6 +89,7 @@ std::string queue_table(const StatusSnapshot& s, bool colour) {
     t.add_row({{escape_controls(q.name)},
                {rate_text(q.events_per_second)},
                {std::to_string(q.pending_events)},
+               {delayed_text(q)},
                {duration_text(q.last_tick_age), q.ticker_late ? Tone::red : Tone::plain},
                {id_text(q.last_tick_id)},
                {std::to_string(q.current_table) + "/" + std::to_string(q.tables)},

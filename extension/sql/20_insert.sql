@@ -5,7 +5,9 @@
 --   Inserts an event into the queue within the caller's transaction and
 --   returns its ev_id. The event becomes visible to consumers in the first
 --   batch whose end tick sees the transaction committed; if the transaction
---   rolls back, no consumer ever sees it.
+--   rolls back, no consumer ever sees it. Once the seven-argument form has
+--   been replaced (or altered), it calls that with NULL extras and the
+--   caller's rights and returns its result, as PgQ's PL/pgSQL form does.
 create function pgq.insert_event(queue_name text, ev_type text, ev_data text)
 returns bigint as 'MODULE_PATHNAME', 'pgqpp_insert_event' language c security definer;
 

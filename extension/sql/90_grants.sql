@@ -8,7 +8,7 @@ revoke all on all functions in schema pgq from public;
 
 grant execute on function
     pgq.seq_getval(text), pgq.get_queue_info(), pgq.get_queue_info(text),
-    pgq.get_consumer_info(), pgq.get_consumer_info(text), pgq.get_consumer_info(text, text),
+    pgq.get_consumer_info(), pgq.get_consumer_info(text), pgq.get_consumer_info(text, text), pgq.get_delayed_info(text),
     pgq.quote_fqname(text), pgq.version()
   to public;
 
@@ -50,7 +50,8 @@ grant execute on function
   to pgq_admin;
 
 revoke all on table pgq.event_template, pgq.consumer, pgq.queue, pgq.tick,
-    pgq.subscription, pgq.retry_queue, pgq.delayed_event from public;
+    pgq.subscription, pgq.retry_queue, pgq.delayed_event, pgq.delayed_event_0,
+    pgq.delayed_event_1, pgq.delayed_mark, pgq.delayed_pending from public;
 grant select on table pgq.event_template to pgq_reader;
 grant select, insert, truncate on table pgq.event_template to pgq_admin;
 grant select on table pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to pgq_reader;
@@ -58,4 +59,6 @@ grant select, insert, update, delete on table pgq.consumer, pgq.queue, pgq.tick,
   to pgq_admin;
 grant select on table pgq.consumer, pgq.queue, pgq.tick, pgq.subscription to public;
 grant select, insert, update, delete on table pgq.retry_queue to pgq_admin;
-grant select, insert, update, delete on table pgq.delayed_event to pgq_admin;
+grant select, insert, update, delete on table pgq.delayed_event, pgq.delayed_event_0,
+    pgq.delayed_event_1, pgq.delayed_mark to pgq_admin;
+grant select on table pgq.delayed_pending to pgq_admin;

@@ -21,8 +21,10 @@ const std::string added_functions =
     "insert_events|wakeup_ticker|next_batch_wait|_check_name|_queue_changed|_ids_past_restored|"
     "event_dead|dead_letters|dead_letter_replay|dead_letter_purge|_dead_letter_sub|_set_max_"
     "retries|insert_event_at|insert_events_at|_delayed_queue_dropped|set_consumer_config|get_"
-    "consumer_config";
-const std::string added_tables = "dead_letter|queue_config|delayed_event|consumer_config";
+    "consumer_config|get_delayed_info";
+const std::string added_tables =
+    "dead_letter|queue_config|delayed_event|delayed_event_0|delayed_event_1|delayed_mark|delayed_"
+    "pending|consumer_config";
 
 using Lines = std::vector<std::string>;
 

@@ -47,11 +47,14 @@ expect 0 create-queue qa --set ticker_max_count=1
 expect 0 create-queue qb
 expect 0 register qa ca
 expect 0 register qb cb
+# A delayed event an hour away on qb: the DELAYED column and delayed_pending.
+q "$db" "select pgq.insert_event_at('qb', now() + interval '1 hour', 't', 'later')" >/dev/null
 expect 0 status
 ! grep -q $'\x1b' "$work/out" || fail "escape codes in the table on a pipe"
 out_has "database $db"
-out_has "QUEUE  EV/S  PENDING  LAST TICK  TICK ID  TABLE  ROTATED  ROTATION  STATE"
-grep -qE '^qa +- +0 +[0-9.]+s +1 +0/3 +[0-9.]+s +2h00m  ok$' "$work/out" || fail "no row for qa: $(cat "$work/out")"
+grep -qE '^QUEUE  EV/S  PENDING +DELAYED  LAST TICK  TICK ID  TABLE  ROTATED  ROTATION  STATE$' "$work/out" || fail "no queue header: $(cat "$work/out")"
+grep -qE '^qa +- +0 +0 +[0-9.]+s +1 +0/3 +[0-9.]+s +2h00m  ok$' "$work/out" || fail "no row for qa: $(cat "$work/out")"
+grep -qE '^qb +- +0 +1 next (59m[0-9]{2}s|1h00m) +[0-9.]+s +1 +0/3 ' "$work/out" || fail "no DELAYED for qb: $(cat "$work/out")"
 grep -qE '^qb +cb +[0-9.]+s +0 +[0-9.]+s +- +0 +ok$' "$work/out" || fail "no row for cb: $(cat "$work/out")"
 expect 0 status --json;  shape "$work/out"
 python3 - "$work/out" <<'PY'
@@ -61,6 +64,9 @@ assert [q["name"] for q in doc["queues"]] == ["qa", "qb"], doc
 assert [(c["queue"], c["name"], c["lagging"]) for c in doc["consumers"]] == [("qa", "ca", False), ("qb", "cb", False)], doc
 assert doc["queues"][0]["rotation"]["tables"] == 3 and doc["queues"][0]["rotation"]["period_seconds"] == 7200, doc
 assert doc["problems"] == [] and doc["lag_threshold_seconds"] == 60, doc
+assert [q["delayed_pending"] for q in doc["queues"]] == [0, 1], doc
+assert doc["queues"][0]["delayed_next_due_seconds"] is None, doc
+assert 3500 < doc["queues"][1]["delayed_next_due_seconds"] <= 3600, doc
 PY
 expect 0 status qb --json;  shape "$work/out"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [q["name"] for q in d["queues"]]==["qb"] and [c["name"] for c in d["consumers"]]==["cb"], d' "$work/out"
@@ -139,7 +145,7 @@ expect 1 status --dsn 'host=127.0.0.1 port=1';  err_line "cannot reach the datab
 q cli_status_pgq "create extension pgq"
 q cli_status_pgq "select pgq.create_queue('p1'), pgq.register_consumer('p1', 'pc')" >/dev/null
 expect 0 status --json --dsn "dbname=cli_status_pgq";  shape "$work/out"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [c["name"] for c in d["consumers"]]==["pc"], d' "$work/out"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [c["name"] for c in d["consumers"]]==["pc"] and d["queues"][0]["delayed_pending"] is None, d' "$work/out"
 echo "status of a PgQ 3.5 database"
 
 echo "PASS"

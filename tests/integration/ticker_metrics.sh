@@ -22,6 +22,9 @@ for d in tkm_main tkm_drop; do
   q $d "select pgq.create_queue('q')" >/dev/null
   q $d "select pgq.register_consumer('q', 'c')" >/dev/null
 done
+# One delayed event an hour away, so the first scrape (linted below) has the
+# delayed-event gauges.
+q tkm_main "select pgq.insert_event_at('q', now() + interval '1 hour', 't', 'later')" >/dev/null
 
 # A long check_period: whatever goes must go without waiting for discovery.
 ticker_test_ini "$work/ticker.ini" "$log" "tkm_main, tkm_plain, tkm_drop"
@@ -55,6 +58,19 @@ q tkm_main "insert into pgq.dead_letter (dead_reason, ev_queue, ev_id, ev_time, 
 dead_counted() { [ "$(metric pgqpp_consumer_dead_letters "$c_labels")" = 1 ]; }
 wait_for 15 "c's dead letter counted" dead_counted
 echo "dead letters counted per consumer"
+
+# --- delayed events waiting per queue ---
+q_labels='db="tkm_main",queue="q"'
+[ "$(metric pgqpp_queue_delayed_pending "$q_labels")" = 1 ] ||
+  fail "pgqpp_queue_delayed_pending is not 1: $(grep delayed "$work/metrics.txt")"
+due_in=$(metric pgqpp_queue_delayed_next_due_seconds "$q_labels")
+awk -v d="$due_in" 'BEGIN { exit !(d > 3000 && d <= 3600) }' ||
+  fail "pgqpp_queue_delayed_next_due_seconds is not about an hour: '$due_in'"
+grep -q "^# TYPE pgqpp_queue_delayed_pending gauge" "$work/metrics.txt" || fail "pgqpp_queue_delayed_pending is not a gauge"
+q tkm_main "select pgq.insert_event_at('q', now() + interval '1 hour', 't', 'later')" >/dev/null
+two_delayed() { [ "$(metric pgqpp_queue_delayed_pending "$q_labels")" = 2 ]; }
+wait_for 15 "the second delayed event counted" two_delayed
+echo "delayed events counted per queue, with the time to the next"
 
 # --- force_tick jumps the event sequence: no events counter may move ---
 stamp() { metric pgqpp_ticker_last_refresh_timestamp_seconds 'db="tkm_main"'; }

@@ -89,14 +89,17 @@ TEST(CliStatus, TickerLateAfterIdlePeriodPlusThreshold) {
 
 TEST(CliStatus, TableIsAlignedAndPlainWithoutColour) {
   auto s = sample();
+  s.queues[0].delayed_pending = 2;
+  s.queues[0].delayed_next_due = 30.5;
   evaluate_status(s);
   const std::string plain = status_table(s, false);
   EXPECT_EQ(plain.find('\x1b'), std::string::npos);
   EXPECT_NE(plain.find("database app  2026-11-25T12:00:00.000Z  lag threshold 1m00s\n"),
             std::string::npos);
   EXPECT_NE(
-      plain.find("QUEUE   EV/S  PENDING  LAST TICK  TICK ID  TABLE  ROTATED  ROTATION  STATE\n"
-                 "orders  12.5        3      0.50s      100    1/3    1h01m     2h00m  ok\n"),
+      plain.find(
+          "QUEUE   EV/S  PENDING     DELAYED  LAST TICK  TICK ID  TABLE  ROTATED  ROTATION  STATE\n"
+          "orders  12.5        3  2 next 30s      0.50s      100    1/3    1h01m     2h00m  ok\n"),
       std::string::npos)
       << plain;
   EXPECT_NE(plain.find("QUEUE   CONSUMER    LAG  PENDING  LAST SEEN  BATCH  DEAD  STATE\n"
@@ -131,6 +134,10 @@ TEST(CliStatus, JsonHasTheDocumentedFields) {
   EXPECT_EQ(j["consumers"][1]["open_batch_id"], 42);
   EXPECT_TRUE(j["consumers"][0]["open_batch_id"].is_null());
   EXPECT_EQ(j["consumers"][1]["dead_letters"], 3);
+  EXPECT_TRUE(j["queues"][0]["delayed_pending"].is_null());
+  EXPECT_TRUE(j["queues"][0]["delayed_next_due_seconds"].is_null());
+  s.queues[0].delayed_pending = 0;
+  EXPECT_EQ(status_json(s)["queues"][0]["delayed_pending"], 0);
   EXPECT_EQ(j["consumers"][1]["lagging"], true);
   EXPECT_EQ(j["problems"].size(), 1u);
 }

@@ -44,7 +44,9 @@ struct QueueFigures {
   std::optional<double> ev_per_sec;
   long long ev_new = 0;  // events since the last tick
   long long last_tick_id = 0;
-  long long last_event_id = 0;  // the event sequence's value (force_tick skips ids)
+  long long last_event_id = 0;               // the event sequence's value (force_tick skips ids)
+  std::optional<long long> delayed_pending;  // unknown before pgqpp 1.3 (get_delayed_info)
+  std::optional<double> delayed_next_due;    // seconds until the earliest is due; none waiting
 };
 
 /// One consumer's figures from pgq.get_consumer_info().
@@ -123,6 +125,7 @@ class DatabaseWorker {
   void waiter_failed(const std::string& message, bool quiet);
   void waiter_unavailable(const std::string& why);
   void refresh_figures();
+  void refresh_delayed();
   void refresh_consumers();
   void log_stats(Clock::time_point now);
   /// The job's statement succeeded: next run after `period`; a recovery is logged.

@@ -26,7 +26,8 @@ void DatabaseWorker::refresh_figures() {
   const std::string sql =
       "select i.queue_name, extract(epoch from i.ticker_lag), i.ev_per_sec, i.ev_new,"
       "       i.last_tick_id, pgq.seq_getval(q.queue_event_seq),"
-      "       to_regclass('pgq.dead_letter') is not null"
+      "       to_regclass('pgq.dead_letter') is not null,"
+      "       to_regprocedure('pgq.get_delayed_info(text)') is not null"
       "  from pgq.get_queue_info() i join pgq.queue q on q.queue_name = i.queue_name";
   session_.run(
       sql, {},
@@ -34,6 +35,7 @@ void DatabaseWorker::refresh_figures() {
         queues_.clear();
         // pgqpp 1.2 and later: count the consumers' dead letters too.
         dead_letters_known_ = r.rows() > 0 && r.text(0, 6) == "t";
+        const bool delayed_known = r.rows() > 0 && r.text(0, 7) == "t";
         for (int i = 0; i < r.rows(); ++i) {
           QueueFigures f;
           f.name = r.text(i, 0);
@@ -44,6 +46,28 @@ void DatabaseWorker::refresh_figures() {
           f.last_event_id = r.number(i, 5);
           queues_.push_back(f);
         }
+        if (delayed_known)
+          refresh_delayed();
+        else
+          refresh_consumers();
+      },
+      failed(figures_, kFiguresPeriod, sql));
+}
+
+void DatabaseWorker::refresh_delayed() {
+  // pgqpp 1.3 and later: the delayed events waiting per queue.
+  const std::string sql =
+      "select queue_name, pending, extract(epoch from next_due - current_timestamp)"
+      "  from pgq.get_delayed_info()";
+  session_.run(
+      sql, {},
+      [this](const Result& r) {
+        for (int i = 0; i < r.rows(); ++i)
+          for (auto& q : queues_)
+            if (q.name == r.text(i, 0)) {
+              q.delayed_pending = r.number(i, 1);
+              if (!r.is_null(i, 2)) q.delayed_next_due = real(r, i, 2);
+            }
         refresh_consumers();
       },
       failed(figures_, kFiguresPeriod, sql));
@@ -106,6 +130,10 @@ void DatabaseWorker::add_metrics(MetricLines& out) const {
     add("pgqpp_queue_last_event_id", labels, static_cast<double>(q.last_event_id));
     add("pgqpp_queue_events_since_tick", labels, static_cast<double>(q.ev_new));
     if (q.ev_per_sec) add("pgqpp_queue_events_per_second", labels, *q.ev_per_sec);
+    if (q.delayed_pending)
+      add("pgqpp_queue_delayed_pending", labels, static_cast<double>(*q.delayed_pending));
+    if (q.delayed_next_due)
+      add("pgqpp_queue_delayed_next_due_seconds", labels, *q.delayed_next_due);
   }
   for (const auto& c : consumers_) {
     std::string labels =

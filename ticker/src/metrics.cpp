@@ -123,6 +123,11 @@ const MetricInfo kMetrics[] = {
      "count)"},
     {"pgqpp_queue_events_since_tick", "gauge", "events inserted since the newest tick"},
     {"pgqpp_queue_events_per_second", "gauge", "event rate over the last ticks"},
+    {"pgqpp_queue_delayed_pending", "gauge",
+     "delayed events stored and not delivered yet (pgqpp 1.3 and later)"},
+    {"pgqpp_queue_delayed_next_due_seconds", "gauge",
+     "seconds until the queue's earliest waiting delayed event is due (negative: overdue); "
+     "absent when none waits"},
     {"pgqpp_consumer_lag_seconds", "gauge", "age of the tick the consumer has reached"},
     {"pgqpp_consumer_last_seen_seconds", "gauge", "time since the consumer's last batch call"},
     {"pgqpp_consumer_pending_events", "gauge",

@@ -23,6 +23,7 @@ SPIPlanPtr custom_tick_plan = nullptr;
 SPIPlanPtr open_plan = nullptr;
 SPIPlanPtr tick_plan = nullptr;
 SPIPlanPtr finish_plan = nullptr;
+SPIPlanPtr finish_plan_v11 = nullptr;  // schema 1.1: no pgq.consumer_config
 
 // One row of next_batch_custom's result; nulls[i] marks NULL fields.
 struct BatchRow {
@@ -365,15 +366,27 @@ PGQPP_FUNCTION(pgqpp_finish_batch) {
   uint64 n;
   {
     spi::Session session;
-    if (finish_partial_batch(batch_id)) PG_RETURN_INT32(1);
-    SPIPlanPtr p = spi::prepare(finish_plan,
-                                "update pgq.subscription"
-                                "   set sub_active = now(), sub_last_tick = sub_next_tick,"
-                                "       sub_next_tick = null, sub_batch = null"
-                                " where sub_batch = $1",
-                                {INT8OID});
+    // One statement in the usual case: the subscription moves on unless a
+    // bounded batch's window (pgq.consumer_config) stops inside its tick
+    // interval; only then, or for an unknown batch, finish_partial_batch
+    // runs its UPDATE (bounded_batch.hpp).
+    bool bounded_schema = has_consumer_config();
+    static const std::string finish_sql =
+        std::string(
+            "update pgq.subscription s"
+            "   set sub_active = now(), sub_last_tick = sub_next_tick,"
+            "       sub_next_tick = null, sub_batch = null"
+            " where sub_batch = $1") +
+        (" and not exists (select 1 from pgq.consumer_config cc"
+         "  where cc.cc_queue = s.sub_queue and cc.cc_consumer = s.sub_consumer"
+         "    and cc.cc_last_tick = s.sub_last_tick and cc.cc_next_tick = s.sub_next_tick"
+         "    and cc.cc_upto_id < cc.cc_max_id)");
+    static const std::string finish_sql_v11 = finish_sql.substr(0, finish_sql.find(" and not"));
+    SPIPlanPtr p = spi::prepare(bounded_schema ? finish_plan : finish_plan_v11,
+                                (bounded_schema ? finish_sql : finish_sql_v11).c_str(), {INT8OID});
     Datum arg = Int64GetDatum(batch_id);
     n = spi::execute(p, &arg, nullptr, false, 0);
+    if (n == 0 && finish_partial_batch(batch_id)) PG_RETURN_INT32(1);
   }
   if (n == 0) {
     ereport(WARNING, (errmsg("finish_batch: batch " INT64_FORMAT " not found", batch_id)));

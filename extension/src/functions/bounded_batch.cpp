@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "functions/open_batch.hpp"
+#include "functions/schema_objects.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -80,12 +81,7 @@ std::optional<int64> int8_at(uint64 row, int col) {
 
 }  // namespace
 
-bool has_consumer_config() {
-  return pg_call([] {
-    Oid ns = get_namespace_oid("pgq", true);
-    return OidIsValid(ns) && OidIsValid(get_relname_relid("consumer_config", ns));
-  });
-}
+bool has_consumer_config() { return schema_has(SchemaObject::consumer_config); }
 
 void plan_bounded_batch(int64 batch_id, int32 queue_id, int32 consumer_id,
                         const BoundedState& state, int64 last_tick, int64 next_tick) {

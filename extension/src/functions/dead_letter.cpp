@@ -3,6 +3,7 @@
 // listing, replay and purge are PL/pgSQL (sql/72_dead_letters.sql).
 #include "functions/dead_letter.hpp"
 
+#include "functions/schema_objects.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -46,13 +47,8 @@ uint64 run_bury(const std::string& sql, const std::string& reason, bool reason_n
 
 // True once the schema has dead letters (version 1.2): a server running
 // this module over an older schema (before ALTER EXTENSION ... UPDATE)
-// retries as PgQ does. Syscache lookups, no query.
-bool schema_has_dead_letters() {
-  return pg_call([] {
-    Oid ns = get_namespace_oid("pgq", true);
-    return OidIsValid(ns) && OidIsValid(get_relname_relid("queue_config", ns));
-  });
-}
+// retries as PgQ does (schema_objects.hpp: cached, no lookup per call).
+bool schema_has_dead_letters() { return schema_has(SchemaObject::queue_config); }
 
 std::optional<int32> queue_max_retries(int32 queue_id) {
   if (!schema_has_dead_letters()) return std::nullopt;

@@ -12,6 +12,7 @@
 #include "functions/event_writer.hpp"
 #include "functions/insert_checks.hpp"
 #include "functions/queue_cache.hpp"
+#include "functions/schema_objects.hpp"
 #include "functions/ticker_wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
@@ -23,7 +24,9 @@ extern "C" {
 namespace pgqpp::ext {
 namespace {
 
-SPIPlanPtr store_plan = nullptr;
+SPIPlanPtr store_plan = nullptr;    // schema 1.2: pgq.delayed_event
+SPIPlanPtr store_plans[2] = {};     // schema 1.3: pgq.delayed_event_0 / _1
+SPIPlanPtr current_plan = nullptr;  // schema 1.3: which of them is current
 
 // The columns of the INSERT below, in order.
 enum StoreColumn {
@@ -46,15 +49,33 @@ struct StoreRow {
   char nulls[kStoreColumns];  // SPI's ' ' / 'n'
 };
 
-void store(const StoreRow& row) {
-  SPIPlanPtr plan = spi::prepare(
-      store_plan,
-      "insert into pgq.delayed_event (de_deliver_at, de_queue, ev_id, ev_time, ev_txid,"
-      " ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)"
-      " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-      {TIMESTAMPTZOID, INT4OID, INT8OID, TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID, TEXTOID,
-       TEXTOID, TEXTOID, TEXTOID},
-      spi::PlanMode::generic);
+constexpr const char* kStoreColumnsSql =
+    " (de_deliver_at, de_queue, ev_id, ev_time, ev_txid,"
+    " ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)"
+    " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+// The prepared INSERT of this call: into the current child table on schema
+// 1.3 (read once per call: rotation switches it, schema_objects.hpp), into
+// pgq.delayed_event on 1.2.
+SPIPlanPtr store_plan_now() {
+  std::string table = "pgq.delayed_event";
+  SPIPlanPtr* slot = &store_plan;
+  if (schema_has(SchemaObject::delayed_mark)) {
+    SPIPlanPtr cur = spi::prepare(current_plan, "select dm_cur_table from pgq.delayed_mark", {},
+                                  spi::PlanMode::generic);
+    if (spi::execute(cur, nullptr, nullptr, true, 1) != 1)
+      throw Error(ERRCODE_DATA_CORRUPTED, "pgq.delayed_mark must hold one row");
+    int32 n = DatumGetInt32(spi::value(0, 1)) == 1 ? 1 : 0;
+    table += "_" + std::to_string(n);
+    slot = &store_plans[n];
+  }
+  return spi::prepare(*slot, ("insert into " + table + kStoreColumnsSql).c_str(),
+                      {TIMESTAMPTZOID, INT4OID, INT8OID, TIMESTAMPTZOID, INT8OID, TEXTOID, TEXTOID,
+                       TEXTOID, TEXTOID, TEXTOID, TEXTOID},
+                      spi::PlanMode::generic);
+}
+
+void store(SPIPlanPtr plan, const StoreRow& row) {
   spi::execute(plan, row.values, row.nulls, false, 0);
 }
 
@@ -99,7 +120,7 @@ Datum insert_event_at_common(FunctionCallInfo fcinfo, int ntext) {
     row.nulls[c] = present ? ' ' : 'n';
     row.values[c] = present ? PG_GETARG_DATUM(arg) : 0;
   }
-  store(row);
+  store(store_plan_now(), row);
   ticker_wakeup_note_delayed(at);
   return Int64GetDatum(id);
 }
@@ -175,6 +196,7 @@ PGQPP_FUNCTION(pgqpp_insert_events_at) {
     });
     throw *refusal;
   }
+  SPIPlanPtr plan = store_plan_now();
   StoreRow row;
   start_row(&row, q);
   for (int i = 0; i < count; ++i) {
@@ -188,7 +210,7 @@ PGQPP_FUNCTION(pgqpp_insert_events_at) {
       row.nulls[kType + c] = null ? 'n' : ' ';
       row.values[kType + c] = null ? 0 : col.values[at];
     }
-    store(row);
+    store(plan, row);
   }
   ticker_wakeup_note_delayed(earliest);
   return Int64GetDatum(count);

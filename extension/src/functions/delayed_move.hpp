@@ -7,6 +7,17 @@
 // is, whenever a consumer can read the tick), so the batch ending at that
 // tick holds them: the first batch after deliver_at. The next batch starts
 // above that txid, so they come once.
+//
+// Which rows are delivered (schema 1.3): pgq.delayed_mark holds the last
+// move's time T and snapshot S; a row is delivered when de_deliver_at <= T
+// and its ev_txid is visible in S. A move, holding the mark's row lock,
+// takes the rows due at its time and visible in its own snapshot minus
+// those, then stores its time and snapshot: like a batch between two ticks,
+// each row once, a late-committing transaction's rows in the first move
+// that sees them. Nothing is deleted; rotation (every dm_rotation_period)
+// copies the pending rows of the other child table into the current one and
+// truncates it. docs/internals.md has the reasoning. Schema 1.2 deletes
+// delivered rows instead (schema_objects.hpp).
 #pragma once
 
 #include <optional>
@@ -32,15 +43,16 @@ constexpr const char* kTickSnapshotWithOwnTxid =
     "                                         order by 1), ','))::txid_snapshot"
     "   from (select txid_current_snapshot() s) own)";
 
-/// How many delayed events one call moves at most; the rest stay due and
-/// the next tick takes them.
+/// How many delayed events one call moves at most on schema 1.2; the rest
+/// stay due and the next tick takes them. Schema 1.3 moves every due row:
+/// the mark cannot stop in the middle of events due at the same instant.
 constexpr long kDelayedMoveLimit = 10000;
 
-/// Moves the delayed events due at `now` (de_deliver_at <= now), of one
-/// queue or (queue_id 0) of all, into their queues' current tables, keeping
-/// their ev_id, with ev_time = deliver_at and this transaction's txid.
-/// Events of queues dropped meanwhile are discarded. Returns the ids of the
-/// queues that got events, each once. Must run inside an spi::Session.
+/// Moves the delayed events due at `now` (de_deliver_at <= now), of all
+/// queues (schema 1.2: of one queue, or of all with queue_id 0), into their queues' current tables,
+/// keeping their ev_id, with ev_time = deliver_at and this transaction's txid. Events of queues
+/// dropped meanwhile are discarded. Returns the ids of the queues that got events, each once. Must
+/// run inside an spi::Session.
 std::vector<int32> move_due_delayed(TimestampTz now, int32 queue_id);
 
 /// The earliest deliver_at waiting in pgq.delayed_event, in a new snapshot;

@@ -11,8 +11,11 @@
 #include "functions/insert_checks.hpp"
 #include "functions/queue_cache.hpp"
 #include "pg/bridge.hpp"
+#include "pg/spi.hpp"
+#include "triggers/event_sink.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/array.h"
 }
 
@@ -71,13 +74,73 @@ Datum insert_event_common(FunctionCallInfo fcinfo, int ntext) {
   return Int64GetDatum(id);
 }
 
+// Runs as another user for its lifetime (restored on error too).
+class RunAs {
+ public:
+  explicit RunAs(Oid user) {
+    GetUserIdAndSecContext(&saved_user_, &saved_context_);
+    SetUserIdAndSecContext(user, saved_context_);
+  }
+  ~RunAs() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+  RunAs(const RunAs&) = delete;
+  RunAs& operator=(const RunAs&) = delete;
+
+ private:
+  Oid saved_user_ = InvalidOid;
+  int saved_context_ = 0;
+};
+
+SPIPlanPtr replaced_plan = nullptr;
+
+// PgQ 3.5's pgq.insert_event(3) is PL/pgSQL returning
+// pgq.insert_event(queue, type, data, null, null, null, null), and it is not
+// SECURITY DEFINER: a replaced seven-argument function sees these events too,
+// called with the caller's rights (the outer user: the session's role or SET
+// ROLE's). Only when the function was replaced (event_sink.hpp).
+Datum insert_through_replaced(FunctionCallInfo fcinfo) {
+  spi::Session session;
+  Datum values[3];
+  char nulls[3];
+  for (int i = 0; i < 3; ++i) {
+    nulls[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+    values[i] = PG_ARGISNULL(i) ? 0 : PG_GETARG_DATUM(i);
+  }
+  bool isnull = false;
+  Datum id = 0;
+  try {
+    RunAs caller(GetOuterUserId());
+    SPIPlanPtr plan =
+        spi::prepare(replaced_plan, "select pgq.insert_event($1, $2, $3, null, null, null, null)",
+                     {TEXTOID, TEXTOID, TEXTOID});
+    spi::execute(plan, values, nulls, false, 1);
+    id = spi::value(0, 1, &isnull);
+  } catch (const PgError& e) {
+    // PgQ's PL/pgSQL parses the call as an expression, without our
+    // "select ": an error's position in it (a missing function) counts
+    // from there.
+    constexpr int kSelect = sizeof("select ") - 1;
+    if (e.data()->cursorpos > kSelect) e.data()->cursorpos -= kSelect;
+    if (e.data()->internalpos > kSelect) e.data()->internalpos -= kSelect;
+    throw;
+  }
+  if (isnull) {
+    fcinfo->isnull = true;
+    return 0;
+  }
+  return id;  // int8 is passed by value
+}
+
 }  // namespace
 }  // namespace pgqpp::ext
 
 using namespace pgqpp::ext;
 
 /// pgq.insert_event(queue_name, ev_type, ev_data) -> bigint: see SQL docs.
-PGQPP_FUNCTION(pgqpp_insert_event) { return insert_event_common(fcinfo, 2); }
+/// Calls a replaced seven-argument pgq.insert_event as PgQ's does.
+PGQPP_FUNCTION(pgqpp_insert_event) {
+  if (triggers::insert_event_replaced()) return insert_through_replaced(fcinfo);
+  return insert_event_common(fcinfo, 2);
+}
 
 /// pgq.insert_event(queue_name, ev_type, ev_data, ev_extra1..4) -> bigint.
 PGQPP_FUNCTION(pgqpp_insert_event_extra) { return insert_event_common(fcinfo, 6); }

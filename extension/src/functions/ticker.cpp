@@ -10,9 +10,10 @@
 
 #include "core/tick_policy.hpp"
 #include "functions/consumer_notify.hpp"
-#include "functions/delayed_move.hpp"
 #include "functions/consumer_wait.hpp"
+#include "functions/delayed_move.hpp"
 #include "functions/tick_many.hpp"
+#include "functions/ticker_wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -124,7 +125,16 @@ std::optional<int64> tick_queue(Datum queue_name) {
   lock_queue_ticks(queue_id, TickLock::wait);
   // Delayed events now due go into the queue first; then it ticks whatever
   // the rule says, and this tick's batch holds them (delayed_move.hpp).
-  bool delayed = !move_due_delayed(GetCurrentTimestamp(), queue_id).empty();
+  // The move takes every queue's due events (one delivered-up-to mark for
+  // all); the other queues that got some are noted for the waiting ticker,
+  // which ticks them at this commit (ticker_wakeup.hpp).
+  bool delayed = false;
+  for (int32 moved : move_due_delayed(GetCurrentTimestamp(), queue_id)) {
+    if (moved == queue_id)
+      delayed = true;
+    else
+      ticker_wakeup_note(moved);
+  }
   static const std::string state_sql =
       std::string("select ") + kStateColumns + kStateFrom + " where q.queue_id = $1";
   SPIPlanPtr state = spi::prepare(state_plan, state_sql.c_str(), {INT4OID}, spi::PlanMode::generic);

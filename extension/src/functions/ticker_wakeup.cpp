@@ -23,6 +23,7 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
+#include "tcop/utility.h"
 #include "utils/wait_event.h"
 }
 
@@ -50,6 +51,7 @@ struct WakeupShmem {
 
 WakeupShmem* shared = nullptr;
 shmem_request_hook_type prev_request_hook = nullptr;
+ProcessUtility_hook_type prev_process_utility = nullptr;
 shmem_startup_hook_type prev_startup_hook = nullptr;
 
 // A deliver_at as stored in DbSlot::next_due: times before 2000 are 0, which
@@ -166,6 +168,32 @@ void on_xact(XactEvent event, void*) {
     local_max_queue_id = 0;
     local_due = kNoDue;
   }
+}
+
+// COMMIT PREPARED: the prepared transaction's delayed events become visible
+// now, but the PREPARE cleared what this backend knew of them, and the
+// committing backend may be another one, after a restart too. So every
+// COMMIT PREPARED in a database with a waiting ticker makes it look at once:
+// one move (nothing due, usually) and one lookup of the earliest deliver_at,
+// which now sees the committed rows. Runs after the commit is visible, as
+// on_xact does. No C++ objects: standard_ProcessUtility may longjmp.
+void on_process_utility(PlannedStmt* stmt, const char* query, bool read_only_tree,
+                        ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
+                        DestReceiver* dest, QueryCompletion* qc) {
+  if (prev_process_utility != nullptr)
+    prev_process_utility(stmt, query, read_only_tree, context, params, env, dest, qc);
+  else
+    standard_ProcessUtility(stmt, query, read_only_tree, context, params, env, dest, qc);
+  Node* node = stmt->utilityStmt;
+  if (node == nullptr || !IsA(node, TransactionStmt) ||
+      castNode(TransactionStmt, node)->kind != TRANS_STMT_COMMIT_PREPARED)
+    return;
+  int slot_index = find_slot(MyDatabaseId);
+  if (slot_index < 0) return;  // no ticker waits here: it looks when it starts
+  DbSlot& slot = shared->slots[slot_index];
+  if (!lower_due(slot, 0)) return;  // it looks at once already
+  uint32 waiter = pg_atomic_read_u32(&slot.waiter);
+  if (waiter != 0) SetLatch(&ProcGlobal->allProcs[waiter - 1].procLatch);
 }
 
 // Takes this database's raised bits (clearing them) into `out`.
@@ -333,6 +361,8 @@ void ticker_wakeup_init() {
   prev_startup_hook = shmem_startup_hook;
   shmem_startup_hook = startup_shmem;
   RegisterXactCallback(on_xact, nullptr);
+  prev_process_utility = ProcessUtility_hook;
+  ProcessUtility_hook = on_process_utility;
 }
 
 void ticker_wakeup_note(int32 queue_id) {

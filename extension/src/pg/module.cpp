@@ -8,6 +8,7 @@
 #include "functions/consumer_wait.hpp"
 #include "functions/event_writer_cache.hpp"
 #include "functions/queue_cache.hpp"
+#include "functions/schema_objects.hpp"
 #include "functions/ticker_wakeup.hpp"
 #include "pg/bridge.hpp"
 #include "triggers/event_sink.hpp"
@@ -20,6 +21,7 @@ PGDLLEXPORT void _PG_init(void);
 
 void _PG_init(void) {
   pgqpp::ext::queue_cache_init();
+  pgqpp::ext::schema_objects_init();
   pgqpp::ext::event_writer_cache_init();
   pgqpp::ext::triggers::trigger_cache_init();
   pgqpp::ext::triggers::event_sink_init();

@@ -83,12 +83,18 @@ InsertEventFunction lookup_insert_event() {
 // Whether the event may be written directly; if so, checks that the caller
 // may produce events (EXECUTE on pgq.insert_event, which pgq_writer has)
 // and returns the function's owner, else InvalidOid. Runs inside pg_call.
-Oid direct_write_owner() {
+// Looks pgq.insert_event(text x 7) up again after a change to pg_proc.
+// Runs inside pg_call.
+void refresh_insert_event() {
   if (looked_up_at != proc_changes) {
     uint64 before = proc_changes;
     insert_event_fn = lookup_insert_event();
     looked_up_at = before;
   }
+}
+
+Oid direct_write_owner() {
+  refresh_insert_event();
   if (!insert_event_fn.own) return InvalidOid;
   if (compat::function_aclcheck(insert_event_fn.oid, GetUserId()) != ACLCHECK_OK)
     aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, "insert_event");
@@ -139,6 +145,13 @@ void insert_through_sql(const std::string& queue_name, const EventFields& fields
 }  // namespace
 
 void event_sink_init() { CacheRegisterSyscacheCallback(PROCOID, on_proc_change, 0); }
+
+bool insert_event_replaced() {
+  return pg_call([] {
+    refresh_insert_event();
+    return !insert_event_fn.own;
+  });
+}
 
 void insert_trigger_event(const std::string& queue_name, const EventFields& fields) {
   Oid owner = pg_call([] { return direct_write_owner(); });

@@ -22,6 +22,12 @@ namespace pgqpp::ext::triggers {
 /// called once from _PG_init.
 void event_sink_init();
 
+/// Whether pgq.insert_event(text x 7) is no longer pgqpp's own function
+/// (replaced, altered or dropped). Cached as above: no lookup unless pg_proc
+/// changed. The three-argument pgq.insert_event asks it, to call a
+/// replacement as PgQ's does.
+bool insert_event_replaced();
+
 /// Inserts the event. Throws Error or PgError.
 void insert_trigger_event(const std::string& queue_name, const EventFields& fields);
 

@@ -28,6 +28,10 @@ begin
   return 0;
 end $$;
 
+-- The three-argument form calls the seven-argument one, as PgQ's does.
+select pgq.insert_event('rq', 'three', 'args');
+select pgq.insert_event('rq', null, null);
+
 -- Runs INSERT, UPDATE (with and without a change), DELETE and TRUNCATE
 -- under trigger `func` with arguments `args` (`tr_args` for the TRUNCATE
 -- trigger), AFTER the change or, with `timing` 'before', BEFORE it.
@@ -115,6 +119,7 @@ select pgq.drop_queue('routed');
 alter extension pgqpp drop function pgq.insert_event(text,text,text,text,text,text,text);
 drop function pgq.insert_event(text,text,text,text,text,text,text);
 insert into t values (21, 's', 21);
+select pgq.insert_event('rq', 'three', 'args');
 -- Nothing went into the queue while the function was replaced.
 select count(*) from pgq.event_template;
 
@@ -133,7 +138,9 @@ begin;
 insert into t values (6, 'a', 6);
 update t set lo = 'b' where id = 6;
 delete from t where id = 6;
--- Three events written, no call of the function: the direct write is back.
+select pgq.insert_event('rq', 'three', 'direct') > 0 as stored;
+-- Four events written, no call of the function: the direct write is back
+-- (for the three-argument form too).
 select pg_temp.calls() as calls, (select count(*) from pgq.event_template) as events;
 -- An alteration (here a SET option) makes it a function PgQ's way must call.
 alter function pgq.insert_event(text,text,text,text,text,text,text) set work_mem = '2MB';

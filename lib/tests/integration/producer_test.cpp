@@ -78,7 +78,7 @@ TEST_F(ProducerTest, DeliveryAtATimeAndAfterADelay) {
   EXPECT_EQ(seen[0].extra1, "x1");
   EXPECT_EQ(seen[1].data, "bulk 1");
   EXPECT_EQ(seen[2].data, "bulk 2");
-  EXPECT_EQ(scalar("select ev_data from pgq.delayed_event"), "in an hour");
+  EXPECT_EQ(scalar("select ev_data from pgq.delayed_pending"), "in an hour");
   EXPECT_EQ(scalar("select count(*) from pgq.event_" +
                    scalar("select queue_id from pgq.queue where queue_name = '" + queue + "'") +
                    " where ev_id = " + std::to_string(id)),

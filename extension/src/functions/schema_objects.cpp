@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: PostgreSQL
+// The cached answers of schema_has: see schema_objects.hpp.
+#include "functions/schema_objects.hpp"
+
+#include "pg/bridge.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+namespace pgqpp::ext {
+namespace {
+
+// The one place that knows which version added which table: schema_has
+// looks for the table in schema pgq.
+struct Marker {
+  SchemaObject object;
+  const char* table;
+  const char* since;  // the extension version that added it, for readers
+};
+constexpr Marker kMarkers[] = {
+    {SchemaObject::queue_config, "queue_config", "1.2"},
+    {SchemaObject::consumer_config, "consumer_config", "1.2"},
+    {SchemaObject::delayed_event, "delayed_event", "1.2"},
+    {SchemaObject::delayed_mark, "delayed_mark", "1.3"},
+};
+constexpr int kCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
+
+// -1: not looked up since the last catalog change; 0/1: the answer.
+int known[kCount] = {-1, -1, -1, -1};
+
+void forget(Datum, int, uint32) {
+  for (int& k : known) k = -1;
+}
+
+}  // namespace
+
+void schema_objects_init() {
+  CacheRegisterSyscacheCallback(RELNAMENSP, forget, 0);
+  CacheRegisterSyscacheCallback(NAMESPACENAME, forget, 0);
+}
+
+bool schema_has(SchemaObject object) {
+  int i = static_cast<int>(object);
+  if (known[i] < 0) {
+    known[i] = pg_call([&] {
+      Oid ns = get_namespace_oid("pgq", true);
+      return OidIsValid(ns) && OidIsValid(get_relname_relid(kMarkers[i].table, ns));
+    });
+  }
+  return known[i] == 1;
+}
+
+}  // namespace pgqpp::ext

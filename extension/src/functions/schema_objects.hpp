@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: PostgreSQL
+// Which of pgqpp's later tables the installed schema has. One pgqpp.so
+// serves every database of a server, and a database keeps its older schema
+// until ALTER EXTENSION pgqpp UPDATE: code that uses a table added by a later
+// version asks here first and keeps the older behaviour without it. The one
+// list of those tables and the version that added each is in
+// schema_objects.cpp. The answers are cached per backend and dropped by any
+// pg_class or pg_namespace change (syscache callbacks), so the hot paths
+// (next_batch, finish_batch, the batch load, ticking) look nothing up.
+#pragma once
+
+namespace pgqpp::ext {
+
+enum class SchemaObject {
+  queue_config,     // 1.2: dead letters (pgq.queue_config, pgq.dead_letter)
+  consumer_config,  // 1.2: bounded batches
+  delayed_event,    // 1.2: delayed events, deleted when delivered
+  delayed_mark,     // 1.3: delayed events with a delivered-up-to mark
+};
+
+/// Whether the installed pgq schema has `object`.
+bool schema_has(SchemaObject object);
+
+/// Registers the invalidation callbacks; called once from _PG_init.
+void schema_objects_init();
+
+}  // namespace pgqpp::ext

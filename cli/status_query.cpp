@@ -6,6 +6,8 @@
 
 #include <pgqpp/transaction.hpp>
 
+#include "status_consumer_settings.hpp"
+
 namespace pgqpp::cli {
 
 namespace {
@@ -95,6 +97,7 @@ StatusSnapshot read_status(Connection& db, const std::optional<std::string>& que
     cs.dead_letters = opt_int(c, i, 7);
     s.consumers.push_back(std::move(cs));
   }
+  read_consumer_limits(tx, s);
   tx.commit();
   evaluate_status(s);
   return s;

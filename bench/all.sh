@@ -11,6 +11,7 @@
 #   triggers  bench/triggers.sh  change-capture triggers on a bulk UPDATE
 #   consume   bench/consume.sh   one large batch read end to end by clients
 #   ticker    bench/ticker.sh    latency at 100 ev/s with 1,000 queues, ticker CPU
+#   bounded   bench/bounded.sh   rows read per bounded batch, bounded vs unbounded reads
 #   load      bench/load.sh      when it exists (the load run; it writes
 #                                $BUILD/bench-load-results.txt)
 # The parts write their reports and rows into $BUILD/bench-results/ (its
@@ -22,9 +23,9 @@ part=all
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
-parts=${BENCH_PARTS:-core triggers consume ticker delayed load}
-declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [load]=load.sh)
-for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, load)"; done
+parts=${BENCH_PARTS:-core triggers consume ticker delayed bounded load}
+declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [bounded]=bounded.sh [load]=load.sh)
+for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, bounded, load)"; done
 
 rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt
 bench_work

@@ -14,6 +14,7 @@
 #   delayed   bench/delayed.sh   delayed events: lateness, dead tuples
 #   held_xmin bench/held_xmin.sh 20 consumers under a held snapshot: throughput,
 #                                metadata growth (BENCH_HOLD_SECONDS, 120)
+#   bounded   bench/bounded.sh   rows read per bounded batch, bounded vs unbounded reads
 #   load      bench/load.sh      when it exists (the load run; it writes
 #                                $BUILD/bench-load-results.txt)
 # The parts write their reports and rows into $BUILD/bench-results/ (its
@@ -25,9 +26,9 @@ part=all
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
-parts=${BENCH_PARTS:-core triggers consume ticker delayed held_xmin load}
-declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [held_xmin]=held_xmin.sh [load]=load.sh)
-for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, held_xmin, load)"; done
+parts=${BENCH_PARTS:-core triggers consume ticker delayed bounded held_xmin load}
+declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [bounded]=bounded.sh [held_xmin]=held_xmin.sh [load]=load.sh)
+for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, bounded, held_xmin, load)"; done
 
 rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt
 bench_work

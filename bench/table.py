@@ -46,6 +46,15 @@ METRICS = {
     "delayed_lateness_p99": ("main", "delayed events: lateness p99, the same", "lower"),
     "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (delivered-up-to mark, rotation by TRUNCATE; target 0)", "lower"),
     "delayed_rows_deleted": ("detail", "delayed events: rows deleted by delivery per 100,000", "lower"),
+    "bounded_rows_next_batch": ("main", "bounded batches: rows read per next_batch after the first, "
+                                        "100k events in one tick interval, max_batch_events 1,000", "lower"),
+    "bounded_rows_batch_read": ("main", "bounded batches: rows read per batch's get_batch_events, the same", "lower"),
+    "bounded_rows_first_next_batch": ("detail", "bounded batches: rows read by the interval's first next_batch "
+                                                "(one pass over its ids)", "lower"),
+    "bounded_read_rate": ("detail", "bounded batches: batch-read rate in SQL, 100 batches of 1,000 "
+                                    "(next_batch, get_batch_events, finish_batch)", "higher"),
+    "unbounded_read_rate": ("detail", "the same interval as one batch of 100k (PgQ's batch)", "higher"),
+    "bounded_read_ratio": ("detail", "bounded ÷ unbounded batch-read rate", "higher"),
     "delayed_dead_tuples_left": ("detail", "delayed events: dead tuples left after a VACUUM", "lower"),
     "held_xmin_ratio": ("main", "held xmin: 20 consumers, snapshot held 120 s, 1,000 ev/s, 20 ticks/s: "
                                 "batches/s of the last 10 s ÷ the first (target ≥ 0.8)", "higher"),
@@ -110,6 +119,10 @@ NOT_APPLICABLE = {
     ("delayed_dead_tuples_left", "raw"): "no queue",
     ("delayed_rows_deleted", "raw"): "no queue",
 }
+for _m in ("bounded_rows_next_batch", "bounded_rows_batch_read", "bounded_rows_first_next_batch",
+           "bounded_read_rate", "unbounded_read_rate", "bounded_read_ratio"):
+    NOT_APPLICABLE[(_m, "pgq")] = "PgQ 3.5 has no bounded batches"
+    NOT_APPLICABLE[(_m, "raw")] = "no queue"
 for _m in ("held_xmin_ratio", "held_xmin_growth", "held_xmin_batches_first", "held_xmin_batches_last",
            "held_xmin_next_batch_first", "held_xmin_next_batch_last", "held_xmin_growth_subscription",
            "held_xmin_growth_tick", "held_xmin_dead_tuples"):

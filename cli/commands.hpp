@@ -20,6 +20,7 @@ std::function<int()> setup_install(CLI::App& app);
 std::function<int()> setup_create_queue(CLI::App& app);
 std::function<int()> setup_drop_queue(CLI::App& app);
 std::function<int()> setup_config(CLI::App& app);
+std::function<int()> setup_consumer_config(CLI::App& app);
 std::function<int()> setup_register(CLI::App& app);
 std::function<int()> setup_unregister(CLI::App& app);
 std::function<int()> setup_retry(CLI::App& app);

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
       {"config", "Show a queue's settings, or change them", setup_config},
       {"register", "Register a consumer on a queue", setup_register},
       {"unregister", "Unregister a consumer from a queue", setup_unregister},
+      {"consumer-config", "Show a consumer's settings (max_batch_events), or change them",
+       setup_consumer_config},
       {"retry", "Move due retry events back into their queue now", setup_retry},
       {"dead-letters", "List, replay or purge a consumer's dead letters", setup_dead_letters},
       {"status", "Queues and consumers at a glance: table, JSON, watch, or a monitoring check",

@@ -7,6 +7,7 @@
 #include <pgqpp/transaction.hpp>
 
 #include "status_coop_query.hpp"
+#include "status_consumer_settings.hpp"
 
 namespace pgqpp::cli {
 
@@ -112,6 +113,7 @@ StatusSnapshot read_status(Connection& db, const std::optional<std::string>& que
     s.consumers.push_back(std::move(cs));
   }
   read_subconsumers(tx, name, s);
+  read_consumer_limits(tx, s);
   tx.commit();
   evaluate_status(s);
   return s;

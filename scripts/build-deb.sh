@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: PostgreSQL
 # Builds the Debian packages (debian/: one postgresql-<major>-pgqpp per major
-# in debian/pgversions, pgqpp, libpgqpp1, libpgqpp-dev) with
+# in debian/pgversions, pgqpp, libpgqpp2, libpgqpp-dev) with
 # dpkg-buildpackage, from a clean copy of the source tree in a temporary
 # folder, so that no build output mixes with the checkout. The .deb files
 # (with the .buildinfo and .changes) land in OUT (default: build-deb/).

@@ -49,6 +49,8 @@ struct ConsumerStatus {
   std::optional<std::int64_t> pending_events;  ///< events between its position and the newest tick
   std::optional<std::int64_t> dead_letters;    ///< its dead letters (unknown: PgQ 3.5, pgqpp < 1.2)
   bool lagging = false;                        ///< set by evaluate_status
+  /// max_batch_events, the bounded batches' limit (unset: PgQ's batches)
+  std::optional<std::int64_t> max_batch_events;
 };
 
 /// Everything one `pgqpp status` round shows.

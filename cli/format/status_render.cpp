@@ -53,6 +53,7 @@ nlohmann::json consumer_json(const ConsumerStatus& c) {
       {"last_tick_id", or_null(c.last_tick_id)},
       {"open_batch_id", or_null(c.open_batch_id)},
       {"dead_letters", or_null(c.dead_letters)},
+      {"max_batch_events", or_null(c.max_batch_events)},
       {"lagging", c.lagging},
   };
 }
@@ -108,6 +109,7 @@ std::string consumer_table(const StatusSnapshot& s, bool colour) {
                {"LAST SEEN", true},
                {"BATCH", true},
                {"DEAD", true},
+               {"MAX BATCH", true},
                {"STATE"}});
   for (const auto& c : s.consumers) {
     const Tone tone = c.lagging ? Tone::red : Tone::plain;
@@ -119,6 +121,7 @@ std::string consumer_table(const StatusSnapshot& s, bool colour) {
                {id_text(c.open_batch_id)},
                {c.dead_letters ? std::to_string(*c.dead_letters) : "-",
                 c.dead_letters.value_or(0) > 0 ? Tone::yellow : Tone::plain},
+               {c.max_batch_events ? std::to_string(*c.max_batch_events) : "-"},
                c.lagging ? Cell{"LAGGING", Tone::red} : Cell{"ok", Tone::green}});
   }
   return t.render(colour);

@@ -44,6 +44,13 @@ inline constexpr const char* insert_events_after =
 
 inline constexpr const char* register_consumer = "select pgq.register_consumer($1, $2)";
 inline constexpr const char* unregister_consumer = "select pgq.unregister_consumer($1, $2)";
+/// Bounded batches (pgqpp 1.2): pgq.set_consumer_config exists.
+inline constexpr const char* has_consumer_config =
+    "select to_regprocedure('pgq.set_consumer_config(text,text,text,text)') is not null";
+/// Sets ($3: a positive integer) or clears ($3 NULL) max_batch_events.
+inline constexpr const char* set_max_batch_events =
+    "select pgq.set_consumer_config($1, $2, 'max_batch_events', $3)";
+
 inline constexpr const char* queue_id = "select queue_id from pgq.queue where queue_name = $1";
 
 /// The open (or next) batch, with the SELECT that reads it, in one round

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: PostgreSQL
 # `pgqpp status` against the test cluster: the table (no escape codes when
-# not on a terminal), --json checked against tests/cli/status.schema.json
+# not on a terminal; a consumer's max_batch_events), --json checked against tests/cli/status.schema.json
 # (the shape docs/cli.md documents), one queue, --check with and without a
 # lagging consumer and with a late ticker, --watch into a pipe (snapshots,
 # SIGINT → exit 0), --watch on a pseudo-terminal (redrawn in place, colour
@@ -46,7 +46,7 @@ expect 0 status --json;  shape "$work/out"
 expect 0 create-queue qa --set ticker_max_count=1
 expect 0 create-queue qb
 expect 0 register qa ca
-expect 0 register qb cb
+expect 0 register qb cb --max-batch-events 250
 # A delayed event an hour away on qb: the DELAYED column and delayed_pending.
 q "$db" "select pgq.insert_event_at('qb', now() + interval '1 hour', 't', 'later')" >/dev/null
 expect 0 status
@@ -55,13 +55,16 @@ out_has "database $db"
 grep -qE '^QUEUE  EV/S  PENDING +DELAYED  LAST TICK  TICK ID  TABLE  ROTATED  ROTATION  STATE$' "$work/out" || fail "no queue header: $(cat "$work/out")"
 grep -qE '^qa +- +0 +0 +[0-9.]+s +1 +0/3 +[0-9.]+s +2h00m  ok$' "$work/out" || fail "no row for qa: $(cat "$work/out")"
 grep -qE '^qb +- +0 +1 next (59m[0-9]{2}s|1h00m) +[0-9.]+s +1 +0/3 ' "$work/out" || fail "no DELAYED for qb: $(cat "$work/out")"
-grep -qE '^qb +cb +[0-9.]+s +0 +[0-9.]+s +- +0 +ok$' "$work/out" || fail "no row for cb: $(cat "$work/out")"
+out_has "QUEUE  CONSUMER    LAG  PENDING  LAST SEEN  BATCH  DEAD  MAX BATCH  STATE"
+grep -qE '^qa +ca +[0-9.]+s +0 +[0-9.]+s +- +0 +- +ok$' "$work/out" || fail "no row for ca: $(cat "$work/out")"
+grep -qE '^qb +cb +[0-9.]+s +0 +[0-9.]+s +- +0 +250 +ok$' "$work/out" || fail "no row for cb: $(cat "$work/out")"
 expect 0 status --json;  shape "$work/out"
 python3 - "$work/out" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert [q["name"] for q in doc["queues"]] == ["qa", "qb"], doc
 assert [(c["queue"], c["name"], c["lagging"]) for c in doc["consumers"]] == [("qa", "ca", False), ("qb", "cb", False)], doc
+assert [c["max_batch_events"] for c in doc["consumers"]] == [None, 250], doc
 assert doc["queues"][0]["rotation"]["tables"] == 3 and doc["queues"][0]["rotation"]["period_seconds"] == 7200, doc
 assert doc["problems"] == [] and doc["lag_threshold_seconds"] == 60, doc
 assert [q["delayed_pending"] for q in doc["queues"]] == [0, 1], doc

@@ -6,7 +6,8 @@
 # they move again once the cause is gone, and each database exports the time
 # of its last good refresh; a dropped database's series go at once, not at
 # the next check_period; pgq.force_tick's jump of the event sequence is not
-# reported as events.
+# reported as events; a consumer's max_batch_events is a gauge only for
+# consumers that have one, and goes when it is unset.
 set -euo pipefail
 . "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/ticker.sh"
 dbs="tkm_main tkm_plain tkm_drop"
@@ -15,7 +16,9 @@ command -v promtool >/dev/null || fail "promtool not found: install Debian's pro
 fail_context() { echo "--- metrics:"; scrape | grep -v '^#' | head -40; echo "--- ticker log:"; tail -30 "$log"; }
 scrape() { curl -s "http://127.0.0.1:$metrics_port/metrics"; }
 metric() { scrape | grep -F "$1{$2} " | awk '{print $2}'; } # metric NAME LABELS: its value
-has_series() { scrape | grep -q -F "db=\"$1\""; }
+# (grep without -q reads the whole scrape: with -q it can quit early, and
+# under pipefail curl's SIGPIPE would turn a match into a failure)
+has_series() { scrape | grep -F "db=\"$1\"" >/dev/null; }
 
 for d in tkm_main tkm_drop; do
   q $d "create extension pgqpp"
@@ -26,6 +29,10 @@ done
 # delayed-event gauges.
 q tkm_main "select pgq.insert_event_at('q', now() + interval '1 hour', 't', 'later')" >/dev/null
 
+# Bounded batches for a second consumer, before the scrape promtool checks.
+q tkm_main "select pgq.register_consumer('q', 'cb'),
+                   pgq.set_consumer_config('q', 'cb', 'max_batch_events', '50')" >/dev/null
+
 # A long check_period: whatever goes must go without waiting for discovery.
 ticker_test_ini "$work/ticker.ini" "$log" "tkm_main, tkm_plain, tkm_drop"
 metrics_port=$(free_port)
@@ -35,6 +42,8 @@ main_figures() { [ -n "$(metric pgqpp_queue_last_tick_age_seconds 'db="tkm_main"
 wait_for 15 "tkm_main's queue figures" main_figures
 wait_for 15 "tkm_drop's queue figures" has_series tkm_drop
 wait_for 10 "the plain database looked at" log_has "db=tkm_plain: no pgq schema"
+cb_limit() { [ -n "$(metric pgqpp_consumer_max_batch_events 'db="tkm_main",queue="q",consumer="cb"')" ]; }
+wait_for 15 "cb's max_batch_events" cb_limit
 
 # --- the linter: names, types, units, help texts ---
 scrape >"$work/metrics.txt"
@@ -71,6 +80,19 @@ q tkm_main "select pgq.insert_event_at('q', now() + interval '1 hour', 't', 'lat
 two_delayed() { [ "$(metric pgqpp_queue_delayed_pending "$q_labels")" = 2 ]; }
 wait_for 15 "the second delayed event counted" two_delayed
 echo "delayed events counted per queue, with the time to the next"
+
+# --- max_batch_events: only consumers that have it, gone once unset ---
+cb_labels='db="tkm_main",queue="q",consumer="cb"'
+grep -qxF "pgqpp_consumer_max_batch_events{$cb_labels} 50" "$work/metrics.txt" ||
+  fail "no pgqpp_consumer_max_batch_events 50 for cb: $(grep max_batch "$work/metrics.txt")"
+grep -q "^# TYPE pgqpp_consumer_max_batch_events gauge" "$work/metrics.txt" ||
+  fail "pgqpp_consumer_max_batch_events is not a gauge"
+! grep -qF "pgqpp_consumer_max_batch_events{$c_labels}" "$work/metrics.txt" ||
+  fail "pgqpp_consumer_max_batch_events for c, which has none"
+q tkm_main "select pgq.set_consumer_config('q', 'cb', 'max_batch_events', null)" >/dev/null
+unset_gone() { [ -z "$(metric pgqpp_consumer_max_batch_events "$cb_labels")" ]; }
+wait_for 15 "cb's max_batch_events series to go once unset" unset_gone
+echo "max_batch_events exported for the consumers that have it"
 
 # --- force_tick jumps the event sequence: no events counter may move ---
 stamp() { metric pgqpp_ticker_last_refresh_timestamp_seconds 'db="tkm_main"'; }

@@ -54,7 +54,7 @@ fi
 packages=()
 for deb in "$debs"/*.deb; do packages+=("$(dpkg-deb -f "$deb" Package)"); done
 echo "ok: built ${packages[*]}"
-for p in postgresql-15-pgqpp pgqpp libpgqpp1 libpgqpp-dev; do
+for p in postgresql-15-pgqpp pgqpp libpgqpp2 libpgqpp-dev; do
   printf '%s\n' "${packages[@]}" | grep -qx "$p" || fail "no package $p was built"
 done
 stat -c '  %s	%n' "$debs"/*.deb

@@ -43,6 +43,7 @@ StatusSnapshot sample() {
   c.lag = 75;
   c.open_batch_id = 42;
   c.dead_letters = 3;
+  c.max_batch_events = 1000;
   s.consumers.push_back(c);
   return s;
 }
@@ -102,10 +103,11 @@ TEST(CliStatus, TableIsAlignedAndPlainWithoutColour) {
           "orders  12.5        3  2 next 30s      0.50s      100    1/3    1h01m     2h00m  ok\n"),
       std::string::npos)
       << plain;
-  EXPECT_NE(plain.find("QUEUE   CONSUMER    LAG  PENDING  LAST SEEN  BATCH  DEAD  STATE\n"
-                       "orders  shipping  1.50s       10      0.20s      -     0  ok\n"
-                       "orders  billing   1m15s       10      0.20s     42     3  LAGGING\n"),
-            std::string::npos)
+  EXPECT_NE(
+      plain.find("QUEUE   CONSUMER    LAG  PENDING  LAST SEEN  BATCH  DEAD  MAX BATCH  STATE\n"
+                 "orders  shipping  1.50s       10      0.20s      -     0          -  ok\n"
+                 "orders  billing   1m15s       10      0.20s     42     3       1000  LAGGING\n"),
+      std::string::npos)
       << plain;
   EXPECT_NE(plain.find("problem: consumer billing"), std::string::npos);
   const std::string coloured = status_table(s, true);
@@ -134,6 +136,8 @@ TEST(CliStatus, JsonHasTheDocumentedFields) {
   EXPECT_EQ(j["consumers"][1]["open_batch_id"], 42);
   EXPECT_TRUE(j["consumers"][0]["open_batch_id"].is_null());
   EXPECT_EQ(j["consumers"][1]["dead_letters"], 3);
+  EXPECT_EQ(j["consumers"][1]["max_batch_events"], 1000);
+  EXPECT_TRUE(j["consumers"][0]["max_batch_events"].is_null());
   EXPECT_TRUE(j["queues"][0]["delayed_pending"].is_null());
   EXPECT_TRUE(j["queues"][0]["delayed_next_due_seconds"].is_null());
   s.queues[0].delayed_pending = 0;

@@ -127,6 +127,10 @@ class DatabaseWorker {
   void refresh_figures();
   void refresh_delayed();
   void refresh_consumers();
+  void refresh_consumer_settings();
+  void read_consumer_settings();
+  void add_consumer_setting_metrics(const ConsumerFigures& c, const std::string& labels,
+                                    MetricLines& out) const;
   void log_stats(Clock::time_point now);
   /// The job's statement succeeded: next run after `period`; a recovery is logged.
   void succeeded(Periodic& job, double period);
@@ -164,6 +168,8 @@ class DatabaseWorker {
   std::optional<std::chrono::system_clock::time_point> figures_at_;  // last good refresh
   std::vector<QueueFigures> queues_;
   std::vector<ConsumerFigures> consumers_;
+  // max_batch_events by (queue, consumer): only the consumers that have one
+  std::map<std::pair<std::string, std::string>, long long> max_batch_events_;
 };
 
 }  // namespace pgqpp::ticker

@@ -101,8 +101,7 @@ void DatabaseWorker::refresh_consumers() {
           if (!r.is_null(i, 5)) f.dead_letters = r.number(i, 5);
           consumers_.push_back(f);
         }
-        figures_at_ = std::chrono::system_clock::now();
-        succeeded(figures_, kFiguresPeriod);
+        refresh_consumer_settings();  // consumer_settings_figures.cpp
       },
       failed(figures_, kFiguresPeriod, sql));
 }
@@ -143,6 +142,7 @@ void DatabaseWorker::add_metrics(MetricLines& out) const {
     add("pgqpp_consumer_pending_events", labels, static_cast<double>(c.pending));
     if (c.dead_letters)
       add("pgqpp_consumer_dead_letters", labels, static_cast<double>(*c.dead_letters));
+    add_consumer_setting_metrics(c, labels, out);
   }
 }
 

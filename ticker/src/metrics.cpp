@@ -134,6 +134,8 @@ const MetricInfo kMetrics[] = {
      "events between the consumer's position and the newest tick"},
     {"pgqpp_consumer_dead_letters", "gauge",
      "events in the consumer's dead letters (pgqpp 1.2 and later)"},
+    {"pgqpp_consumer_max_batch_events", "gauge",
+     "the consumer's bounded batches' limit, max_batch_events (only consumers that have one)"},
 };
 
 }  // namespace

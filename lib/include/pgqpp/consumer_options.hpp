@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "pgqpp/error.hpp"
@@ -39,6 +40,17 @@ struct ConsumerOptions {
   std::int32_t min_count = 0;
   /// A batch spans ticks until it covers at least this long (min_interval).
   std::chrono::milliseconds min_interval{0};
+
+  /// Bounded batches (pgqpp 1.2 and later): at most this many events per
+  /// batch. A tick interval holding more is handed out in several batches,
+  /// in ev_id order, each event once (pgq.set_consumer_config's
+  /// max_batch_events, which the consumer sets when it starts, after
+  /// registering). 0 clears the setting: PgQ's batches, whole tick
+  /// intervals. Unset (the default) leaves whatever the consumer has on the
+  /// server alone (`pgqpp consumer-config` shows and changes it). A
+  /// negative value is a usage error, and so is a positive one against a
+  /// server without bounded batches (PgQ 3.5, pgqpp before 1.2).
+  std::optional<std::int32_t> max_batch_events;
 
   /// 0 (the default) streams each batch with COPY; more reads it through a
   /// cursor, this many events per FETCH.

@@ -73,6 +73,11 @@ BatchSource::BatchSource(std::string conninfo, ConsumerOptions options)
     throw_usage("ConsumerOptions: dead_interval needs a subconsumer");
   if (options_.behind_pooler && options_.poll_interval > max_server_wait)
     throw_usage("ConsumerOptions: behind_pooler needs a poll_interval of at most 60 s");
+  if (options_.max_batch_events && *options_.max_batch_events < 0)
+    throw_usage(
+        "ConsumerOptions: max_batch_events must be a positive number of events, or 0 "
+        "to clear the setting (got " +
+        std::to_string(*options_.max_batch_events) + ")");
 }
 
 PgConn& BatchSource::conn() {
@@ -108,6 +113,29 @@ void BatchSource::setup_session() {
     conn_->exec("listen pgqpp_tick_" + std::string(PQgetvalue(results[1].get(), 0, 0)));
 }
 
+// ConsumerOptions::max_batch_events, once per consumer object (the setting
+// lives on the server: a reconnect keeps it), when the consumer is
+// registered or before its first batch. 0 clears it; on a server without
+// bounded batches that is what it has anyway.
+void BatchSource::apply_max_batch_events() {
+  if (!options_.max_batch_events || configured_) return;
+  const std::int32_t n = *options_.max_batch_events;
+  PgConn& c = conn();
+  PgResult has = c.exec(sql::has_consumer_config);
+  if (PQgetvalue(has.get(), 0, 0)[0] != 't') {
+    if (n > 0)
+      throw_usage(
+          "ConsumerOptions: max_batch_events needs pgqpp 1.2 or later on the server "
+          "(pgq.set_consumer_config); this database's pgq schema has no bounded "
+          "batches (PgQ 3.5 or an older pgqpp: ALTER EXTENSION pgqpp UPDATE)");
+    configured_ = true;
+    return;
+  }
+  const Param params[] = {options_.queue, options_.consumer, n > 0 ? Param(n) : Param(nullptr)};
+  c.exec(sql::set_max_batch_events, params);
+  configured_ = true;
+}
+
 bool BatchSource::reconnect(const error& cause, int interrupt_fd) {
   conn_.reset();
   if (options_.on_connection_lost) options_.on_connection_lost(cause);
@@ -123,6 +151,7 @@ bool BatchSource::reconnect(const error& cause, int interrupt_fd) {
 }
 
 std::optional<BatchInfo> BatchSource::next_batch() {
+  apply_max_batch_events();
   if (waited_) {
     auto batch = std::move(waited_);
     waited_.reset();
@@ -223,6 +252,7 @@ bool BatchSource::register_consumer() {
     r = conn().exec(sql::register_consumer, params);
   }
   registered_ = true;
+  apply_max_batch_events();
   return int_at(r, 0, 0) == 1;
 }
 

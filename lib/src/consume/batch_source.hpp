@@ -91,6 +91,7 @@ class BatchSource {
  private:
   void open_connection(int interrupt_fd);
   void setup_session();
+  void apply_max_batch_events();
   void wait_in_server();
 
   std::string conninfo_;
@@ -100,6 +101,7 @@ class BatchSource {
   bool server_waits_ = false;        // behind a pooler: pgq.next_batch_wait exists
   std::optional<BatchInfo> waited_;  // the batch the last server wait opened
   bool registered_ = false;          // register_consumer ran once in this object
+  bool configured_ = false;          // max_batch_events was applied
   std::atomic<std::int64_t> events_seen_{0};
   std::atomic<std::int64_t> batches_finished_{0};
 };

@@ -80,9 +80,6 @@ InsertEventFunction lookup_insert_event() {
   return fn;
 }
 
-// Whether the event may be written directly; if so, checks that the caller
-// may produce events (EXECUTE on pgq.insert_event, which pgq_writer has)
-// and returns the function's owner, else InvalidOid. Runs inside pg_call.
 // Looks pgq.insert_event(text x 7) up again after a change to pg_proc.
 // Runs inside pg_call.
 void refresh_insert_event() {
@@ -93,6 +90,9 @@ void refresh_insert_event() {
   }
 }
 
+// Whether the event may be written directly; if so, checks that the caller
+// may produce events (EXECUTE on pgq.insert_event, which pgq_writer has)
+// and returns the function's owner, else InvalidOid. Runs inside pg_call.
 Oid direct_write_owner() {
   refresh_insert_event();
   if (!insert_event_fn.own) return InvalidOid;

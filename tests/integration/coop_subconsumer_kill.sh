@@ -87,6 +87,13 @@ check "the victim still holds its batch when killed" "$db" \
   "select exists (select 1 from pgq.get_consumer_info('q', 'c.victim') where current_batch = $vb)
        or exists (select 1 from handled where batch_id = $vb and sub <> 'victim')"
 
+# The survivors stop once no batch is left; the victim's counts only after
+# the dead interval (5 s after it last took a batch), which a fast machine
+# may not have reached yet: wait for the takeover first.
+taken_over() {
+  [ "$(q "$db" "select exists (select 1 from handled where batch_id = $vb and sub <> 'victim')")" = t ]
+}
+wait_for 60 "a survivor to take the victim's batch over" taken_over
 touch "$tmp/stop"
 for p in "${pids[@]:1}"; do  # w1, w2
   wait "$p" || { cat "$tmp"/w*.log; fail "a worker failed"; }

@@ -230,11 +230,22 @@ begin
                            r.tgname, r.rel, r.proname, i_to);
     end loop;
     -- Going back to PgQ 3.5: rows in tables it does not have are lost.
+    -- Delayed events count by pgq.delayed_pending (1.3 and later): their
+    -- tables also keep delivered rows until rotation, and pgq.delayed_mark
+    -- is bookkeeping, not data.
     if i_to = 'pgq' and not i_discard then
+        if pg_catalog.to_regclass('pgq.delayed_pending') is not null then
+            execute 'select count(*) from pgq.delayed_pending' into n;
+            if n > 0 then
+                lost := lost || format('%s in pgq.delayed_pending', n);
+            end if;
+        end if;
         for r in select c.relname from pg_catalog.pg_class c
                   where c.relnamespace = 'pgq'::pg_catalog.regnamespace and c.relkind = 'r'
                     and c.oid in (select objid from pg_temp.migrate_members(i_from))
                     and c.relname <> all (pgq35_tables)
+                    and (pg_catalog.to_regclass('pgq.delayed_pending') is null
+                         or c.relname not in ('delayed_mark', 'delayed_event_0', 'delayed_event_1'))
                   order by 1
         loop
             execute format('select count(*) from only pgq.%I', r.relname) into n;

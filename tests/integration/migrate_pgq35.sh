@@ -326,6 +326,10 @@ remember_open_events
 q "$db" "select pgq.set_queue_config('qa', 'max_retries', '10')" >/dev/null
 refused "pgqpp-only data would be lost (rows: 1 in pgq.queue_config): PgQ 3.5 has no place for it; add --discard-pgqpp-data to drop it" \
   --to-pgq --dsn "dbname=$db" --dry-run
+# A delayed event not delivered yet is data too (its bookkeeping is not).
+q "$db" "select pgq.insert_event_at('qa', now() + interval '1 day', 'later', 'x')" >/dev/null
+refused "pgqpp-only data would be lost (rows: 1 in pgq.delayed_pending, 1 in pgq.queue_config): PgQ 3.5 has no place for it; add --discard-pgqpp-data to drop it" \
+  --to-pgq --dsn "dbname=$db" --dry-run
 run_pgqpp 0 migrate --to-pgq --discard-pgqpp-data --dsn "dbname=$db" --dry-run
 cat "$work/out"
 grep -q "^found pgqpp [0-9.]* (extension pgqpp) in database $db; PgQ $(pgq35_version) (extension pgq) will replace it" "$work/out" ||

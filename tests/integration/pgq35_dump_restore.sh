@@ -198,6 +198,11 @@ echo "ok: after the restore every consumer got every committed event exactly onc
 
 # ---------------------------------------------------------------- part 2
 # A source cluster whose txids are in epoch 5, a fresh destination cluster.
+# pg_resetwal moves the epoch; the npm build of 17 has none.
+if [ ! -x "$PG_BINDIR/pg_resetwal" ]; then
+  echo "NOTE pgq35_dump_restore: part 2 (a dump from a later txid epoch) skipped: no pg_resetwal in $PG_BINDIR"
+  exit 0
+fi
 pg_stage "$work/stage" "$PGQPP_BUILD_DIR"
 mkdir -p "$work/src" "$work/dst"
 src_port=$(free_port)

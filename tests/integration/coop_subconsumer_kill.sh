@@ -34,7 +34,7 @@ select pgq_coop.register_subconsumer('q', 'c', 'victim');
 select pgq_coop.register_subconsumer('q', 'c', 'w1');
 select pgq_coop.register_subconsumer('q', 'c', 'w2');
 create table handled (sub text, batch_id bigint, ev_id bigint, ev_data text,
-                      at timestamptz default clock_timestamp());
+                      at timestamptz not null);
 SQL
 
 # worker SUB MODE: a subconsumer process. It takes a batch, records its
@@ -42,16 +42,19 @@ SQL
 # the batch; MODE victim: after recording its first batch it hangs until
 # killed. Stops when $tmp/stop exists and there is no batch left.
 worker() {
-  local sub=$1 mode=$2 b
+  local sub=$1 mode=$2 b taken
   while :; do
-    b=$(q "$db" "select pgq_coop.next_batch('q', 'c', '$sub', '5 seconds')")
+    # With the batch, the time its next_batch ran at (now(): what the dead
+    # interval is measured with), recorded as the events' handling time.
+    read -r b taken <<<"$(q "$db" "select pgq_coop.next_batch('q', 'c', '$sub', '5 seconds')
+                                          || ' ' || extract(epoch from now())")"
     if [ -z "$b" ]; then
       [ -e "$tmp/stop" ] && return 0
       sleep 0.05
       continue
     fi
-    q "$db" "insert into handled (sub, batch_id, ev_id, ev_data)
-             select '$sub', $b, ev_id, ev_data from pgq.get_batch_events($b)"
+    q "$db" "insert into handled (sub, batch_id, ev_id, ev_data, at)
+             select '$sub', $b, ev_id, ev_data, to_timestamp($taken) from pgq.get_batch_events($b)"
     if [ "$mode" = victim ]; then
       echo "$b" >"$tmp/victim_batch"
       while :; do sleep 0.1; done  # hangs holding the batch

@@ -16,6 +16,7 @@ extern "C" {
 namespace pgqpp::ext {
 namespace {
 
+SPIPlanPtr lock_plan = nullptr;
 SPIPlanPtr subscription_plan = nullptr;
 SPIPlanPtr subscription_plan_v11 = nullptr;  // schema 1.1: no pgq.consumer_config
 SPIPlanPtr next_tick_plan = nullptr;
@@ -74,8 +75,7 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
       "  left join pgq.tick t1 on t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick"
       "  left join pgq.tick t2 on t2.tick_queue = s.sub_queue and t2.tick_id = s.sub_next_tick"
       "  %s"
-      " where q.queue_name = $1 and c.co_name = $2"
-      "   for update of s";
+      " where q.queue_name = $1 and c.co_name = $2";
   bool bounded_schema = has_consumer_config();
   std::string sql = bounded_schema
                         ? format_sql(kSubscriptionSql,
@@ -87,10 +87,25 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
                                      "null::int4, null::int8, null::int8, null::int8, null::int8,"
                                      " null::int8, null::int4",
                                      "");
+  Datum args[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
+  // First the row lock, which serialises the consumer's calls; then the
+  // read, in a statement of its own: in READ COMMITTED its snapshot is taken
+  // after the lock, so it sees what a call we waited for committed (its
+  // subscription row, the ticks it moved to, its pgq.consumer_config row).
+  // Locking and joining in one statement would recheck only the new
+  // subscription row against the rows joined under the old snapshot
+  // (EvalPlanQual): "does not see tick <NULL>" after a concurrent finish_batch.
+  SPIPlanPtr lock = spi::prepare(lock_plan,
+                                 "select 1 from pgq.queue q"
+                                 "  join pgq.subscription s on s.sub_queue = q.queue_id"
+                                 "  join pgq.consumer c on c.co_id = s.sub_consumer"
+                                 " where q.queue_name = $1 and c.co_name = $2"
+                                 "   for update of s",
+                                 {TEXTOID, TEXTOID});
   SPIPlanPtr plan = spi::prepare(bounded_schema ? subscription_plan : subscription_plan_v11,
                                  sql.c_str(), {TEXTOID, TEXTOID});
-  Datum args[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
-  if (spi::execute(plan, args, nullptr, false, 1) == 0)
+  if (spi::execute(lock, args, nullptr, false, 1) == 0 ||
+      spi::execute(plan, args, nullptr, false, 1) == 0)
     throw Error(ERRCODE_UNDEFINED_OBJECT,
                 "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1), {},
                 "Register the consumer with pgq.register_consumer().");

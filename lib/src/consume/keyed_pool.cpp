@@ -2,6 +2,7 @@
 #include "consume/keyed_pool.hpp"
 
 #include <chrono>
+#include <string_view>
 
 #include "pg/errors.hpp"
 

@@ -15,6 +15,9 @@
 #   held_xmin bench/held_xmin.sh 20 consumers under a held snapshot: throughput,
 #                                metadata growth (BENCH_HOLD_SECONDS, 120)
 #   bounded   bench/bounded.sh   rows read per bounded batch, bounded vs unbounded reads
+#   scale     bench/scale.sh     keyed workers and subconsumers (1 to 8) with a 1 ms
+#                                handler; fan-out to 1, 10, 100 consumers: server CPU
+#                                per delivery, storage per event (BENCH_SCALE_*, BENCH_FANOUT_*)
 #   load      bench/load.sh      when it exists (the load run; it writes
 #                                $BUILD/bench-load-results.txt)
 # The parts write their reports and rows into $BUILD/bench-results/ (its
@@ -26,9 +29,9 @@ part=all
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
-parts=${BENCH_PARTS:-core triggers consume ticker delayed bounded held_xmin load}
-declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [bounded]=bounded.sh [held_xmin]=held_xmin.sh [load]=load.sh)
-for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, bounded, held_xmin, load)"; done
+parts=${BENCH_PARTS:-core triggers consume ticker delayed bounded scale held_xmin load}
+declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [bounded]=bounded.sh [scale]=scale.sh [held_xmin]=held_xmin.sh [load]=load.sh)
+for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, bounded, scale, held_xmin, load)"; done
 
 rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt
 bench_work

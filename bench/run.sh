@@ -63,7 +63,6 @@ BENCH_PROTOCOL=${BENCH_PROTOCOL:-prepared}
 for t in pgbench psql; do command -v "$t" >/dev/null || die "$t is not installed"; done
 
 bench_begin
-clk_tck=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------- setup ---
 DB_PGQPP=bench_pgqpp  # pgqpp and the baseline table
@@ -127,21 +126,6 @@ rows() {
   local q
   q=$(tr ',' '\n' <<<"${TABLES[$1]}" | sed 's/.*/(select count(*) from &)/' | paste -sd+)
   q "${DB[$1]}" "select $q"
-}
-
-# reaped_cpu: CPU seconds of the postmaster's exited children (backends).
-reaped_cpu() { awk -v hz="$clk_tck" '{ printf "%.3f\n", ($16 + $17) / hz }' "/proc/$postmaster/stat"; }
-
-# backends_gone: waits until every client backend has exited and been reaped,
-# so that its CPU time shows in reaped_cpu.
-backends_gone() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    # shellcheck disable=SC2009  # pgrep cannot match on a child's full title and state
-    if ! ps --ppid "$postmaster" -o args= | grep -qE '^postgres: postgres |defunct'; then return 0; fi
-    sleep 0.05
-  done
-  die "backends did not exit"
 }
 
 declare -A RATE CPU SAMPLES CPU_SAMPLES  # CASE:SIDE -> events/s, µs/event, samples

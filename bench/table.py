@@ -67,6 +67,31 @@ METRICS = {
     "held_xmin_growth_subscription": ("detail", "held xmin: growth of pgq.subscription", "lower"),
     "held_xmin_growth_tick": ("detail", "held xmin: growth of pgq.tick", "lower"),
     "held_xmin_dead_tuples": ("detail", "held xmin: n_dead_tup of pgq.subscription + pgq.tick at the end", "lower"),
+    "scale_keyed_8_efficiency": ("main", "keyed parallelism: 8 workers in one process, handler 1 ms per event: "
+                                         "speed-up over 1 worker ÷ 8 (target ≥ 0.9)", "higher"),
+    "scale_coop_8_efficiency": ("main", "cooperative consumers: 8 subconsumer processes, handler 1 ms per event: "
+                                        "speed-up over 1 ÷ 8 (target ≥ 0.9)", "higher"),
+    "fanout_100_cpu": ("main", "fan-out: 100 consumers each reading the same events: server CPU per "
+                               "delivered event", "lower"),
+    "fanout_storage_per_event": ("main", "fan-out: event tables per event with 111 consumers registered "
+                                         "(one stored copy)", "lower"),
+    "scale_keyed_1": ("detail", "keyed parallelism: 1 worker, handler 1 ms per event", "higher"),
+    "scale_keyed_2": ("detail", "keyed parallelism: 2 workers, handler 1 ms per event", "higher"),
+    "scale_keyed_2_efficiency": ("detail", "the same: speed-up over 1 worker ÷ 2", "higher"),
+    "scale_keyed_4": ("detail", "keyed parallelism: 4 workers, handler 1 ms per event", "higher"),
+    "scale_keyed_4_efficiency": ("detail", "the same: speed-up over 1 worker ÷ 4", "higher"),
+    "scale_keyed_8": ("detail", "keyed parallelism: 8 workers, handler 1 ms per event", "higher"),
+    "scale_coop_1": ("detail", "cooperative consumers: 1 subconsumer process, handler 1 ms per event", "higher"),
+    "scale_coop_2": ("detail", "cooperative consumers: 2 subconsumer processes, handler 1 ms per event", "higher"),
+    "scale_coop_2_efficiency": ("detail", "the same: speed-up over 1 ÷ 2", "higher"),
+    "scale_coop_4": ("detail", "cooperative consumers: 4 subconsumer processes, handler 1 ms per event", "higher"),
+    "scale_coop_4_efficiency": ("detail", "the same: speed-up over 1 ÷ 4", "higher"),
+    "scale_coop_8": ("detail", "cooperative consumers: 8 subconsumer processes, handler 1 ms per event", "higher"),
+    "fanout_1_rate": ("detail", "fan-out: 1 consumer at once, deliveries per second (libpgqpp Consumer)", "higher"),
+    "fanout_1_cpu": ("detail", "fan-out: 1 consumer: server CPU per delivered event", "lower"),
+    "fanout_10_rate": ("detail", "fan-out: 10 consumers at once, deliveries per second (libpgqpp Consumer)", "higher"),
+    "fanout_10_cpu": ("detail", "fan-out: 10 consumers: server CPU per delivered event", "lower"),
+    "fanout_100_rate": ("detail", "fan-out: 100 consumers at once, deliveries per second (libpgqpp Consumer)", "higher"),
     "insert_single_cpu": ("detail", "insert, 1 event/tx: backend CPU per event", "lower"),
     "insert_bulk_cpu": ("detail", "insert, 100k in 1 tx (bulk row): backend CPU per event", "lower"),
     "insert_loop": ("detail", "insert, 100k in 1 tx: insert_event per row (raw: INSERT ... SELECT)", "higher"),
@@ -126,6 +151,10 @@ for _m in ("bounded_rows_next_batch", "bounded_rows_batch_read", "bounded_rows_f
 for _m in ("held_xmin_ratio", "held_xmin_growth", "held_xmin_batches_first", "held_xmin_batches_last",
            "held_xmin_next_batch_first", "held_xmin_next_batch_last", "held_xmin_growth_subscription",
            "held_xmin_growth_tick", "held_xmin_dead_tuples"):
+    NOT_APPLICABLE[(_m, "raw")] = "no queue"
+
+for _m in [k for k in METRICS if k.startswith(("scale_", "fanout_"))]:
+    NOT_APPLICABLE[(_m, "pgq")] = "not measured"
     NOT_APPLICABLE[(_m, "raw")] = "no queue"
 
 GROUPS = {

@@ -6,6 +6,8 @@
 // something else (PgQ 3.5), is a one-line failure saying what to do, as is
 // a database whose transaction ids are behind the ticks in pgq.tick (a dump
 // restored into a cluster with lower ones: see txid_horizon.hpp).
+// A build named pgq ships cooperative consumers as their own extension
+// pgq_coop (requires pgq), as PgQ does: install creates it too.
 #include <iostream>
 #include <memory>
 
@@ -31,6 +33,29 @@ std::string schema_pgq_owner(Connection& db) {
   return rows.size() ? std::string(rows.value(0, 0)) : "";
 }
 
+// In a build named pgq: CREATE EXTENSION pgq_coop beside pgq, unless there.
+void install_coop(Connection& db, const std::string& database) {
+  if (std::string(extension_name) != "pgq") return;  // pgqpp holds schema pgq_coop itself
+  auto installed = db.exec("select extversion from pg_extension where extname = 'pgq_coop'");
+  if (installed.size()) {
+    std::cout << "pgq_coop " << installed.value(0, 0) << " is already installed in database "
+              << database << "\n";
+    return;
+  }
+  const std::string ours = "like '" + std::string(extension_comment_prefix) + "%'";
+  if (!db.exec("select 1 from pg_available_extensions where name = 'pgq_coop' and comment " + ours)
+           .size())
+    throw Failure(
+        "the server has no pgqpp pgq_coop extension files; install them on the database server "
+        "(make install of this EXTENSION_NAME=pgq build, as root) and run pgqpp install again");
+  if (db.exec("select to_regnamespace('pgq_coop') is not null").value(0, 0) == "t")
+    throw Failure("database " + database +
+                  " already has a schema pgq_coop that is not an extension; drop it first");
+  db.exec("create extension pgq_coop");
+  auto version = db.exec("select extversion from pg_extension where extname = 'pgq_coop'");
+  std::cout << "installed pgq_coop " << version.value(0, 0) << " in database " << database << "\n";
+}
+
 int install(const ConnectOptions& conn) {
   auto db = connect(conn);
   const std::string name = extension_name;
@@ -38,19 +63,24 @@ int install(const ConnectOptions& conn) {
   // Ours when its comment is pgqpp's: pgqpp named pgq and PgQ 3.5 share the
   // extension name pgq.
   const std::string ours = "like '" + std::string(extension_comment_prefix) + "%'";
-  auto installed = db.exec("select extversion from pg_extension e where extname = $1"
-                           " and obj_description(e.oid, 'pg_extension') " + ours,
-                           {name});
+  auto installed = db.exec(
+      "select extversion from pg_extension e where extname = $1"
+      " and obj_description(e.oid, 'pg_extension') " +
+          ours,
+      {name});
   if (installed.size()) {
     // Ticks restored from a cluster further on strand every new event.
     require_txids_past_ticks(db);
     std::cout << name << " " << installed.value(0, 0) << " is already installed in database "
               << database << "\n";
+    install_coop(db, database);
     return exit_ok;
   }
-  auto available = db.exec("select default_version from pg_available_extensions"
-                           " where name = $1 and comment " + ours,
-                           {name});
+  auto available = db.exec(
+      "select default_version from pg_available_extensions"
+      " where name = $1 and comment " +
+          ours,
+      {name});
   if (!available.size() || !available.get(0, 0))
     throw Failure(
         "the server has no pgqpp extension files; install them on the database server "
@@ -63,6 +93,7 @@ int install(const ConnectOptions& conn) {
   auto version = db.exec("select extversion from pg_extension where extname = $1", {name});
   std::cout << "installed " << name << " " << version.value(0, 0) << " in database " << database
             << "\n";
+  install_coop(db, database);
   return exit_ok;
 }
 
@@ -70,7 +101,8 @@ int install(const ConnectOptions& conn) {
 
 /// `pgqpp install`: CREATE EXTENSION pgqpp in the database --dsn (or the
 /// environment) names, unless it is there already; either way it says which
-/// version the database has. Needs a superuser (the extension loads C code).
+/// version the database has. A build named pgq also creates extension
+/// pgq_coop. Needs a superuser (the extension loads C code).
 std::function<int()> setup_install(CLI::App& app) {
   auto conn = std::make_shared<ConnectOptions>();
   add_connect_options(app, *conn);
@@ -78,7 +110,8 @@ std::function<int()> setup_install(CLI::App& app) {
       "Examples:\n"
       "  pgqpp install --dsn 'dbname=app'\n"
       "  PGDATABASE=app pgqpp install\n\n"
-      "Runs CREATE EXTENSION pgqpp (schema pgq); needs a superuser.");
+      "Runs CREATE EXTENSION pgqpp (schema pgq, with pgq_coop); needs a superuser. A build\n"
+      "made with EXTENSION_NAME=pgq creates extensions pgq and pgq_coop instead.");
   return [conn] { return run_guarded("install", [&] { return install(*conn); }); };
 }
 

@@ -162,6 +162,24 @@ bench_begin() {
   bench_cluster
 }
 
+# reaped_cpu: CPU seconds of the postmaster's exited children (backends);
+# needs bench_cluster's postmaster.
+reaped_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($16 + $17) / hz }' "/proc/${postmaster:?}/stat"
+}
+
+# backends_gone: waits until every client backend has exited and been reaped,
+# so that its CPU time shows in reaped_cpu.
+backends_gone() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    # shellcheck disable=SC2009  # pgrep cannot match on a child's full title and state
+    if ! ps --ppid "$postmaster" -o args= | grep -qE '^postgres: postgres |defunct'; then return 0; fi
+    sleep 0.05
+  done
+  die "backends did not exit"
+}
+
 # conninfo DB: the libpq connection string of DB on this part's cluster.
 conninfo() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$1"; }
 

@@ -2,6 +2,7 @@
 #include "pgqpp/exactly_once_consumer.hpp"
 
 #include "consume/exactly_once_runner.hpp"
+#include "consume/keyed_pool.hpp"
 
 namespace pgqpp {
 
@@ -27,6 +28,17 @@ void ExactlyOnceConsumer::run_events(EventHandler handler) {
 void ExactlyOnceConsumer::run_batches(BatchHandler handler) {
   runner_->run(
       [&](detail::BatchReader& reader, Transaction& target) { handler(reader.batch(), target); });
+}
+
+void ExactlyOnceConsumer::run_keyed(KeyedOptions keyed, KeyedHandler handler) {
+  SharedTransaction* target = nullptr;  // the batch's, set before its events are read
+  detail::KeyedPool pool(
+      keyed, [&](const Event& ev) { return handler(ev, *target); }, runner_->stop());
+  runner_->run([&](detail::BatchReader& reader, Transaction& tx) {
+    SharedTransaction shared(tx);
+    target = &shared;
+    detail::handle_keyed_batch(reader, pool);
+  });
 }
 
 void ExactlyOnceConsumer::stop(StopMode mode) noexcept { runner_->stop().request(mode); }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: PostgreSQL
 # `make bench` in miniature: every part (bench/run.sh, triggers.sh,
-# consume.sh, ticker.sh, delayed.sh, bounded.sh, held_xmin.sh) runs with tiny sizes on the test cluster it is
+# consume.sh, ticker.sh, delayed.sh, bounded.sh, scale.sh, held_xmin.sh) runs with tiny sizes on the test cluster it is
 # handed (PGQPP_BENCH_CLUSTER=env), writes its rows, and bench/table.py shows
 # a figure for pgqpp, PgQ 3.5 and raw PostgreSQL in every row of the main
 # table (n/a only where it says why). Every part checks its own work (rows
@@ -30,10 +30,12 @@ DELAYED_BENCH_SECONDS=2 DELAYED_BENCH_RATE=200 DELAYED_BENCH_DEAD_ROUNDS=1 \
   bash "$src/bench/delayed.sh" >"$work/delayed.log" 2>&1 || { tail -30 "$work/delayed.log"; fail "bench/delayed.sh"; }
 BOUNDED_BENCH_EVENTS=3000 BOUNDED_BENCH_N=100 \
   bash "$src/bench/bounded.sh" >"$work/bounded.log" 2>&1 || { tail -30 "$work/bounded.log"; fail "bench/bounded.sh"; }
+BENCH_SCALE_EVENTS=160 BENCH_SCALE_BATCH=20 BENCH_SCALE_COST_US=200 BENCH_FANOUT_EVENTS=500 BENCH_FANOUT_CONSUMERS="1 2" \
+  bash "$src/bench/scale.sh" >"$work/scale.log" 2>&1 || { tail -30 "$work/scale.log"; fail "bench/scale.sh"; }
 BENCH_HOLD_SECONDS=4 HELD_XMIN_WINDOW=2 HELD_XMIN_CONSUMERS=4 HELD_XMIN_RATE=200 \
   bash "$src/bench/held_xmin.sh" >"$work/held_xmin.log" 2>&1 || { tail -30 "$work/held_xmin.log"; fail "bench/held_xmin.sh"; }
 
-for p in core triggers consume ticker delayed bounded held_xmin; do
+for p in core triggers consume ticker delayed bounded scale held_xmin; do
   [ -s "$work/results/$p.txt" ] || fail "$p wrote no report"
   [ -s "$work/results/$p.tsv" ] || fail "$p wrote no rows"
 done
@@ -46,7 +48,9 @@ for label in "insert, 1 event per transaction" "insert, 100k events in 1 transac
              "ticker CPU at 100 ev/s" "ticker CPU idle" "insert, 1 event/tx, 4 clients: with the ticker running" \
              "delayed events: lateness p50" "delayed events: dead tuples made" \
              "held xmin: 20 consumers" "held xmin: growth" \
-             "bounded batches: rows read per next_batch" "bounded batches: rows read per batch's get_batch_events"; do
+             "bounded batches: rows read per next_batch" "bounded batches: rows read per batch's get_batch_events" \
+             "keyed parallelism: 8 workers" "cooperative consumers: 8 subconsumer processes" \
+             "fan-out: event tables per event"; do
   grep -qF "| $label" <<<"$main" || fail "no row '$label' in the main table"
 done
 bad=$(grep -E '\| n/a \||\| n/a$' <<<"$main" || true)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: PostgreSQL
 # Cooperative consumers in the tool: `pgqpp register QUEUE CONSUMER
-# --subconsumer NAME` (pgq_coop.register_subconsumer), and `pgqpp status`
+# --subconsumer NAME` (pgq_coop.register_subconsumer), `pgqpp unregister
+# QUEUE CONSUMER --subconsumer NAME [--batch-handling fail|drop]`
+# (pgq_coop.unregister_subconsumer, refusing or dropping an open batch as
+# PgQ's i_batch_handling 0 and 1), and `pgqpp status`
 # listing subconsumers with their open batches in a table of their own and
 # in --json's "subconsumers" (checked against tests/cli/status.schema.json),
 # not among the consumers; the same for a database where pgq_coop is
@@ -58,6 +61,29 @@ expect 0 status --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(s["open_batch_id"] is None for s in d["subconsumers"]), d' "$work/out"
 echo "status: subconsumers and their batches"
 
+# --- unregister --subconsumer: an open batch is refused (fail) or dropped ---
+regs() { q $db "select string_agg(consumer_name, ',' order by consumer_name) from pgq.get_consumer_info('orders')"; }
+q $db "select pgq.insert_event('orders', 't', 'y')" >/dev/null
+tick $db orders
+b=$(q $db "select pgq_coop.next_batch('orders', 'shipping', 'w1')")
+[ -n "$b" ] || fail "w1 got no second batch"
+expect 1 unregister orders shipping --subconsumer w1
+err_line "subconsumer w1 of consumer shipping on queue orders holds an open batch; let it finish, or drop the batch with --batch-handling drop"
+expect 1 unregister orders shipping --subconsumer w1 --batch-handling fail
+[ "$(regs)" = "shipping,shipping.w1,shipping.w2" ] || fail "a refused unregister changed: $(regs)"
+expect 0 unregister orders shipping --subconsumer w2
+out_has "unregistered subconsumer w2 of consumer shipping from queue orders"
+expect 1 unregister orders shipping --subconsumer w2
+err_line "subconsumer w2 of consumer shipping is not registered on queue orders"
+expect 2 unregister orders shipping --subconsumer w1 --batch-handling keep
+expect 2 unregister orders shipping --batch-handling drop;  err_line "--batch-handling applies to --subconsumer only"
+expect 2 unregister orders shipping --subconsumer '';  err_line "subconsumer name must not be empty"
+expect 0 unregister orders shipping --subconsumer w1 --batch-handling drop
+out_has "unregistered subconsumer w1 of consumer shipping from queue orders"
+[ "$(regs)" = "shipping" ] || fail "after unregistering both: $(regs)"
+[ "$(q $db "select count(*) from pgq.subscription where sub_batch = $b")" = 0 ] || fail "batch $b still open"
+echo "unregister --subconsumer"
+
 # --- no subconsumers: no table, an empty array; no pgq_coop: a clear error ---
 q cli_status_coop_pgq "create extension pgq"
 q cli_status_coop_pgq "select pgq.create_queue('p1'), pgq.register_consumer('p1', 'pc')" >/dev/null
@@ -67,5 +93,7 @@ expect 0 status --json --dsn "dbname=cli_status_coop_pgq";  shape "$work/out"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["subconsumers"]==[], d' "$work/out"
 expect 1 register p1 pc --subconsumer w1 --dsn "dbname=cli_status_coop_pgq"
 err_line "pgq_coop is not installed in this database"
-echo "status without subconsumers; register --subconsumer without pgq_coop"
+expect 1 unregister p1 pc --subconsumer w1 --dsn "dbname=cli_status_coop_pgq"
+err_line "pgq_coop is not installed in this database"
+echo "status without subconsumers; register/unregister --subconsumer without pgq_coop"
 echo "PASS"

@@ -82,10 +82,18 @@ echo "pgq_coop installs as its own extension on pgq"
 q postgres "create database inst" >/dev/null
 out=$("$work/build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst")
 echo "$out" | grep -q "^installed pgq [0-9.]* in database inst$" || fail "install said: $out"
+echo "$out" | grep -q "^installed pgq_coop $version in database inst$" || fail "install made no pgq_coop: $out"
+[ "$(psql -X -At -d inst -c "select pgq_coop.version()")" = "$version" ] || fail "pgq_coop.version() in inst"
 [ "$(psql -X -At -d inst -c "select obj_description(oid, 'pg_extension') like 'pgqpp:%' from pg_extension where extname = 'pgq'")" = t ] ||
   fail "pgqpp install did not create pgqpp's extension pgq"
 out=$("$work/build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst")
 echo "$out" | grep -q "^pgq [0-9.]* is already installed in database inst$" || fail "second install said: $out"
-echo "pgqpp install of an EXTENSION_NAME=pgq build creates and recognises extension pgq"
+echo "$out" | grep -q "^pgq_coop $version is already installed in database inst$" || fail "second install said: $out"
+# A database whose pgq came first (CREATE EXTENSION pgq) gets pgq_coop too.
+q postgres "create database inst2" >/dev/null
+psql -X -q -d inst2 -c "create extension pgq" >/dev/null
+out=$("$work/build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst2")
+echo "$out" | grep -q "^installed pgq_coop $version in database inst2$" || fail "install over pgq said: $out"
+echo "pgqpp install of an EXTENSION_NAME=pgq build creates and recognises extensions pgq and pgq_coop"
 pg_crashed "$work/cluster/data" && fail "a backend crashed"
 exit 0

@@ -11,6 +11,8 @@
 #include "pgqpp/batch.hpp"
 #include "pgqpp/event.hpp"
 #include "pgqpp/exactly_once_options.hpp"
+#include "pgqpp/keyed_options.hpp"
+#include "pgqpp/shared_transaction.hpp"
 #include "pgqpp/stop_mode.hpp"
 #include "pgqpp/tag.hpp"
 #include "pgqpp/transaction.hpp"
@@ -63,6 +65,18 @@ class ExactlyOnceConsumer {
   }
   /// Runs the loop with a per-batch handler.
   void run_batches(BatchHandler handler);
+
+  /// Handler of one event under keyed parallelism, writing through the
+  /// transaction the workers share.
+  using KeyedHandler = std::function<Tag(const Event&, SharedTransaction& target)>;
+  /// Runs the loop with keyed parallelism (see KeyedConsumer and
+  /// KeyedOptions): each batch's events are handled by keyed.workers
+  /// threads, in order per key, all writing into the one target
+  /// transaction, which is committed once, with the batch's progress
+  /// record, after the last event was handled. A handler's exception (or a
+  /// stop "now") rolls the whole batch back. Throws usage_error for
+  /// unusable KeyedOptions.
+  void run_keyed(KeyedOptions keyed, KeyedHandler handler);
   /// Asks run() to stop; safe from any thread or a signal handler. "now"
   /// rolls the target transaction back.
   void stop(StopMode mode = StopMode::after_batch) noexcept;

@@ -41,6 +41,9 @@ class BatchReader {
   void retry(const Event& ev, std::chrono::seconds delay);
   void dead(const Event& ev, std::string reason);
   bool interrupted() const noexcept { return interrupted_; }
+  /// Marks the batch interrupted although its stream was read (keyed
+  /// handlers dropped events on a stop "now"): it must stay open.
+  void interrupt() noexcept { interrupted_ = ended_ = true; }
   bool begun() const noexcept { return begun_; }
   void mark_begun() noexcept { begun_ = true; }
   const BatchInfo& info() const noexcept { return batch_; }

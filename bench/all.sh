@@ -18,6 +18,8 @@
 #   scale     bench/scale.sh     keyed workers and subconsumers (1 to 8) with a 1 ms
 #                                handler; fan-out to 1, 10, 100 consumers: server CPU
 #                                per delivery, storage per event (BENCH_SCALE_*, BENCH_FANOUT_*)
+#   curves    bench/curves.sh    cost curves: queues, consumers, databases per
+#                                ticker (its own report and chart, curves.svg)
 #   load      bench/load.sh      when it exists (the load run; it writes
 #                                $BUILD/bench-load-results.txt)
 # The parts write their reports and rows into $BUILD/bench-results/ (its
@@ -29,11 +31,11 @@ part=all
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
-parts=${BENCH_PARTS:-core triggers consume ticker delayed bounded scale held_xmin load}
-declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [bounded]=bounded.sh [scale]=scale.sh [held_xmin]=held_xmin.sh [load]=load.sh)
-for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, bounded, scale, held_xmin, load)"; done
+parts=${BENCH_PARTS:-core triggers consume ticker delayed bounded scale held_xmin curves load}
+declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [bounded]=bounded.sh [scale]=scale.sh [held_xmin]=held_xmin.sh [curves]=curves.sh [load]=load.sh)
+for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, bounded, scale, held_xmin, curves, load)"; done
 
-rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt
+rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt "$BENCH_RESULTS_DIR"/*.points "$BENCH_RESULTS_DIR"/*.svg
 bench_work
 bench_start_cluster "$work"
 export PGQPP_BENCH_CLUSTER=env BENCH_RESULTS_DIR BUILD=$build

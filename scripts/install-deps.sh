@@ -18,6 +18,7 @@ packages=(
   prometheus  # promtool check metrics: tests/integration/ticker_metrics.sh
   python3 procps  # bench: free ports, bench/table.py; ps for the backends' CPU (bench/run.sh)
   pgbouncer  # waits through a pooler: tests/integration/pooler_wait.sh, bench/ticker.sh
+  gnuplot-nox  # the cost curves' chart: bench/curves_chart.py
 )
 # --deb: also what `make deb` and `make test-deb` need (debian/control's
 # Build-Depends, dpkg-buildpackage, lintian, systemd-analyze, man).

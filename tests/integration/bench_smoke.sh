@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: PostgreSQL
 # `make bench` in miniature: every part (bench/run.sh, triggers.sh,
-# consume.sh, ticker.sh, delayed.sh, bounded.sh, scale.sh, held_xmin.sh) runs with tiny sizes on the test cluster it is
+# consume.sh, ticker.sh, delayed.sh, bounded.sh, scale.sh, held_xmin.sh, curves.sh) runs with tiny sizes on the test cluster it is
 # handed (PGQPP_BENCH_CLUSTER=env), writes its rows, and bench/table.py shows
 # a figure for pgqpp, PgQ 3.5 and raw PostgreSQL in every row of the main
 # table (n/a only where it says why). Every part checks its own work (rows
@@ -35,9 +35,18 @@ BENCH_SCALE_EVENTS=160 BENCH_SCALE_BATCH=20 BENCH_SCALE_COST_US=200 BENCH_FANOUT
 BENCH_HOLD_SECONDS=4 HELD_XMIN_WINDOW=2 HELD_XMIN_CONSUMERS=4 HELD_XMIN_RATE=200 \
   bash "$src/bench/held_xmin.sh" >"$work/held_xmin.log" 2>&1 || { tail -30 "$work/held_xmin.log"; fail "bench/held_xmin.sh"; }
 
-for p in core triggers consume ticker delayed bounded scale held_xmin; do
+CURVES_QUEUES="3 6" CURVES_CONSUMERS="1 3" CURVES_DATABASES="1 2" CURVES_SECONDS=2 CURVES_RATE=20 \
+  bash "$src/bench/curves.sh" >"$work/curves.log" 2>&1 || { tail -30 "$work/curves.log"; fail "bench/curves.sh"; }
+# Every point of the curves measured, for both systems (the latency probe
+# fails the part when a consumer misses an event), and drawn.
+n=$(grep -c . "$work/results/curves.points")
+[ "$n" -eq 48 ] || fail "curves.points has $n points, expected 48 (2 systems x (2 x 6 + 2 x 3 + 2 x 3))"
+if command -v gnuplot >/dev/null; then
+  grep -q '<svg' "$work/results/curves.svg" || fail "curves.sh drew no chart"
+fi
+for p in core triggers consume ticker delayed bounded scale held_xmin curves; do
   [ -s "$work/results/$p.txt" ] || fail "$p wrote no report"
-  [ -s "$work/results/$p.tsv" ] || fail "$p wrote no rows"
+  [ "$p" = curves ] || [ -s "$work/results/$p.tsv" ] || fail "$p wrote no rows"
 done
 python3 "$src/bench/table.py" "$work/results" --out "$work/table.md" >/dev/null
 # The main table: every measure of the brief is there, with three figures or a reason.
@@ -57,7 +66,7 @@ bad=$(grep -E '\| n/a \||\| n/a$' <<<"$main" || true)
 [ -z "$bad" ] || fail "figures missing without a reason: $bad"
 # No part left a database behind.
 left=$(psql -X -At -d postgres -c "select string_agg(datname, ' ') from pg_database
-         where datname like 'bench%' or datname like 'tbench%'")
+         where datname like 'bench%' or datname like 'tbench%' or datname like 'curves%'")
 [ -z "$left" ] || fail "databases left behind: $left"
 [ -n "${KEEP_TEST_WORK:-}" ] || rm -rf "$work"
 echo "ok"

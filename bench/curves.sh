@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: PostgreSQL
+# Cost curves (part "curves" of `make bench`): what one ticker costs as the
+# number of queues and of databases it serves grows, for pgqpp with
+# `pgqpp ticker` and for PgQ 3.5 with Debian's pgqd, on one cluster, in one
+# run. Each point is measured in this run; bench/curves_chart.sh draws the
+# charts from the rows.
+#
+#   BUILD=build bench/curves.sh    (alone: starts its own throwaway cluster)
+#   make bench                     (bench/all.sh: on the run's shared cluster)
+#
+# Queues in one database (CURVES_QUEUES, default "10 100 1000 10000"; the
+# queues are added to one database point by point): for each point
+#   cpu idle      the daemon and its backends, % of one core, nothing produced
+#   cpu load      the same while CURVES_RATE (100) events/s go in: 90 % of
+#                 them spread at random over all the queues (pgbench -R), 10 %
+#                 into q1 where the latency probe (bench/latency_probe.cpp)
+#                 reads them: libpgqpp's Consumer on pgqpp, plain SQL polling
+#                 next_batch every millisecond on PgQ 3.5 (which sends no
+#                 wake-up)
+#   p50, p99      that probe's commit-to-consumer latency, ms
+#   memory        private memory (RssAnon) of the daemon and of its backends
+#                 at the end of the load phase, MB: what the queue count
+#                 costs in the catalog and relation caches
+#   ticker ms     one `select pgq.ticker()` with the daemon paused (median of
+#                 3), ms: the full tick every idle period pays
+# Consumers on one queue (CURVES_CONSUMERS, default "1 10 100"): that many
+# libpgqpp Consumers (bench/latency_probe.cpp, one thread and connection
+# each) reading every event of one queue at CURVES_RATE events/s: latency
+# p50/p99 over every (event, consumer) pair, and the whole server's CPU
+# (postmaster and every child: producer, consumers, daemon) per delivered
+# event, µs. On PgQ 3.5 the Consumer polls every second (no wake-up), so its
+# latency is the poll interval's.
+# Databases served by one daemon (CURVES_DATABASES, default "1 10 100"):
+# that many databases with the extension and one queue each; the daemon's
+# idle CPU and its connections (pg_stat_activity).
+# PgQ 3.5's queue points stop at CURVES_PGQ_MAX_QUEUES (10000): creating
+# PgQ's queues is the slow part of the run, not what is measured.
+#
+# Knobs: CURVES_QUEUES, CURVES_CONSUMERS, CURVES_DATABASES, CURVES_RATE (100),
+# CURVES_SECONDS (10) per phase, CURVES_SYSTEMS ("pgqpp pgq"),
+# CURVES_PGQ_MAX_QUEUES; the cluster and the output as bench/lib/common.sh
+# says (report: $BENCH_RESULTS_DIR/curves.txt; points: curves.points, in
+# the form of the parts' .tsv rows with the point in the row's name, e.g.
+# queues_1000_cpu_load; chart: curves.svg). Targets are reported, never
+# asserted.
+part=curves
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "$0")/lib/common.sh"
+
+queue_points=${CURVES_QUEUES:-10 100 1000 10000}
+db_points=${CURVES_DATABASES:-1 10 100}
+consumer_points=${CURVES_CONSUMERS:-1 10 100}
+rate=${CURVES_RATE:-100}
+seconds=${CURVES_SECONDS:-10}
+systems=${CURVES_SYSTEMS:-pgqpp pgq}
+pgq_max_queues=${CURVES_PGQ_MAX_QUEUES:-10000}
+probe=$build/bench/latency_probe
+pgqpp=$build/cli/pgqpp
+for tool in "$probe" "$pgqpp" /usr/bin/pgqd /usr/bin/pgbench; do
+  [ -x "$tool" ] || die "$tool is missing (make build; apt-get install pgqd postgresql-15)"
+done
+probe_rate=$((rate / 10 > 0 ? rate / 10 : 1))
+spread_rate=$((rate - probe_rate))
+
+bench_begin
+ticks_per_sec=$(getconf CLK_TCK)
+daemon_pid=
+app_like="application_name like 'pgqpp ticker%' or application_name = 'pgqd_curves'"
+
+# daemon_pids: the daemon and the backends serving it.
+daemon_pids() {
+  echo "$daemon_pid"
+  q postgres "select pid from pg_stat_activity where $app_like"
+}
+cpu_ticks() {
+  local total=0 p
+  for p in $(daemon_pids); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+# cpu_during CMD...: runs CMD; prints the % of one core the daemon used meanwhile.
+cpu_during() {
+  local before after t0 t1
+  before=$(cpu_ticks); t0=$(date +%s%N)
+  "$@"
+  after=$(cpu_ticks); t1=$(date +%s%N)
+  awk -v d="$((after - before))" -v hz="$ticks_per_sec" -v ns="$((t1 - t0))" \
+    'BEGIN { printf "%.2f", 100 * (d / hz) / (ns / 1e9) }'
+}
+# memory_mb: private memory of the daemon and its backends, MB.
+memory_mb() {
+  local kb=0 p
+  for p in $(daemon_pids); do
+    [ -r "/proc/$p/status" ] || continue
+    kb=$((kb + $(awk '/^RssAnon:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)))
+  done
+  awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
+
+# start_daemon SYS DB...: pgqpp ticker or pgqd serving the databases.
+start_daemon() {
+  local sys=$1
+  shift
+  if [ "$sys" = pgqpp ]; then
+    local args=() db
+    for db in "$@"; do args+=(--database "$db"); done
+    "$pgqpp" ticker -q --syslog 0 "${args[@]}" --base-connstr "host=$PGHOST port=$PGPORT user=$PGUSER" &
+  else
+    printf '%s\n' "[pgqd]" "base_connstr = host=$PGHOST port=$PGPORT user=$PGUSER application_name=pgqd_curves" \
+      "database_list = $(IFS=,; echo "$*")" "logfile = $work/pgqd.log" "pidfile = $work/pgqd.pid" \
+      "syslog = 0" >"$work/pgqd.ini"
+    /usr/bin/pgqd -q "$work/pgqd.ini" &
+  fi
+  daemon_pid=$!
+  # Serving: one connection per database.
+  wait_for 60 "the $sys daemon to connect to $# databases" \
+    test "$(q postgres "select count(distinct datname) from pg_stat_activity where $app_like")" -ge "$#"
+  sleep 2
+}
+stop_daemon() {
+  [ -n "$daemon_pid" ] || return 0
+  kill -CONT "$daemon_pid" 2>/dev/null || true
+  kill "$daemon_pid" 2>/dev/null || true
+  wait "$daemon_pid" 2>/dev/null || true
+  daemon_pid=
+}
+on_exit stop_daemon
+
+# add_queues DB FROM TO: creates queues qFROM..qTO, 500 per transaction.
+add_queues() {
+  q "$1" "do \$\$ begin for i in $2..$3 loop perform pgq.create_queue('q' || i);
+            if i % 500 = 0 then commit; end if; end loop; end \$\$" >/dev/null
+}
+
+# load_phase SYS DB QUEUES: the spread producer and the probe at once;
+# leaves the probe's line in $work/probe.
+load_phase() {
+  local sys=$1 db=$2 n=$3 mode=lib
+  [ "$sys" = pgq ] && mode=poll
+  printf '%s\n' "\\set r random(1, $n)" "select pgq.insert_event('q' || :r, 'curve', 'x');" >"$work/spread.sql"
+  pgbench -n -M prepared -c 1 -R "$spread_rate" -T "$seconds" -f "$work/spread.sql" "$db" \
+    >"$work/pgbench.log" 2>&1 &
+  local bench=$!
+  "$probe" "$(conninfo "$db")" q1 curve_probe "$mode" "$probe_rate" "$seconds" >"$work/probe" 2>"$work/probe.err" ||
+    { cat "$work/probe" "$work/probe.err" >&2; die "latency probe ($sys, $n queues) failed"; }
+  wait "$bench" || die "pgbench failed: $(tail -3 "$work/pgbench.log")"
+}
+field() { grep -o "$1=[0-9.-]*" "$work/probe" | cut -d= -f2; }
+
+# ticker_ms DB: one pgq.ticker() with the daemon paused, median of 3.
+ticker_ms() {
+  local i t=() ms
+  kill -STOP "$daemon_pid"
+  for i in 1 2 3; do
+    read -r ms _ <<<"$(timed "$1" "select pgq.ticker()")"
+    t+=("$ms")
+  done
+  kill -CONT "$daemon_pid"
+  echo "${t[*]}" | median
+}
+
+# row SYS NAME VALUE UNIT: one point, into $points (the rows of
+# bench/table.py's form, in a file of their own: the curves have their own
+# report and chart, not rows of the table).
+declare -A ROW
+points=$BENCH_RESULTS_DIR/curves.points
+: >"$points"
+row() {
+  ROW[$1_$2]=$3
+  printf '%s\t%s\t%s\t%s\t%s\n' "$part" "$2" "$1" "$3" "$4" >>"$points"
+}
+
+# ------------------------------------------------------------ queue curve ---
+for sys in $systems; do
+  db=curves_$sys
+  bench_createdb "$db" "$([ "$sys" = pgq ] && echo pgq || echo pgqpp)"
+  have=0
+  for n in $queue_points; do
+    if [ "$sys" = pgq ] && [ "$n" -gt "$pgq_max_queues" ]; then continue; fi
+    say "== $sys, $n queues"
+    t0=$(date +%s)
+    add_queues "$db" $((have + 1)) "$n"
+    have=$n
+    say "   created in $(($(date +%s) - t0)) s"
+    start_daemon "$sys" "$db"
+    row "$sys" "queues_${n}_cpu_idle" "$(cpu_during sleep "$seconds")" "% core"
+    row "$sys" "queues_${n}_cpu_load" "$(cpu_during load_phase "$sys" "$db" "$n")" "% core"
+    row "$sys" "queues_${n}_p50" "$(field p50_ms)" ms
+    row "$sys" "queues_${n}_p99" "$(field p99_ms)" ms
+    row "$sys" "queues_${n}_memory" "$(memory_mb)" MB
+    row "$sys" "queues_${n}_ticker" "$(ticker_ms "$db")" ms
+    say "   idle ${ROW[${sys}_queues_${n}_cpu_idle]}%, load ${ROW[${sys}_queues_${n}_cpu_load]}%," \
+      "p50 ${ROW[${sys}_queues_${n}_p50]} ms, p99 ${ROW[${sys}_queues_${n}_p99]} ms," \
+      "memory ${ROW[${sys}_queues_${n}_memory]} MB, pgq.ticker() ${ROW[${sys}_queues_${n}_ticker]} ms"
+    stop_daemon
+  done
+  dropdb_quietly "$db"
+done
+
+# --------------------------------------------------------- consumer curve ---
+# server_ticks: CPU ticks of the postmaster and all its children, those
+# that exited included (the consumers' backends end with the probe: the
+# postmaster's cutime/cstime hold what it reaped).
+server_ticks() {
+  local total p
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat")
+  for p in $(ps -o pid= --ppid "$postmaster"); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+for sys in $systems; do
+  db=curves_${sys}_c
+  bench_createdb "$db" "$([ "$sys" = pgq ] && echo pgq || echo pgqpp)"
+  q "$db" "select pgq.create_queue('q1')" >/dev/null
+  start_daemon "$sys" "$db"
+  for n in $consumer_points; do
+    say "== $sys, $n consumers"
+    before=$(server_ticks)
+    "$probe" "$(conninfo "$db")" q1 curve_c lib "$rate" "$seconds" "$n" >"$work/probe" 2>"$work/probe.err" ||
+      { cat "$work/probe" "$work/probe.err" >&2; die "latency probe ($sys, $n consumers) failed"; }
+    after=$(server_ticks)
+    events=$(grep -o 'events=[0-9]*' "$work/probe" | cut -d= -f2)
+    row "$sys" "consumers_${n}_p50" "$(field p50_ms)" ms
+    row "$sys" "consumers_${n}_p99" "$(field p99_ms)" ms
+    row "$sys" "consumers_${n}_cpu" "$(awk -v d="$((after - before))" -v hz="$ticks_per_sec" -v e="$events" \
+      'BEGIN { printf "%.1f", (e > 0 ? 1e6 * (d / hz) / e : 0) }')" "µs/event"
+    say "   p50 ${ROW[${sys}_consumers_${n}_p50]} ms, p99 ${ROW[${sys}_consumers_${n}_p99]} ms," \
+      "server CPU ${ROW[${sys}_consumers_${n}_cpu]} µs per delivered event"
+  done
+  stop_daemon
+  dropdb_quietly "$db"
+done
+
+# --------------------------------------------------------- database curve ---
+for sys in $systems; do
+  dbs=()
+  for n in $db_points; do
+    say "== $sys, $n databases"
+    for ((i = ${#dbs[@]} + 1; i <= n; i++)); do
+      bench_createdb "curves_${sys}_db$i" "$([ "$sys" = pgq ] && echo pgq || echo pgqpp)"
+      q "curves_${sys}_db$i" "select pgq.create_queue('q1')" >/dev/null
+      dbs+=("curves_${sys}_db$i")
+    done
+    start_daemon "$sys" "${dbs[@]}"
+    row "$sys" "databases_${n}_cpu_idle" "$(cpu_during sleep "$seconds")" "% core"
+    row "$sys" "databases_${n}_connections" "$(q postgres "select count(*) from pg_stat_activity where $app_like")" connections
+    row "$sys" "databases_${n}_memory" "$(memory_mb)" MB
+    say "   idle ${ROW[${sys}_databases_${n}_cpu_idle]}%, ${ROW[${sys}_databases_${n}_connections]} connections," \
+      "memory ${ROW[${sys}_databases_${n}_memory]} MB"
+    stop_daemon
+  done
+  for db in "${dbs[@]}"; do dropdb_quietly "$db"; done
+done
+
+# ---------------------------------------------------------------- report ---
+cell() { echo "${ROW[$1]:--}"; }
+{
+  echo "pgqpp cost curves $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(revision)"
+  machine_line
+  echo "load: $rate ev/s ($spread_rate spread over all queues by pgbench -R, $probe_rate into q1 read by the latency probe); ${seconds}s phases"
+  echo "CPU: the daemon and its backends, % of one core; memory: their private memory (RssAnon), MB"
+  echo
+  fmt='%-8s %-7s %9s %9s %9s %9s %9s %11s\n'
+  # shellcheck disable=SC2059
+  printf "$fmt" queues system "CPU idle" "CPU load" "p50 ms" "p99 ms" "memory MB" "ticker() ms"
+  for n in $queue_points; do
+    for sys in $systems; do
+      [ -n "${ROW[${sys}_queues_${n}_cpu_idle]:-}" ] || continue
+      # shellcheck disable=SC2059
+      printf "$fmt" "$n" "$sys" "$(cell "${sys}_queues_${n}_cpu_idle")" "$(cell "${sys}_queues_${n}_cpu_load")" \
+        "$(cell "${sys}_queues_${n}_p50")" "$(cell "${sys}_queues_${n}_p99")" \
+        "$(cell "${sys}_queues_${n}_memory")" "$(cell "${sys}_queues_${n}_ticker")"
+    done
+  done
+  echo
+  fmt='%-9s %-7s %9s %9s %20s\n'
+  # shellcheck disable=SC2059
+  printf "$fmt" consumers system "p50 ms" "p99 ms" "server CPU µs/event"
+  for n in $consumer_points; do
+    for sys in $systems; do
+      # shellcheck disable=SC2059
+      printf "$fmt" "$n" "$sys" "$(cell "${sys}_consumers_${n}_p50")" "$(cell "${sys}_consumers_${n}_p99")" \
+        "$(cell "${sys}_consumers_${n}_cpu")"
+    done
+  done
+  echo
+  fmt='%-9s %-7s %9s %12s %9s\n'
+  # shellcheck disable=SC2059
+  printf "$fmt" databases system "CPU idle" "connections" "memory MB"
+  for n in $db_points; do
+    for sys in $systems; do
+      # shellcheck disable=SC2059
+      printf "$fmt" "$n" "$sys" "$(cell "${sys}_databases_${n}_cpu_idle")" \
+        "$(cell "${sys}_databases_${n}_connections")" "$(cell "${sys}_databases_${n}_memory")"
+    done
+  done
+  echo
+  echo "latency, queue curve: pgqpp with libpgqpp's Consumer (ticker wake-up), PgQ 3.5 with plain SQL polling every 1 ms;"
+  echo "  consumer curve: libpgqpp's Consumer on both (it polls every 1 s on PgQ 3.5, which sends no wake-up)"
+  echo "run time: $(($(date +%s) - started)) s"
+} | report_to_results
+python3 "$root/bench/curves_chart.py" "$points" "$BENCH_RESULTS_DIR/curves.svg"

@@ -5,11 +5,13 @@
 # producer session), a consumer with max_batch_events 1000. It must get 100
 # batches of at most 1,000 events, every event exactly once, in ev_id order,
 # and each batch's query must read about its 1,000 rows (EXPLAIN ANALYZE of
-# pgq.batch_event_sql, as LongTxScan in tests/cluster measures), not the interval again.
+# pgq.batch_event_sql by tests/lib/rows_read.sql, which LongTxScan in
+# tests/cluster uses too), not the interval again.
 # A consumer without the setting gets PgQ's one batch of 100,000. Prints the
 # rows each next_batch fetched from the event tables (pg_stat_user_tables).
 set -euo pipefail
-. "${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/testlib.sh"
+root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$root/tests/lib/testlib.sh"
 
 db=pgqpp_bounded_$$_$RANDOM
 tmp=$(mktemp -d "${PGQPP_TEST_WORK:?}/bounded_batches.XXXXXX")
@@ -32,6 +34,7 @@ select pgq.register_consumer('big', 'whole');
 select pgq.set_consumer_config('big', 'bounded', 'max_batch_events', '1000');
 create table seen (batch_id bigint, ev_id bigint, ev_data text, pos bigserial);
 SQL
+q "$db" <"$root/tests/lib/rows_read.sql" >/dev/null
 
 # The big transaction stays open (a psql fed through a fifo) while another
 # session commits 500 transactions of 100: their ids interleave.
@@ -61,17 +64,7 @@ fetched() {  # rows fetched from the event tables so far (flushed at session end
           from pg_stat_user_tables where schemaname = 'pgq' and relname like 'event_1_%'"
 }
 rows_read() {  # rows_read SQL: rows the scan nodes on pgq.event_* read
-  q "$db" "explain (analyze, format json) $1" | python3 -c '
-import json, sys
-def walk(node):
-    total = 0
-    if node.get("Relation Name", "").startswith("event_"):
-        total += node.get("Actual Rows", 0) * node.get("Actual Loops", 1)
-        total += node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
-    for child in node.get("Plans", []):
-        total += walk(child)
-    return total
-print(round(walk(json.load(sys.stdin)[0]["Plan"])))'
+  q "$db" "select rows_read(\$rr\$$1\$rr\$)"
 }
 
 # Consume with the bounded consumer, one batch per psql call.

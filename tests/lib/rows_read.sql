@@ -2,7 +2,7 @@
 -- rows_read(sql): the rows that the scan nodes on pgq.event_* read when
 -- `sql` runs, from EXPLAIN ANALYZE (PostgreSQL 18 reports Actual Rows per
 -- loop with decimals: rounded). Created in the test's database by
--- tests/cluster/long_tx_scan_test.cpp and tests/integration/bounded_batches.sh.
+-- tests/cluster/long_tx_scan_test.cpp and bounded_batches_test.cpp.
 create function rows_read(i_sql text) returns bigint language plpgsql as $$
 declare
   plan jsonb;

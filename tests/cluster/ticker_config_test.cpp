@@ -12,7 +12,7 @@
 #include <regex>
 #include <string>
 
-#include "ticker_test.hpp"
+#include "ticker_fixture.hpp"
 
 namespace pgqpp_cluster {
 namespace {

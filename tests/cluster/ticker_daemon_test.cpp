@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "ticker_test.hpp"
+#include "ticker_fixture.hpp"
 
 namespace pgqpp_cluster {
 namespace {

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "ticker_test.hpp"
+#include "ticker_fixture.hpp"
 
 namespace pgqpp_cluster {
 namespace {

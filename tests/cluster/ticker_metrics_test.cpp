@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "ticker_test.hpp"
+#include "ticker_fixture.hpp"
 
 namespace pgqpp_cluster {
 namespace {

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: PostgreSQL
 # shellcheck shell=bash
-# Helpers of the integration scripts that drive `pgqpp ticker` (delayed_*.sh,
+# Helpers of the integration scripts that drive `pgqpp ticker` (delayed_events.sh,
 # pooler_wait.sh, valgrind_client.sh), most against queue q with consumer c;
-# the daemon's own cases are in tests/cluster (ticker_test.hpp). Sourcing it
+# the daemon's own cases are in tests/cluster (ticker_fixture.hpp). Sourcing it
 # brings testlib.sh and cluster.sh.
 _ticker_lib=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=tests/lib/testlib.sh

@@ -36,17 +36,17 @@ class TickerTest : public DatabaseTest {
   /// Waits up to `seconds` for a log line matching `pattern`.
   bool wait_log(const std::string& pattern, int seconds) const;
 
-  /// Consumes one batch of q for c on `c`: true if it held event `data`.
-  bool batch_has(pgqpp::Connection& c, const std::string& data);
-  /// Consumes one batch of q for c on `c`, asking for event `data` to come
-  /// again at once; false if no batch was ready.
-  bool retry_from_batch(pgqpp::Connection& c, const std::string& data);
-
   std::string work;      ///< PGQPP_TEST_WORK/<case>, emptied at the start
   std::string log;       ///< the ticker's log file (empty at the start)
   std::string pidfile;   ///< a pidfile path in the work folder (absent at the start)
   std::string out, err;  ///< run_ticker's stdout and stderr files
 };
+
+/// Consumes one batch of q for c on `c`: true if it held event `data`.
+bool batch_has(pgqpp::Connection& c, const std::string& data);
+/// Consumes one batch of q for c on `c`, asking for event `data` to come
+/// again at once; false if no batch was ready.
+bool retry_from_batch(pgqpp::Connection& c, const std::string& data);
 
 /// A TCP port on 127.0.0.1 free at the moment of the call.
 int free_port();

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: PostgreSQL
-#include "ticker_test.hpp"
+#include "ticker_fixture.hpp"
 
 #include <netinet/in.h>
 #include <signal.h>
@@ -70,8 +70,17 @@ bool TickerTest::wait_log(const std::string& pattern, int seconds) const {
   return eventually([&] { return log_has(pattern); }, std::chrono::seconds(seconds));
 }
 
-bool TickerTest::batch_has(pgqpp::Connection& c, const std::string& data) {
-  std::string b = q("select pgq.next_batch('q', 'c')", &c);
+namespace {
+
+std::string next_batch(pgqpp::Connection& c) {
+  pgqpp::Rows r = c.exec("select pgq.next_batch('q', 'c')");
+  return std::string(r.get(0, 0).value_or(""));
+}
+
+}  // namespace
+
+bool batch_has(pgqpp::Connection& c, const std::string& data) {
+  std::string b = next_batch(c);
   if (b.empty()) return false;
   pgqpp::Rows r =
       c.exec("select count(*) from pgq.get_batch_events($1::bigint) where ev_data = $2", {b, data});
@@ -80,8 +89,8 @@ bool TickerTest::batch_has(pgqpp::Connection& c, const std::string& data) {
   return held;
 }
 
-bool TickerTest::retry_from_batch(pgqpp::Connection& c, const std::string& data) {
-  std::string b = q("select pgq.next_batch('q', 'c')", &c);
+bool retry_from_batch(pgqpp::Connection& c, const std::string& data) {
+  std::string b = next_batch(c);
   if (b.empty()) return false;
   c.exec(
       "select pgq.event_retry($1::bigint, ev_id, 0) from pgq.get_batch_events($1::bigint) "

@@ -3,8 +3,8 @@
 # Bounded batches (pgq.set_consumer_config(q, c, 'max_batch_events', N)):
 # BOUNDED_BENCH_EVENTS (100,000) events in one tick interval (one producer
 # transaction), read by a consumer with max_batch_events
-# BOUNDED_BENCH_N (1,000) in SQL, batch by batch, as tests/integration/
-# bounded_batches.sh measures it:
+# BOUNDED_BENCH_N (1,000) in SQL, batch by batch, as BoundedBatches in
+# tests/cluster/bounded_batches_test.cpp measures it:
 #   - rows read from the event tables (pg_stat_xact_user_tables: seq_tup_read
 #     + idx_tup_fetch, inside each batch's transaction) by the first
 #     next_batch of the interval (it passes over the interval's ids once),

@@ -22,140 +22,147 @@ import time
 
 SYSTEMS = ("pgqpp", "pgq", "raw")
 
-# metric: (group, label, better) -- better is "higher" or "lower"; the table
-# keeps this order.
-METRICS = {
-    "insert_single": ("main", "insert, 1 event per transaction (pgbench, 4 clients)", "higher"),
-    "insert_bulk": ("main", "insert, 100k events in 1 transaction: insert_events of a text[] "
-                            "(PgQ 3.5: insert_event per element; raw: INSERT ... SELECT unnest)", "higher"),
-    "consume_lib": ("main", "consume one 1M-event batch, libpgqpp Consumer "
-                            "(raw: libpq COPY of a plain SELECT)", "higher"),
-    "latency_lib_p50": ("main", "latency p50 at 100 ev/s, 1,000 queues, libpgqpp Consumer "
-                                "(PgQ 3.5: it polls every 1 s; raw: LISTEN/NOTIFY)", "lower"),
-    "latency_lib_p99": ("main", "latency p99, the same", "lower"),
-    "latency_poll_p50": ("main", "latency p50, SQL consumer calling next_batch every 1 ms "
-                                 "(raw: LISTEN/NOTIFY)", "lower"),
-    "latency_poll_p99": ("main", "latency p99, the same", "lower"),
-    "update_logutriga": ("main", "trigger: bulk UPDATE of 100k rows under logutriga (raw: no trigger)", "higher"),
-    "ticker_cpu_load": ("main", "ticker CPU at 100 ev/s, 1,000 queues (daemon + its backends)", "lower"),
-    "ticker_cpu_idle": ("main", "ticker CPU idle, 1,000 queues", "lower"),
-    "insert_ticking_ratio": ("main", "insert, 1 event/tx, 4 clients: with the ticker running ÷ paused "
-                                     "(median of alternating slices of one run; target ≥ 0.97)", "higher"),
-    "delayed_lateness_p50": ("main", "delayed events: lateness p50 after deliver_at at 1,000 ev/s, "
-                                     "libpgqpp Consumer (target p99 ≤ 10 ms)", "lower"),
-    "delayed_lateness_p99": ("main", "delayed events: lateness p99, the same", "lower"),
-    "delayed_dead_tuples_made": ("main", "delayed events: dead tuples made per 100,000 (delivered-up-to mark, rotation by TRUNCATE; target 0)", "lower"),
-    "delayed_rows_deleted": ("detail", "delayed events: rows deleted by delivery per 100,000", "lower"),
-    "bounded_rows_next_batch": ("main", "bounded batches: rows read per next_batch after the first, "
-                                        "100k events in one tick interval, max_batch_events 1,000", "lower"),
-    "bounded_rows_batch_read": ("main", "bounded batches: rows read per batch's get_batch_events, the same", "lower"),
-    "bounded_rows_first_next_batch": ("detail", "bounded batches: rows read by the interval's first next_batch "
-                                                "(one pass over its ids)", "lower"),
-    "bounded_read_rate": ("detail", "bounded batches: batch-read rate in SQL, 100 batches of 1,000 "
-                                    "(next_batch, get_batch_events, finish_batch)", "higher"),
-    "unbounded_read_rate": ("detail", "the same interval as one batch of 100k (PgQ's batch)", "higher"),
-    "bounded_read_ratio": ("detail", "bounded ÷ unbounded batch-read rate", "higher"),
-    "delayed_dead_tuples_left": ("detail", "delayed events: dead tuples left after a VACUUM", "lower"),
-    "held_xmin_ratio": ("main", "held xmin: 20 consumers, snapshot held 120 s, 1,000 ev/s, 20 ticks/s: "
-                                "batches/s of the last 10 s ÷ the first (target ≥ 0.8)", "higher"),
-    "held_xmin_growth": ("main", "held xmin: growth of pgq.subscription + pgq.tick with indexes "
-                                 "(target < 1,024 kB)", "lower"),
-    "held_xmin_batches_first": ("detail", "held xmin: batches/s, first 10 s", "higher"),
-    "held_xmin_batches_last": ("detail", "held xmin: batches/s, last 10 s", "higher"),
-    "held_xmin_next_batch_first": ("detail", "held xmin: mean next_batch time, first 10 s", "lower"),
-    "held_xmin_next_batch_last": ("detail", "held xmin: mean next_batch time, last 10 s", "lower"),
-    "held_xmin_growth_subscription": ("detail", "held xmin: growth of pgq.subscription", "lower"),
-    "held_xmin_growth_tick": ("detail", "held xmin: growth of pgq.tick", "lower"),
-    "held_xmin_dead_tuples": ("detail", "held xmin: n_dead_tup of pgq.subscription + pgq.tick at the end", "lower"),
-    "scale_keyed_8_efficiency": ("main", "keyed parallelism: 8 workers in one process, handler 1 ms per event: "
-                                         "speed-up over 1 worker ÷ 8 (target ≥ 0.9)", "higher"),
-    "scale_coop_8_efficiency": ("main", "cooperative consumers: 8 subconsumer processes, handler 1 ms per event: "
-                                        "speed-up over 1 ÷ 8 (target ≥ 0.9)", "higher"),
-    "fanout_100_cpu": ("main", "fan-out: 100 consumers each reading the same events: server CPU per "
-                               "delivered event", "lower"),
-    "fanout_storage_per_event": ("main", "fan-out: event tables per event with 111 consumers registered "
-                                         "(one stored copy)", "lower"),
-    "scale_keyed_1": ("detail", "keyed parallelism: 1 worker, handler 1 ms per event", "higher"),
-    "scale_keyed_2": ("detail", "keyed parallelism: 2 workers, handler 1 ms per event", "higher"),
-    "scale_keyed_2_efficiency": ("detail", "the same: speed-up over 1 worker ÷ 2", "higher"),
-    "scale_keyed_4": ("detail", "keyed parallelism: 4 workers, handler 1 ms per event", "higher"),
-    "scale_keyed_4_efficiency": ("detail", "the same: speed-up over 1 worker ÷ 4", "higher"),
-    "scale_keyed_8": ("detail", "keyed parallelism: 8 workers, handler 1 ms per event", "higher"),
-    "scale_coop_1": ("detail", "cooperative consumers: 1 subconsumer process, handler 1 ms per event", "higher"),
-    "scale_coop_2": ("detail", "cooperative consumers: 2 subconsumer processes, handler 1 ms per event", "higher"),
-    "scale_coop_2_efficiency": ("detail", "the same: speed-up over 1 ÷ 2", "higher"),
-    "scale_coop_4": ("detail", "cooperative consumers: 4 subconsumer processes, handler 1 ms per event", "higher"),
-    "scale_coop_4_efficiency": ("detail", "the same: speed-up over 1 ÷ 4", "higher"),
-    "scale_coop_8": ("detail", "cooperative consumers: 8 subconsumer processes, handler 1 ms per event", "higher"),
-    "fanout_1_rate": ("detail", "fan-out: 1 consumer at once, deliveries per second (libpgqpp Consumer)", "higher"),
-    "fanout_1_cpu": ("detail", "fan-out: 1 consumer: server CPU per delivered event", "lower"),
-    "fanout_10_rate": ("detail", "fan-out: 10 consumers at once, deliveries per second (libpgqpp Consumer)", "higher"),
-    "fanout_10_cpu": ("detail", "fan-out: 10 consumers: server CPU per delivered event", "lower"),
-    "fanout_100_rate": ("detail", "fan-out: 100 consumers at once, deliveries per second (libpgqpp Consumer)", "higher"),
-    "insert_single_cpu": ("detail", "insert, 1 event/tx: backend CPU per event", "lower"),
-    "insert_bulk_cpu": ("detail", "insert, 100k in 1 tx (bulk row): backend CPU per event", "lower"),
-    "insert_loop": ("detail", "insert, 100k in 1 tx: insert_event per row (raw: INSERT ... SELECT)", "higher"),
-    "insert_loop_cpu": ("detail", "the same: backend CPU per event", "lower"),
-    "read_batch_sql": ("detail", "read a 100k-event batch in SQL: get_batch_events (raw: SELECT)", "higher"),
-    "read_batch_sql_cpu": ("detail", "the same: backend CPU per event", "lower"),
-    "consume_python": ("detail", "consume one 1M-event batch, python3-pgq Consumer "
+# The parts of the table, one entry each: a name, why a system has no
+# figures in it ({system: reason}, for all its rows), and its rows in table
+# order as (metric, group, label, better[, {system: reason} of that row]).
+# group is "main" or "detail"; better is "higher" or "lower". Each group's
+# table lists its rows part by part, in this order.
+NO_TICKER = {"raw": "no ticker"}
+NO_QUEUE = {"raw": "no queue"}
+PARTS = [
+    ("core (bench/run.sh)", {}, [
+        ("insert_single", "main", "insert, 1 event per transaction (pgbench, 4 clients)", "higher"),
+        ("insert_bulk", "main", "insert, 100k events in 1 transaction: insert_events of a text[] "
+                                "(PgQ 3.5: insert_event per element; raw: INSERT ... SELECT unnest)", "higher"),
+        ("insert_single_cpu", "detail", "insert, 1 event/tx: backend CPU per event", "lower"),
+        ("insert_bulk_cpu", "detail", "insert, 100k in 1 tx (bulk row): backend CPU per event", "lower"),
+        ("insert_loop", "detail", "insert, 100k in 1 tx: insert_event per row (raw: INSERT ... SELECT)", "higher"),
+        ("insert_loop_cpu", "detail", "the same: backend CPU per event", "lower"),
+        ("read_batch_sql", "detail", "read a 100k-event batch in SQL: get_batch_events (raw: SELECT)", "higher"),
+        ("read_batch_sql_cpu", "detail", "the same: backend CPU per event", "lower"),
+    ]),
+    ("consume", {}, [
+        ("consume_lib", "main", "consume one 1M-event batch, libpgqpp Consumer "
                                 "(raw: libpq COPY of a plain SELECT)", "higher"),
-    "consume_lib_client_cpu": ("detail", "consume 1M, libpgqpp Consumer: client CPU "
-                                         "(raw: libpq COPY)", "lower"),
-    "latency_listen_p50": ("detail", "latency p50, hand-written SQL consumer woken by the tick NOTIFY "
+        ("consume_python", "detail", "consume one 1M-event batch, python3-pgq Consumer "
+                                     "(raw: libpq COPY of a plain SELECT)", "higher"),
+        ("consume_lib_client_cpu", "detail", "consume 1M, libpgqpp Consumer: client CPU "
+                                             "(raw: libpq COPY)", "lower"),
+    ]),
+    ("latency (bench/ticker.sh)", {}, [
+        ("latency_lib_p50", "main", "latency p50 at 100 ev/s, 1,000 queues, libpgqpp Consumer "
+                                    "(PgQ 3.5: it polls every 1 s; raw: LISTEN/NOTIFY)", "lower"),
+        ("latency_lib_p99", "main", "latency p99, the same", "lower"),
+        ("latency_poll_p50", "main", "latency p50, SQL consumer calling next_batch every 1 ms "
                                      "(raw: LISTEN/NOTIFY)", "lower"),
-    "latency_listen_p99": ("detail", "latency p99, the same", "lower"),
-    "latency_pooler_p50": ("detail", "latency p50 at 50 ev/s through PgBouncer (transaction pooling), "
-                                     "libpgqpp Consumer behind_pooler: pgq.next_batch_wait "
-                                     "(raw: LISTEN/NOTIFY without a pooler)", "lower"),
-    "latency_pooler_p99": ("detail", "latency p99, the same", "lower"),
-    "update_logutriga_floor": ("detail", "trigger: logutriga (raw: no trigger, the UPDATE plus a plain "
-                                         "INSERT of the same events)", "higher"),
-    "update_logutriga_cpu": ("detail", "trigger: logutriga, backend CPU per row", "lower"),
-    "update_sqltriga": ("detail", "trigger: sqltriga (raw: no trigger)", "higher"),
-    "update_sqltriga_cpu": ("detail", "trigger: sqltriga, backend CPU per row", "lower"),
-    "update_jsontriga": ("detail", "trigger: jsontriga (raw: no trigger)", "higher"),
-    "update_jsontriga_cpu": ("detail", "trigger: jsontriga, backend CPU per row", "lower"),
-    "insert_single_ticking": ("detail", "insert, 1 event/tx, 4 clients, slices with the ticker running", "higher"),
-    "insert_single_alone": ("detail", "the same, slices with the ticker paused", "higher"),
-    "ticker_cpu_saturated": ("detail", "ticker CPU while those inserts run (daemon + its backends)", "lower"),
-}
+        ("latency_poll_p99", "main", "latency p99, the same", "lower"),
+        ("latency_listen_p50", "detail", "latency p50, hand-written SQL consumer woken by the tick NOTIFY "
+                                         "(raw: LISTEN/NOTIFY)", "lower", {"pgq": "PgQ 3.5 sends no tick NOTIFY"}),
+        ("latency_listen_p99", "detail", "latency p99, the same", "lower", {"pgq": "PgQ 3.5 sends no tick NOTIFY"}),
+        ("latency_pooler_p50", "detail", "latency p50 at 50 ev/s through PgBouncer (transaction pooling), "
+                                         "libpgqpp Consumer behind_pooler: pgq.next_batch_wait "
+                                         "(raw: LISTEN/NOTIFY without a pooler)", "lower",
+         {"pgq": "PgQ 3.5 has no next_batch_wait"}),
+        ("latency_pooler_p99", "detail", "latency p99, the same", "lower", {"pgq": "PgQ 3.5 has no next_batch_wait"}),
+    ]),
+    ("triggers", {}, [
+        ("update_logutriga", "main", "trigger: bulk UPDATE of 100k rows under logutriga (raw: no trigger)", "higher"),
+        ("update_logutriga_floor", "detail", "trigger: logutriga (raw: no trigger, the UPDATE plus a plain "
+                                             "INSERT of the same events)", "higher"),
+        ("update_logutriga_cpu", "detail", "trigger: logutriga, backend CPU per row", "lower"),
+        ("update_sqltriga", "detail", "trigger: sqltriga (raw: no trigger)", "higher"),
+        ("update_sqltriga_cpu", "detail", "trigger: sqltriga, backend CPU per row", "lower"),
+        ("update_jsontriga", "detail", "trigger: jsontriga (raw: no trigger)", "higher"),
+        ("update_jsontriga_cpu", "detail", "trigger: jsontriga, backend CPU per row", "lower"),
+    ]),
+    ("ticker CPU (bench/ticker.sh)", NO_TICKER, [
+        ("ticker_cpu_load", "main", "ticker CPU at 100 ev/s, 1,000 queues (daemon + its backends)", "lower"),
+        ("ticker_cpu_idle", "main", "ticker CPU idle, 1,000 queues", "lower"),
+    ]),
+    ("inserts while ticking (bench/ticker.sh)", NO_TICKER, [
+        ("insert_ticking_ratio", "main", "insert, 1 event/tx, 4 clients: with the ticker running ÷ paused "
+                                         "(median of alternating slices of one run; target ≥ 0.97)", "higher"),
+        ("insert_single_ticking", "detail", "insert, 1 event/tx, 4 clients, slices with the ticker running", "higher"),
+        ("insert_single_alone", "detail", "the same, slices with the ticker paused", "higher"),
+        ("ticker_cpu_saturated", "detail", "ticker CPU while those inserts run (daemon + its backends)", "lower"),
+    ]),
+    ("delayed", {"pgq": "PgQ 3.5 has no delayed events", **NO_QUEUE}, [
+        ("delayed_lateness_p50", "main", "delayed events: lateness p50 after deliver_at at 1,000 ev/s, "
+                                         "libpgqpp Consumer (target p99 ≤ 10 ms)", "lower"),
+        ("delayed_lateness_p99", "main", "delayed events: lateness p99, the same", "lower"),
+        ("delayed_dead_tuples_made", "main", "delayed events: dead tuples made per 100,000 (delivered-up-to mark, "
+                                             "rotation by TRUNCATE; target 0)", "lower"),
+        ("delayed_rows_deleted", "detail", "delayed events: rows deleted by delivery per 100,000", "lower"),
+        ("delayed_dead_tuples_left", "detail", "delayed events: dead tuples left after a VACUUM", "lower"),
+    ]),
+    ("bounded", {"pgq": "PgQ 3.5 has no bounded batches", **NO_QUEUE}, [
+        ("bounded_rows_next_batch", "main", "bounded batches: rows read per next_batch after the first, "
+                                            "100k events in one tick interval, max_batch_events 1,000", "lower"),
+        ("bounded_rows_batch_read", "main", "bounded batches: rows read per batch's get_batch_events, the same",
+         "lower"),
+        ("bounded_rows_first_next_batch", "detail", "bounded batches: rows read by the interval's first next_batch "
+                                                    "(one pass over its ids)", "lower"),
+        ("bounded_read_rate", "detail", "bounded batches: batch-read rate in SQL, 100 batches of 1,000 "
+                                        "(next_batch, get_batch_events, finish_batch)", "higher"),
+        ("unbounded_read_rate", "detail", "the same interval as one batch of 100k (PgQ's batch)", "higher"),
+        ("bounded_read_ratio", "detail", "bounded ÷ unbounded batch-read rate", "higher"),
+    ]),
+    ("held_xmin", NO_QUEUE, [
+        ("held_xmin_ratio", "main", "held xmin: 20 consumers, snapshot held 120 s, 1,000 ev/s, 20 ticks/s: "
+                                    "batches/s of the last 10 s ÷ the first (target ≥ 0.8)", "higher"),
+        ("held_xmin_growth", "main", "held xmin: growth of pgq.subscription + pgq.tick with indexes "
+                                     "(target < 1,024 kB)", "lower"),
+        ("held_xmin_batches_first", "detail", "held xmin: batches/s, first 10 s", "higher"),
+        ("held_xmin_batches_last", "detail", "held xmin: batches/s, last 10 s", "higher"),
+        ("held_xmin_next_batch_first", "detail", "held xmin: mean next_batch time, first 10 s", "lower"),
+        ("held_xmin_next_batch_last", "detail", "held xmin: mean next_batch time, last 10 s", "lower"),
+        ("held_xmin_growth_subscription", "detail", "held xmin: growth of pgq.subscription", "lower"),
+        ("held_xmin_growth_tick", "detail", "held xmin: growth of pgq.tick", "lower"),
+        ("held_xmin_dead_tuples", "detail", "held xmin: n_dead_tup of pgq.subscription + pgq.tick at the end",
+         "lower"),
+    ]),
+    ("scale (bench/scale.sh)", {"pgq": "not measured", **NO_QUEUE}, [
+        ("scale_keyed_8_efficiency", "main", "keyed parallelism: 8 workers in one process, handler 1 ms per "
+                                             "event: speed-up over 1 worker ÷ 8 (target ≥ 0.9)", "higher"),
+        ("scale_coop_8_efficiency", "main", "cooperative consumers: 8 subconsumer processes, handler 1 ms per "
+                                            "event: speed-up over 1 ÷ 8 (target ≥ 0.9)", "higher"),
+        ("fanout_100_cpu", "main", "fan-out: 100 consumers each reading the same events: server CPU per "
+                                   "delivered event", "lower"),
+        ("fanout_storage_per_event", "main", "fan-out: event tables per event with 111 consumers registered "
+                                             "(one stored copy)", "lower"),
+        ("scale_keyed_1", "detail", "keyed parallelism: 1 worker, handler 1 ms per event", "higher"),
+        ("scale_keyed_2", "detail", "keyed parallelism: 2 workers, handler 1 ms per event", "higher"),
+        ("scale_keyed_2_efficiency", "detail", "the same: speed-up over 1 worker ÷ 2", "higher"),
+        ("scale_keyed_4", "detail", "keyed parallelism: 4 workers, handler 1 ms per event", "higher"),
+        ("scale_keyed_4_efficiency", "detail", "the same: speed-up over 1 worker ÷ 4", "higher"),
+        ("scale_keyed_8", "detail", "keyed parallelism: 8 workers, handler 1 ms per event", "higher"),
+        ("scale_coop_1", "detail", "cooperative consumers: 1 subconsumer process, handler 1 ms per "
+                                   "event", "higher"),
+        ("scale_coop_2", "detail", "cooperative consumers: 2 subconsumer processes, handler 1 ms per "
+                                   "event", "higher"),
+        ("scale_coop_2_efficiency", "detail", "the same: speed-up over 1 ÷ 2", "higher"),
+        ("scale_coop_4", "detail", "cooperative consumers: 4 subconsumer processes, handler 1 ms per "
+                                   "event", "higher"),
+        ("scale_coop_4_efficiency", "detail", "the same: speed-up over 1 ÷ 4", "higher"),
+        ("scale_coop_8", "detail", "cooperative consumers: 8 subconsumer processes, handler 1 ms per "
+                                   "event", "higher"),
+        ("fanout_1_rate", "detail", "fan-out: 1 consumer at once, deliveries per second (libpgqpp "
+                                    "Consumer)", "higher"),
+        ("fanout_1_cpu", "detail", "fan-out: 1 consumer: server CPU per delivered event", "lower"),
+        ("fanout_10_rate", "detail", "fan-out: 10 consumers at once, deliveries per second (libpgqpp "
+                                     "Consumer)", "higher"),
+        ("fanout_10_cpu", "detail", "fan-out: 10 consumers: server CPU per delivered event", "lower"),
+        ("fanout_100_rate", "detail", "fan-out: 100 consumers at once, deliveries per second (libpgqpp "
+                                      "Consumer)", "higher"),
+    ]),
+]
 
-# Why a system has no figure for a metric.
-NOT_APPLICABLE = {
-    ("ticker_cpu_load", "raw"): "no ticker",
-    ("ticker_cpu_idle", "raw"): "no ticker",
-    ("latency_listen_p50", "pgq"): "PgQ 3.5 sends no tick NOTIFY",
-    ("latency_listen_p99", "pgq"): "PgQ 3.5 sends no tick NOTIFY",
-    ("latency_pooler_p50", "pgq"): "PgQ 3.5 has no next_batch_wait",
-    ("latency_pooler_p99", "pgq"): "PgQ 3.5 has no next_batch_wait",
-    ("insert_single_ticking", "raw"): "no ticker",
-    ("insert_single_alone", "raw"): "no ticker",
-    ("insert_ticking_ratio", "raw"): "no ticker",
-    ("ticker_cpu_saturated", "raw"): "no ticker",
-    ("delayed_lateness_p50", "pgq"): "PgQ 3.5 has no delayed events",
-    ("delayed_lateness_p99", "pgq"): "PgQ 3.5 has no delayed events",
-    ("delayed_dead_tuples_made", "pgq"): "PgQ 3.5 has no delayed events",
-    ("delayed_dead_tuples_left", "pgq"): "PgQ 3.5 has no delayed events",
-    ("delayed_rows_deleted", "pgq"): "PgQ 3.5 has no delayed events",
-    ("delayed_lateness_p50", "raw"): "no queue",
-    ("delayed_lateness_p99", "raw"): "no queue",
-    ("delayed_dead_tuples_made", "raw"): "no queue",
-    ("delayed_dead_tuples_left", "raw"): "no queue",
-    ("delayed_rows_deleted", "raw"): "no queue",
-}
-for _m in ("bounded_rows_next_batch", "bounded_rows_batch_read", "bounded_rows_first_next_batch",
-           "bounded_read_rate", "unbounded_read_rate", "bounded_read_ratio"):
-    NOT_APPLICABLE[(_m, "pgq")] = "PgQ 3.5 has no bounded batches"
-    NOT_APPLICABLE[(_m, "raw")] = "no queue"
-for _m in ("held_xmin_ratio", "held_xmin_growth", "held_xmin_batches_first", "held_xmin_batches_last",
-           "held_xmin_next_batch_first", "held_xmin_next_batch_last", "held_xmin_growth_subscription",
-           "held_xmin_growth_tick", "held_xmin_dead_tuples"):
-    NOT_APPLICABLE[(_m, "raw")] = "no queue"
-
-for _m in [k for k in METRICS if k.startswith(("scale_", "fanout_"))]:
-    NOT_APPLICABLE[(_m, "pgq")] = "not measured"
-    NOT_APPLICABLE[(_m, "raw")] = "no queue"
+# metric: (group, label, better), in table order, and why a system has no
+# figure for a metric: both from PARTS.
+METRICS = {row[0]: row[1:4] for _, _, rows in PARTS for row in rows}
+NOT_APPLICABLE = {(row[0], system): reason
+                  for _, missing, rows in PARTS for row in rows
+                  for system, reason in {**missing, **(row[4] if len(row) > 4 else {})}.items()}
 
 GROUPS = {
     "main": "Results",

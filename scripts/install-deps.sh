@@ -15,7 +15,7 @@ packages=(
   valgrind  # tests/integration/valgrind_backend.sh
   shellcheck  # make test: lint/shellcheck
   ccache  # the Makefile uses it when present: CI and PG=17/18 rebuild the same code
-  prometheus  # promtool check metrics: tests/integration/ticker_metrics.sh
+  prometheus  # promtool check metrics: tests/cluster/ticker_metrics_test.cpp
   python3 procps  # bench: free ports, bench/table.py; ps for the backends' CPU (bench/run.sh)
   pgbouncer  # waits through a pooler: tests/integration/pooler_wait.sh, bench/ticker.sh
   gnuplot-nox  # the cost curves' chart: bench/curves_chart.py

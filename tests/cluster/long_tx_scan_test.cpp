@@ -11,6 +11,7 @@
 #include <string>
 
 #include "database_test.hpp"
+#include "process.hpp"
 
 namespace pgqpp_cluster {
 namespace {
@@ -44,20 +45,8 @@ begin
   end loop;
   return n;
 end $$)sql");
-    // The rows that the scan nodes on pgq.event_* read, from EXPLAIN ANALYZE
-    // (PostgreSQL 18 reports Actual Rows per loop with decimals: rounded).
-    db->exec(R"sql(
-create function rows_read(i_sql text) returns bigint language plpgsql as $$
-declare
-  plan jsonb;
-begin
-  execute 'explain (analyze, format json) ' || i_sql into plan;
-  return (select coalesce(round(sum((n->>'Actual Rows')::numeric * coalesce((n->>'Actual Loops')::numeric, 1)
-                                    + coalesce((n->>'Rows Removed by Filter')::numeric, 0)
-                                    + coalesce((n->>'Rows Removed by Index Recheck')::numeric, 0))), 0)
-            from jsonb_path_query(plan, 'strict $.**') n
-           where jsonb_typeof(n) = 'object' and n->>'Relation Name' like 'event\_%');
-end $$)sql");
+    // rows_read(sql): rows the scans of pgq.event_* read (EXPLAIN ANALYZE).
+    db->exec(read_file(cluster_env("PGQPP_SOURCE_DIR") + "/tests/lib/rows_read.sql"));
   }
 
   long rows_read(const std::string& sql) {

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -68,6 +69,16 @@ int count_lines(const std::string& path, const std::string& text) {
   int n = 0;
   for (std::string line; std::getline(in, line);) n += line.find(text) != std::string::npos;
   return n;
+}
+
+std::string command_output(const std::string& command) {
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) return "";
+  std::string text;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) text.append(buf, n);
+  pclose(p);
+  return text;
 }
 
 }  // namespace pgqpp_cluster

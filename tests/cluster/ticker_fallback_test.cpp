@@ -3,60 +3,21 @@
 // the wake-up path is unavailable and ticks periodically, as pgqd does; and
 // pgq.next_batch_wait falls back to looking every 10 ms (was
 // tests/integration/ticker_fallback.sh). The case runs on a cluster of its
-// own, started without shared_preload_libraries (tests/lib/cluster.sh).
+// own, started without shared_preload_libraries (own_cluster.hpp).
 #include <unistd.h>
 
 #include <csignal>
-#include <filesystem>
 #include <string>
 #include <thread>
 
 #include "database_test.hpp"
+#include "own_cluster.hpp"
 #include "process.hpp"
 
 namespace pgqpp_cluster {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A throwaway cluster under `dir` with the build's extension and no
-// preloaded library; stopped by the destructor.
-class PlainCluster {
- public:
-  explicit PlainCluster(const std::string& dir) : dir_(dir) {
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ + "/cluster");
-    std::filesystem::permissions(
-        dir_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                  std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                  std::filesystem::perms::others_exec);
-    started_ =
-        shell("pg_stage '" + dir_ + "/stage' \"$PGQPP_BUILD_DIR\" && port=$(free_port) && " +
-              "pg_start '" + dir_ + "/cluster/data' $port && echo $port >'" + dir_ + "/port'") == 0;
-    port = read_file(dir_ + "/port");
-    if (!port.empty() && port.back() == '\n') port.pop_back();
-  }
-  ~PlainCluster() { shell("pg_stop '" + dir_ + "/cluster/data'"); }
-  bool started() const { return started_ && !port.empty(); }
-  std::string conninfo() const {
-    return "host=127.0.0.1 port=" + port + " user=postgres dbname=postgres";
-  }
-  std::string port;
-
- private:
-  static int shell(const std::string& script) {
-    return run_command("bash -c '. \"$PGQPP_SOURCE_DIR/tests/lib/cluster.sh\" && " + quote(script) +
-                       "'");
-  }
-  // `script` inside the single quotes of bash -c '...'.
-  static std::string quote(const std::string& script) {
-    std::string out;
-    for (char c : script) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out;
-  }
-  std::string dir_;
-  bool started_ = false;
-};
 
 std::string value(pgqpp::Connection& c, const std::string& sql) {
   pgqpp::Rows r = c.exec(sql);
@@ -65,7 +26,7 @@ std::string value(pgqpp::Connection& c, const std::string& sql) {
 
 TEST(TickerFallback, PeriodicTicksAndPollingWithoutPreload) {
   const std::string work = cluster_env("PGQPP_TEST_WORK") + "/ticker_fallback";
-  PlainCluster cluster(work);
+  OwnCluster cluster(work);
   ASSERT_TRUE(cluster.started()) << "cannot start a cluster without shared_preload_libraries";
   pgqpp::Connection db(cluster.conninfo());
   db.exec("create extension pgqpp");

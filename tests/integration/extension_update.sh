@@ -103,19 +103,7 @@ steps() {  # steps NAME: prints the versions after 1.0, in order
 }
 
 # The data every step must keep, as text: tables, events, sequences.
-data_digest() {
-  q "$1" <<'SQL'
-select string_agg(line, E'\n' order by line) from (
-    select 'queue ' || md5(string_agg(t::text, ',' order by t::text)) as line from pgq.queue t
-    union all select 'consumer ' || md5(string_agg(t::text, ',' order by t::text)) from pgq.consumer t
-    union all select 'subscription ' || md5(string_agg(t::text, ',' order by t::text)) from pgq.subscription t
-    union all select 'tick ' || md5(string_agg(t::text, ',' order by t::text)) from pgq.tick t
-    union all select 'retry ' || md5(string_agg(t::text, ',' order by t::text)) from pgq.retry_queue t
-    union all select 'events ' || md5(string_agg(t::text, ',' order by t::text)) from pgq.event_template t
-    union all select 'seq ' || sequencename || ' ' || coalesce(last_value::text, '-')
-      from pg_sequences where schemaname = 'pgq') s;
-SQL
-}
+data_digest() { q "$1" <"$root/tests/lib/pgq_data_digest.sql"; }
 
 # The attack of 14_search_path.sql, reduced to one operator: prints how many
 # times the attacker's `=` ran as someone else.

@@ -35,7 +35,6 @@ fail_context() {
   echo "--- ticker log:"; tail -20 "$log"
   echo "--- pgbouncer log:"; tail -20 "$work/pgbouncer/pgbouncer.log" 2>/dev/null || true
 }
-log_has() { grep -q -- "$1" "$log"; }
 
 psql -X -q -d postgres -c "drop database if exists $db" -c "create database $db"
 q "$db" "create extension pgqpp"

@@ -39,7 +39,6 @@ fail_context() {
   echo "--- ticker log:"
   tail -20 "$log"
 }
-log_has() { grep -q -- "$1" "$log"; }
 
 # Memcheck, children too (libpgqpp's crash tests start worker processes);
 # with --quiet a process's log holds something only when memcheck found

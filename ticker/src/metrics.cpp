@@ -101,7 +101,8 @@ struct MetricInfo {
 };
 
 // Every metric the daemon exports, named and typed by Prometheus's
-// conventions (tests/integration/ticker_metrics.sh runs promtool over them).
+// conventions (TickerMetrics, tests/cluster/ticker_metrics_test.cpp, runs
+// promtool over them).
 const MetricInfo kMetrics[] = {
     {"pgqpp_ticker_databases", "gauge", "databases with PgQ the daemon serves"},
     {"pgqpp_ticker_discovery_errors_total", "counter", "failed listings of the databases"},

@@ -4,9 +4,10 @@
 // through them.
 #include "functions/event_writer_cache.hpp"
 
+#include "pg/utility_hook.hpp"
+
 extern "C" {
 #include "executor/executor.h"
-#include "tcop/utility.h"
 #include "utils/resowner.h"
 }
 
@@ -24,7 +25,6 @@ struct CachedWriter {
 
 CachedWriter cached;
 ExecutorFinish_hook_type prev_executor_finish = nullptr;
-ProcessUtility_hook_type prev_process_utility = nullptr;
 
 void forget() { cached = CachedWriter(); }
 
@@ -79,16 +79,8 @@ void on_executor_finish(QueryDesc* query) {
   close_cached();  // the statement's AFTER triggers have all fired
 }
 
-void on_process_utility(PlannedStmt* stmt, const char* query, bool read_only_tree,
-                        ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
-                        DestReceiver* dest, QueryCompletion* qc) {
-  if (prev_process_utility != nullptr) {
-    prev_process_utility(stmt, query, read_only_tree, context, params, env, dest, qc);
-  } else {
-    standard_ProcessUtility(stmt, query, read_only_tree, context, params, env, dest, qc);
-  }
-  close_cached();  // TRUNCATE and COPY fire triggers outside the executor
-}
+// TRUNCATE and COPY fire triggers outside the executor.
+void after_utility(PlannedStmt*) { close_cached(); }
 
 void on_xact(XactEvent event, void*) {
   switch (event) {
@@ -120,8 +112,7 @@ void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
 void event_writer_cache_init() {
   prev_executor_finish = ExecutorFinish_hook;
   ExecutorFinish_hook = on_executor_finish;
-  prev_process_utility = ProcessUtility_hook;
-  ProcessUtility_hook = on_process_utility;
+  add_after_utility(after_utility);
   RegisterXactCallback(on_xact, nullptr);
   RegisterSubXactCallback(on_subxact, nullptr);
 }

@@ -10,6 +10,7 @@
 #include "functions/event_writer.hpp"
 #include "functions/insert_checks.hpp"
 #include "functions/queue_cache.hpp"
+#include "pg/as_user.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 #include "triggers/event_sink.hpp"
@@ -74,22 +75,6 @@ Datum insert_event_common(FunctionCallInfo fcinfo, int ntext) {
   return Int64GetDatum(id);
 }
 
-// Runs as another user for its lifetime (restored on error too).
-class RunAs {
- public:
-  explicit RunAs(Oid user) {
-    GetUserIdAndSecContext(&saved_user_, &saved_context_);
-    SetUserIdAndSecContext(user, saved_context_);
-  }
-  ~RunAs() { SetUserIdAndSecContext(saved_user_, saved_context_); }
-  RunAs(const RunAs&) = delete;
-  RunAs& operator=(const RunAs&) = delete;
-
- private:
-  Oid saved_user_ = InvalidOid;
-  int saved_context_ = 0;
-};
-
 SPIPlanPtr replaced_plan = nullptr;
 
 // PgQ 3.5's pgq.insert_event(3) is PL/pgSQL returning
@@ -108,7 +93,7 @@ Datum insert_through_replaced(FunctionCallInfo fcinfo) {
   bool isnull = false;
   Datum id = 0;
   try {
-    RunAs caller(GetOuterUserId());
+    AsUser caller(GetOuterUserId());
     SPIPlanPtr plan =
         spi::prepare(replaced_plan, "select pgq.insert_event($1, $2, $3, null, null, null, null)",
                      {TEXTOID, TEXTOID, TEXTOID});

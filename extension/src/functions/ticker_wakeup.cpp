@@ -15,6 +15,7 @@
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
 #include "pg/spi.hpp"
+#include "pg/utility_hook.hpp"
 
 extern "C" {
 #include "port/atomics.h"
@@ -23,7 +24,6 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
-#include "tcop/utility.h"
 #include "utils/wait_event.h"
 }
 
@@ -51,7 +51,6 @@ struct WakeupShmem {
 
 WakeupShmem* shared = nullptr;
 shmem_request_hook_type prev_request_hook = nullptr;
-ProcessUtility_hook_type prev_process_utility = nullptr;
 shmem_startup_hook_type prev_startup_hook = nullptr;
 
 // A deliver_at as stored in DbSlot::next_due: times before 2000 are 0, which
@@ -176,14 +175,8 @@ void on_xact(XactEvent event, void*) {
 // COMMIT PREPARED in a database with a waiting ticker makes it look at once:
 // one move (nothing due, usually) and one lookup of the earliest deliver_at,
 // which now sees the committed rows. Runs after the commit is visible, as
-// on_xact does. No C++ objects: standard_ProcessUtility may longjmp.
-void on_process_utility(PlannedStmt* stmt, const char* query, bool read_only_tree,
-                        ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
-                        DestReceiver* dest, QueryCompletion* qc) {
-  if (prev_process_utility != nullptr)
-    prev_process_utility(stmt, query, read_only_tree, context, params, env, dest, qc);
-  else
-    standard_ProcessUtility(stmt, query, read_only_tree, context, params, env, dest, qc);
+// on_xact does (utility_hook.hpp: after the statement, no C++ objects).
+void after_utility(PlannedStmt* stmt) {
   Node* node = stmt->utilityStmt;
   if (node == nullptr || !IsA(node, TransactionStmt) ||
       castNode(TransactionStmt, node)->kind != TRANS_STMT_COMMIT_PREPARED)
@@ -361,8 +354,7 @@ void ticker_wakeup_init() {
   prev_startup_hook = shmem_startup_hook;
   shmem_startup_hook = startup_shmem;
   RegisterXactCallback(on_xact, nullptr);
-  prev_process_utility = ProcessUtility_hook;
-  ProcessUtility_hook = on_process_utility;
+  add_after_utility(after_utility);
 }
 
 void ticker_wakeup_note(int32 queue_id) {

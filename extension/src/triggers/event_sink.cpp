@@ -5,6 +5,7 @@
 #include "functions/event_writer_cache.hpp"
 #include "functions/insert_checks.hpp"
 #include "functions/queue_cache.hpp"
+#include "pg/as_user.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
 #include "pg/spi.hpp"
@@ -101,13 +102,9 @@ Oid direct_write_owner() {
   return insert_event_fn.owner;
 }
 
-// Writes the event with the id taken, as `owner`. Runs inside pg_call: if
-// an error interrupts, (sub)transaction abort restores the user id.
-void write_as(Oid owner, const QueueInfo& q, int64 id, const EventFields& fields) {
-  Oid user;
-  int sec;
-  GetUserIdAndSecContext(&user, &sec);
-  SetUserIdAndSecContext(owner, sec | SECURITY_LOCAL_USERID_CHANGE);
+// Writes the event with the id taken. Runs inside pg_call, as the user
+// insert_trigger_event switched to.
+void write_event(const QueueInfo& q, int64 id, const EventFields& fields) {
   EventRow row;
   row.values[kEvId] = Int64GetDatum(id);
   row.values[kEvTime] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
@@ -120,7 +117,6 @@ void write_as(Oid owner, const QueueInfo& q, int64 id, const EventFields& fields
     row.nulls[kEvType + f] = fields.nulls[f];
   }
   cached_event_write(q.event_table, &row);
-  SetUserIdAndSecContext(user, sec);
 }
 
 // PgQ's way: select pgq.insert_event(queue, type, data, extra1..4) through
@@ -163,7 +159,8 @@ void insert_trigger_event(const std::string& queue_name, const EventFields& fiel
   // PgQ's order: the id first, then the queue's settings.
   int64 id = pg_call([&] { return next_event_id(q.event_seq); });
   check_insert_allowed(q, queue_name.c_str());
-  pg_call([&] { write_as(owner, q, id, fields); });
+  AsUser as_owner(owner, SECURITY_LOCAL_USERID_CHANGE);
+  pg_call([&] { write_event(q, id, fields); });
 }
 
 }  // namespace pgqpp::ext::triggers

@@ -20,7 +20,9 @@
 // registration is dropped), and unregistered at the end. The run ends when
 // every produced event was seen, or 5 s after the producer stopped; a
 // shortfall is an error (exit status 1, counts on standard error): a consumer
-// that loses events has no latency worth reporting.
+// that loses events has no latency worth reporting. With LATENCY_TRACE=FILE
+// set, each event's commit and hand-over times go to FILE as well (wall
+// clock, microseconds), for bench/latency_trace.sh's per-stage breakdown.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -165,5 +167,11 @@ int main(int argc, char** argv) {
   if (!raw)
     Pq(src.conninfo).value("select pgq.unregister_consumer($1, $2)", {src.queue, src.consumer});
   report(log);
+  // LATENCY_TRACE=FILE: every event's times too, for bench/latency_trace.sh.
+  if (const char* trace = std::getenv("LATENCY_TRACE"); trace != nullptr && *trace != '\0')
+    if (!log.write_trace(trace)) {
+      std::fprintf(stderr, "latency_probe: cannot write %s\n", trace);
+      status = 1;
+    }
   return status != 0 || log.consumed() != log.produced() ? 1 : 0;
 }

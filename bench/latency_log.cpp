@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 namespace latency {
 
@@ -24,6 +25,22 @@ std::vector<double> Log::sorted_latencies_ms() const {
     if (seen_[i] >= 0 && committed_[i] >= 0) out.push_back((seen_[i] - committed_[i]) / 1000.0);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+bool Log::write_trace(const char* path) const {
+  // The steady clock's offset from the wall clock, read once: the run is
+  // short, so their drift does not matter.
+  std::int64_t offset = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count() -
+                        now_us();
+  std::FILE* f = std::fopen(path, "w");
+  if (f == nullptr) return false;
+  for (std::size_t i = 0; i < seen_.size(); ++i)
+    if (seen_[i] >= 0 && committed_[i] >= 0)
+      std::fprintf(f, "%zu %lld %lld\n", i, static_cast<long long>(committed_[i] + offset),
+                   static_cast<long long>(seen_[i] + offset));
+  return std::fclose(f) == 0;
 }
 
 }  // namespace latency

@@ -51,6 +51,11 @@ class Log {
   /// Latencies (seen - committed) in milliseconds of the events seen, sorted.
   std::vector<double> sorted_latencies_ms() const;
 
+  /// Writes one line per event seen, `i committed_us seen_us`, both on the
+  /// wall clock (microseconds since the epoch), so that they line up with
+  /// the server's timestamps (bench/latency_trace.sh). False if it cannot.
+  bool write_trace(const char* path) const;
+
  private:
   std::vector<std::int64_t> committed_, seen_;
   std::atomic<std::size_t> produced_{0}, consumed_{0}, repeats_{0};

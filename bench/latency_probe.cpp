@@ -23,7 +23,9 @@
 // registration is dropped), and unregistered at the end. The run ends when
 // every produced event was seen, or 5 s after the producer stopped; a
 // shortfall is an error (exit status 1, counts on standard error): a consumer
-// that loses events has no latency worth reporting.
+// that loses events has no latency worth reporting. With LATENCY_TRACE=FILE
+// set, each event's commit and hand-over times go to FILE as well (wall
+// clock, microseconds), for bench/latency_trace.sh's per-stage breakdown.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -212,6 +214,13 @@ int main(int argc, char** argv) {
     for (const auto& s : sources)
       Pq(s.conninfo).value("select pgq.unregister_consumer($1, $2)", {s.queue, s.consumer});
   report(logs);
+  // LATENCY_TRACE=FILE: every event's times too (the first consumer's), for
+  // bench/latency_trace.sh.
+  if (const char* trace = std::getenv("LATENCY_TRACE"); trace != nullptr && *trace != '\0')
+    if (!logs[0].write_trace(trace)) {
+      std::fprintf(stderr, "latency_probe: cannot write %s\n", trace);
+      status = 1;
+    }
   std::size_t consumed = 0;
   for (const auto& log : logs) consumed += log.consumed();
   return status != 0 || consumed != logs[0].produced() * logs.size() ? 1 : 0;

@@ -87,6 +87,24 @@ TEST(BatchSql, RangeExcludeListedAndOwner) {
   EXPECT_EQ(sql.substr(sql.size() - 11), " order by 1");
 }
 
+TEST(BatchSql, ParamSqlDependsOnTablesOnly) {
+  std::string one = batch_events_param_sql({"pgq.event_1_0"});
+  EXPECT_EQ(one,
+            "select ev_id, ev_time, ev_txid, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2,"
+            " ev_extra3, ev_extra4 from \"pgq\".\"event_1_0\" ev where ev.ev_txid >= $1 and"
+            " ev.ev_txid < $2 and ev.ev_txid <> all($3) and (ev.ev_owner is null or"
+            " ev.ev_owner = $5) union all select ev_id, ev_time, ev_txid, ev_retry, ev_type,"
+            " ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4 from \"pgq\".\"event_1_0\" ev"
+            " where ev.ev_txid = any($4) and (ev.ev_owner is null or ev.ev_owner = $5)"
+            " order by 1");
+  std::string two = batch_events_param_sql({"pgq.event_1_2", "pgq.event_1_0"});
+  EXPECT_NE(two.find("\"event_1_2\" ev where ev.ev_txid >= $1"), std::string::npos) << two;
+  EXPECT_NE(two.find("\"event_1_0\" ev where ev.ev_txid = any($4)"), std::string::npos) << two;
+  EXPECT_EQ(batch_events_param_sql({}),
+            "select ev_id, ev_time, ev_txid, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2,"
+            " ev_extra3, ev_extra4 from pgq.event_template ev where false order by 1");
+}
+
 TEST(BatchSql, ExtraWhereWraps) {
   BatchFilter f{10, 20, {}, {}};
   std::string sql = batch_events_sql({"pgq.event_1_0"}, f, 1, "ev_type = 'x'");

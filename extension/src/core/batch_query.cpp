@@ -133,6 +133,19 @@ std::string batch_events_sql(const std::vector<std::string>& tables, const Batch
   return sql + " order by 1";
 }
 
+std::string batch_events_param_sql(const std::vector<std::string>& tables) {
+  const std::string owner_cond = " and (ev.ev_owner is null or ev.ev_owner = $5)";
+  std::string sql;
+  for (const auto& table : tables) {
+    const std::string from = std::string(kColumns) + quote_fqname(table) + " ev where ";
+    if (!sql.empty()) sql += " union all ";
+    sql += from + "ev.ev_txid >= $1 and ev.ev_txid < $2 and ev.ev_txid <> all($3)" + owner_cond;
+    sql += " union all " + from + "ev.ev_txid = any($4)" + owner_cond;
+  }
+  if (sql.empty()) sql = std::string(kColumns) + "pgq.event_template ev where false";
+  return sql + " order by 1";
+}
+
 std::string batch_ids_sql(const std::vector<std::string>& tables, const BatchFilter& filter,
                           int owner, const IdWindow& window) {
   return batch_union("select ev_id from ", tables, filter, owner, window);

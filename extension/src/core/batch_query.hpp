@@ -69,6 +69,14 @@ std::string batch_events_sql(const std::vector<std::string>& tables, const Batch
                              int owner, const std::string& extra_where = {},
                              const IdWindow& window = {});
 
+/// The same SELECT as batch_events_sql for a batch without window or extra
+/// condition, with the batch's txid bounds as parameters instead of
+/// literals: $1 range_lo, $2 range_hi (int8), $3 exclude, $4 listed (int8[]),
+/// $5 owner (int4). Its text depends only on `tables`, so one prepared plan
+/// serves every batch of a queue between rotations; both parts are always
+/// there (an empty range or array selects nothing).
+std::string batch_events_param_sql(const std::vector<std::string>& tables);
+
 /// The ev_id of every event of the batch (in `window` when not empty), in no
 /// particular order: for counting and for finding the ends of windows.
 std::string batch_ids_sql(const std::vector<std::string>& tables, const BatchFilter& filter,

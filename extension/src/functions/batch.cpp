@@ -5,6 +5,7 @@
 #include <string>
 
 #include "functions/bounded_batch.hpp"
+#include "functions/events_plan.hpp"
 #include "functions/open_batch.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
@@ -296,7 +297,8 @@ PGQPP_FUNCTION(pgqpp_next_batch) {
 }
 
 /// pgq.get_batch_events(batch_id): every event of the batch, streamed from
-/// the event tables into the function's result without an intermediate copy.
+/// the event tables into the function's result without an intermediate copy,
+/// through a plan kept per table set (events_plan.hpp).
 PGQPP_FUNCTION(pgqpp_get_batch_events) {
   if (PG_ARGISNULL(0)) throw Error(ERRCODE_UNDEFINED_OBJECT, "batch not found");
   ReturnSetInfo* rsinfo = materialize(fcinfo);
@@ -308,7 +310,12 @@ PGQPP_FUNCTION(pgqpp_get_batch_events) {
                                     false, nullptr, nullptr);
     return d;
   });
-  spi::execute_into(b.events_sql.c_str(), dest);
+  // A bounded batch's window reads by ev_id (batch_events_sql): its own
+  // SQL; every other batch through the queue's kept plan (events_plan.hpp).
+  if (b.window.empty())
+    read_batch_events(b, dest);
+  else
+    spi::execute_into(b.events_sql.c_str(), dest);
   return 0;
 }
 

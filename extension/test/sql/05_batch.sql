@@ -109,6 +109,29 @@ select pgq.force_tick('qb') > 0;
 select pgq.ticker('qb') > 0;
 select ev_data from pgq.get_batch_events(pgq.next_batch('qb', 'alice'));
 
+-- One session reads many batches through one kept plan (events_plan.hpp):
+-- past the plan cache's fifth execution it may be the generic plan, and
+-- each batch must still get exactly its own events.
+select pgq.register_consumer('qb', 'kept_reader');
+do $$
+declare
+  b bigint;
+  got text;
+begin
+  for i in 1..8 loop
+    perform pgq.insert_event('qb', 'kept', 'kept ' || i);
+    commit;  -- the tick must see the event committed
+    perform pgq.force_tick('qb');
+    perform pgq.ticker('qb');
+    b := pgq.next_batch('qb', 'kept_reader');
+    select string_agg(ev_data, ',' order by ev_id) into got from pgq.get_batch_events(b);
+    if got is distinct from 'kept ' || i then
+      raise exception 'batch % read %, expected kept %', b, got, i;
+    end if;
+    perform pgq.finish_batch(b);
+  end loop;
+end $$;
+
 -- Unknown queue, consumer or batch.
 select try($$select pgq.next_batch('qb', 'nobody')$$);
 select try($$select pgq.next_batch('no_such_queue', 'alice')$$);

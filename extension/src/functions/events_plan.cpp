@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: PostgreSQL
+// Batch reads through kept plans: see events_plan.hpp.
+#include "functions/events_plan.hpp"
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/batch_query.hpp"
+#include "pg/bridge.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "nodes/params.h"
+}
+
+namespace pgqpp::ext {
+namespace {
+
+// A consumer's backend reads one queue, or a few: a handful of plans covers
+// them, each table set of a queue in turn as its tables rotate. The least
+// recently used one gives way.
+constexpr std::size_t kPlans = 8;
+
+struct KeptPlan {
+  std::string sql;
+  SPIPlanPtr plan = nullptr;
+  uint64 used = 0;
+};
+std::array<KeptPlan, kPlans> plans;
+uint64 use_clock = 0;
+
+SPIPlanPtr plan_for(const std::string& sql) {
+  KeptPlan* slot = &plans[0];
+  for (KeptPlan& p : plans) {
+    if (p.plan != nullptr && p.sql == sql) {
+      p.used = ++use_clock;
+      return p.plan;
+    }
+    if (p.used < slot->used) slot = &p;
+  }
+  if (slot->plan != nullptr) {
+    SPIPlanPtr old = slot->plan;
+    slot->plan = nullptr;
+    slot->sql.clear();
+    pg_call([&] { SPI_freeplan(old); });
+  }
+  slot->sql = sql;
+  spi::prepare(slot->plan, sql.c_str(), {INT8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID, INT4OID});
+  slot->used = ++use_clock;
+  return slot->plan;
+}
+
+// An int8[] of `ids`, in the current (SPI) memory context.
+Datum int8_array(const std::vector<core::Txid>& ids) {
+  std::vector<Datum> elems;
+  elems.reserve(ids.size());
+  for (core::Txid id : ids) elems.push_back(Int64GetDatum(static_cast<int64>(id)));
+  Datum* data = elems.data();
+  int n = static_cast<int>(elems.size());
+  return pg_call([&] {
+    return PointerGetDatum(construct_array(data, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+  });
+}
+
+}  // namespace
+
+void read_batch_events(const OpenBatch& b, DestReceiver* dest) {
+  SPIPlanPtr plan = plan_for(core::batch_events_param_sql(b.tables));
+  Datum exclude = int8_array(b.filter.exclude);
+  Datum listed = int8_array(b.filter.listed);
+  const Datum values[5] = {Int64GetDatum(static_cast<int64>(b.filter.range_lo)),
+                           Int64GetDatum(static_cast<int64>(b.filter.range_hi)), exclude, listed,
+                           Int32GetDatum(b.sub_id)};
+  static const Oid types[5] = {INT8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID, INT4OID};
+  int rc = pg_call([&] {
+    ParamListInfo params = makeParamList(5);
+    for (int i = 0; i < 5; ++i) {
+      params->params[i].value = values[i];
+      params->params[i].isnull = false;
+      params->params[i].pflags = PARAM_FLAG_CONST;
+      params->params[i].ptype = types[i];
+    }
+    SPIExecuteOptions options;
+    memset(&options, 0, sizeof(options));
+    options.params = params;
+    // Not read-only, as before: a fresh snapshot sees a batch that
+    // next_batch opened earlier in the same statement.
+    options.read_only = false;
+    options.dest = dest;
+    return SPI_execute_plan_extended(plan, &options);
+  });
+  if (rc < 0)
+    throw Error(ERRCODE_INTERNAL_ERROR,
+                std::string("SPI_execute_plan_extended failed: ") + SPI_result_code_string(rc));
+}
+
+}  // namespace pgqpp::ext

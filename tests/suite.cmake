@@ -3,6 +3,7 @@
 #
 #   docs/*, lint/*          generated docs up to date, shellcheck, SPDX lines
 #   regress/NAME            extension/test/sql/NAME.sql (pg_regress)
+#   sqlonly/NAME            the same against the SQL-only edition
 #   isolation/NAME          extension/test/isolation/specs/NAME.spec
 #   integration/NAME        tests/integration/NAME.sh, labelled by name:
 #                           compat_* compat, docs_* docs, fault_* fault, valgrind_*
@@ -51,6 +52,16 @@ list(SORT _files)
 foreach(_f IN LISTS _files)
   get_filename_component(_n ${_f} NAME_WE)
   cluster_test(regress/${_n} regress 300 regress ${_n})
+endforeach()
+
+# --- the same SQL files against the SQL-only edition (docs/managed.md),
+# installed by a non-superuser with `\i pgqpp-sqlonly--VERSION.sql`
+# (tests/lib/sqlonly.sh); label sqlonly ---
+file(GLOB _files CONFIGURE_DEPENDS ${_src}/extension/test/sql/*.sql)
+list(SORT _files)
+foreach(_f IN LISTS _files)
+  get_filename_component(_n ${_f} NAME_WE)
+  cluster_test(sqlonly/${_n} sqlonly 300 sqlonly ${_n})
 endforeach()
 
 # --- isolation specs, each in a database of its own ---

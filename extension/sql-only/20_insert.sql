@@ -89,9 +89,15 @@ $$ language plpgsql security definer;
 create function pgq.insert_event(queue_name text, ev_type text, ev_data text,
                                  ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)
 returns bigint as $$
+declare
+    path text := pg_catalog.current_setting('search_path');
+    id bigint;
 begin
-    return pgq.insert_event_raw(queue_name, null, now(), null, null, ev_type, ev_data,
-                                ev_extra1, ev_extra2, ev_extra3, ev_extra4);
+    perform pg_catalog.set_config('search_path', 'pg_catalog, pgq, pg_temp', true);
+    id := pgq.insert_event_raw(queue_name, null, pg_catalog.now(), null, null, ev_type, ev_data,
+                               ev_extra1, ev_extra2, ev_extra3, ev_extra4);
+    perform pg_catalog.set_config('search_path', path, true);
+    return id;
 end;
 $$ language plpgsql security definer;
 
@@ -154,9 +160,10 @@ begin
 end;
 $$ language plpgsql immutable;
 
-create function pgq.insert_events(queue_name text, ev_types text[], ev_datas text[],
-    ev_extra1s text[] default null, ev_extra2s text[] default null,
-    ev_extra3s text[] default null, ev_extra4s text[] default null)
+-- Function: pgq._so_insert_events(...)
+--   SQL-only helper: pgq.insert_events' body, run with search_path fixed.
+create function pgq._so_insert_events(queue_name text, ev_types text[], ev_datas text[],
+    ev_extra1s text[], ev_extra2s text[], ev_extra3s text[], ev_extra4s text[])
 returns bigint as $$
 declare
     n integer;
@@ -189,6 +196,25 @@ begin
         || '        $3[i], $4[i], $5[i], $6[i], $7[i]'
         || '   from generate_series(1, $8) i'
         using q.event_seq, ev_types, ev_datas, ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s, n;
+    return n;
+end;
+$$ language plpgsql;
+
+-- The three SECURITY DEFINER insert functions have no SET clause (as in the
+-- extension, whose C resolves everything by OID): they fix search_path
+-- themselves for their work and put the caller's back, so that no object
+-- of the caller's is used with the owner's rights.
+create function pgq.insert_events(queue_name text, ev_types text[], ev_datas text[],
+    ev_extra1s text[] default null, ev_extra2s text[] default null,
+    ev_extra3s text[] default null, ev_extra4s text[] default null)
+returns bigint as $$
+declare
+    path text := pg_catalog.current_setting('search_path');
+    n bigint;
+begin
+    perform pg_catalog.set_config('search_path', 'pg_catalog, pgq, pg_temp', true);
+    n := pgq._so_insert_events(queue_name, ev_types, ev_datas, ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s);
+    perform pg_catalog.set_config('search_path', path, true);
     return n;
 end;
 $$ language plpgsql security definer;

@@ -6,6 +6,51 @@
 -- differences (a poll per 10 ms at least; an event whose transaction was
 -- still running at the tick waits for the next ordinary tick).
 
+-- Function: pgq._so_events_after(i_table, i_snapshot)
+--   SQL-only helper: whether the event table holds an event committed after
+--   the snapshot (for a queue's first events only: it reads the table).
+create function pgq._so_events_after(i_table text, i_snapshot txid_snapshot) returns boolean as $$
+declare
+    found_one boolean;
+begin
+    execute 'select exists (select 1 from ' || pgq.quote_fqname(i_table)
+        || ' where not txid_visible_in_snapshot(ev_txid, $1)'
+        || ' and txid_visible_in_snapshot(ev_txid, txid_current_snapshot()))'
+        into found_one using i_snapshot;
+    return found_one;
+end;
+$$ language plpgsql;
+
+-- Function: pgq._so_tick_spacing(i_events_per_second, i_min_interval_ms, i_max_count, i_max_lag)
+--   SQL-only helper: the spacing between woken ticks of a queue
+--   (extension/src/core/tick_spacing.cpp): i_min_interval_ms while at most
+--   5 events come per i_min_interval_ms, else i_min_interval_ms times the
+--   square root of a fifth of that, capped by the time ticker_max_count
+--   events take and by ticker_max_lag. The rate here is the events since
+--   the queue's last tick over its age (the extension keeps a decaying
+--   average in the waiting backend).
+create function pgq._so_tick_spacing(i_events_per_second numeric, i_min_interval_ms integer,
+                                     i_max_count integer, i_max_lag interval)
+returns interval as $$
+declare
+    min_us numeric := i_min_interval_ms * 1000;
+    per_interval numeric := i_events_per_second * min_us / 1e6;
+    spacing numeric;
+begin
+    if per_interval <= 5 then
+        return min_us * interval '1 microsecond';
+    end if;
+    spacing := min_us * sqrt(per_interval / 5);
+    if i_max_count > 0 then
+        spacing := least(spacing, i_max_count * 1e6 / i_events_per_second);
+    end if;
+    if i_max_lag > interval '0' then
+        spacing := least(spacing, extract(epoch from i_max_lag) * 1e6);
+    end if;
+    return greatest(min_us, spacing) * interval '1 microsecond';
+end;
+$$ language plpgsql immutable;
+
 create function pgq.wakeup_ticker(in i_timeout_ms integer default 1000,
                                   in i_min_interval_ms integer default 5,
                                   out queue_name text, out tick_id bigint)
@@ -29,12 +74,21 @@ begin
     loop
         select coalesce(array_agg(q.queue_id), '{}') into due
           from pgq.queue q
-          join lateral (select t.tick_event_seq, t.tick_time from pgq.tick t
+          join lateral (select t.tick_event_seq, t.tick_time, t.tick_snapshot from pgq.tick t
                          where t.tick_queue = q.queue_id
                          order by t.tick_queue desc, t.tick_id desc limit 1) t on true
+          cross join lateral (select pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass) as seq) s
          where not q.queue_external_ticker and not q.queue_ticker_paused
-           and coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1) > t.tick_event_seq
-           and t.tick_time <= clock_timestamp() - i_min_interval_ms * interval '1 millisecond';
+           and (s.seq > t.tick_event_seq
+                -- A queue's first event leaves the sequence at 1, what a
+                -- tick before any event records: look at the table.
+                or (s.seq = 1 and t.tick_event_seq = 1
+                    and pgq._so_events_after(q.queue_data_pfx || '_' || q.queue_cur_table, t.tick_snapshot)))
+           and clock_timestamp() - t.tick_time
+               >= pgq._so_tick_spacing(
+                      (s.seq - t.tick_event_seq)
+                      / greatest(extract(epoch from clock_timestamp() - t.tick_time), 0.001),
+                      i_min_interval_ms, q.queue_ticker_max_count, q.queue_ticker_max_lag);
         moved := pgq._so_move_due_delayed(clock_timestamp());
         if cardinality(due) > 0 or cardinality(moved) > 0 then
             for r in

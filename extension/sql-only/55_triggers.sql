@@ -59,7 +59,7 @@ begin
             case when ty = 'bool'::regtype then
                      'case when num_nulls(($1).%1$I) = 1 then ''null'' when ($1).%1$I then ''true'' else ''false'' end'
                  when ty in ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) then
-                     'coalesce(format(''%%s'', ($1).%1$I), ''null'')'
+                     'case when num_nulls(($1).%1$I) = 1 then ''null'' else format(''%%s'', ($1).%1$I) end'
                  when ty in ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype) then
                      'coalesce(to_json(($1).%1$I)::text, ''null'')'
                  else
@@ -99,10 +99,37 @@ $$ language plpgsql stable;
 --   (bare column names resolve to the row's values): its text form, and
 --   its type.
 create function pgq._so_expression(i_expr text, i_row record, out value text, out type regtype) as $$
+declare
+    r record;
+    n integer := 0;
+    what text;
 begin
-    execute 'select case when num_nulls(_x) = 1 then null else format(''%s'', _x) end, pg_typeof(_x)'
-         || ' from (select (' || i_expr || ') as _x from (select ($1).*) _row) _e'
-        into value, type using i_row;
+    begin
+        for r in execute 'select case when num_nulls(_x) = 1 then null else format(''%s'', _x) end as v,'
+             || ' pg_typeof(_x) as t from (select (' || i_expr || E'\n) as _x from (select ($1).*) _row) _e'
+            using i_row
+        loop
+            n := n + 1;
+            value := r.v;
+            type := r.t;
+        end loop;
+    exception when syntax_error then
+        -- The scanner's errors for what the extension's tokenizer refuses.
+        what := case when sqlerrm like 'unterminated quoted string%' then 'string constant'
+                     when sqlerrm like 'unterminated quoted identifier%' then 'quoted identifier'
+                     when sqlerrm like 'unterminated dollar-quoted string%' then 'dollar-quoted string'
+                     when sqlerrm like 'unterminated /* comment%' then 'comment' end;
+        if what is null then
+            raise;
+        end if;
+        raise exception 'QB: syntax error' using errcode = '42601',
+            detail = format('unterminated %s in "%s"', what, i_expr),
+            hint = 'Check the quoting of the trigger''s when= and ev_*= expressions.';
+    end;
+    if n <> 1 then
+        raise exception 'Expect 1 row from override query, got %', n using errcode = '21000',
+            detail = format('Expression "%s" must give one value.', i_expr);
+    end if;
 end;
 $$ language plpgsql;
 
@@ -162,7 +189,8 @@ begin
             detail = format('Trigger "%s" is a statement trigger.', i_tgname),
             hint = 'Create it FOR EACH ROW; only TRUNCATE triggers are FOR EACH STATEMENT.';
     end if;
-    -- The arguments (trigger_args.cpp).
+    -- The arguments (trigger_args.cpp); TG_ARGV counts from 0.
+    i_args := array(select unnest(i_args));
     if coalesce(cardinality(i_args), 0) = 0 then
         raise exception 'pgq trigger must have destination queue as argument' using errcode = '22023',
             detail = 'The trigger was created without arguments.',
@@ -423,7 +451,7 @@ begin
                     detail = format('Expression "%s" gave NULL.', when_expr),
                     hint = 'Use coalesce() to decide what NULL means.';
             end if;
-            if e.value <> 'true' then
+            if e.value <> 't' then
                 return skip;
             end if;
         end if;

@@ -342,10 +342,11 @@ declare
     sql text;
 begin
     select events_sql into sql from pgq._so_open_batch(x_batch_id, null);
-    if sql is null then
+    if sql is null and x_batch_id is null then
+        raise exception 'batch not found' using errcode = '42704';
+    elsif sql is null then
         raise exception 'batch not found' using errcode = '42704',
-            detail = case when x_batch_id is not null
-                          then format('No consumer has batch %s open.', x_batch_id) end;
+            detail = format('No consumer has batch %s open.', x_batch_id);
     end if;
     return sql;
 end;

@@ -14,3 +14,18 @@ $$ language sql immutable;
 grant execute on function pgq.sqlonly_version() to public;
 
 comment on schema pgq is 'pgqpp @VERSION@ SQL-only edition (docs/managed.md)';
+
+-- The SQL-only helpers (pgq._so_*) run with their callers' rights (none is
+-- SECURITY DEFINER): EXECUTE on them grants nothing the tables' privileges
+-- do not. Triggers (writers) and batch readers (pgq_reader) call them from
+-- functions that are not SECURITY DEFINER, as PgQ's own are not.
+do $$
+declare
+    f regprocedure;
+begin
+    for f in select p.oid::regprocedure from pg_catalog.pg_proc p
+              where p.pronamespace = 'pgq'::regnamespace and p.proname like '\_so\_%'
+    loop
+        execute 'grant execute on function ' || f || ' to public';
+    end loop;
+end $$;

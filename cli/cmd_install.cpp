@@ -6,6 +6,13 @@
 // something else (PgQ 3.5), is a one-line failure saying what to do, as is
 // a database whose transaction ids are behind the ticks in pgq.tick (a dump
 // restored into a cluster with lower ones: see txid_horizon.hpp).
+//
+// `pgqpp install --sql-only` installs the SQL-only edition instead
+// (docs/managed.md): the plain SQL compiled into this binary, run as one
+// transaction by the connecting user, who needs no superuser (a database
+// owner on a managed service).
+#include <libpq-fe.h>
+
 #include <iostream>
 #include <memory>
 
@@ -15,6 +22,9 @@
 #include "pgq_lookup.hpp"
 
 namespace pgqpp::cli {
+
+// The SQL-only edition's script, embedded at build time (cmake/EmbedText.cmake).
+extern const char sqlonly_sql[];
 
 namespace {
 
@@ -31,6 +41,49 @@ std::string schema_pgq_owner(Connection& db) {
   return rows.size() ? std::string(rows.value(0, 0)) : "";
 }
 
+// Runs a script of many statements (the simple query protocol, one
+// implicit transaction unless the script has its own BEGIN/COMMIT).
+void run_script(const ConnectOptions& conn, const char* sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> pg(PQconnectdb(conn.dsn.c_str()), &PQfinish);
+  if (PQstatus(pg.get()) != CONNECTION_OK)
+    throw Failure(std::string("cannot connect: ") + PQerrorMessage(pg.get()));
+  PQsetNoticeProcessor(
+      pg.get(), [](void*, const char*) {}, nullptr);
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(pg.get(), sql), &PQclear);
+  if (PQresultStatus(res.get()) != PGRES_COMMAND_OK && PQresultStatus(res.get()) != PGRES_TUPLES_OK)
+    throw Failure(std::string("the SQL-only install failed (nothing was installed): ") +
+                  PQresultErrorMessage(res.get()));
+}
+
+// The SQL-only edition: installed once; a database with the extension or
+// PgQ 3.5 is left alone.
+int install_sql_only(const ConnectOptions& conn) {
+  auto db = connect(conn);
+  const std::string database(db.exec("select current_database()").value(0, 0));
+  auto installed = db.exec(
+      "select case when to_regprocedure('pgq.sqlonly_version()') is not null"
+      " then pgq.sqlonly_version() end");
+  if (installed.get(0, 0)) {
+    require_txids_past_ticks(db);
+    const std::string version(installed.value(0, 0));
+    std::cout << "pgqpp " << version << " (SQL-only edition) is already installed in database "
+              << database << "\n";
+    if (version != PGQPP_SQLONLY_VERSION)
+      std::cout << "note: this pgqpp installs " << PGQPP_SQLONLY_VERSION
+                << "; the SQL-only edition has no in-place update yet (docs/managed.md)\n";
+    return exit_ok;
+  }
+  const std::string owner = schema_pgq_owner(db);
+  if (!owner.empty())
+    throw Failure("database " + database + " already has a schema pgq (" + owner +
+                  "); the SQL-only edition needs that schema: drop it first, or keep using "
+                  "what is there");
+  run_script(conn, sqlonly_sql);
+  std::cout << "installed pgqpp " << PGQPP_SQLONLY_VERSION << " (SQL-only edition) in database "
+            << database << "\n";
+  return exit_ok;
+}
+
 int install(const ConnectOptions& conn) {
   auto db = connect(conn);
   const std::string name = extension_name;
@@ -38,9 +91,11 @@ int install(const ConnectOptions& conn) {
   // Ours when its comment is pgqpp's: pgqpp named pgq and PgQ 3.5 share the
   // extension name pgq.
   const std::string ours = "like '" + std::string(extension_comment_prefix) + "%'";
-  auto installed = db.exec("select extversion from pg_extension e where extname = $1"
-                           " and obj_description(e.oid, 'pg_extension') " + ours,
-                           {name});
+  auto installed = db.exec(
+      "select extversion from pg_extension e where extname = $1"
+      " and obj_description(e.oid, 'pg_extension') " +
+          ours,
+      {name});
   if (installed.size()) {
     // Ticks restored from a cluster further on strand every new event.
     require_txids_past_ticks(db);
@@ -48,9 +103,11 @@ int install(const ConnectOptions& conn) {
               << database << "\n";
     return exit_ok;
   }
-  auto available = db.exec("select default_version from pg_available_extensions"
-                           " where name = $1 and comment " + ours,
-                           {name});
+  auto available = db.exec(
+      "select default_version from pg_available_extensions"
+      " where name = $1 and comment " +
+          ours,
+      {name});
   if (!available.size() || !available.get(0, 0))
     throw Failure(
         "the server has no pgqpp extension files; install them on the database server "
@@ -70,16 +127,27 @@ int install(const ConnectOptions& conn) {
 
 /// `pgqpp install`: CREATE EXTENSION pgqpp in the database --dsn (or the
 /// environment) names, unless it is there already; either way it says which
-/// version the database has. Needs a superuser (the extension loads C code).
+/// version the database has. Needs a superuser (the extension loads C code);
+/// --sql-only installs the SQL-only edition as the connecting user instead.
 std::function<int()> setup_install(CLI::App& app) {
   auto conn = std::make_shared<ConnectOptions>();
+  auto sql_only = std::make_shared<bool>(false);
   add_connect_options(app, *conn);
+  app.add_flag("--sql-only", *sql_only,
+               "Install the SQL-only edition (plain SQL and PL/pgSQL, no C library) as the "
+               "connecting user, for managed services: no superuser needed (docs/managed.md)");
   app.footer(
       "Examples:\n"
       "  pgqpp install --dsn 'dbname=app'\n"
-      "  PGDATABASE=app pgqpp install\n\n"
-      "Runs CREATE EXTENSION pgqpp (schema pgq); needs a superuser.");
-  return [conn] { return run_guarded("install", [&] { return install(*conn); }); };
+      "  PGDATABASE=app pgqpp install\n"
+      "  pgqpp install --sql-only --dsn 'host=db.example.com dbname=app user=app_owner'\n\n"
+      "Runs CREATE EXTENSION pgqpp (schema pgq); needs a superuser. With --sql-only it runs\n"
+      "the SQL-only edition compiled into this binary (also installed as\n"
+      "share/pgqpp/pgqpp-sqlonly--VERSION.sql for psql -f) as the connecting user.");
+  return [conn, sql_only] {
+    return run_guarded("install",
+                       [&] { return *sql_only ? install_sql_only(*conn) : install(*conn); });
+  };
 }
 
 }  // namespace pgqpp::cli

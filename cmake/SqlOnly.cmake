@@ -26,4 +26,7 @@ add_custom_command(
   DEPENDS ${_pgqpp_sqlonly_inputs} ${PROJECT_SOURCE_DIR}/extension/cmake/sqlonly.py
   COMMENT "Assembling pgqpp-sqlonly--${PGQPP_SQLONLY_VERSION}.sql" VERBATIM)
 add_custom_target(pgqpp_sqlonly ALL DEPENDS "${PGQPP_SQLONLY_FILE}")
-install(FILES "${PGQPP_SQLONLY_FILE}" DESTINATION "${CMAKE_INSTALL_DATADIR}/pgqpp" COMPONENT tool)
+# With the tool (package pgqpp), not with each major's extension package.
+if(PGQPP_BUILD_CLIENT)
+  install(FILES "${PGQPP_SQLONLY_FILE}" DESTINATION "${CMAKE_INSTALL_DATADIR}/pgqpp" COMPONENT tool)
+endif()

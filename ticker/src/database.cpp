@@ -130,11 +130,17 @@ void DatabaseWorker::on_connected() {
   if (long long n = connection_failures_.succeeded(); n > 0)
     log_.info(name_, "connected again after " + std::to_string(n) + " failed attempts");
   session_.run(kAsyncCommit, {}, nullptr);
-  // Is PgQ here (pgqpp's or the original)?
+  // Is PgQ here (pgqpp's, its SQL-only edition, or the original)? The
+  // SQL-only edition (docs/managed.md) says so in the comment on schema pgq;
+  // its pgq.wakeup_ticker polls instead of being woken by commits.
   session_.run(
       "select exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgq'),"
-      " (select extname || ' ' || extversion from pg_catalog.pg_extension"
-      "   where extname in ('pgqpp', 'pgq') order by extname desc limit 1)",
+      " coalesce((select extname || ' ' || extversion from pg_catalog.pg_extension"
+      "   where extname in ('pgqpp', 'pgq') order by extname desc limit 1),"
+      "  (select pg_catalog.split_part(d.description, ' (', 1)"
+      "     from pg_catalog.pg_description d join pg_catalog.pg_namespace n on n.oid = d.objoid"
+      "    where n.nspname = 'pgq' and d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass"
+      "      and d.description like 'pgqpp % SQL-only edition%'))",
       {}, [this](const Result& r) { on_pgq_check(r); });
 }
 

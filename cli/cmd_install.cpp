@@ -60,10 +60,12 @@ void run_script(const ConnectOptions& conn, const char* sql) {
 int install_sql_only(const ConnectOptions& conn) {
   auto db = connect(conn);
   const std::string database(db.exec("select current_database()").value(0, 0));
+  // Not to_regprocedure(): before PostgreSQL 16 it fails when schema pgq is missing.
   auto installed = db.exec(
-      "select case when to_regprocedure('pgq.sqlonly_version()') is not null"
-      " then pgq.sqlonly_version() end");
-  if (installed.get(0, 0)) {
+      "select exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
+      " where n.nspname = 'pgq' and p.proname = 'sqlonly_version')");
+  if (installed.value(0, 0) == std::string("t")) {
+    installed = db.exec("select pgq.sqlonly_version()");
     require_txids_past_ticks(db);
     const std::string version(installed.value(0, 0));
     std::cout << "pgqpp " << version << " (SQL-only edition) is already installed in database "

@@ -91,10 +91,10 @@ $$ language sql volatile;
 create function pgq._so_lock_ticks(i_queue_id integer, i_wait boolean) returns boolean as $$
 begin
     if i_wait then
-        perform pg_advisory_xact_lock(1886876016, i_queue_id);
+        perform pg_advisory_xact_lock(1885827440, i_queue_id);
         return true;
     end if;
-    return pg_try_advisory_xact_lock(1886876016, i_queue_id);
+    return pg_try_advisory_xact_lock(1885827440, i_queue_id);
 end;
 $$ language plpgsql;
 

@@ -14,11 +14,19 @@ begin
     if i_queue_name is null then
         raise exception 'Queue name must not be NULL' using errcode = '22004';
     end if;
-    select q.queue_id, pgq._so_quote_fq(q.queue_data_pfx || '_' || q.queue_cur_table),
+    select q.queue_id, q.queue_data_pfx || '_' || q.queue_cur_table,
            q.queue_event_seq, q.queue_disable_insert, q.queue_per_tx_limit
       into queue_id, event_table, event_seq, disable_insert, per_tx_limit
       from pgq.queue q where q.queue_name = i_queue_name;
-    if not found then
+    -- Quoted here, not by an SQL function (each call of one costs more
+    -- than the lookup).
+    if position('.' in event_table) > 0 then
+        event_table := quote_ident(split_part(event_table, '.', 1)) || '.'
+            || quote_ident(substr(event_table, position('.' in event_table) + 1));
+    else
+        event_table := 'public.' || quote_ident(event_table);
+    end if;
+    if queue_id is null then
         raise exception 'No such queue' using errcode = '42704',
             detail = format('There is no queue named "%s".', i_queue_name),
             hint = 'Create it with pgq.create_queue().';
@@ -36,7 +44,7 @@ create function pgq._so_quote_fq(i_name text) returns text as $$
         else '"public"."' || replace(i_name, '"', '""') || '"' end;
 $$ language sql immutable strict;
 
--- Function: pgq._so_insert_refusal(i_queue_name, i_queue_id, i_disable, i_limit, i_count, i_event_seq)
+-- Function: pgq._so_insert_refusal(i_queue_name, i_queue_id, i_disable, i_limit, i_count, i_event_seq, i_ids_taken)
 --   SQL-only helper: raises the extension's errors for a queue with inserts
 --   disabled (55000) or over its per-transaction limit (54000). The count
 --   of events per transaction lives in a session setting keyed by the
@@ -128,7 +136,7 @@ begin
 end;
 $$ language plpgsql;
 
--- Function: pgq._so_check_arrays(i_fn, i_count, i_arrays, i_first_arg, i_broadcast)
+-- Function: pgq._so_check_array(i_fn, i_count, i_len, i_arg, i_broadcast)
 --   SQL-only helper: the length checks of the bulk inserts (2202E naming
 --   the argument that differs from ev_data's length).
 create function pgq._so_check_array(i_fn text, i_count integer, i_len integer, i_arg integer,
@@ -145,7 +153,7 @@ begin
 end;
 $$ language plpgsql immutable;
 
--- Function: pgq._so_array_len(a)
+-- Function: pgq._so_array_len(i_fn, a)
 --   SQL-only helper: the length of a one-dimensional array (0 when empty,
 --   NULL when NULL); a multi-dimensional one is an error (2202E).
 create function pgq._so_array_len(i_fn text, a anyarray) returns integer as $$
@@ -192,10 +200,11 @@ begin
     end if;
     execute 'insert into ' || q.event_table
         || ' (ev_id, ev_time, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)'
-        || ' select nextval($1), now(), case when cardinality($2) = 1 then $2[1] else $2[i] end,'
-        || '        $3[i], $4[i], $5[i], $6[i], $7[i]'
-        || '   from generate_series(1, $8) i'
-        using q.event_seq, ev_types, ev_datas, ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s, n;
+        -- unnest, not $3[i]: subscripting a text array walks it from the start.
+        || ' select nextval($1), now(), case when cardinality($2) = 1 then $2[1] else t.ty end,'
+        || '        t.d, t.e1, t.e2, t.e3, t.e4'
+        || '   from unnest($2, $3, $4, $5, $6, $7) t(ty, d, e1, e2, e3, e4)'
+        using q.event_seq, ev_types, ev_datas, ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s;
     return n;
 end;
 $$ language plpgsql;

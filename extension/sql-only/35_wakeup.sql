@@ -26,9 +26,9 @@ $$ language plpgsql;
 --   (extension/src/core/tick_spacing.cpp): i_min_interval_ms while at most
 --   5 events come per i_min_interval_ms, else i_min_interval_ms times the
 --   square root of a fifth of that, capped by the time ticker_max_count
---   events take and by ticker_max_lag. The rate here is the events since
---   the queue's last tick over its age (the extension keeps a decaying
---   average in the waiting backend).
+--   events take and by ticker_max_lag. The caller's rate is the one
+--   between the queue's last two ticks (the extension keeps a decaying
+--   average over its ticks in the waiting backend).
 create function pgq._so_tick_spacing(i_events_per_second numeric, i_min_interval_ms integer,
                                      i_max_count integer, i_max_lag interval)
 returns interval as $$
@@ -74,7 +74,7 @@ begin
     loop
         select coalesce(array_agg(q.queue_id), '{}') into due
           from pgq.queue q
-          join lateral (select t.tick_event_seq, t.tick_time, t.tick_snapshot from pgq.tick t
+          join lateral (select t.tick_id, t.tick_event_seq, t.tick_time, t.tick_snapshot from pgq.tick t
                          where t.tick_queue = q.queue_id
                          order by t.tick_queue desc, t.tick_id desc limit 1) t on true
           cross join lateral (select pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass) as seq) s
@@ -86,8 +86,13 @@ begin
                     and pgq._so_events_after(q.queue_data_pfx || '_' || q.queue_cur_table, t.tick_snapshot)))
            and clock_timestamp() - t.tick_time
                >= pgq._so_tick_spacing(
-                      (s.seq - t.tick_event_seq)
-                      / greatest(extract(epoch from clock_timestamp() - t.tick_time), 0.001),
+                      -- the rate between the last two ticks, as the
+                      -- extension's estimate is updated at ticks
+                      coalesce((select (t.tick_event_seq - p.tick_event_seq)
+                                       / greatest(extract(epoch from t.tick_time - p.tick_time), 0.001)
+                                  from pgq.tick p
+                                 where p.tick_queue = q.queue_id and p.tick_id < t.tick_id
+                                 order by p.tick_queue desc, p.tick_id desc limit 1), 0),
                       i_min_interval_ms, q.queue_ticker_max_count, q.queue_ticker_max_lag);
         moved := pgq._so_move_due_delayed(clock_timestamp());
         if cardinality(due) > 0 or cardinality(moved) > 0 then

@@ -102,12 +102,13 @@ begin
     execute 'insert into ' || pgq._so_delayed_table()
         || ' (de_deliver_at, de_queue, ev_id, ev_time, ev_txid, ev_type, ev_data,'
         || ' ev_extra1, ev_extra2, ev_extra3, ev_extra4)'
-        || ' select case when cardinality($1) = 1 then $1[1] else $1[i] end, $2, nextval($3), now(),'
-        || '        txid_current(), case when cardinality($4) = 1 then $4[1] else $4[i] end,'
-        || '        $5[i], $6[i], $7[i], $8[i], $9[i]'
-        || '   from generate_series(1, $10) i'
+        -- unnest, not $5[i]: subscripting a text array walks it from the start.
+        || ' select case when cardinality($1) = 1 then $1[1] else t.at end, $2, nextval($3), now(),'
+        || '        txid_current(), case when cardinality($4) = 1 then $4[1] else t.ty end,'
+        || '        t.d, t.e1, t.e2, t.e3, t.e4'
+        || '   from unnest($1, $4, $5, $6, $7, $8, $9) t(at, ty, d, e1, e2, e3, e4)'
         using deliver_ats, q.queue_id, q.event_seq, ev_types, ev_datas,
-              ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s, n;
+              ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s;
     return n;
 end;
 $$ language plpgsql security definer

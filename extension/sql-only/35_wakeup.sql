@@ -62,6 +62,7 @@ declare
     moved integer[];
     r record;
     ticked boolean := false;
+    at timestamptz;
 begin
     if i_timeout_ms is null or i_timeout_ms < 0 or i_timeout_ms > 60000 then
         raise exception 'i_timeout_ms must be between 0 and 60000' using errcode = '22023';
@@ -70,6 +71,9 @@ begin
         raise exception 'i_min_interval_ms must be between 0 and 60000' using errcode = '22023';
     end if;
     deadline := clock_timestamp() + i_timeout_ms * interval '1 millisecond';
+    -- The first look is as of the call's start (its own setup is not
+    -- counted as the queues' age), the later ones as of their time.
+    at := statement_timestamp();
     poll := greatest(i_min_interval_ms, 10) * interval '1 millisecond';
     loop
         select coalesce(array_agg(q.queue_id), '{}') into due
@@ -84,7 +88,7 @@ begin
                 -- tick before any event records: look at the table.
                 or (s.seq = 1 and t.tick_event_seq = 1
                     and pgq._so_events_after(q.queue_data_pfx || '_' || q.queue_cur_table, t.tick_snapshot)))
-           and clock_timestamp() - t.tick_time
+           and at - t.tick_time
                >= pgq._so_tick_spacing(
                       -- the rate between the last two ticks, as the
                       -- extension's estimate is updated at ticks
@@ -111,6 +115,7 @@ begin
         end if;
         exit when clock_timestamp() + poll > deadline;
         perform pg_sleep(extract(epoch from poll));
+        at := clock_timestamp();
     end loop;
 end;
 $$ language plpgsql security definer

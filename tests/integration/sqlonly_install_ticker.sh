@@ -86,6 +86,12 @@ echo "ok: the retried event came back"
 as_owner so_tool "select pgq.insert_event_at('q', clock_timestamp() + interval '1 second', 't', 'later')" >/dev/null
 wait_for 10 "the delayed event" batch_has so_tool later
 echo "ok: the delayed event came"
+# Maintenance (rotation steps, retry moves) ran without errors.
+wait_for 5 "a maintenance round" log_has "db=so_tool"
+if grep -qE '\] (ERROR|FATAL)' "$log"; then
+  fail "errors in the ticker's log: $(grep -E '\] (ERROR|FATAL)' "$log" | head -5)"
+fi
+echo "ok: no error in the ticker's log"
 kill -TERM "$pid"
 wait_for 5 "the ticker to stop" not_running "$pid"
 pid=

@@ -67,6 +67,14 @@ foreach(_f IN LISTS _files)
   endif()
 endforeach()
 
+# the isolation specs too (sqlonly-isolation/NAME)
+file(GLOB _files CONFIGURE_DEPENDS ${_src}/extension/test/isolation/specs/*.spec)
+list(SORT _files)
+foreach(_f IN LISTS _files)
+  get_filename_component(_n ${_f} NAME_WE)
+  cluster_test(sqlonly-isolation/${_n} sqlonly 300 sqlonly_isolation ${_n})
+endforeach()
+
 # --- isolation specs, each in a database of its own ---
 file(GLOB _files CONFIGURE_DEPENDS ${_src}/extension/test/isolation/specs/*.spec)
 list(SORT _files)

@@ -9,6 +9,7 @@
 #   run.sh ENV_FILE NAME isolation SPEC  extension/test/isolation/specs/SPEC.spec
 #   run.sh ENV_FILE NAME sqlonly FILE    regress FILE against the SQL-only
 #                                        edition (tests/lib/sqlonly.sh)
+#   run.sh ENV_FILE NAME sqlonly_isolation SPEC  the spec against it
 #
 # The test gets the variables of ENV_FILE (PGHOST, PGPORT, PGUSER,
 # PGDATABASE, PGQPP_TEST_WORK, PGQPP_TEST_DATA, PGQPP_BUILD_DIR,
@@ -75,6 +76,15 @@ case "$kind" in
     [ -n "$file" ] || { echo "no pgqpp-sqlonly--*.sql in $PGQPP_BUILD_DIR: build target pgqpp_sqlonly" >&2; exit 1; }
     sqlonly_prepare "$PGQPP_SOURCE_DIR/extension/test" "$src" "$file" "$@"
     run_regress pg_regress "$src" "$@"
+    status=$?
+    ;;
+  sqlonly_isolation)
+    # The isolation specs against the SQL-only edition (tests/lib/sqlonly.sh).
+    src="$PGQPP_TEST_WORK/sqlonly-src/isolation-$arg"
+    file=$(sqlonly_file "$PGQPP_BUILD_DIR")
+    [ -n "$file" ] || { echo "no pgqpp-sqlonly--*.sql in $PGQPP_BUILD_DIR: build target pgqpp_sqlonly" >&2; exit 1; }
+    sqlonly_prepare_isolation "$PGQPP_SOURCE_DIR/extension/test/isolation" "$src" "$file" "$arg"
+    REGRESS_INIT_SQL="$src/init.sql" run_regress pg_isolation_regress "$src" "$arg"
     status=$?
     ;;
   isolation)

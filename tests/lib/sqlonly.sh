@@ -72,3 +72,36 @@ PY
   done
   chmod -R a+rX "$out"
 }
+
+# sqlonly_prepare_isolation SOURCE OUT SQLFILE NAMES...: OUT/specs and
+# OUT/expected from SOURCE (extension/test/isolation) for the SQL-only
+# edition, and OUT/init.sql, which defines public.sqlonly_install() in the
+# test's database (regress_run runs it through REGRESS_INIT_SQL): the specs'
+# `create extension pgqpp;` calls it, `drop extension ...` drops the
+# schemas. The install runs as the test's user inside the setup's
+# transaction (the non-superuser install is sqlonly/NAME's and
+# integration/sqlonly_install_ticker's).
+sqlonly_prepare_isolation() {
+  local src=$1 out=$2 file=$3 name
+  shift 3
+  rm -rf "$out"
+  mkdir -p "$out/specs" "$out/expected"
+  grep -v -x -e 'begin;' -e 'commit;' "$file" >"$out/script.sql"
+  cat >"$out/init.sql" <<SQL
+\\set body \`cat $out/script.sql\`
+create table public.sqlonly_script (body text);
+insert into public.sqlonly_script values (:'body');
+create function public.sqlonly_install() returns void language plpgsql as \$\$
+begin
+    execute (select body from public.sqlonly_script);
+end \$\$;
+SQL
+  for name in "$@"; do
+    sed -e 's/^\( *\)create extension pgqpp;$/\1select public.sqlonly_install();/' \
+        -e 's/^\( *\)drop extension if exists pgqpp cascade;$/\1drop schema if exists pgq, pgq_coop cascade;/' \
+        -e 's/^\( *\)drop extension pgqpp cascade;$/\1drop schema pgq, pgq_coop cascade;/' \
+        "$src/specs/$name.spec" >"$out/specs/$name.spec"
+    cp "$src/expected/$name.out" "$out/expected/"
+  done
+  chmod -R a+rX "$out"
+}

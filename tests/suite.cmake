@@ -6,7 +6,7 @@
 #   sqlonly/NAME            the same against the SQL-only edition
 #   isolation/NAME          extension/test/isolation/specs/NAME.spec
 #   integration/NAME        tests/integration/NAME.sh, labelled by name:
-#                           compat_* compat, docs_* docs, fault_* fault, valgrind_*
+#                           compat_* compat, docs_* docs, fault_* fault, sqlonly_* sqlonly, valgrind_*
 #                           valgrind, the others integration
 #
 # The SQL, isolation and integration tests share one cluster, the fixture
@@ -88,7 +88,7 @@ file(GLOB _files CONFIGURE_DEPENDS ${_src}/tests/integration/*.sh)
 list(SORT _files)
 foreach(_f IN LISTS _files)
   get_filename_component(_n ${_f} NAME_WE)
-  if(_n MATCHES "^(compat|docs|fault|valgrind)_")
+  if(_n MATCHES "^(compat|docs|fault|valgrind|sqlonly)_")
     set(_label ${CMAKE_MATCH_1})
   else()
     set(_label integration)

@@ -8,6 +8,13 @@
 // restored into a cluster with lower ones: see txid_horizon.hpp).
 // A build named pgq ships cooperative consumers as their own extension
 // pgq_coop (requires pgq), as PgQ does: install creates it too.
+//
+// `pgqpp install --sql-only` installs the SQL-only edition instead
+// (docs/managed.md): the plain SQL compiled into this binary, run as one
+// transaction by the connecting user, who needs no superuser (a database
+// owner on a managed service).
+#include <libpq-fe.h>
+
 #include <iostream>
 #include <memory>
 
@@ -17,6 +24,9 @@
 #include "pgq_lookup.hpp"
 
 namespace pgqpp::cli {
+
+// The SQL-only edition's script, embedded at build time (cmake/EmbedText.cmake).
+extern const char sqlonly_sql[];
 
 namespace {
 
@@ -54,6 +64,51 @@ void install_coop(Connection& db, const std::string& database) {
   db.exec("create extension pgq_coop");
   auto version = db.exec("select extversion from pg_extension where extname = 'pgq_coop'");
   std::cout << "installed pgq_coop " << version.value(0, 0) << " in database " << database << "\n";
+}
+
+// Runs a script of many statements (the simple query protocol, one
+// implicit transaction unless the script has its own BEGIN/COMMIT).
+void run_script(const ConnectOptions& conn, const char* sql) {
+  std::unique_ptr<PGconn, decltype(&PQfinish)> pg(PQconnectdb(conn.dsn.c_str()), &PQfinish);
+  if (PQstatus(pg.get()) != CONNECTION_OK)
+    throw Failure(std::string("cannot connect: ") + PQerrorMessage(pg.get()));
+  PQsetNoticeProcessor(
+      pg.get(), [](void*, const char*) {}, nullptr);
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(pg.get(), sql), &PQclear);
+  if (PQresultStatus(res.get()) != PGRES_COMMAND_OK && PQresultStatus(res.get()) != PGRES_TUPLES_OK)
+    throw Failure(std::string("the SQL-only install failed (nothing was installed): ") +
+                  PQresultErrorMessage(res.get()));
+}
+
+// The SQL-only edition: installed once; a database with the extension or
+// PgQ 3.5 is left alone.
+int install_sql_only(const ConnectOptions& conn) {
+  auto db = connect(conn);
+  const std::string database(db.exec("select current_database()").value(0, 0));
+  // Not to_regprocedure(): before PostgreSQL 16 it fails when schema pgq is missing.
+  auto installed = db.exec(
+      "select exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
+      " where n.nspname = 'pgq' and p.proname = 'sqlonly_version')");
+  if (installed.value(0, 0) == std::string("t")) {
+    installed = db.exec("select pgq.sqlonly_version()");
+    require_txids_past_ticks(db);
+    const std::string version(installed.value(0, 0));
+    std::cout << "pgqpp " << version << " (SQL-only edition) is already installed in database "
+              << database << "\n";
+    if (version != PGQPP_SQLONLY_VERSION)
+      std::cout << "note: this pgqpp installs " << PGQPP_SQLONLY_VERSION
+                << "; the SQL-only edition has no in-place update yet (docs/managed.md)\n";
+    return exit_ok;
+  }
+  const std::string owner = schema_pgq_owner(db);
+  if (!owner.empty())
+    throw Failure("database " + database + " already has a schema pgq (" + owner +
+                  "); the SQL-only edition needs that schema: drop it first, or keep using "
+                  "what is there");
+  run_script(conn, sqlonly_sql);
+  std::cout << "installed pgqpp " << PGQPP_SQLONLY_VERSION << " (SQL-only edition) in database "
+            << database << "\n";
+  return exit_ok;
 }
 
 int install(const ConnectOptions& conn) {
@@ -102,17 +157,28 @@ int install(const ConnectOptions& conn) {
 /// `pgqpp install`: CREATE EXTENSION pgqpp in the database --dsn (or the
 /// environment) names, unless it is there already; either way it says which
 /// version the database has. A build named pgq also creates extension
-/// pgq_coop. Needs a superuser (the extension loads C code).
+/// pgq_coop. Needs a superuser (the extension loads C code); --sql-only
+/// installs the SQL-only edition as the connecting user instead.
 std::function<int()> setup_install(CLI::App& app) {
   auto conn = std::make_shared<ConnectOptions>();
+  auto sql_only = std::make_shared<bool>(false);
   add_connect_options(app, *conn);
+  app.add_flag("--sql-only", *sql_only,
+               "Install the SQL-only edition (plain SQL and PL/pgSQL, no C library) as the "
+               "connecting user, for managed services: no superuser needed (docs/managed.md)");
   app.footer(
       "Examples:\n"
       "  pgqpp install --dsn 'dbname=app'\n"
-      "  PGDATABASE=app pgqpp install\n\n"
+      "  PGDATABASE=app pgqpp install\n"
+      "  pgqpp install --sql-only --dsn 'host=db.example.com dbname=app user=app_owner'\n\n"
       "Runs CREATE EXTENSION pgqpp (schema pgq, with pgq_coop); needs a superuser. A build\n"
-      "made with EXTENSION_NAME=pgq creates extensions pgq and pgq_coop instead.");
-  return [conn] { return run_guarded("install", [&] { return install(*conn); }); };
+      "made with EXTENSION_NAME=pgq creates extensions pgq and pgq_coop instead. With\n"
+      "--sql-only it runs the SQL-only edition compiled into this binary (also installed as\n"
+      "share/pgqpp/pgqpp-sqlonly--VERSION.sql for psql -f) as the connecting user.");
+  return [conn, sql_only] {
+    return run_guarded("install",
+                       [&] { return *sql_only ? install_sql_only(*conn) : install(*conn); });
+  };
 }
 
 }  // namespace pgqpp::cli

@@ -3,9 +3,10 @@
 #
 #   docs/*, lint/*          generated docs up to date, shellcheck, SPDX lines
 #   regress/NAME            extension/test/sql/NAME.sql (pg_regress)
+#   sqlonly/NAME            the same against the SQL-only edition
 #   isolation/NAME          extension/test/isolation/specs/NAME.spec
 #   integration/NAME        tests/integration/NAME.sh, labelled by name:
-#                           compat_* compat, docs_* docs, fault_* fault, valgrind_*
+#                           compat_* compat, docs_* docs, fault_* fault, sqlonly_* sqlonly, valgrind_*
 #                           valgrind, the others integration
 #
 # The SQL, isolation and integration tests share one cluster, the fixture
@@ -53,6 +54,27 @@ foreach(_f IN LISTS _files)
   cluster_test(regress/${_n} regress 300 regress ${_n})
 endforeach()
 
+# --- the same SQL files against the SQL-only edition (docs/managed.md),
+# installed by a non-superuser with `\i pgqpp-sqlonly--VERSION.sql`
+# (tests/lib/sqlonly.sh); label sqlonly ---
+file(GLOB _files CONFIGURE_DEPENDS ${_src}/extension/test/sql/*.sql)
+list(SORT _files)
+foreach(_f IN LISTS _files)
+  get_filename_component(_n ${_f} NAME_WE)
+  # 01_bridge tests the C++ error bridge of the extension's module.
+  if(NOT _n STREQUAL "01_bridge")
+    cluster_test(sqlonly/${_n} sqlonly 300 sqlonly ${_n})
+  endif()
+endforeach()
+
+# the isolation specs too (sqlonly-isolation/NAME)
+file(GLOB _files CONFIGURE_DEPENDS ${_src}/extension/test/isolation/specs/*.spec)
+list(SORT _files)
+foreach(_f IN LISTS _files)
+  get_filename_component(_n ${_f} NAME_WE)
+  cluster_test(sqlonly-isolation/${_n} sqlonly 300 sqlonly_isolation ${_n})
+endforeach()
+
 # --- isolation specs, each in a database of its own ---
 file(GLOB _files CONFIGURE_DEPENDS ${_src}/extension/test/isolation/specs/*.spec)
 list(SORT _files)
@@ -66,7 +88,7 @@ file(GLOB _files CONFIGURE_DEPENDS ${_src}/tests/integration/*.sh)
 list(SORT _files)
 foreach(_f IN LISTS _files)
   get_filename_component(_n ${_f} NAME_WE)
-  if(_n MATCHES "^(compat|docs|fault|valgrind)_")
+  if(_n MATCHES "^(compat|docs|fault|valgrind|sqlonly)_")
     set(_label ${CMAKE_MATCH_1})
   else()
     set(_label integration)

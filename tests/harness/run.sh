@@ -7,6 +7,9 @@
 #   run.sh ENV_FILE NAME regress FILE    extension/test/sql/FILE.sql, after
 #                                        00_setup, in a database of its own
 #   run.sh ENV_FILE NAME isolation SPEC  extension/test/isolation/specs/SPEC.spec
+#   run.sh ENV_FILE NAME sqlonly FILE    regress FILE against the SQL-only
+#                                        edition (tests/lib/sqlonly.sh)
+#   run.sh ENV_FILE NAME sqlonly_isolation SPEC  the spec against it
 #
 # The test gets the variables of ENV_FILE (PGHOST, PGPORT, PGUSER,
 # PGDATABASE, PGQPP_TEST_WORK, PGQPP_TEST_DATA, PGQPP_BUILD_DIR,
@@ -22,6 +25,7 @@ env_file=$1 name=$2 kind=$3 arg=$4
 . "$env_file"
 . "$PGQPP_SOURCE_DIR/tests/lib/cluster.sh"
 . "$PGQPP_SOURCE_DIR/tests/lib/regress.sh"
+. "$PGQPP_SOURCE_DIR/tests/lib/sqlonly.sh"
 
 # run_regress TOOL SOURCE NAMES...: NAMES in a database of their own, named
 # after the test; prints the differences when they fail.
@@ -62,6 +66,25 @@ case "$kind" in
     # 00_setup defines helpers (try) that every other file uses.
     if [ "$arg" = 00_setup ]; then set -- 00_setup; else set -- 00_setup "$arg"; fi
     run_regress pg_regress "$PGQPP_SOURCE_DIR/extension/test" "$@"
+    status=$?
+    ;;
+  sqlonly)
+    # The same files against the SQL-only edition (tests/lib/sqlonly.sh).
+    if [ "$arg" = 00_setup ]; then set -- 00_setup; else set -- 00_setup "$arg"; fi
+    src="$PGQPP_TEST_WORK/sqlonly-src/$arg"
+    file=$(sqlonly_file "$PGQPP_BUILD_DIR")
+    [ -n "$file" ] || { echo "no pgqpp-sqlonly--*.sql in $PGQPP_BUILD_DIR: build target pgqpp_sqlonly" >&2; exit 1; }
+    sqlonly_prepare "$PGQPP_SOURCE_DIR/extension/test" "$src" "$file" "$@"
+    run_regress pg_regress "$src" "$@"
+    status=$?
+    ;;
+  sqlonly_isolation)
+    # The isolation specs against the SQL-only edition (tests/lib/sqlonly.sh).
+    src="$PGQPP_TEST_WORK/sqlonly-src/isolation-$arg"
+    file=$(sqlonly_file "$PGQPP_BUILD_DIR")
+    [ -n "$file" ] || { echo "no pgqpp-sqlonly--*.sql in $PGQPP_BUILD_DIR: build target pgqpp_sqlonly" >&2; exit 1; }
+    sqlonly_prepare_isolation "$PGQPP_SOURCE_DIR/extension/test/isolation" "$src" "$file" "$arg"
+    REGRESS_INIT_SQL="$src/init.sql" run_regress pg_isolation_regress "$src" "$arg"
     status=$?
     ;;
   isolation)

@@ -17,6 +17,11 @@ regress_run() {
   cp -r "$src/$inputs" "$src/expected" "$dir/"
   chmod -R a+rwX "$dir"
   psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "create database $db" >/dev/null
+  # REGRESS_INIT_SQL: a file run in the new database first (tests/lib/sqlonly.sh).
+  if [ -n "${REGRESS_INIT_SQL:-}" ]; then
+    psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" -f "$REGRESS_INIT_SQL" >/dev/null ||
+      return 1
+  fi
   as_pg_owner "$(dirname "$(pg_config --pgxs)")/../test/$kind/$tool" --use-existing \
     --host=127.0.0.1 --port="$port" --user=postgres --bindir="$PG_BINDIR" \
     --inputdir="$dir" --outputdir="$dir" --dbname="$db" "$@" >"$dir/$tool.log" 2>&1

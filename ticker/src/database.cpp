@@ -90,7 +90,10 @@ void DatabaseWorker::wait_once() {
   waiter_.run_prepared(
       "pgqpp_wait", "select queue_name, tick_id from pgq.wakeup_ticker(1000, $1)",
       {std::to_string(min_interval_ms)}, [this](const Result& r) {
-        if (wakeup_ == Wakeup::unknown) log_.info(name_, "wake-up path active: ticking on commit");
+        if (wakeup_ == Wakeup::unknown)
+          log_.info(name_, sql_only_ ? "wake-up path active: ticking on new events (SQL-only "
+                                       "edition: the server polls every 10 ms)"
+                                     : "wake-up path active: ticking on commit");
         wakeup_ = Wakeup::active;
         if (long long n = waiter_failures_.succeeded(); n > 0)
           log_.info(name_, "wake-up wait works again after " + std::to_string(n) + " failures");
@@ -130,11 +133,17 @@ void DatabaseWorker::on_connected() {
   if (long long n = connection_failures_.succeeded(); n > 0)
     log_.info(name_, "connected again after " + std::to_string(n) + " failed attempts");
   session_.run(kAsyncCommit, {}, nullptr);
-  // Is PgQ here (pgqpp's or the original)?
+  // Is PgQ here (pgqpp's, its SQL-only edition, or the original)? The
+  // SQL-only edition (docs/managed.md) says so in the comment on schema pgq;
+  // its pgq.wakeup_ticker polls instead of being woken by commits.
   session_.run(
       "select exists (select 1 from pg_catalog.pg_namespace where nspname = 'pgq'),"
-      " (select extname || ' ' || extversion from pg_catalog.pg_extension"
-      "   where extname in ('pgqpp', 'pgq') order by extname desc limit 1)",
+      " coalesce((select extname || ' ' || extversion from pg_catalog.pg_extension"
+      "   where extname in ('pgqpp', 'pgq') order by extname desc limit 1),"
+      "  (select pg_catalog.split_part(d.description, ' (', 1)"
+      "     from pg_catalog.pg_description d join pg_catalog.pg_namespace n on n.oid = d.objoid"
+      "    where n.nspname = 'pgq' and d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass"
+      "      and d.description like 'pgqpp % SQL-only edition%'))",
       {}, [this](const Result& r) { on_pgq_check(r); });
 }
 
@@ -155,6 +164,7 @@ void DatabaseWorker::on_pgq_check(const Result& r) {
   }
   reported_no_pgq_ = false;
   std::string what = r.is_null(0, 1) ? std::string("pgq schema") : r.text(0, 1);
+  sql_only_ = what.find("SQL-only edition") != std::string::npos;
   // Ticks stored from a cluster further on (a restored dump) would make
   // every new event invisible: such a database is not served.
   session_.run(

@@ -24,6 +24,10 @@ returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_queue' language c security de
 --   one. Set-based: one query reads every queue's state and two statements
 --   tick all due queues, so calling it every second over thousands of queues
 --   stays cheap. A queue that another ticker is ticking right now is skipped.
+--   One call ticks at most 2 x max_locks_per_transaction queues (128 with
+--   the default), those with new events first; the others are ticked by the
+--   next call (each tick holds three locks until commit, and ticking
+--   thousands of due queues at once would exhaust the shared lock table).
 create function pgq.ticker()
 returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_all' language c security definer
     set search_path = pg_catalog, pgq, pg_temp;

@@ -3,8 +3,11 @@
 // pgq.ticker(queue, tick_id, time, event_seq) for externally ticked queues.
 // A tick is a row in pgq.tick holding the transaction snapshot of the moment
 // and the event sequence's value; batches are the events between two ticks.
+#include <algorithm>
+#include <limits>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -15,7 +18,12 @@
 #include "functions/tick_many.hpp"
 #include "functions/ticker_wakeup.hpp"
 #include "pg/bridge.hpp"
+#include "pg/sequence_peek.hpp"
 #include "pg/spi.hpp"
+
+extern "C" {
+#include "storage/lock.h"
+}
 
 namespace pgqpp::ext {
 namespace {
@@ -34,16 +42,17 @@ int64 interval_us(Datum interval) {
 }
 
 // A queue's tick state, read by both forms of pgq.ticker in the same
-// columns: its settings, the event sequence's value (read as PgQ's
-// seq_getval() does: last_value, which is 1, the start, while no event has
-// used the sequence), its newest tick (NULL when it has none), the gap
+// columns: its settings, the event sequence (its value is read by
+// read_state, as PgQ's seq_getval() reads it: last_value, which is 1, the
+// start, while no event has used the sequence; without keeping a lock per
+// queue, see sequence_peek.hpp), its newest tick (NULL when it has none), the gap
 // before that tick, the newest tick's snapshot bounds and this
 // transaction's id. The txid is taken here, after whatever lock the caller
 // holds, so that a tick another ticker made before that lock never looks
 // newer than this transaction (PgQ's "Dubious" warning).
 const char kStateColumns[] =
     "q.queue_id, q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,"
-    " coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1),"
+    " q.queue_event_seq::regclass::oid,"
     " t.tick_event_seq, now() - t.tick_time,"
     " (select t.tick_time - p.tick_time from pgq.tick p"
     "   where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
@@ -62,6 +71,35 @@ struct QueueTickState {
   std::optional<core::LastTick> last;  // none: the queue has no tick yet
 };
 
+// How many queues one pgq.ticker() call ticks at most. Each tick holds
+// three locks until commit (the queue's tick lock and its two sequences),
+// and the shared lock table has room for max_locks_per_transaction per
+// backend: ticking 10,000 due queues at once (after a ticker outage, or
+// when they were created together) would fail with "out of shared memory"
+// on every call and never tick any. The rest wait for the next call.
+std::size_t ticks_per_call() {
+  return static_cast<std::size_t>(std::max(16, max_locks_per_xact * 2));
+}
+
+// Keeps ticks_per_call() of the due queues: those with new events first
+// (their consumers wait for the tick; an idle tick can wait a call), then
+// the longest without a tick (`age_us`: queues without a tick count as
+// oldest), so that every due queue gets its turn.
+void cap_due(std::vector<int32>& due, const std::unordered_set<int32>& with_events,
+             const std::unordered_map<int32, int64>& age_us) {
+  if (due.size() <= ticks_per_call()) return;
+  auto age = [&](int32 id) {
+    auto it = age_us.find(id);
+    return it == age_us.end() ? std::numeric_limits<int64>::max() : it->second;
+  };
+  std::stable_sort(due.begin(), due.end(), [&](int32 a, int32 b) {
+    bool ea = with_events.count(a) != 0, eb = with_events.count(b) != 0;
+    if (ea != eb) return ea;
+    return age(a) > age(b);
+  });
+  due.resize(ticks_per_call());
+}
+
 void warn(const std::string& msg) {
   pg_call([&] { ereport(WARNING, (errmsg_internal("%s", msg.c_str()))); });
 }
@@ -76,7 +114,7 @@ QueueTickState read_state(uint64 row) {
   st.settings.max_count = DatumGetInt32(spi::value(row, 2));
   st.settings.max_lag_us = interval_us(spi::value(row, 3));
   st.settings.idle_period_us = interval_us(spi::value(row, 4));
-  st.event_seq = DatumGetInt64(spi::value(row, 5));
+  st.event_seq = sequence_last_value(DatumGetObjectId(spi::value(row, 5)));
   bool no_tick = false;
   Datum last_seq = spi::value(row, 6, &no_tick);
   if (no_tick) return st;
@@ -186,6 +224,10 @@ PGQPP_FUNCTION(pgqpp_ticker_queue) {
 /// right now is skipped. Only ticks that close a batch with new events send
 /// the queue's NOTIFY. Delayed events now due are moved into their queues
 /// first, and those queues tick whatever the rule says (delayed_move.hpp).
+/// One call ticks at most ticks_per_call() queues, those with new events
+/// first; the event sequences are read without keeping their locks
+/// (sequence_peek.hpp), so the number of queues is not bounded by the
+/// shared lock table.
 PGQPP_FUNCTION(pgqpp_ticker_all) {
   spi::Session session;
   static const std::string sql = std::string("select ") + kStateColumns + kStateFrom +
@@ -194,11 +236,13 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
   uint64 n = spi::execute(plan, nullptr, nullptr, false, 0);
   std::vector<int32> due;
   std::unordered_set<int32> with_events;
+  std::unordered_map<int32, int64> age_us;
   for (uint64 i = 0; i < n; ++i) {
     QueueTickState st = read_state(i);
     if (!pgqpp::ext::core::tick_due(st.settings, st.last)) continue;
     due.push_back(st.queue_id);
     if (st.last && st.last->new_events > 0) with_events.insert(st.queue_id);
+    if (st.last) age_us[st.queue_id] = st.last->age_us;
   }
   // After the state query, which takes this transaction's txid: moving
   // first would take it earlier, and a tick another ticker made meanwhile
@@ -206,6 +250,7 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
   std::vector<int32> delayed = move_due_delayed(GetCurrentTimestamp(), 0);
   due.insert(due.end(), delayed.begin(), delayed.end());
   with_events.insert(delayed.begin(), delayed.end());
+  cap_due(due, with_events, age_us);
   if (due.empty()) return Int64GetDatum(0);
   uint64 ticked = tick_queue_ids(
       std::move(due), TickLock::skip,

@@ -235,6 +235,17 @@ begin
         raise exception 'Not subscriber to queue: %/%', coalesce(i_queue_name, 'NULL'),
             coalesce(i_consumer_name, 'NULL') using errcode = '42704';
     end if;
+    -- First the row lock, which serialises the consumer's calls; then the
+    -- read, in a statement of its own: its snapshot is taken after the lock
+    -- (READ COMMITTED), so it sees what a call we waited for committed. One
+    -- statement would recheck only the new subscription row against ticks
+    -- joined under the old snapshot (as functions/batch.cpp explains).
+    perform 1
+      from pgq.queue q
+      join pgq.subscription s on s.sub_queue = q.queue_id
+      join pgq.consumer c on c.co_id = s.sub_consumer
+     where q.queue_name = i_queue_name and c.co_name = i_consumer_name
+       for update of s;
     select s.sub_queue, s.sub_consumer, s.sub_batch,
            t1.tick_id as t1_id, t1.tick_time as t1_time, t1.tick_event_seq as t1_seq,
            t2.tick_id as t2_id, t2.tick_time as t2_time, t2.tick_event_seq as t2_seq,
@@ -247,8 +258,7 @@ begin
       left join pgq.tick t1 on t1.tick_queue = s.sub_queue and t1.tick_id = s.sub_last_tick
       left join pgq.tick t2 on t2.tick_queue = s.sub_queue and t2.tick_id = s.sub_next_tick
       left join pgq.consumer_config cc on cc.cc_queue = s.sub_queue and cc.cc_consumer = s.sub_consumer
-     where q.queue_name = i_queue_name and c.co_name = i_consumer_name
-       for update of s;
+     where q.queue_name = i_queue_name and c.co_name = i_consumer_name;
     if not found then
         raise exception 'Not subscriber to queue: %/%', i_queue_name, i_consumer_name
             using errcode = '42704', hint = 'Register the consumer with pgq.register_consumer().';

@@ -115,7 +115,9 @@ TEST_F(TickerDaemon, TicksWakesRetriesRotatesFindsReloadsRecoversStops) {
       << "fallback logged more than once";
 
   // --- the metrics endpoint answers with the right figures ---
-  db->exec("select pgq.insert_event('q', 't', 'pending for metrics')");
+  // Register first: a consumer starts at the newest tick, so an event not yet
+  // ticked when it registers would count as pending too (a race on a busy
+  // machine).
   db->exec("select pgq.register_consumer('q', 'idle_reader')");
   db->exec("select pgq.insert_event('q', 't', 'pending for idle_reader')");
   auto labels = [](const std::string& d, const std::string& rest = "") {

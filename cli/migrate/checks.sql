@@ -164,9 +164,11 @@ declare
     pgq35_tables constant text[] := array['queue', 'consumer', 'tick', 'subscription',
                                           'event_template', 'retry_queue'];
     pgq35_triggers constant text[] := array['logutriga', 'sqltriga', 'jsontriga'];
-    -- The SQL-only editions this swap knows (their tables are the
-    -- extension's of the same version).
-    sqlonly_known constant text[] := array['1.3'];
+    -- The SQL-only editions this swap knows: the first (1.3) and this
+    -- build's (cli/CMakeLists.txt fills it in), whose tables are those of
+    -- the extension it installs.
+    sqlonly_known constant text[] := array(select distinct v from unnest(array['1.3', '@PGQPP_SQLONLY_VERSION@']) v
+                                            order by 1);
     v text;
 begin
     select e.oid, e.extversion,

@@ -389,8 +389,12 @@ refused "schema pgq holds function pgq.my_helper(), which is not the SQL-only ed
 still_sqlonly "$refuse"
 as_owner "$refuse" "drop function pgq.my_helper()" \
   "create or replace function pgq.sqlonly_version() returns text language sql as \$\$ select '0.9'::text \$\$" >/dev/null
+# It knows 1.3 (the first edition) and the one of its own build.
 version=${file##*--}
-refused "database $refuse has the pgqpp SQL-only edition 0.9, which this pgqpp migrate does not know (it moves ${version%.sql}): use the pgqpp tool of that version" \
+version=${version%.sql}
+known=1.3
+[ "$version" = 1.3 ] || known="1.3, $version"
+refused "database $refuse has the pgqpp SQL-only edition 0.9, which this pgqpp migrate does not know (it moves $known): use the pgqpp tool of that version" \
   --dsn "dbname=$refuse" --dry-run
 still_sqlonly "$refuse"
 echo "ok: pgqpp migrate from the SQL-only edition"

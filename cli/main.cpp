@@ -13,7 +13,8 @@ using namespace pgqpp::cli;
 int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       {"install", "Create the extension pgqpp in a database (idempotent)", setup_install},
-      {"migrate", "Turn a PgQ 3.5 database into a pgqpp one in place (--to-pgq: back)",
+      {"migrate",
+       "Turn a PgQ 3.5 or SQL-only edition database into a pgqpp one in place (--to-pgq: back)",
        setup_migrate},
       {"create-queue", "Create a queue, optionally with settings", setup_create_queue},
       {"drop-queue", "Drop a queue (refuses while consumers are registered, unless --force)",

@@ -115,7 +115,9 @@ function lines(points, t0, span, max) {
 }
 
 function chart(title, points, format, lagging) {
-  const now = Date.now(), span = state.historyMs, t0 = now - span;
+  // The chart spans the samples there are (at least a minute), up to the history.
+  const now = Date.now(), oldest = state.samples.length ? state.samples[0].time : now;
+  const t0 = Math.max(now - state.historyMs, Math.min(oldest, now - 60000)), span = now - t0;
   const values = points.map((p) => p[1]).filter((v) => v !== null && v !== undefined);
   const max = Math.max(0, ...values);
   const last = points.length ? points[points.length - 1][1] : null;
@@ -252,7 +254,7 @@ async function start() {
     state.samples = series.samples;
     $('history').textContent = 'charts: the last ' + seconds(series.history_seconds) + ', sampled every ' +
       seconds(series.interval_seconds);
-    $('chart-span').textContent = '(last ' + seconds(series.history_seconds) + ')';
+    $('chart-span').textContent = '(up to the last ' + seconds(series.history_seconds) + ')';
     renderStatus(await getJson('/api/status'));
     setLive(true);
     renderCharts();

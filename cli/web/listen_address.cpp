@@ -42,4 +42,16 @@ bool is_loopback(const std::string& host) {
   return false;
 }
 
+bool is_loopback_host_header(const std::string& host_header) {
+  std::string host = host_header;
+  if (!host.empty() && host.front() == '[') {
+    const auto close = host.find(']');
+    if (close == std::string::npos) return false;
+    host = host.substr(1, close - 1);
+  } else if (const auto colon = host.rfind(':'); colon != std::string::npos) {
+    host = host.substr(0, colon);
+  }
+  return is_loopback(host);
+}
+
 }  // namespace pgqpp::cli::web

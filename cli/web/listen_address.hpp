@@ -21,4 +21,10 @@ ListenAddress parse_listen(const std::string& text);
 /// "localhost": only this machine can connect.
 bool is_loopback(const std::string& host);
 
+/// True when an HTTP Host header ("127.0.0.1:8080", "[::1]:8080",
+/// "localhost") names a loopback address. A console without a token
+/// answers only such requests: a page of another site that made its own
+/// name resolve to 127.0.0.1 (DNS rebinding) sends its own name.
+bool is_loopback_host_header(const std::string& host_header);
+
 }  // namespace pgqpp::cli::web

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "assets.hpp"
+#include "listen_address.hpp"
 #include "queue_detail.hpp"
 #include "sampler.hpp"
 #include "stop_signals.hpp"
@@ -63,12 +64,20 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
   send_json(res, status, {{"error", message}});
 }
 
-// The token rule, before any route: a request without the token gets 401.
+// The access rule, before any route. Without a token: only requests for a
+// loopback name (no DNS rebinding). With one: a request without it gets 401.
 // GET /?token=T (the link an operator opens once) sets the cookie and
 // redirects to the page without the token in its address.
 httplib::Server::HandlerResponse check_token(const std::string& token, const httplib::Request& req,
                                              httplib::Response& res) {
-  if (token.empty()) return httplib::Server::HandlerResponse::Unhandled;
+  if (token.empty()) {
+    if (is_loopback_host_header(req.get_header_value("Host")))
+      return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, 403,
+               "this console answers only to a loopback address (e.g. 127.0.0.1): give "
+               "--token-file to serve other names");
+    return httplib::Server::HandlerResponse::Handled;
+  }
   if (req.path == "/" && req.has_param("token")) {
     if (!same_token(req.get_param_value("token"), token)) {
       send_error(res, 401, "wrong token");

@@ -165,6 +165,13 @@ TEST_F(WebConsole, EveryEndpointAnswers) {
   Http none = get("/nothing");
   EXPECT_EQ(none.code, 404);
   check_security_headers(none);
+  // Without a token, only loopback names: no DNS rebinding from another site.
+  Http rebound = get("/api/status", {"-H", "Host: evil.example:" + std::to_string(port)});
+  EXPECT_EQ(rebound.code, 403) << rebound.body;
+  check_security_headers(rebound);
+  EXPECT_EQ(get("/", {"-H", "Host: evil.example"}).code, 403);
+  EXPECT_EQ(get("/api/status", {"-H", "Host: localhost:" + std::to_string(port)}).code, 200);
+  EXPECT_EQ(get("/api/status", {"-H", "Host: [::1]:" + std::to_string(port)}).code, 200);
 }
 
 TEST_F(WebConsole, TokenRules) {
@@ -196,6 +203,8 @@ TEST_F(WebConsole, TokenRules) {
   EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
   EXPECT_EQ(get("/api/series", {"-b", "pgqpp_token=" + token}).code, 200);
   EXPECT_EQ(get("/", {"-b", "pgqpp_token=" + token}).code, 200);
+  // With the token, any name (the console may be reached by its host name).
+  EXPECT_EQ(get("/", {"-b", "pgqpp_token=" + token, "-H", "Host: db.example"}).code, 200);
 }
 
 TEST_F(WebConsole, RefusesUnsafeListening) {

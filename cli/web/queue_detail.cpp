@@ -21,7 +21,10 @@ constexpr const char* retries_sql =
     "  left join pgq.retry_queue r on r.ev_owner = s.sub_id"
     " where q.queue_name = $1 group by c.co_name order by c.co_name";
 
+// null when the role may not read pgq.retry_queue (pgq_reader may not).
 nlohmann::json retries(Connection& db, const std::string& queue) {
+  if (db.exec("select has_table_privilege('pgq.retry_queue', 'select')").value(0, 0) != "t")
+    return nullptr;
   nlohmann::json out = nlohmann::json::array();
   auto r = db.exec(retries_sql, {queue});
   for (std::size_t i = 0; i < r.size(); ++i)

@@ -13,9 +13,9 @@
 namespace pgqpp::cli::web {
 
 /// {"status": status --json for `queue`, "retries": [{consumer, events,
-/// due}], "events": [{id, time, txid, retry, type, data, extra1..4}]} with
-/// the newest `limit` events, newest first. Throws Failure when the queue
-/// does not exist.
+/// due}] (null when the role may not read pgq.retry_queue), "events": [{id, time, txid, retry,
+/// type, data, extra1..4}]} with the newest `limit` events, newest first. Throws Failure when the
+/// queue does not exist.
 nlohmann::json queue_detail(Connection& db, const std::string& queue, double lag_threshold,
                             int limit);
 

@@ -4,6 +4,7 @@
 // same schema), names and payloads with markup come back escaped, the
 // token rules hold, every answer has the security headers, and a database
 // that cannot be reached gives a prompt error instead of a hang.
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -241,6 +242,50 @@ TEST_F(WebConsole, UnreachableDatabaseIsABanner) {
       "curl -s -N --max-time 2 http://127.0.0.1:" + std::to_string(port) + "/api/stream");
   EXPECT_NE(stream.find("\"error\":\""), std::string::npos) << stream;
   EXPECT_NE(stream.find("\"status\":null"), std::string::npos) << stream;
+}
+
+TEST_F(WebConsole, ReadsAsPgqReader) {
+  // The console only reads: a role with pgq_reader alone is enough.
+  make_queues(*db);
+  tick("q");
+  const std::string role = "web_reader_" + dbname.substr(dbname.rfind('_') + 1);
+  db->exec("create role " + role + " login in role pgq_reader");
+  struct DropRole {
+    pgqpp::Connection& db;
+    std::string role;
+    ~DropRole() {
+      try {
+        db.exec("drop owned by " + role);
+        db.exec("drop role " + role);
+      } catch (const std::exception&) {
+      }
+    }
+  } drop_role{*db, role};
+  start_web({"--dsn", conninfo(dbname) + " user=" + role});
+  Http st;
+  ASSERT_TRUE(eventually([&] { return (st = get("/api/status")).code == 200; }, 15s))
+      << st.code << " " << st.body;
+  EXPECT_EQ(json::parse(st.body)["consumers"].size(), 2u) << st.body;
+  Http qd = get("/api/queue/q");
+  ASSERT_EQ(qd.code, 200) << qd.body;
+  json detail = json::parse(qd.body);
+  EXPECT_TRUE(detail["retries"].is_null()) << "pgq_reader may not read pgq.retry_queue";
+  EXPECT_EQ(detail["events"].size(), 1u) << qd.body;
+  web.reset();  // stopped while the role still exists
+}
+
+TEST_F(WebConsole, StopsOnSigtermWithAStreamOpen) {
+  db->exec("select pgq.create_queue('q')");
+  start_web();
+  Process stream(
+      {"/usr/bin/curl", "-s", "-N", "http://127.0.0.1:" + std::to_string(port) + "/api/stream"},
+      work + "/stream.out");
+  ASSERT_TRUE(eventually(
+      [&] { return read_file(work + "/stream.out").find("data: ") != std::string::npos; }, 15s))
+      << read_file(work + "/stream.out");
+  web->signal(SIGTERM);
+  EXPECT_EQ(web->wait(5s), 0) << web_output();
+  EXPECT_EQ(stream.wait(5s), 0) << "the stream ends with the server";
 }
 
 }  // namespace

@@ -180,7 +180,7 @@ function renderQueue(name, d) {
     ['delayed events', num(q.delayed_pending) + ' (next due ' + seconds(q.delayed_next_due_seconds) + ')'],
   ];
   setRows('queue-settings', settings.map(([k, v]) => el('tr', {}, el('th', { class: 'name' }, k), cell(v))));
-  const retries = Object.fromEntries(d.retries.map((r) => [r.consumer, r]));
+  const retries = Object.fromEntries((d.retries || []).map((r) => [r.consumer, r]));
   setRows('queue-consumers', d.status.consumers.map((c) => el('tr',
     { class: c.lagging ? 'lagging' : '', 'data-consumer': c.name },
     cell(c.name, 'name'), cell(seconds(c.lag_seconds)), cell(num(c.pending_events)),

@@ -27,7 +27,8 @@ function seconds(s) {
   if (s === null || s === undefined) return '-';
   const neg = s < 0, a = Math.abs(s);
   let t;
-  if (a < 10) t = a.toFixed(1) + 's';
+  if (a < 1) t = Math.round(a * 1000) + 'ms';
+  else if (a < 10) t = a.toFixed(1) + 's';
   else if (a < 3600) t = Math.floor(a / 60) + 'm' + String(Math.floor(a % 60)).padStart(2, '0') + 's';
   else if (a < 172800) t = Math.floor(a / 3600) + 'h' + String(Math.floor((a % 3600) / 60)).padStart(2, '0') + 'm';
   else t = Math.floor(a / 86400) + 'd';

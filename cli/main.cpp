@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
        "Start a throwaway PostgreSQL with pgqpp, run a producer and two consumers, show the "
        "numbers",
        setup_demo},
+      {"web", "Serve a live console in the browser: queues, consumers, charts (docs/web.md)",
+       setup_web},
   };
   // The name is fixed (not argv[0]) so that help texts do not depend on the path.
   CLI::App app{"pgqpp: the PgQ-compatible queue inside PostgreSQL", "pgqpp"};

@@ -179,7 +179,10 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
   // any tick of these queues made before the locks were had. The columns
   // are those of tick_many.hpp's kTick*Column constants. A generic plan:
   // this runs per wake-up, and the plan cache would otherwise re-plan it on
-  // every call (a one-element array looks cheaper).
+  // every call (a one-element array looks cheaper). The queues are read by
+  // their primary key, one per id (OFFSET 0 keeps each lateral subquery a
+  // nested loop): joined plainly, the generic plan hashes the array and
+  // scans every queue on every wake-up.
   static const std::string sql =
       std::string(
           "with t as (insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq,"
@@ -190,13 +193,15 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
       kTickSnapshotWithOwnTxid +
       " else txid_current_snapshot() end"
       "     from unnest($1::int4[], $3::int8[]) u(queue_id, event_seq)"
-      "     join pgq.queue q on q.queue_id = u.queue_id"
-      "    where not q.queue_external_ticker and not q.queue_ticker_paused"
+      "     cross join lateral (select * from pgq.queue q where q.queue_id = u.queue_id"
+      "                            and not q.queue_external_ticker and not q.queue_ticker_paused"
+      "                         offset 0) q"
       "   returning tick_queue, tick_id, tick_event_seq)"
       " select t.tick_queue, t.tick_id, q.queue_name, t.tick_event_seq,"
       "        q.queue_ticker_max_count,"
       "        (extract(epoch from q.queue_ticker_max_lag) * 1000000)::int8"
-      "   from t join pgq.queue q on q.queue_id = t.tick_queue";
+      "   from t cross join lateral (select * from pgq.queue q where q.queue_id = t.tick_queue"
+      "                              offset 0) q";
   SPIPlanPtr insert = spi::prepare(
       insert_plan, sql.c_str(), {INT4ARRAYOID, INT4ARRAYOID, INT8ARRAYOID}, spi::PlanMode::generic);
   uint64 n = spi::execute(insert, args, nullptr, false, 0);

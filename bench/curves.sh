@@ -23,7 +23,12 @@
 #                 at the end of the load phase, MB: what the queue count
 #                 costs in the catalog and relation caches
 #   ticker ms     one `select pgq.ticker()` with the daemon paused (median of
-#                 3), ms: the full tick every idle period pays
+#                 3), ms: the full tick every idle period pays, in a fresh
+#                 session (its catalog and relation caches cold)
+#   ticker warm   the same in a session that has called it before (median of
+#                 3 calls after one), ms: what a daemon's long-lived
+#                 connection pays; the report gives PgQ 3.5's time over
+#                 pgqpp's for both (above 1: pgqpp is cheaper)
 # Consumers on one queue (CURVES_CONSUMERS, default "1 10 100"): that many
 # libpgqpp Consumers (bench/latency_probe.cpp, one thread and connection
 # each) reading every event of one queue at CURVES_RATE events/s: latency
@@ -120,6 +125,24 @@ ticker_ms() {
   echo "${t[*]}" | median
 }
 
+# ticker_warm_ms DB: pgq.ticker() in a session that has run it once, the
+# daemon paused: median of the next 3 calls, ms (psql's \timing).
+ticker_warm_ms() {
+  local out
+  kill -STOP "$daemon_pid"
+  out=$(printf '%s\n' '\o /dev/null' 'select pgq.ticker();' '\timing on' \
+    'select pgq.ticker();' 'select pgq.ticker();' 'select pgq.ticker();' |
+    psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" 2>&1) ||
+    { kill -CONT "$daemon_pid"; echo "$out" >&2; die "pgq.ticker() failed in $1"; }
+  kill -CONT "$daemon_pid"
+  awk '/^Time: / { print $2 }' <<<"$out" | median
+}
+
+# ratio A B: A ÷ B with two decimals and "×", or "-" when either is missing.
+ratio() {
+  awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f×\n", a / b }'
+}
+
 # row SYS NAME VALUE UNIT: one point, into $points (the rows of
 # bench/table.py's form, in a file of their own: the curves have their own
 # report and chart, not rows of the table).
@@ -150,9 +173,11 @@ for sys in $systems; do
     row "$sys" "queues_${n}_p99" "$(field p99_ms)" ms
     row "$sys" "queues_${n}_memory" "$(memory_mb)" MB
     row "$sys" "queues_${n}_ticker" "$(ticker_ms "$db")" ms
+    row "$sys" "queues_${n}_ticker_warm" "$(ticker_warm_ms "$db")" ms
     say "   idle ${ROW[${sys}_queues_${n}_cpu_idle]}%, load ${ROW[${sys}_queues_${n}_cpu_load]}%," \
       "p50 ${ROW[${sys}_queues_${n}_p50]} ms, p99 ${ROW[${sys}_queues_${n}_p99]} ms," \
-      "memory ${ROW[${sys}_queues_${n}_memory]} MB, pgq.ticker() ${ROW[${sys}_queues_${n}_ticker]} ms"
+      "memory ${ROW[${sys}_queues_${n}_memory]} MB, pgq.ticker() ${ROW[${sys}_queues_${n}_ticker]} ms" \
+      "(warm ${ROW[${sys}_queues_${n}_ticker_warm]} ms)"
     stop_daemon
   done
   dropdb_quietly "$db"
@@ -211,17 +236,24 @@ cell() { echo "${ROW[$1]:--}"; }
   echo "load: $rate ev/s ($spread_rate spread over all queues by pgbench -R, $probe_rate into q1 read by the latency probe); ${seconds}s phases"
   echo "CPU: the daemon and its backends, % of one core; memory: their private memory (RssAnon), MB"
   echo
-  fmt='%-8s %-7s %9s %9s %9s %9s %9s %11s\n'
+  fmt='%-8s %-7s %9s %9s %9s %9s %9s %11s %11s\n'
   # shellcheck disable=SC2059
-  printf "$fmt" queues system "CPU idle" "CPU load" "p50 ms" "p99 ms" "memory MB" "ticker() ms"
+  printf "$fmt" queues system "CPU idle" "CPU load" "p50 ms" "p99 ms" "memory MB" "ticker() ms" "warm ms"
   for n in $queue_points; do
     for sys in $systems; do
       [ -n "${ROW[${sys}_queues_${n}_cpu_idle]:-}" ] || continue
       # shellcheck disable=SC2059
       printf "$fmt" "$n" "$sys" "$(cell "${sys}_queues_${n}_cpu_idle")" "$(cell "${sys}_queues_${n}_cpu_load")" \
         "$(cell "${sys}_queues_${n}_p50")" "$(cell "${sys}_queues_${n}_p99")" \
-        "$(cell "${sys}_queues_${n}_memory")" "$(cell "${sys}_queues_${n}_ticker")"
+        "$(cell "${sys}_queues_${n}_memory")" "$(cell "${sys}_queues_${n}_ticker")" \
+        "$(cell "${sys}_queues_${n}_ticker_warm")"
     done
+  done
+  for n in $queue_points; do
+    [ -n "${ROW[pgq_queues_${n}_ticker]:-}" ] && [ -n "${ROW[pgqpp_queues_${n}_ticker]:-}" ] || continue
+    echo "pgq.ticker() at $n queues, PgQ 3.5's time ÷ pgqpp's (>= 1: pgqpp as cheap or cheaper):" \
+      "fresh session $(ratio "${ROW[pgq_queues_${n}_ticker]}" "${ROW[pgqpp_queues_${n}_ticker]}")," \
+      "warm $(ratio "${ROW[pgq_queues_${n}_ticker_warm]}" "${ROW[pgqpp_queues_${n}_ticker_warm]}")"
   done
   echo
   fmt='%-9s %-7s %9s %9s %20s\n'

@@ -26,7 +26,7 @@ returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_queue' language c security de
 --   stays cheap. A queue that another ticker is ticking right now is skipped.
 --   One call ticks at most 2 x max_locks_per_transaction queues (128 with
 --   the default), those with new events first; the others are ticked by the
---   next call (each tick holds three locks until commit, and ticking
+--   next call (each tick holds two locks until commit, and ticking
 --   thousands of due queues at once would exhaust the shared lock table).
 create function pgq.ticker()
 returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_all' language c security definer

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "pg/postgres.hpp"
@@ -39,8 +41,26 @@ constexpr int kTickMaxLagColumn = 6;     // int8: queue_ticker_max_lag in micros
 /// result: `row` can be read with spi::value (columns: kTick*Column).
 using TickVisitor = std::function<void(uint64 row, int32 queue_id, int64 tick_id)>;
 
+/// Event sequence OIDs by queue id (pgq.queue.queue_event_seq resolved), as
+/// a caller that has read them passes them on.
+using EventSeqOids = std::unordered_map<int32, Oid>;
+
+/// Queue `queue_id`'s event sequence's last_value, read without keeping a
+/// lock (sequence_peek.hpp), and its OID in `seq`. The sequence is found in
+/// a backend-local cache that any change to pgq.queue empties, else by its
+/// name in column `col` of row `row` of the current SPI result
+/// (pgq.queue.queue_event_seq, text; an error, as the cast to regclass
+/// raises, when no relation has that name). Nothing when the sequence was
+/// dropped after the name was read. Saves pgq.ticker() a name lookup per
+/// queue and call.
+std::optional<int64> event_seq_value(int32 queue_id, uint64 row, int col, Oid* seq);
+
 /// Ticks the unpaused, not externally ticked queues among `queue_ids` whose
-/// tick lock is had, calling `visit` per new tick. The queues in
+/// tick lock is had, calling `visit` per new tick. Each tick's
+/// tick_event_seq is its event sequence's last_value, read after the lock
+/// without keeping a lock on the sequence (sequence_peek.hpp); the
+/// sequences are found in `event_seqs`, else in a backend-local cache that
+/// any change to pgq.queue empties, else by one query. The queues in
 /// `moved_delayed` (delayed events moved in by this transaction) get a
 /// snapshot that counts this transaction (delayed_move.hpp). Ids of queues that do
 /// not exist are ignored. Sends no NOTIFY: the caller decides which ticks
@@ -48,6 +68,7 @@ using TickVisitor = std::function<void(uint64 row, int32 queue_id, int64 tick_id
 /// waiters at commit (consumer_wait.hpp). Must run inside an spi::Session. Returns how many queues
 /// got a tick.
 uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVisitor& visit,
-                      const std::vector<int32>& moved_delayed = {});
+                      const std::vector<int32>& moved_delayed = {},
+                      const EventSeqOids& event_seqs = {});
 
 }  // namespace pgqpp::ext

@@ -42,7 +42,8 @@ int64 interval_us(Datum interval) {
 }
 
 // A queue's tick state, read by both forms of pgq.ticker in the same
-// columns: its settings, the event sequence (its value is read by
+// columns: its settings, the event sequence's name (resolved through
+// event_seq_value's cache, tick_many.hpp; its value is read by
 // read_state, as PgQ's seq_getval() reads it: last_value, which is 1, the
 // start, while no event has used the sequence; without keeping a lock per
 // queue, see sequence_peek.hpp), its newest tick (NULL when it has none), the gap
@@ -52,7 +53,7 @@ int64 interval_us(Datum interval) {
 // newer than this transaction (PgQ's "Dubious" warning).
 const char kStateColumns[] =
     "q.queue_id, q.queue_ticker_max_count, q.queue_ticker_max_lag, q.queue_ticker_idle_period,"
-    " q.queue_event_seq::regclass::oid,"
+    " q.queue_event_seq,"
     " t.tick_event_seq, now() - t.tick_time,"
     " (select t.tick_time - p.tick_time from pgq.tick p"
     "   where p.tick_queue = q.queue_id and p.tick_id < t.tick_id"
@@ -66,13 +67,14 @@ const char kStateFrom[] =
 
 struct QueueTickState {
   int32 queue_id = 0;
+  Oid event_seq_oid = InvalidOid;
   int64 event_seq = 0;
   core::TickSettings settings;
   std::optional<core::LastTick> last;  // none: the queue has no tick yet
 };
 
 // How many queues one pgq.ticker() call ticks at most. Each tick holds
-// three locks until commit (the queue's tick lock and its two sequences),
+// two locks until commit (the queue's tick lock and its tick sequence),
 // and the shared lock table has room for max_locks_per_transaction per
 // backend: ticking 10,000 due queues at once (after a ticker outage, or
 // when they were created together) would fail with "out of shared memory"
@@ -107,14 +109,18 @@ void warn(const std::string& msg) {
 // Decodes row `row` of a state query (kStateColumns) and makes PgQ's checks
 // of the newest tick: a snapshot from the future is an error (ticking on
 // would make wrong batches), a going-back event sequence and a snapshot
-// newer than this transaction are warnings, all with PgQ's texts.
-QueueTickState read_state(uint64 row) {
+// newer than this transaction are warnings, all with PgQ's texts. Nothing
+// when the queue's event sequence is gone (the queue was dropped by a
+// transaction that committed after this query's snapshot).
+std::optional<QueueTickState> read_state(uint64 row) {
   QueueTickState st;
   st.queue_id = DatumGetInt32(spi::value(row, 1));
   st.settings.max_count = DatumGetInt32(spi::value(row, 2));
   st.settings.max_lag_us = interval_us(spi::value(row, 3));
   st.settings.idle_period_us = interval_us(spi::value(row, 4));
-  st.event_seq = sequence_last_value(DatumGetObjectId(spi::value(row, 5)));
+  std::optional<int64> event_seq = event_seq_value(st.queue_id, row, 5, &st.event_seq_oid);
+  if (!event_seq) return std::nullopt;
+  st.event_seq = *event_seq;
   bool no_tick = false;
   Datum last_seq = spi::value(row, 6, &no_tick);
   if (no_tick) return st;
@@ -179,7 +185,9 @@ std::optional<int64> tick_queue(Datum queue_name) {
   Datum id = Int32GetDatum(queue_id);
   if (spi::execute(state, &id, nullptr, false, 1) == 0)
     throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");  // dropped meanwhile
-  QueueTickState st = read_state(0);
+  std::optional<QueueTickState> state_row = read_state(0);
+  if (!state_row) throw Error(ERRCODE_UNDEFINED_OBJECT, "no such queue");
+  const QueueTickState& st = *state_row;
   if (!delayed && !core::tick_due(st.settings, st.last)) return std::nullopt;
 
   static const std::string insert_sql =
@@ -237,10 +245,14 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
   std::vector<int32> due;
   std::unordered_set<int32> with_events;
   std::unordered_map<int32, int64> age_us;
+  EventSeqOids event_seqs;
   for (uint64 i = 0; i < n; ++i) {
-    QueueTickState st = read_state(i);
+    std::optional<QueueTickState> row = read_state(i);
+    if (!row) continue;
+    const QueueTickState& st = *row;
     if (!pgqpp::ext::core::tick_due(st.settings, st.last)) continue;
     due.push_back(st.queue_id);
+    event_seqs.emplace(st.queue_id, st.event_seq_oid);
     if (st.last && st.last->new_events > 0) with_events.insert(st.queue_id);
     if (st.last) age_us[st.queue_id] = st.last->age_us;
   }
@@ -257,7 +269,7 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
       [&](uint64, int32 queue_id, int64 tick_id) {
         if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
       },
-      delayed);
+      delayed, event_seqs);
   return Int64GetDatum(static_cast<int64>(ticked));
 }
 

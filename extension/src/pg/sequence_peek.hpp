@@ -9,6 +9,8 @@
 // value is not transactional anyway: nextval() changes it in place.
 #pragma once
 
+#include <optional>
+
 #include "pg/postgres.hpp"
 
 namespace pgqpp::ext {
@@ -19,5 +21,10 @@ namespace pgqpp::ext {
 /// returning. Raises (through pg_call) when `seq` is not a sequence. Must be
 /// called from a frame that may throw a PgError.
 int64 sequence_last_value(Oid seq);
+
+/// The same read for a sequence that may have been dropped since its OID
+/// was read (a queue dropped by a transaction that committed meanwhile):
+/// nothing when no relation has that OID any more.
+std::optional<int64> sequence_last_value_if_exists(Oid seq);
 
 }  // namespace pgqpp::ext

@@ -8,6 +8,7 @@
 
 #include "core/batch_query.hpp"
 #include "pg/bridge.hpp"
+#include "pg/datum_array.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -51,24 +52,12 @@ SPIPlanPtr plan_for(const std::string& sql) {
   return slot->plan;
 }
 
-// An int8[] of `ids`, in the current (SPI) memory context.
-Datum int8_array(const std::vector<core::Txid>& ids) {
-  std::vector<Datum> elems;
-  elems.reserve(ids.size());
-  for (core::Txid id : ids) elems.push_back(Int64GetDatum(static_cast<int64>(id)));
-  Datum* data = elems.data();
-  int n = static_cast<int>(elems.size());
-  return pg_call([&] {
-    return PointerGetDatum(construct_array(data, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-  });
-}
-
 }  // namespace
 
 void read_batch_events(const OpenBatch& b, DestReceiver* dest) {
   SPIPlanPtr plan = plan_for(core::batch_events_param_sql(b.tables));
-  Datum exclude = int8_array(b.filter.exclude);
-  Datum listed = int8_array(b.filter.listed);
+  Datum exclude = pg_array::int8_array_of_ids(b.filter.exclude);
+  Datum listed = pg_array::int8_array_of_ids(b.filter.listed);
   const Datum values[5] = {Int64GetDatum(static_cast<int64>(b.filter.range_lo)),
                            Int64GetDatum(static_cast<int64>(b.filter.range_hi)), exclude, listed,
                            Int32GetDatum(b.sub_id)};

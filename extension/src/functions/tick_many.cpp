@@ -10,6 +10,7 @@
 #include "functions/delayed_move.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
+#include "pg/datum_array.hpp"
 #include "pg/sequence_peek.hpp"
 #include "pg/spi.hpp"
 
@@ -55,22 +56,6 @@ void watch_queue_table() {
       pg_call([&] { return get_relname_relid("queue", get_namespace_oid("pgq", false)); });
 }
 
-Datum int4_array(const std::vector<Datum>& ids) {
-  return pg_call([&] {
-    return PointerGetDatum(construct_array(const_cast<Datum*>(ids.data()),
-                                           static_cast<int>(ids.size()), INT4OID, 4, true,
-                                           TYPALIGN_INT));
-  });
-}
-
-Datum int8_array(const std::vector<Datum>& values) {
-  return pg_call([&] {
-    return PointerGetDatum(construct_array(const_cast<Datum*>(values.data()),
-                                           static_cast<int>(values.size()), INT8OID, 8,
-                                           FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-  });
-}
-
 // As the cast to regclass resolves it, with its error when it is missing.
 Oid resolve_name(const char* qualified_name) {
   return pg_call([&] {
@@ -106,7 +91,7 @@ std::vector<std::optional<int64>> event_seq_values(const std::vector<int32>& ids
                                  "select queue_id, queue_event_seq::regclass::oid"
                                  "  from pgq.queue where queue_id = any($1)",
                                  {INT4ARRAYOID}, spi::PlanMode::generic);
-  Datum arg = int4_array(missing);
+  Datum arg = pg_array::int4_array(missing);
   uint64 n = spi::execute(plan, &arg, nullptr, true, 0);
   EventSeqOids found;
   for (uint64 r = 0; r < n; ++r)
@@ -174,7 +159,8 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
   if (locked.empty()) return 0;
   std::vector<Datum> moved;
   for (int32 id : moved_delayed) moved.push_back(Int32GetDatum(id));
-  Datum args[3] = {int4_array(locked), int4_array(moved), int8_array(last_values)};
+  Datum args[3] = {pg_array::int4_array(locked), pg_array::int4_array(moved),
+                   pg_array::int8_array(last_values)};
   // One statement, after the locks: its snapshot, the tick's, is newer than
   // any tick of these queues made before the locks were had. The columns
   // are those of tick_many.hpp's kTick*Column constants. A generic plan:

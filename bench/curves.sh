@@ -64,32 +64,6 @@ probe_rate=$((rate / 10 > 0 ? rate / 10 : 1))
 spread_rate=$((rate - probe_rate))
 
 bench_begin
-ticks_per_sec=$(getconf CLK_TCK)
-daemon_pid=
-app_like="application_name like 'pgqpp ticker%' or application_name = 'pgqd_curves'"
-
-# daemon_pids: the daemon and the backends serving it.
-daemon_pids() {
-  echo "$daemon_pid"
-  q postgres "select pid from pg_stat_activity where $app_like"
-}
-cpu_ticks() {
-  local total=0 p
-  for p in $(daemon_pids); do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-# cpu_during CMD...: runs CMD; prints the % of one core the daemon used meanwhile.
-cpu_during() {
-  local before after t0 t1
-  before=$(cpu_ticks); t0=$(date +%s%N)
-  "$@"
-  after=$(cpu_ticks); t1=$(date +%s%N)
-  awk -v d="$((after - before))" -v hz="$ticks_per_sec" -v ns="$((t1 - t0))" \
-    'BEGIN { printf "%.2f", 100 * (d / hz) / (ns / 1e9) }'
-}
 # memory_mb: private memory of the daemon and its backends, MB.
 memory_mb() {
   local kb=0 p
@@ -100,32 +74,16 @@ memory_mb() {
   awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
 }
 
-# start_daemon SYS DB...: pgqpp ticker or pgqd serving the databases.
+# start_daemon SYS DB...: pgqpp ticker or pgqd serving the databases, once
+# it has connected to each.
 start_daemon() {
   local sys=$1
+  daemon_start "$@"
   shift
-  if [ "$sys" = pgqpp ]; then
-    local args=() db
-    for db in "$@"; do args+=(--database "$db"); done
-    "$pgqpp" ticker -q --syslog 0 "${args[@]}" --base-connstr "host=$PGHOST port=$PGPORT user=$PGUSER" &
-  else
-    printf '%s\n' "[pgqd]" "base_connstr = host=$PGHOST port=$PGPORT user=$PGUSER application_name=pgqd_curves" \
-      "database_list = $(IFS=,; echo "$*")" "logfile = $work/pgqd.log" "pidfile = $work/pgqd.pid" \
-      "syslog = 0" >"$work/pgqd.ini"
-    /usr/bin/pgqd -q "$work/pgqd.ini" &
-  fi
-  daemon_pid=$!
   # Serving: one connection per database.
   wait_for 60 "the $sys daemon to connect to $# databases" \
-    test "$(q postgres "select count(distinct datname) from pg_stat_activity where $app_like")" -ge "$#"
+    test "$(q postgres "select count(distinct datname) from pg_stat_activity where $daemon_apps")" -ge "$#"
   sleep 2
-}
-stop_daemon() {
-  [ -n "$daemon_pid" ] || return 0
-  kill -CONT "$daemon_pid" 2>/dev/null || true
-  kill "$daemon_pid" 2>/dev/null || true
-  wait "$daemon_pid" 2>/dev/null || true
-  daemon_pid=
 }
 on_exit stop_daemon
 
@@ -201,18 +159,6 @@ for sys in $systems; do
 done
 
 # --------------------------------------------------------- consumer curve ---
-# server_ticks: CPU ticks of the postmaster and all its children, those
-# that exited included (the consumers' backends end with the probe: the
-# postmaster's cutime/cstime hold what it reaped).
-server_ticks() {
-  local total p
-  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$postmaster/stat")
-  for p in $(ps -o pid= --ppid "$postmaster"); do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
 for sys in $systems; do
   db=curves_${sys}_c
   bench_createdb "$db" "$([ "$sys" = pgq ] && echo pgq || echo pgqpp)"
@@ -248,7 +194,7 @@ for sys in $systems; do
     done
     start_daemon "$sys" "${dbs[@]}"
     row "$sys" "databases_${n}_cpu_idle" "$(cpu_during sleep "$seconds")" "% core"
-    row "$sys" "databases_${n}_connections" "$(q postgres "select count(*) from pg_stat_activity where $app_like")" connections
+    row "$sys" "databases_${n}_connections" "$(q postgres "select count(*) from pg_stat_activity where $daemon_apps")" connections
     row "$sys" "databases_${n}_memory" "$(memory_mb)" MB
     say "   idle ${ROW[${sys}_databases_${n}_cpu_idle]}%, ${ROW[${sys}_databases_${n}_connections]} connections," \
       "memory ${ROW[${sys}_databases_${n}_memory]} MB"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: PostgreSQL
-// Delayed-event lateness for `make bench` and tests/integration/delayed_events.sh:
+// Delayed-event lateness for `make bench` and DelayedEvents.* (tests/cluster):
 // a producer stores RATE delayed events per second (10 per statement, every
 // 10 ms, through pgq.insert_events_at), each due a random 0..MAX_DELAY_MS
 // after it is sent; libpgqpp's Consumer (woken by the ticker) reads them and

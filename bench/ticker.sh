@@ -62,29 +62,6 @@ for sys in pgqpp pgq; do
 done
 say "cluster ready: $queues queues in ${DBS[pgqpp]} (pgqpp) and ${DBS[pgq]} (PgQ 3.5); phases of ${seconds}s at $rate ev/s"
 
-# cpu_ticks: CPU ticks (user+system) of the daemon and of the backends
-# serving it.
-ticks_per_sec=$(getconf CLK_TCK)
-daemon_pid=
-cpu_ticks() {
-  local total=0 p pids
-  pids=$(q postgres "select pid from pg_stat_activity
-           where application_name like 'pgqpp ticker%' or application_name = 'pgqd_bench'")
-  for p in $pids ${daemon_pid:-}; do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-# cpu_during CMD...: runs CMD, prints the % of one core the daemon used meanwhile.
-cpu_during() {
-  local before after t0 t1
-  before=$(cpu_ticks); t0=$(date +%s%N)
-  "$@"
-  after=$(cpu_ticks); t1=$(date +%s%N)
-  awk -v d="$((after - before))" -v hz="$ticks_per_sec" -v ns="$((t1 - t0))" \
-    'BEGIN { printf "%.2f", 100 * (d / hz) / (ns / 1e9) }'
-}
 idle() { sleep "$seconds"; }
 # probe SYS MODE: one latency run into q1 of SYS's database; its line in
 # $work/probe_SYS_MODE. The pooler mode connects through PgBouncer.
@@ -139,15 +116,6 @@ insert_ratio() {
   say "   $sys insert with the daemon running / paused: ${INSERT_LINE[$sys]}; daemon CPU ${CPU_SATURATED[$sys]}%"
 }
 insert_field() { grep -o "$1=[^ ]*" <<<"${INSERT_LINE[$2]}" | cut -d= -f2; }
-stop_daemon() {
-  [ -n "$daemon_pid" ] || return 0
-  # Resumed first: a run cut short may have left it paused (insert_ratio),
-  # and a paused process would not act on SIGTERM.
-  kill -CONT "$daemon_pid" 2>/dev/null || true
-  kill "$daemon_pid" 2>/dev/null || true
-  wait "$daemon_pid" 2>/dev/null || true
-  daemon_pid=
-}
 on_exit stop_daemon
 
 declare -A CPU_IDLE CPU_LOAD CPU_SATURATED INSERT_LINE
@@ -158,8 +126,7 @@ probe pgqpp notify
 
 # --- pgqpp with `pgqpp ticker`, default settings ---
 say "== pgqpp ticker"
-"$pgqpp" ticker -q --syslog 0 --database "${DBS[pgqpp]}" --base-connstr "host=$PGHOST port=$PGPORT user=$PGUSER" &
-daemon_pid=$!
+daemon_start pgqpp "${DBS[pgqpp]}"
 sleep 2
 CPU_IDLE[pgqpp]=$(cpu_during idle)
 CPU_LOAD[pgqpp]=$(cpu_during probe pgqpp lib)
@@ -175,16 +142,7 @@ stop_daemon
 
 # --- PgQ 3.5 with Debian's pgqd, default settings ---
 say "== pgqd"
-cat >"$work/pgqd.ini" <<EOF
-[pgqd]
-base_connstr = host=$PGHOST port=$PGPORT user=$PGUSER application_name=pgqd_bench
-database_list = ${DBS[pgq]}
-logfile = $work/pgqd.log
-pidfile = $work/pgqd.pid
-syslog = 0
-EOF
-/usr/bin/pgqd -q "$work/pgqd.ini" &
-daemon_pid=$!
+daemon_start pgq "${DBS[pgq]}"
 sleep 2
 CPU_IDLE[pgq]=$(cpu_during idle)
 CPU_LOAD[pgq]=$(cpu_during probe pgq lib)

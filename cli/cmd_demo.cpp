@@ -199,6 +199,8 @@ int demo(const DemoOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
+  say("to watch it in a browser while it runs (--seconds 300 leaves time): pgqpp web --dsn '" +
+      cluster.conninfo() + "', then open http://127.0.0.1:8080/");
   say("producer: " + group_digits(o.rate) +
       " events/s in bulk inserts every 10 ms; two consumers; " + std::to_string(o.seconds) + " s");
   DemoTraffic traffic(cluster.conninfo(), "orders", consumers, o.rate);

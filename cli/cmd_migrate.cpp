@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: PostgreSQL
-// `pgqpp migrate`: a database running Debian's PgQ 3.5 (extension pgq)
-// becomes a pgqpp database in place, and back with --to-pgq, while
-// producers keep running. The SQL (checks, plan, locks, swap) lives in
-// cli/migrate/*.sql; this file loads it into the session, refuses with its
+// `pgqpp migrate`: a database running Debian's PgQ 3.5 (extension pgq), or
+// pgqpp's SQL-only edition (docs/managed.md), becomes a pgqpp database in
+// place (PgQ 3.5: and back with --to-pgq), while producers keep running. The SQL (checks, plan,
+// locks, swap) lives in cli/migrate/*.sql; this file loads it into the session, refuses with its
 // first reason, prints the plan for --dry-run, and otherwise runs the swap
 // in one transaction, trying again when its locks are not granted within
 // the lock timeout (producers then waited that long, and no longer), and
@@ -89,7 +89,10 @@ int migrate(const MigrateOptions& o) {
   auto db = connect(o.conn);
   db.exec("set client_min_messages = warning");
   for (const auto& statement : migrate_statements()) db.exec(statement);
-  const std::string from = o.to_pgq ? "pgqpp" : "pgq";
+  // Towards pgqpp: from PgQ 3.5 or from the SQL-only edition ("sqlonly",
+  // whose objects the SQL notes by oid, as it has no extension).
+  const std::string from =
+      o.to_pgq ? "pgqpp" : std::string(db.exec("select pg_temp.migrate_source()").value(0, 0));
   const std::string to = o.to_pgq ? "pgq" : "pgqpp";
   const std::string discard = o.discard_pgqpp_data ? "true" : "false";
   // A migration interrupted after its swap left the old extension's
@@ -99,6 +102,7 @@ int migrate(const MigrateOptions& o) {
     auto left = db.exec("select pg_temp.migrate_drop_old($1)", {ext});
     if (left.get(0, 0)) std::cout << "finished an earlier migration: " << left.value(0, 0) << "\n";
   }
+  if (from == "sqlonly") db.exec("select pg_temp.migrate_note_sqlonly()");
   auto refusals =
       db.exec("select * from pg_temp.migrate_refusals($1, $2, $3)", {from, to, discard});
   if (refusals.size()) throw Failure(std::string(refusals.value(0, 0)));
@@ -108,8 +112,7 @@ int migrate(const MigrateOptions& o) {
     return exit_ok;
   }
   const std::string database(db.exec("select current_database()").value(0, 0));
-  const std::string found(
-      db.exec("select extversion from pg_extension where extname = $1", {from}).value(0, 0));
+  const std::string found(db.exec("select pg_temp.migrate_found($1)", {from}).value(0, 0));
   for (int attempt = 1;; ++attempt) {
     const auto started = Clock::now();
     try {
@@ -136,10 +139,9 @@ int migrate(const MigrateOptions& o) {
       }
       const std::string version(
           db.exec("select extversion from pg_extension where extname = $1", {to}).value(0, 0));
-      auto name = [](const std::string& ext) { return ext == "pgq" ? "PgQ " : "pgqpp "; };
-      std::cout << "migrated database " << database << " from " << name(from) << found << " to "
-                << name(to) << version << " in " << done << " ms (writers blocked " << blocked
-                << " ms, attempt " << attempt << ")\n";
+      std::cout << "migrated database " << database << " from " << found << " to "
+                << (to == "pgq" ? "PgQ " : "pgqpp ") << version << " in " << done
+                << " ms (writers blocked " << blocked << " ms, attempt " << attempt << ")\n";
       return exit_ok;
     } catch (const sql_error& e) {
       if (e.sqlstate() != "55P03" || attempt >= lock_attempts) throw;
@@ -152,7 +154,8 @@ int migrate(const MigrateOptions& o) {
 
 }  // namespace
 
-/// `pgqpp migrate`: PgQ 3.5 to pgqpp in place (--to-pgq: back), or with
+/// `pgqpp migrate`: PgQ 3.5 or the SQL-only edition to pgqpp in place
+/// (--to-pgq: pgqpp back to PgQ 3.5), or with
 /// --dry-run the plan. One line on stderr and exit 1 when the database has
 /// something the swap cannot carry over.
 std::function<int()> setup_migrate(CLI::App& app) {
@@ -171,8 +174,10 @@ std::function<int()> setup_migrate(CLI::App& app) {
       "  pgqpp migrate --dsn 'dbname=app' --dry-run\n"
       "  pgqpp migrate --dsn 'dbname=app'\n"
       "  pgqpp migrate --dsn 'dbname=app' --to-pgq\n\n"
-      "One transaction whose time does not depend on the number of events; producers\n"
-      "wait on its locks meanwhile. Needs a superuser. See docs/migration.md.");
+      "Moves PgQ 3.5 (extension pgq) or pgqpp's SQL-only edition (docs/managed.md) to\n"
+      "the extension pgqpp. One transaction whose time does not depend on the number\n"
+      "of events; producers wait on its locks meanwhile. Needs a superuser. See\n"
+      "docs/migration.md.");
   return [o] { return run_guarded("migrate", [&] { return migrate(*o); }); };
 }
 

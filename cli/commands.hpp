@@ -30,5 +30,6 @@ std::function<int()> setup_tail(CLI::App& app);
 std::function<int()> setup_produce(CLI::App& app);
 std::function<int()> setup_demo(CLI::App& app);
 std::function<int()> setup_migrate(CLI::App& app);
+std::function<int()> setup_web(CLI::App& app);
 
 }  // namespace pgqpp::cli

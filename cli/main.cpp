@@ -13,7 +13,8 @@ using namespace pgqpp::cli;
 int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       {"install", "Create the extension pgqpp in a database (idempotent)", setup_install},
-      {"migrate", "Turn a PgQ 3.5 database into a pgqpp one in place (--to-pgq: back)",
+      {"migrate",
+       "Turn a PgQ 3.5 or SQL-only edition database into a pgqpp one in place (--to-pgq: back)",
        setup_migrate},
       {"create-queue", "Create a queue, optionally with settings", setup_create_queue},
       {"drop-queue", "Drop a queue (refuses while consumers are registered, unless --force)",
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
        "Start a throwaway PostgreSQL with pgqpp, run a producer and two consumers, show the "
        "numbers",
        setup_demo},
+      {"web", "Serve a live console in the browser: queues, consumers, charts (docs/web.md)",
+       setup_web},
   };
   // The name is fixed (not argv[0]) so that help texts do not depend on the path.
   CLI::App app{"pgqpp: the PgQ-compatible queue inside PostgreSQL", "pgqpp"};

@@ -12,6 +12,8 @@ packages=(
   postgresql-15-pgq3 postgresql-15-pgq-node pgqd python3-pgq python3-psycopg2
   postgresql-15-londiste-sql python3-londiste  # tests/integration/londiste_update.sh
   libgtest-dev libcli11-dev nlohmann-json3-dev tmux
+  libcpp-httplib-dev  # pgqpp web's HTTP server (a header and a shared library)
+  chromium  # the console in a real browser: tests/cluster/web_browser_test.cpp
   valgrind  # tests/integration/valgrind_backend.sh
   shellcheck  # make test: lint/shellcheck
   ccache  # the Makefile uses it when present: CI and PG=17/18 rebuild the same code
@@ -24,7 +26,7 @@ packages=(
 # Build-Depends, dpkg-buildpackage, lintian, systemd-analyze, man).
 if [ "${1:-}" = --deb ]; then
   packages+=(dpkg-dev debhelper fakeroot help2man lintian postgresql-server-dev-all
-             libpq-dev libcli11-dev nlohmann-json3-dev systemd man-db)
+             libpq-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev systemd man-db)
 fi
 
 missing=()

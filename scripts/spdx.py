@@ -19,6 +19,7 @@ COMMENT = {  # file suffix or name -> the line
     ".sh": f"# {TAG}", ".py": f"# {TAG}", ".cmake": f"# {TAG}", ".spec": f"# {TAG}",
     ".in": f"# {TAG}", "CMakeLists.txt": f"# {TAG}", "Makefile": f"# {TAG}", "run": f"# {TAG}",
     ".sql": f"-- {TAG}", ".map": f"/* {TAG} */",
+    ".js": f"// {TAG}", ".css": f"/* {TAG} */", ".html": f"<!-- {TAG} -->",
 }
 REGRESS_SQL = "extension/test/sql/"
 # Files whose format has no room for it: Debian's control template (its

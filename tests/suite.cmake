@@ -7,7 +7,8 @@
 #   isolation/NAME          extension/test/isolation/specs/NAME.spec
 #   integration/NAME        tests/integration/NAME.sh, labelled by name:
 #                           compat_* compat, docs_* docs, fault_* fault, sqlonly_* sqlonly, valgrind_*
-#                           valgrind, the others integration
+#                           valgrind, the others integration; lib_client, lib_pgq35 and
+#                           lib_server_restart run libpgqpp's GoogleTest binary (integration)
 #
 # The SQL, isolation and integration tests share one cluster, the fixture
 # `cluster` (tests/harness/fixture.sh), and run through tests/harness/run.sh.
@@ -36,10 +37,10 @@ add_test(NAME cluster/stop COMMAND ${_src}/tests/harness/fixture.sh down ${_env}
 set_tests_properties(cluster/start PROPERTIES FIXTURES_SETUP cluster LABELS cluster TIMEOUT 300)
 set_tests_properties(cluster/stop PROPERTIES FIXTURES_CLEANUP cluster LABELS cluster TIMEOUT 300)
 
-# cluster_test NAME LABEL TIMEOUT KIND ARG: a test on the shared cluster.
+# cluster_test NAME LABEL TIMEOUT KIND ARG [PROGRAM_ARGS...]: a test on the shared cluster.
 # One at a time (RESOURCE_LOCK), even under ctest -j: some restart it.
 function(cluster_test name label timeout kind arg)
-  add_test(NAME ${name} COMMAND ${_run} ${name} ${kind} ${arg})
+  add_test(NAME ${name} COMMAND ${_run} ${name} ${kind} ${arg} ${ARGN})
   set_tests_properties(${name} PROPERTIES LABELS ${label} TIMEOUT ${timeout}
                        FIXTURES_REQUIRED cluster RESOURCE_LOCK pgqpp_cluster)
 endfunction()
@@ -100,3 +101,14 @@ foreach(_f IN LISTS _files)
   endif()
   cluster_test(integration/${_n} ${_label} ${_timeout} script ${_f})
 endforeach()
+
+# --- libpgqpp's integration tests (lib/tests/integration/, one GoogleTest
+# binary that creates its own databases) against pgqpp and against PgQ 3.5
+# (Debian's `pgq`: the library falls back to insert_event per row and to
+# polling); ServerRestart restarts the shared cluster, so it runs alone ---
+set(_lib_it $<TARGET_FILE:pgqpp_lib_integration_tests>)
+cluster_test(integration/lib_client integration 1800 program ${_lib_it} --gtest_filter=-ServerRestart*)
+cluster_test(integration/lib_pgq35 integration 1800 program ${_lib_it} --gtest_filter=-ServerRestart*)
+cluster_test(integration/lib_server_restart integration 1800 program ${_lib_it} --gtest_filter=ServerRestart*)
+set_tests_properties(integration/lib_client PROPERTIES ENVIRONMENT PGQPP_LIB_TEST_EXTENSION=pgqpp)
+set_tests_properties(integration/lib_pgq35 PROPERTIES ENVIRONMENT PGQPP_LIB_TEST_EXTENSION=pgq)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: PostgreSQL
 # shellcheck shell=bash
 # Shared by every benchmark script (bench/run.sh, triggers.sh, consume.sh,
-# ticker.sh, delayed.sh, load.sh, produce.sh, search_path.sh) and by
+# ticker.sh, curves.sh, delayed.sh, load.sh, produce.sh, search_path.sh, ...) and by
 # bench/all.sh. Source it after setting `part`.
 #
 # The cluster: with PGQPP_BENCH_CLUSTER=env a part runs on the cluster the
@@ -166,6 +166,82 @@ bench_begin() {
 # needs bench_cluster's postmaster.
 reaped_cpu() {
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f\n", ($16 + $17) / hz }' "/proc/${postmaster:?}/stat"
+}
+
+# The daemon a part measures (bench/ticker.sh, bench/curves.sh):
+# daemon_pid is the `pgqpp ticker` or pgqd the part started (daemon_start),
+# daemon_apps the SQL condition that finds the backends serving it by
+# application_name (pgqd's is set in its base_connstr).
+daemon_pid=
+daemon_apps="application_name like 'pgqpp ticker%' or application_name = 'pgqd_bench'"
+ticks_per_sec=$(getconf CLK_TCK)
+
+# daemon_start SYS DB...: `pgqpp ticker` (SYS pgqpp) or Debian's pgqd (SYS
+# pgq) serving the databases with default settings; sets daemon_pid.
+daemon_start() {
+  local sys=$1 db args=()
+  shift
+  if [ "$sys" = pgqpp ]; then
+    for db in "$@"; do args+=(--database "$db"); done
+    "$build/cli/pgqpp" ticker -q --syslog 0 "${args[@]}" --base-connstr "host=$PGHOST port=$PGPORT user=$PGUSER" &
+  else
+    printf '%s\n' "[pgqd]" "base_connstr = host=$PGHOST port=$PGPORT user=$PGUSER application_name=pgqd_bench" \
+      "database_list = $(IFS=,; echo "$*")" "logfile = ${work:?}/pgqd.log" "pidfile = $work/pgqd.pid" \
+      "syslog = 0" >"$work/pgqd.ini"
+    /usr/bin/pgqd -q "$work/pgqd.ini" &
+  fi
+  daemon_pid=$!
+}
+
+# stop_daemon: stops the daemon and waits for it; resumed first, as a run
+# cut short may have left it paused (SIGSTOP), and a paused process would
+# not act on SIGTERM.
+stop_daemon() {
+  [ -n "$daemon_pid" ] || return 0
+  kill -CONT "$daemon_pid" 2>/dev/null || true
+  kill "$daemon_pid" 2>/dev/null || true
+  wait "$daemon_pid" 2>/dev/null || true
+  daemon_pid=
+}
+
+# daemon_pids: the daemon and the backends serving it.
+daemon_pids() {
+  echo "$daemon_pid"
+  q postgres "select pid from pg_stat_activity where $daemon_apps"
+}
+
+# proc_ticks PID...: CPU ticks (user+system) of those processes still running.
+proc_ticks() {
+  local total=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# cpu_ticks: CPU ticks of the daemon and of the backends serving it.
+# shellcheck disable=SC2046  # one pid per word
+cpu_ticks() { proc_ticks $(daemon_pids); }
+
+# cpu_during CMD...: runs CMD; prints the % of one core the daemon used meanwhile.
+cpu_during() {
+  local before after t0 t1
+  before=$(cpu_ticks); t0=$(date +%s%N)
+  "$@"
+  after=$(cpu_ticks); t1=$(date +%s%N)
+  awk -v d="$((after - before))" -v hz="$ticks_per_sec" -v ns="$((t1 - t0))" \
+    'BEGIN { printf "%.2f", 100 * (d / hz) / (ns / 1e9) }'
+}
+
+# server_ticks: CPU ticks of the postmaster and all its children, those
+# that exited included (the postmaster's cutime/cstime hold what it
+# reaped); needs bench_cluster's postmaster.
+server_ticks() {
+  local own
+  own=$(awk '{print $14 + $15 + $16 + $17}' "/proc/${postmaster:?}/stat")
+  # shellcheck disable=SC2046  # one pid per word
+  echo $((own + $(proc_ticks $(ps -o pid= --ppid "$postmaster"))))
 }
 
 # backends_gone: waits until every client backend has exited and been reaped,

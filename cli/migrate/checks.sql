@@ -23,13 +23,91 @@
 -- has is read from the catalog after it is created, so a later version's
 -- additional tables simply start empty.
 --
--- pg_temp.migrate_members(i_ext): the objects extension i_ext owns.
+--
+-- pgqpp's SQL-only edition (docs/managed.md; i_from 'sqlonly') moves to the
+-- extension the same way. It is no extension: migrate_note_sqlonly notes
+-- its objects by oid (oids survive the renames), and migrate_members
+-- ('sqlonly') returns those. Its schema pgq_coop is renamed
+-- pgq_coop_migrating beside pgq, and what is left of both once the swap is
+-- done (functions, a view) is dropped with the schemas.
+--
+-- migrate_sqlonly_member: the SQL-only edition's objects, by oid.
+create temp table migrate_sqlonly_member (classid oid, objid oid)
+;
+-- pg_temp.migrate_members(i_ext): the objects extension i_ext owns (for
+-- 'sqlonly': the SQL-only edition's, as migrate_note_sqlonly noted them).
 create function pg_temp.migrate_members(i_ext text) returns table (classid oid, objid oid) as $$
     select d.classid, d.objid
       from pg_catalog.pg_depend d join pg_catalog.pg_extension e on e.oid = d.refobjid
      where d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
        and d.deptype = 'e' and e.extname = i_ext
+    union all
+    select m.classid, m.objid from pg_temp.migrate_sqlonly_member m where i_ext = 'sqlonly'
 $$ language sql stable
+;
+-- pg_temp.migrate_source(): what `pgqpp migrate` (towards pgqpp) moves
+-- here: 'sqlonly' where the SQL-only edition is installed (or its
+-- functions are left from an interrupted migration), else 'pgq'.
+create function pg_temp.migrate_source() returns text as $$
+    select case when (pg_catalog.to_regprocedure('pgq.sqlonly_version()') is not null
+                      and not exists (select 1 from pg_catalog.pg_extension where extname in ('pgq', 'pgqpp')))
+                     or pg_catalog.to_regprocedure('pgq_migrating.sqlonly_version()') is not null
+                then 'sqlonly' else 'pgq' end
+$$ language sql stable
+;
+-- pg_temp.migrate_note_sqlonly(): notes the SQL-only edition's objects in
+-- migrate_sqlonly_member: schemas pgq and pgq_coop, their functions, and
+-- the tables, sequences, views and types of schema pgq except the queues'
+-- (event tables under pgq.event_template, their sequences). Returns how
+-- many; 0 without the edition.
+create function pg_temp.migrate_note_sqlonly() returns bigint as $$
+declare
+    n bigint;
+begin
+    truncate pg_temp.migrate_sqlonly_member;
+    if pg_catalog.to_regprocedure('pgq.sqlonly_version()') is null then
+        return 0;
+    end if;
+    insert into pg_temp.migrate_sqlonly_member
+    with recursive events(oid) as (
+        select i.inhrelid from pg_catalog.pg_inherits i where i.inhparent = 'pgq.event_template'::pg_catalog.regclass
+        union
+        select i.inhrelid from pg_catalog.pg_inherits i join events e on i.inhparent = e.oid)
+    select 'pg_catalog.pg_namespace'::pg_catalog.regclass::oid, n.oid from pg_catalog.pg_namespace n
+     where n.nspname in ('pgq', 'pgq_coop')
+    union all
+    select 'pg_catalog.pg_class'::pg_catalog.regclass::oid, c.oid from pg_catalog.pg_class c
+     where c.relnamespace = 'pgq'::pg_catalog.regnamespace and c.relkind in ('r', 'p', 'S', 'v', 'm')
+       and c.oid not in (select oid from events)
+       and not (c.relkind = 'S' and 'pgq.' || c.relname in (select queue_event_seq from pgq.queue
+                                                           union all select queue_tick_seq from pgq.queue))
+    union all
+    select 'pg_catalog.pg_proc'::pg_catalog.regclass::oid, p.oid from pg_catalog.pg_proc p
+     where p.pronamespace in (select oid from pg_catalog.pg_namespace where nspname in ('pgq', 'pgq_coop'))
+    union all
+    select 'pg_catalog.pg_type'::pg_catalog.regclass::oid, t.oid from pg_catalog.pg_type t
+     where t.typnamespace = 'pgq'::pg_catalog.regnamespace
+       and (t.typtype in ('d', 'e', 'r', 'm')
+            or (t.typtype = 'c' and (select relkind from pg_catalog.pg_class where oid = t.typrelid) = 'c'));
+    get diagnostics n = row_count;
+    return n;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_found(i_ext): what the database has, as the messages
+-- name it: "PgQ 3.5", "pgqpp 1.3", "pgqpp 1.3 SQL-only edition".
+create function pg_temp.migrate_found(i_ext text) returns text as $$
+declare
+    v text;
+begin
+    if i_ext = 'sqlonly' then
+        execute 'select pgq.sqlonly_version()' into v;
+        return format('pgqpp %s SQL-only edition', v);
+    end if;
+    return case i_ext when 'pgq' then 'PgQ ' else 'pgqpp ' end
+           || (select extversion from pg_catalog.pg_extension where extname = i_ext);
+end;
+$$ language plpgsql
 ;
 -- pg_temp.migrate_schema_of(classid, objid): the schema an object lives in,
 -- for the kinds that can depend on PgQ's objects (a table's parts count as
@@ -86,6 +164,12 @@ declare
     pgq35_tables constant text[] := array['queue', 'consumer', 'tick', 'subscription',
                                           'event_template', 'retry_queue'];
     pgq35_triggers constant text[] := array['logutriga', 'sqltriga', 'jsontriga'];
+    -- The SQL-only editions this swap knows: the first (1.3) and this
+    -- build's (cli/CMakeLists.txt fills it in), whose tables are those of
+    -- the extension it installs.
+    sqlonly_known constant text[] := array(select distinct v from unnest(array['1.3', '@PGQPP_SQLONLY_VERSION@']) v
+                                            order by 1);
+    v text;
 begin
     select e.oid, e.extversion,
            coalesce(pg_catalog.obj_description(e.oid, 'pg_extension'), '') like 'pgqpp:%' as is_pgqpp
@@ -97,17 +181,29 @@ begin
                                db, dst.extversion);
             return;
         end if;
-        if src.oid is null then
+        if i_from = 'sqlonly' then
+            if pg_catalog.to_regprocedure('pgq.sqlonly_version()') is null then
+                return next format('database %s has no SQL-only edition of pgqpp (no pgq.sqlonly_version()):'
+                                   ' nothing to migrate', db);
+                return;
+            end if;
+            execute 'select pgq.sqlonly_version()' into v;
+            if v is null or v <> all (sqlonly_known) then
+                return next format('database %s has the pgqpp SQL-only edition %s, which this pgqpp migrate'
+                                   ' does not know (it moves %s): use the pgqpp tool of that version',
+                                   db, coalesce(v, 'NULL'), array_to_string(sqlonly_known, ', '));
+                return;
+            end if;
+        elsif src.oid is null then
             return next format('database %s has no PgQ (no extension pgq): nothing to migrate'
                                ' (pgqpp install creates pgqpp)', db);
             return;
-        end if;
-        if src.is_pgqpp then
+        elsif src.is_pgqpp then
             return next format('database %s runs pgqpp %s under the name pgq, not PgQ: nothing to migrate',
                                db, src.extversion);
             return;
         end if;
-        if src.extversion !~ '^3\.5(\.|$)' then
+        if i_from <> 'sqlonly' and src.extversion !~ '^3\.5(\.|$)' then
             return next format('database %s has PgQ %s; pgqpp migrate moves PgQ 3.5:'
                                ' run ALTER EXTENSION pgq UPDATE TO ''3.5'' first', db, src.extversion);
             return;
@@ -154,6 +250,7 @@ begin
     end loop;
     for r in select n.nspname from pg_catalog.pg_namespace n
               where n.nspname in ('pgq_node', 'londiste', 'pgq_coop', 'pgq_ext')
+                and not (i_from = 'sqlonly' and n.nspname = 'pgq_coop')
                 and not exists (select 1 from pg_catalog.pg_depend d
                                  where d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
                                    and d.objid = n.oid and d.deptype = 'e')
@@ -165,6 +262,10 @@ begin
     end loop;
     if to_regnamespace('pgq_migrating') is not null then
         return next format('database %s has a schema pgq_migrating (left from an earlier attempt?):'
+                           ' pgqpp migrate needs that name: look at it, then drop or rename it', db);
+    end if;
+    if i_from = 'sqlonly' and to_regnamespace('pgq_coop_migrating') is not null then
+        return next format('database %s has a schema pgq_coop_migrating (left from an earlier attempt?):'
                            ' pgqpp migrate needs that name: look at it, then drop or rename it', db);
     end if;
     if to_regnamespace('pgq') is null
@@ -224,7 +325,7 @@ begin
     end loop;
     for r in select t.tgname, t.tgrelid::pg_catalog.regclass::text as rel, t.proname
                from pg_temp.migrate_user_triggers(i_from) t
-              where t.proname <> all (pgq35_triggers)
+              where t.proname <> all (pgq35_triggers) and i_from <> 'sqlonly'
     loop
         return next format('trigger %s on %s calls pgq.%s, which %s does not have: drop it first',
                            r.tgname, r.rel, r.proname, i_to);
@@ -265,28 +366,33 @@ $$ language plpgsql
 -- lines for --dry-run.
 create function pg_temp.migrate_plan(i_from text, i_to text, i_discard boolean) returns setof text as $$
 declare
-    src_version text := (select extversion from pg_catalog.pg_extension where extname = i_from);
-    src_name text := case i_from when 'pgq' then 'PgQ ' else 'pgqpp ' end || src_version;
+    src_name text := pg_temp.migrate_found(i_from);
+    src_what text := case i_from when 'sqlonly' then 'the SQL-only edition' else i_from end;
     dst_version text := (select default_version from pg_catalog.pg_available_extensions where name = i_to);
     dst_name text := case i_to when 'pgq' then 'PgQ ' else 'pgqpp ' end || dst_version;
     r record;
     n bigint;
     rows text[] := '{}';
 begin
-    return next format('found %s (extension %s) in database %s; %s (extension %s) will replace it',
-                       src_name, i_from, pg_catalog.current_database(), dst_name, i_to);
+    return next format('found %s (%s) in database %s; %s (extension %s) will replace it',
+                       src_name, case i_from when 'sqlonly' then 'schemas pgq and pgq_coop, no extension'
+                                                else 'extension ' || i_from end,
+                       pg_catalog.current_database(), dst_name, i_to);
     return next 'plan, in one transaction:';
-    return next format('  1. rename schema pgq to pgq_migrating; create extension %s %s (a new schema pgq,'
-                       ' seen by no other session until the commit)', i_to, dst_version);
+    return next format('  1. rename schema %s; create extension %s %s (a new schema pgq,'
+                       ' seen by no other session until the commit)',
+                       case i_from when 'sqlonly' then 'pgq to pgq_migrating and pgq_coop to pgq_coop_migrating'
+                                   else 'pgq to pgq_migrating' end, i_to, dst_version);
     select count(*) into n from (select distinct tgrelid from pg_temp.migrate_user_triggers(i_from)) t;
     return next format('  2. lock %s table(s) with triggers on %s''s functions, then the %s tables of the old'
                        ' schema pgq (lock_timeout 200 ms, else roll back and try again): from here to the'
-                       ' commit, writers wait', n, i_from,
+                       ' commit, writers wait', n, src_what,
                        (select count(*) from pg_catalog.pg_class
                          where relnamespace = 'pgq'::pg_catalog.regnamespace and relkind in ('r', 'p')));
     for r in select c.relname, c.relkind from pg_catalog.pg_class c
               where c.relnamespace = 'pgq'::pg_catalog.regnamespace and c.relkind in ('r', 'S')
                 and c.oid in (select objid from pg_temp.migrate_members(i_from))
+                and c.relname <> '_so_signal'  -- the edition's change signals: left behind (swap.sql)
                 and not exists (select 1 from pg_catalog.pg_depend d
                                  where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                    and d.objid = c.oid and d.deptype = 'a')
@@ -300,7 +406,7 @@ begin
         end if;
     end loop;
     return next format('  3. put %s''s tables and sequences, rows and all, in place of %s''s empty ones of the'
-                       ' same name: %s%s', i_from, i_to, array_to_string(rows, ', '),
+                       ' same name: %s%s', src_what, i_to, array_to_string(rows, ', '),
                        case when i_discard then '; the rows of tables PgQ 3.5 does not have are dropped' else '' end);
     return next format('  4. move the event tables and sequences of %s queue(s) (%s tables, %s sequences)'
                        ' into the new schema pgq, unchanged',
@@ -316,8 +422,13 @@ begin
                        coalesce(': ' || (select string_agg(format('%s on %s (%s)', t.tgname,
                                                                    t.tgrelid::pg_catalog.regclass, t.proname), ', ')
                                           from pg_temp.migrate_user_triggers(i_from) t), ''));
-    return next format('  6. commit; then, once the statements that waited are done, drop extension %s'
-                       ' (its functions, left in pgq_migrating)', i_from);
+    if i_from = 'sqlonly' then
+        return next '  6. commit; then, once the statements that waited are done, drop schemas pgq_migrating'
+                    ' and pgq_coop_migrating (the edition''s functions and view, left there)';
+    else
+        return next format('  6. commit; then, once the statements that waited are done, drop extension %s'
+                           ' (its functions, left in pgq_migrating)', i_from);
+    end if;
 end;
 $$ language plpgsql
 ;

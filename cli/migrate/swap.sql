@@ -101,6 +101,19 @@ begin
           from migrate_owned o join pg_catalog.pg_class c on c.relname = o.seq_name
                and c.relnamespace = 'pgq'::pg_catalog.regnamespace
          where o.is_new;
+    -- The new extension's views over shared tables (pgq.delayed_event, for
+    -- the SQL-only edition): dropped with the empty tables, made again over
+    -- the old ones.
+    create temp table migrate_view on commit drop as
+        select v.relname::text as relname, pg_catalog.pg_get_viewdef(v.oid) as def, v.reloptions,
+               v.relowner, v.relacl, pg_catalog.obj_description(v.oid, 'pg_class') as comment
+          from pg_catalog.pg_class v
+         where v.relkind = 'v' and v.relnamespace = 'pgq'::pg_catalog.regnamespace
+           and v.oid in (select objid from pg_temp.migrate_members(i_to))
+           and exists (select 1 from pg_catalog.pg_rewrite w
+                         join pg_catalog.pg_depend d on d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                              and d.objid = w.oid and d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                        where w.ev_class = v.oid and d.refobjid in (select new_oid from migrate_shared));
     create temp table migrate_config_dump on commit drop as
         select c.n as position, c.cfg::pg_catalog.regclass::text as name, e.extcondition[c.n] as condition
           from pg_catalog.pg_extension e, unnest(e.extconfig) with ordinality as c(cfg, n)
@@ -233,6 +246,50 @@ begin
 end;
 $$ language plpgsql
 ;
+-- pg_temp.migrate_sqlonly_leftovers(): after the SQL-only edition's tables
+-- and the queues moved, what is left in pgq_migrating and
+-- pgq_coop_migrating is dropped with them after the commit: it must be the
+-- edition's own (a function or view the new extension also has, or a
+-- pgq._so_* helper, the table pgq._so_signal, pgq.sqlonly_version()). Anything else was put there by
+-- someone: the swap stops (rolls back) naming it.
+create function pg_temp.migrate_sqlonly_leftovers() returns void as $$
+declare
+    r record;
+begin
+    for r in
+        select p.oid::pg_catalog.regprocedure::text as what, 'function' as kind from pg_catalog.pg_proc p
+         where p.pronamespace in (to_regnamespace('pgq_migrating'), to_regnamespace('pgq_coop_migrating'))
+           and p.proname not like '\_so\_%' and p.proname <> 'sqlonly_version'
+           and not exists (select 1 from pg_catalog.pg_proc n
+                            where n.pronamespace = case when p.pronamespace = 'pgq_migrating'::pg_catalog.regnamespace
+                                                        then 'pgq'::pg_catalog.regnamespace
+                                                        else 'pgq_coop'::pg_catalog.regnamespace end
+                              and n.proname = p.proname
+                              and pg_catalog.pg_get_function_identity_arguments(n.oid)
+                                  = pg_catalog.pg_get_function_identity_arguments(p.oid))
+        union all
+        select c.oid::pg_catalog.regclass::text, 'relation' from pg_catalog.pg_class c
+         where c.relnamespace in (to_regnamespace('pgq_migrating'), to_regnamespace('pgq_coop_migrating'))
+           and c.relkind not in ('i', 'I', 't', 'c')
+           -- the edition's change signals (docs/managed.md)
+           and not (c.relkind = 'r' and c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace
+                    and c.relname = '_so_signal')
+           and not (c.relkind = 'v' and c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace
+                    and pg_catalog.to_regclass(format('pgq.%I', c.relname)) is not null)
+        union all
+        select t.oid::pg_catalog.regtype::text, 'type' from pg_catalog.pg_type t
+         where t.typnamespace in (to_regnamespace('pgq_migrating'), to_regnamespace('pgq_coop_migrating'))
+           and t.typtype in ('d', 'e', 'r', 'm')
+        order by 1
+    loop
+        raise exception 'schema % holds % %, which is not the SQL-only edition''s: move it out first',
+                        case when r.what like 'pgq_coop_migrating.%' then 'pgq_coop' else 'pgq' end, r.kind,
+                        regexp_replace(r.what, '^pgq(_coop)?_migrating\.', 'pgq\1.')
+            using errcode = '55000';
+    end loop;
+end;
+$$ language plpgsql
+;
 -- pg_temp.migrate_ms(t0): "123 ms: ", the time since t0, to prefix a step.
 create function pg_temp.migrate_ms(t0 timestamptz) returns text as $$
     select to_char(1000 * extract(epoch from clock_timestamp() - t0), 'FM999990') || ' ms: '
@@ -248,6 +305,9 @@ declare
     r record;
     t0 timestamptz := clock_timestamp();
 begin
+    if i_from = 'sqlonly' then
+        perform pg_temp.migrate_note_sqlonly();
+    end if;
     for r in select * from pg_temp.migrate_refusals(i_from, i_to, i_discard) as t(line) loop
         raise exception '%', r.line using errcode = '55000';
     end loop;
@@ -257,6 +317,9 @@ begin
                pg_catalog.obj_description(t.tgoid, 'pg_trigger') as comment
           from pg_temp.migrate_user_triggers(i_from) t join pg_catalog.pg_trigger g on g.oid = t.tgoid;
     alter schema pgq rename to pgq_migrating;
+    if i_from = 'sqlonly' then
+        alter schema pgq_coop rename to pgq_coop_migrating;
+    end if;
     execute format('create extension %I', i_to);
     return next pg_temp.migrate_ms(t0) || format('created extension %s %s', i_to,
                        (select extversion from pg_catalog.pg_extension where extname = i_to));
@@ -281,6 +344,10 @@ declare
 begin
 
     -- Out with the new extension's empty objects ...
+    for r in select * from migrate_view loop
+        execute format('alter extension %I drop view pgq.%I', i_to, r.relname);
+        execute format('drop view pgq.%I', r.relname);
+    end loop;
     for r in select * from migrate_foreign_key loop
         execute format('alter table %s drop constraint %I', r.table_name, r.conname);
     end loop;
@@ -300,6 +367,7 @@ begin
     for r in select relname, relkind from migrate_shared
              union all select seq_name, 'S' from migrate_owned where not is_new
     loop
+        continue when i_from = 'sqlonly';  -- no extension to leave
         execute format('alter extension %I drop %s pgq_migrating.%I', i_from,
                        case r.relkind when 'S' then 'sequence' else 'table' end, r.relname);
     end loop;
@@ -322,6 +390,16 @@ begin
     for r in select * from migrate_foreign_key loop
         execute format('alter table %s add constraint %I %s', r.table_name, r.conname, r.def);
     end loop;
+    for r in select * from migrate_view loop
+        objects := format('pgq.%I', r.relname);
+        execute format('create view %s%s as %s', objects,
+                       coalesce(' with (' || array_to_string(r.reloptions, ', ') || ')', ''), r.def);
+        perform pg_temp.migrate_grant('table', objects, r.relowner, r.relacl);
+        if r.comment is not null then
+            execute format('comment on view %s is %L', objects, r.comment);
+        end if;
+        execute format('alter extension %I add view %s', i_to, objects);
+    end loop;
     -- The tables and sequences pg_dump keeps: the new extension's list, by name.
     update pg_catalog.pg_extension
        set extconfig = (select array_agg(name::pg_catalog.regclass::oid order by position) from migrate_config_dump),
@@ -330,10 +408,13 @@ begin
     return next pg_temp.migrate_ms(t0) || format('swapped in %s table(s) and sequence(s) with their rows: %s',
                        (select count(*) from migrate_shared),
                        (select string_agg(relname, ', ' order by relname) from migrate_shared));
-    -- Rows the new extension has no table for.
+    -- Rows the new extension has no table for. The SQL-only edition's
+    -- change signals (pgq._so_signal) are not data: the extension's ticker
+    -- ticks those queues by its periodic run; they go with the old schema.
     for r in select c.relname from pg_catalog.pg_class c
               where c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace and c.relkind = 'r'
                 and c.oid in (select objid from pg_temp.migrate_members(i_from))
+                and not (i_from = 'sqlonly' and c.relname = '_so_signal')
     loop
         execute format('select count(*) from only pgq_migrating.%I', r.relname) into n;
         continue when n = 0;
@@ -358,6 +439,36 @@ begin
         execute format('alter table pgq_migrating.%I set schema pgq', r.relname);
         n := n + 1;
     end loop;
+    if i_from = 'sqlonly' then
+        perform pg_temp.migrate_sqlonly_leftovers();
+        -- The edition's functions stay callable until migrate_drop_old: a
+        -- statement that waited on the swap inside one (a ticker, an
+        -- insert), or a plan cached on one, goes on with the same tables,
+        -- now in the new schema pgq, and finds its pgq._so_* helpers there.
+        for r in select p.oid::pg_catalog.regprocedure as f, n.nspname from pg_catalog.pg_proc p
+                   join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+                  where n.nspname in ('pgq_migrating', 'pgq_coop_migrating') and p.proname like '\_so\_%'
+        loop
+            execute format('alter function %s set schema %I', r.f,
+                           case r.nspname when 'pgq_migrating' then 'pgq' else 'pgq_coop' end);
+        end loop;
+        -- Most of them are SECURITY DEFINER, running as the role that
+        -- installed the edition, which owned its tables: until then that
+        -- role may use the tables it no longer owns (noted in
+        -- pgq_migrating.migrate_granted, revoked by migrate_drop_old).
+        create table pgq_migrating.migrate_granted (kind text, rel text, grantee name);
+        insert into pgq_migrating.migrate_granted
+        select case c.relkind when 'S' then 'sequence' else 'table' end, c.oid::pg_catalog.regclass::text,
+               pg_catalog.pg_get_userbyid(n.nspowner)
+          from pg_catalog.pg_class c, pg_catalog.pg_namespace n
+         where n.nspname = 'pgq_migrating' and c.relnamespace = 'pgq'::pg_catalog.regnamespace
+           and c.relkind in ('r', 'S', 'v') and c.relowner <> n.nspowner
+           and c.oid in (select objid from pg_temp.migrate_members(i_to))
+           and not exists (select 1 from pg_catalog.aclexplode(c.relacl) x where x.grantee = n.nspowner);
+        for r in select * from pgq_migrating.migrate_granted loop
+            execute format('grant all on %s %s to %I', r.kind, r.rel, r.grantee);
+        end loop;
+    end if;
     return next pg_temp.migrate_ms(t0) || format('moved %s event table(s) and sequence(s)', n);
     -- User triggers: same name (hence order), table, definition and state.
     for r in select * from migrate_trigger loop
@@ -405,11 +516,44 @@ $$ language sql
 ;
 -- pg_temp.migrate_drop_old(i_from): the last step, in a transaction of its
 -- own once the statements that waited on the swap are done: drops what is
--- left of the old extension (its functions, in schema pgq_migrating). Also
--- finishes a migration interrupted after its swap. NULL when there is
--- nothing to drop.
+-- left of the old extension (its functions, in schema pgq_migrating; for
+-- the SQL-only edition its schemas pgq_migrating and pgq_coop_migrating and
+-- its pgq._so_* helpers). Also finishes a migration interrupted after its
+-- swap. NULL when there is nothing to drop.
 create function pg_temp.migrate_drop_old(i_from text) returns text as $$
+declare
+    r record;
 begin
+    if i_from = 'sqlonly' then
+        if pg_catalog.to_regprocedure('pgq_migrating.sqlonly_version()') is null
+           or to_regnamespace('pgq_migrating') in (select d.objid from pg_catalog.pg_depend d
+                                                    where d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                                                      and d.deptype = 'e') then
+            return null;
+        end if;
+        if pg_catalog.to_regclass('pgq_migrating.migrate_granted') is not null then
+            for r in execute 'select * from pgq_migrating.migrate_granted' loop
+                execute format('revoke all on %s %s from %I', r.kind, r.rel, r.grantee);
+                -- An ACL that was the default (NULL) before the grant is again.
+                update pg_catalog.pg_class c set relacl = null
+                 where c.oid = r.rel::pg_catalog.regclass
+                   and c.relacl = pg_catalog.acldefault((case r.kind when 'sequence' then 's' else 'r' end)::"char",
+                                                        c.relowner);
+            end loop;
+        end if;
+        for r in select p.oid::pg_catalog.regprocedure as f from pg_catalog.pg_proc p
+                  where p.pronamespace in (to_regnamespace('pgq'), to_regnamespace('pgq_coop'))
+                    and p.proname like '\_so\_%'
+                    and p.oid not in (select d.objid from pg_catalog.pg_depend d
+                                       where d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                         and d.deptype = 'e')
+        loop
+            execute format('drop function %s', r.f);
+        end loop;
+        drop schema pgq_migrating cascade;
+        drop schema if exists pgq_coop_migrating cascade;
+        return 'dropped the SQL-only edition''s functions (schemas pgq_migrating and pgq_coop_migrating)';
+    end if;
     if to_regnamespace('pgq_migrating') is null
        or to_regnamespace('pgq_migrating') not in (select objid from pg_temp.migrate_members(i_from)) then
         return null;

@@ -109,24 +109,6 @@ comment on table pgq._so_signal is
     'SQL-only edition: one row per transaction that wrote events to a queue, until a tick consumes it';
 grant insert on pgq._so_signal to public;
 
--- Function: pgq._so_signal(i_queue_id)
---   SQL-only helper: marks that this transaction wrote events to the
---   queue (one row in pgq._so_signal per transaction and queue). A
---   session setting keyed by the transaction id remembers it; a rolled-back
---   savepoint rolls it back with the row.
-create function pgq._so_signal(i_queue_id integer) returns void as $$
-declare
-    key text := 'pgq_sqlonly.signal_' || i_queue_id;
-    tx text := pg_catalog.txid_current()::text;
-begin
-    if pg_catalog.current_setting(key, true) = tx then
-        return;
-    end if;
-    insert into pgq._so_signal (queue_id) values (i_queue_id);
-    perform pg_catalog.set_config(key, tx, false);
-end;
-$$ language plpgsql;
-
 create function pgq.insert_event(queue_name text, ev_type text, ev_data text)
 returns bigint as $$
 begin
@@ -172,7 +154,19 @@ begin
         || ' values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)'
         using id, coalesce(ev_time, now()), ev_owner, ev_retry, ev_type, ev_data,
               ev_extra1, ev_extra2, ev_extra3, ev_extra4;
-    perform pgq._so_signal(q.queue_id);
+    -- The change signal, once per transaction and queue (a session setting
+    -- keyed by the transaction id remembers it; a rolled-back savepoint rolls
+    -- both back). Written here, not by a helper of schema pgq, and skipped
+    -- when the table is gone: a call that waited on `pgqpp migrate`'s locks
+    -- finds the extension's schema pgq, which has neither.
+    if pg_catalog.current_setting('pgq_sqlonly.signal_' || q.queue_id, true)
+       is distinct from pg_catalog.txid_current()::text then
+        if pg_catalog.to_regclass('pgq._so_signal') is not null then
+            insert into pgq._so_signal (queue_id) values (q.queue_id);
+        end if;
+        perform pg_catalog.set_config('pgq_sqlonly.signal_' || q.queue_id,
+                                      pg_catalog.txid_current()::text, false);
+    end if;
     return id;
 end;
 $$ language plpgsql;
@@ -246,7 +240,19 @@ begin
         || '        t.d, t.e1, t.e2, t.e3, t.e4'
         || '   from unnest($2, $3, $4, $5, $6, $7) t(ty, d, e1, e2, e3, e4)'
         using q.event_seq, ev_types, ev_datas, ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s;
-    perform pgq._so_signal(q.queue_id);
+    -- The change signal, once per transaction and queue (a session setting
+    -- keyed by the transaction id remembers it; a rolled-back savepoint rolls
+    -- both back). Written here, not by a helper of schema pgq, and skipped
+    -- when the table is gone: a call that waited on `pgqpp migrate`'s locks
+    -- finds the extension's schema pgq, which has neither.
+    if pg_catalog.current_setting('pgq_sqlonly.signal_' || q.queue_id, true)
+       is distinct from pg_catalog.txid_current()::text then
+        if pg_catalog.to_regclass('pgq._so_signal') is not null then
+            insert into pgq._so_signal (queue_id) values (q.queue_id);
+        end if;
+        perform pg_catalog.set_config('pgq_sqlonly.signal_' || q.queue_id,
+                                      pg_catalog.txid_current()::text, false);
+    end if;
     return n;
 end;
 $$ language plpgsql;

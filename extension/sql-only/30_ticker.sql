@@ -24,29 +24,60 @@ $$ language sql immutable;
 -- Function: pgq._so_queue_state(i_queue_id)
 --   SQL-only helper: per queue (all when i_queue_id is NULL) what the tick
 --   rule needs, and whether a tick is due. Warns about a state PgQ warns
---   about; fails on a tick from the future (a restored dump).
+--   about; fails on a tick from the future (a restored dump). The event
+--   sequences are read without keeping a lock each until commit (10,000
+--   queues would exhaust the shared lock table, as in the extension,
+--   extension/src/pg/sequence_peek.hpp): as PgQ's seq_getval reads them
+--   (SELECT last_value: 1 before the first nextval, as
+--   coalesce(pg_sequence_last_value(), 1), whose lock belongs to the top
+--   transaction), max_locks_per_transaction of them at a time (at least
+--   16) in a subtransaction that is then rolled back, releasing its locks.
 create function pgq._so_queue_state(i_queue_id integer,
     out queue_id integer, out event_seq bigint, out new_events bigint, out due boolean)
 returns setof record as $$
 declare
     r record;
     cur_txid bigint := txid_current();
+    ids integer[];
+    seqs regclass[];
+    vals bigint[] := '{}';
+    part bigint[];
+    chunk integer := greatest(16, pg_catalog.current_setting('max_locks_per_transaction')::integer);
+    i integer := 1;
 begin
+    select coalesce(array_agg(q.queue_id order by q.queue_id), '{}'),
+           coalesce(array_agg(q.queue_event_seq::regclass order by q.queue_id), '{}')
+      into ids, seqs
+      from pgq.queue q
+     where (i_queue_id is null and not q.queue_external_ticker and not q.queue_ticker_paused)
+        or q.queue_id = i_queue_id;
+    while i <= cardinality(seqs) loop
+        begin
+            execute (select 'select array[' || string_agg(format('(select last_value from %s)', x.s), ', '
+                                                           order by x.n) || ']::bigint[]'
+                       from unnest(seqs[i:i + chunk - 1]) with ordinality as x(s, n))
+               into part;
+            raise sqlstate 'PQSEQ';  -- roll the subtransaction back: its locks go
+        exception when sqlstate 'PQSEQ' then
+            vals := vals || part;
+        end;
+        i := i + chunk;
+    end loop;
     for r in
         select q.queue_id, q.queue_ticker_max_count, q.queue_ticker_max_lag,
                q.queue_ticker_idle_period, q.queue_external_ticker, q.queue_ticker_paused,
-               coalesce(pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass), 1) as seq,
+               v.seq,
                t.tick_event_seq, now() - t.tick_time as age,
                (select t.tick_time - p.tick_time from pgq.tick p
                  where p.tick_queue = q.queue_id and p.tick_id < t.tick_id
                  order by p.tick_queue desc, p.tick_id desc limit 1) as gap,
                txid_snapshot_xmin(t.tick_snapshot) as xmin, txid_snapshot_xmax(t.tick_snapshot) as xmax
-          from pgq.queue q
+          from unnest(ids, vals) as v(queue_id, seq)
+          join pgq.queue q on q.queue_id = v.queue_id
           left join lateral (select * from pgq.tick
                               where tick_queue = q.queue_id
                               order by tick_queue desc, tick_id desc limit 1) t on true
-         where (i_queue_id is null and not q.queue_external_ticker and not q.queue_ticker_paused)
-            or q.queue_id = i_queue_id
+         order by q.queue_id
     loop
         queue_id := r.queue_id;
         event_seq := r.seq;
@@ -210,20 +241,33 @@ end;
 $$ language plpgsql security definer
     set search_path = pg_catalog, pgq, pg_temp;
 
+-- As the extension's: at most 2 x max_locks_per_transaction ticks a call
+-- (each holds three locks until commit), those with new events (delayed
+-- ones moved now first) before the others, then the longest without a tick.
 create function pgq.ticker()
 returns bigint as $$
 declare
     due integer[];
     with_events integer[];
     moved integer[];
+    cap integer := greatest(16, 2 * pg_catalog.current_setting('max_locks_per_transaction')::integer);
     n bigint;
 begin
-    select coalesce(array_agg(s.queue_id) filter (where s.due), '{}'),
-           coalesce(array_agg(s.queue_id) filter (where s.due and s.new_events > 0), '{}')
+    select coalesce(array_agg(x.queue_id order by x.rank), '{}'),
+           coalesce(array_agg(x.queue_id) filter (where x.has_events), '{}')
       into due, with_events
-      from pgq._so_queue_state(null) s;
+      from (select s.queue_id, coalesce(s.new_events > 0, false) as has_events,
+                   row_number() over (order by coalesce(s.new_events > 0, false) desc,
+                                               t.tick_time nulls first, s.queue_id) as rank
+              from pgq._so_queue_state(null) s
+              left join lateral (select p.tick_time from pgq.tick p
+                                  where p.tick_queue = s.queue_id
+                                  order by p.tick_queue desc, p.tick_id desc limit 1) t on true
+             where s.due
+             order by rank
+             limit cap) x;
     moved := pgq._so_move_due_delayed(clock_timestamp());
-    due := due || moved;
+    due := (moved || array(select d from unnest(due) d where d <> all (moved)))[1:cap];
     with_events := with_events || moved;
     if cardinality(due) = 0 then
         return 0;

@@ -96,6 +96,10 @@ begin
                 if cardinality(stale) > 0 then
                     delete from pgq._so_signal s where s.queue_id = any(stale);
                 end if;
+                -- At most as many ticks a call as pgq.ticker() makes (each
+                -- holds locks until commit); the rest keep their signals
+                -- for the next call.
+                due := due[1:2 * pg_catalog.current_setting('max_locks_per_transaction')::integer];
             end if;
             moved := pgq._so_move_due_delayed(clock_timestamp());
         end if;

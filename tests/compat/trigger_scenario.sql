@@ -1,7 +1,8 @@
 -- SPDX-License-Identifier: PostgreSQL
--- The changes tests/integration/trigger_diff.sh makes under PgQ 3.5's
--- triggers and under pgqpp's, in two databases of one cluster, each with
--- queue 'q' created. Only behaviour both share is here: docs/triggers.md
+-- The changes tests/lib/trigger_diff.sh makes under PgQ 3.5's triggers
+-- and under pgqpp's (psql variable sqlonly false) or the SQL-only
+-- edition's (true), in two databases of one cluster, each with queue 'q'
+-- created. Only behaviour both share is here: docs/triggers.md
 -- lists where pgqpp differs (it accepts some arguments PgQ rejects, and
 -- rejects some PgQ accepts), and extension/test/sql/2*_trigger_*.sql
 -- covers those.
@@ -158,8 +159,14 @@ select diff_run(f, a) from unnest(array['logutriga', 'sqltriga', 'jsontriga']) f
                $$'q', 'ev_data=lo || $x$ lo $x$ || ''lo''', 'ev_extra3=now() = now()'$$,
                $$'q', 'ev_extra1=lo || E''\\x''', 'ev_extra2=lo||''a''''b''', 'ev_extra3=-1.5e3'$$,
                $$'q', 'ev_extra1=upper(lo)::text', 'ev_extra2=lo -- c', 'ev_extra3=lo /* c */'$$,
-               $$'q', 'ev_extra1=(select count(*) from diff_opt)', 'ev_extra4=id::text||lo'$$,
                $$'q', 'ev_type=id', 'ev_extra3=1', 'ev_extra3=2'$$, $$'q', 'pkey=Up, id'$$]) a;
+-- An ev_*= subquery counting the table: the SQL-only edition's PL/pgSQL
+-- triggers run it in a new snapshot (docs/managed.md), so its run leaves it out.
+\if :sqlonly
+\else
+select diff_run(f, $$'q', 'ev_extra1=(select count(*) from diff_opt)', 'ev_extra4=id::text||lo'$$)
+  from unnest(array['logutriga', 'sqltriga', 'jsontriga']) f;
+\endif
 create table diff_magic (id int primary key, _pgq_ev_type text, _pgq_ev_data text, _pgq_ev_extra3 text, v text);
 create function diff_run_magic(func text, args text) returns void language plpgsql as $$
 begin
@@ -210,7 +217,13 @@ delete from diff_view;
 select * from diff_base;
 create table diff_gen (id int primary key, a int, b int generated always as (a * 2) stored);
 create trigger c_sql after insert or update on diff_gen for each row execute procedure pgq.sqltriga('q');
+-- A BEFORE trigger reading a stored generated column: PL/pgSQL's NEW has
+-- it NULL, the C trigger sees the old value (docs/managed.md).
+\if :sqlonly
+create trigger c_log after insert or update on diff_gen for each row execute procedure pgq.logutriga('q');
+\else
 create trigger c_log before insert or update on diff_gen for each row execute procedure pgq.logutriga('q');
+\endif
 insert into diff_gen (id, a) values (1, 5);
 update diff_gen set a = 6;
 create table diff_part (id int, k int, v text, primary key (id, k)) partition by range (k);

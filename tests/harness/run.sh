@@ -4,6 +4,8 @@
 # (tests/harness/fixture.sh), the way tests/CMakeLists.txt registers them:
 #
 #   run.sh ENV_FILE NAME script PATH     an integration script (bash PATH)
+#   run.sh ENV_FILE NAME program PATH ARGS...  a test program of the build
+#                                        (libpgqpp's GoogleTest binary)
 #   run.sh ENV_FILE NAME regress FILE    extension/test/sql/FILE.sql, after
 #                                        00_setup, in a database of its own
 #   run.sh ENV_FILE NAME isolation SPEC  extension/test/isolation/specs/SPEC.spec
@@ -20,6 +22,7 @@
 set -uo pipefail
 
 env_file=$1 name=$2 kind=$3 arg=$4
+shift 4  # what is left: a program's arguments
 [ -f "$env_file" ] || { echo "no test cluster ($env_file is missing): run the suite through ctest" >&2; exit 1; }
 # shellcheck disable=SC1090  # written by fixture.sh
 . "$env_file"
@@ -51,11 +54,11 @@ run_regress() {
 
 log_start=$(pg_log_size "$PGQPP_TEST_DATA")
 case "$kind" in
-  script)
-    out="$PGQPP_TEST_WORK/$(basename "$arg" .sh).log"
-    # Into a file, not a pipe: a process the script leaves running must not
+  script | program)
+    out="$PGQPP_TEST_WORK/$(basename "$name").log"
+    # Into a file, not a pipe: a process the test leaves running must not
     # keep ctest waiting for the end of its output.
-    bash "$arg" >"$out" 2>&1 </dev/null
+    if [ "$kind" = script ]; then bash "$arg"; else "$arg" "$@"; fi >"$out" 2>&1 </dev/null
     status=$?
     cat "$out"
     if [ "$status" -eq 0 ]; then

@@ -11,11 +11,14 @@
 #    the queue with new events first although its id comes last;
 #  - it holds about three locks per ticked queue, not one per queue;
 #  - repeated calls tick every queue.
+# With MANY_QUEUES_EDITION=sqlonly (sqlonly_many_queues_ticker.sh) the same
+# against the SQL-only edition's PL/pgSQL pgq.ticker() (docs/managed.md).
 set -euo pipefail
 root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/lib/testlib.sh"
 . "$root/tests/lib/cluster.sh"
-work=$PGQPP_TEST_WORK/many_queues_ticker
+edition=${MANY_QUEUES_EDITION:-extension}
+work=$PGQPP_TEST_WORK/many_queues_ticker_$edition
 rm -rf "$work"
 mkdir -p "$work/cluster"
 chmod 755 "$work"
@@ -28,7 +31,14 @@ port=$(free_port)
 pg_start "$work/cluster/data" "$port" "-c max_locks_per_transaction=10" "-c max_connections=20"
 export PGPORT=$port PGHOST=$work/cluster PGUSER=postgres
 db=postgres
-q "$db" "create extension pgqpp"
+if [ "$edition" = sqlonly ]; then
+  . "$root/tests/lib/sqlonly.sh"
+  q "$db" "create role pgq_reader" "create role pgq_writer" "create role pgq_admin in role pgq_reader, pgq_writer"
+  psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$(sqlonly_file "$PGQPP_BUILD_DIR")" >/dev/null
+  check "the SQL-only edition is installed" "$db" "select pgq.sqlonly_version() <> ''"
+else
+  q "$db" "create extension pgqpp"
+fi
 # Ten queues per transaction: creating one takes a dozen locks.
 q "$db" "do \$\$ begin for i in 1..$queues loop perform pgq.create_queue('q' || i);
           if i % 10 = 0 then commit; end if; end loop; end \$\$"
@@ -62,4 +72,4 @@ while [ "$(q "$db" "select count(*) from pgq.queue q where (select count(*) from
   calls=$((calls + 1))
   [ "$calls" -le $((queues / cap + 10)) ] || fail "after $calls calls some queues still had no new tick"
 done
-echo "ok: $queues due queues ticked in $calls calls of at most $cap, $locks locks held by a call"
+echo "ok ($edition): $queues due queues ticked in $calls calls of at most $cap, $locks locks held by a call"

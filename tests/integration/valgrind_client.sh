@@ -84,7 +84,7 @@ grep -q "definitely lost" "$work"/vg/control.*.log && grep -q "leak_control.cpp"
 
 # --- the pure C++ and libpgqpp against a real server ---
 run_clean unit 0 "$build/tests/pgqpp_unit_tests" --gtest_brief=1
-# ServerRestart restarts the shared test cluster; lib_server_restart.sh runs it.
+# ServerRestart restarts the shared test cluster; integration/lib_server_restart runs it.
 PGQPP_LIB_TEST_EXTENSION=pgqpp run_clean lib 0 "$build/lib/tests/pgqpp_lib_integration_tests" \
   --gtest_brief=1 --gtest_filter='-ServerRestart*'
 echo "NOTE valgrind: unit tests and libpgqpp's integration tests clean ($((SECONDS - started)) s)"

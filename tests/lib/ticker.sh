@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: PostgreSQL
 # shellcheck shell=bash
-# Helpers of the integration scripts that drive `pgqpp ticker` (delayed_events.sh,
-# pooler_wait.sh, valgrind_client.sh, sqlonly_install_ticker.sh), most against queue q with consumer c;
+# Helpers of the integration scripts that drive `pgqpp ticker` (pooler_wait.sh,
+# valgrind_client.sh, sqlonly_install_ticker.sh), most against queue q with consumer c;
 # the daemon's own cases are in tests/cluster (ticker_fixture.hpp). Sourcing it
 # brings testlib.sh and cluster.sh.
 _ticker_lib=$(dirname "${BASH_SOURCE[0]}")

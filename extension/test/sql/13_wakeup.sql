@@ -35,20 +35,25 @@ select queue_name from pgq.wakeup_ticker(0, 60000);
 select queue_name from pgq.wakeup_ticker(0, 0);
 
 -- The spacing widens when events come fast. A burst is faked by moving the
--- event sequence on by 10^15, as if that many events had come since the last
--- woken tick: the next event waits (the spacing is now seconds), and stays
--- woken for a call that allows it.
+-- event sequence on by 10^8, as if that many events had come since the last
+-- woken tick: the next event waits (the spacing is now about a second, at
+-- least 100 ms in the SQL-only edition, whose rate is over the last tick
+-- interval; far more than the next statements take, even on a loaded
+-- machine; not so large that ticker_max_count caps it back to 5 ms), and
+-- stays woken for a call that allows it.
 select pgq.create_queue('wq_fast');
 select pgq.set_queue_config('wq_fast', 'ticker_max_count', '1000000000');
 select pgq.set_queue_config('wq_fast', 'ticker_max_lag', '1 hour');
 select pgq.insert_event('wq_fast', 't', 'start') > 0 as inserted;
 select queue_name from pgq.wakeup_ticker(0, 0);
-select setval(queue_event_seq, pgq.seq_getval(queue_event_seq) + 1000000000000000) > 0 as burst
+select setval(queue_event_seq, pgq.seq_getval(queue_event_seq) + 100000000) > 0 as burst
   from pgq.queue where queue_name = 'wq_fast';
 select pgq.insert_event('wq_fast', 't', 'after the burst') > 0 as inserted;
 select pg_sleep(0.01);
 select queue_name from pgq.wakeup_ticker(0, 5);
 select pgq.insert_event('wq_fast', 't', 'waits') > 0 as inserted;
+-- A pause longer than the minimum interval: the widened spacing holds it.
+select pg_sleep(0.05);
 select queue_name from pgq.wakeup_ticker(0, 5);
 select queue_name from pgq.wakeup_ticker(0, 0);
 -- ticker_max_count still forces ticks: with 500, the same burst spaces

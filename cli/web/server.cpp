@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: PostgreSQL
+// The routes of `pgqpp web` on cpp-httplib (server.hpp).
+#include "server.hpp"
+
+#include <httplib.h>
+#include <poll.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "assets.hpp"
+#include "listen_address.hpp"
+#include "queue_detail.hpp"
+#include "sampler.hpp"
+#include "stop_signals.hpp"
+#include "token.hpp"
+
+namespace pgqpp::cli::web {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Every response: no framing (clickjacking), no content sniffing, scripts
+// and styles from this server only (no inline script), nothing cached.
+httplib::Headers security_headers() {
+  return {{"X-Frame-Options", "DENY"},
+          {"X-Content-Type-Options", "nosniff"},
+          {"Content-Security-Policy",
+           "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+           "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"},
+          {"Referrer-Policy", "no-referrer"},
+          {"Cache-Control", "no-store"}};
+}
+
+// Invalid UTF-8 from the database becomes U+FFFD instead of an exception;
+// < > & (found only inside JSON strings) become \u escapes, so that no
+// document, however a client misreads it, holds markup.
+std::string dump(const nlohmann::json& j) {
+  const std::string raw = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out;
+  out.reserve(raw.size());
+  for (const char c : raw) {
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
+  }
+  return out;
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(dump(body), "application/json; charset=utf-8");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& message) {
+  send_json(res, status, {{"error", message}});
+}
+
+// The access rule, before any route. Without a token: only requests for a
+// loopback name (no DNS rebinding). With one: a request without it gets 401.
+// GET /?token=T (the link an operator opens once) sets the cookie and
+// redirects to the page without the token in its address.
+httplib::Server::HandlerResponse check_token(const std::string& token, const httplib::Request& req,
+                                             httplib::Response& res) {
+  if (token.empty()) {
+    if (is_loopback_host_header(req.get_header_value("Host")))
+      return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, 403,
+               "this console answers only to a loopback address (e.g. 127.0.0.1): give "
+               "--token-file to serve other names");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  if (req.path == "/" && req.has_param("token")) {
+    if (!same_token(req.get_param_value("token"), token)) {
+      send_error(res, 401, "wrong token");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    res.set_header("Set-Cookie",
+                   std::string(token_cookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+    res.set_redirect("/", 303);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  const std::string given =
+      request_token(req.get_header_value("Authorization"), req.get_header_value("Cookie"));
+  if (same_token(given, token)) return httplib::Server::HandlerResponse::Unhandled;
+  res.set_header("WWW-Authenticate", "Bearer");
+  send_error(res, 401,
+             "a token is required: open /?token=TOKEN once, or send Authorization: Bearer TOKEN");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+void serve_status(const Sampler& sampler, httplib::Response& res) {
+  Round r = sampler.latest();
+  if (r.seq == 0) r = sampler.wait_after(0, 5s).value_or(Round{});
+  if (r.seq == 0) return send_error(res, 503, "no sample of the database yet");
+  if (!r.error.empty()) return send_error(res, 503, r.error);
+  send_json(res, 200, r.status);
+}
+
+std::string event_text(const Round& r) {
+  nlohmann::json body = {
+      {"seq", r.seq},
+      {"status", r.status},
+      {"sample", r.sample},
+      {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)}};
+  return "id: " + std::to_string(r.seq) + "\ndata: " + dump(body) + "\n\n";
+}
+
+// Server-sent events: the newest round at once, then each new one; a
+// comment line every 15 s keeps proxies from closing an idle stream.
+void serve_stream(const Sampler& sampler, httplib::Response& res) {
+  auto last = std::make_shared<std::uint64_t>(0);
+  res.set_chunked_content_provider(
+      "text/event-stream", [&sampler, last](std::size_t, httplib::DataSink& sink) {
+        std::optional<Round> r;
+        if (*last == 0 && sampler.latest().seq > 0)
+          r = sampler.latest();
+        else
+          r = sampler.wait_after(*last, 15s);
+        if (sampler.stopped()) {
+          sink.done();
+          return true;
+        }
+        const std::string text = r ? event_text(*r) : ": keep-alive\n\n";
+        if (r) *last = r->seq;
+        return sink.write(text.data(), text.size());
+      });
+}
+
+void serve_queue(const WebSettings& settings, const std::string& name, httplib::Response& res) {
+  const auto limit = std::chrono::milliseconds(3000);
+  try {
+    Connection db(settings.conn.dsn, limit);
+    db.set_query_timeout(limit);
+    db.exec("select set_config('statement_timeout', $1, false)", {std::to_string(limit.count())});
+    send_json(res, 200, queue_detail(db, name, settings.lag_threshold, settings.event_limit));
+  } catch (const Failure& e) {
+    send_error(res, 404, e.what());
+  } catch (const std::exception& e) {
+    send_error(res, 503, e.what());
+  }
+}
+
+void add_routes(httplib::Server& svr, const WebSettings& settings, const Sampler& sampler) {
+  svr.Get("/api/status",
+          [&](const httplib::Request&, httplib::Response& res) { serve_status(sampler, res); });
+  svr.Get("/api/series", [&](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, sampler.series());
+  });
+  svr.Get("/api/stream",
+          [&](const httplib::Request&, httplib::Response& res) { serve_stream(sampler, res); });
+  svr.Get("/api/queue/(.+)", [&](const httplib::Request& req, httplib::Response& res) {
+    serve_queue(settings, req.matches[1], res);
+  });
+  svr.Get("/(|app\\.js|style\\.css)", [](const httplib::Request& req, httplib::Response& res) {
+    const Asset* a = find_asset(req.path);
+    res.set_content(std::string(a->body), std::string(a->content_type));
+  });
+}
+
+std::string url_of(const ListenAddress& a, int port) {
+  const bool v6 = a.host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + a.host + "]" : a.host) + ":" + std::to_string(port) + "/";
+}
+
+}  // namespace
+
+int serve(const WebSettings& settings) {
+  StopSignals signals;
+  Sampler sampler({settings.conn, settings.lag_threshold, settings.history});
+  httplib::Server svr;
+  // Each open page holds one worker for its stream.
+  svr.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  svr.set_default_headers(security_headers());
+  svr.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
+    return check_token(settings.token, req, res);
+  });
+  add_routes(svr, settings, sampler);
+  svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) send_error(res, res.status, "not found");
+  });
+  int port = settings.listen.port;
+  const bool bound = port == 0 ? (port = svr.bind_to_any_port(settings.listen.host)) > 0
+                               : svr.bind_to_port(settings.listen.host, port);
+  if (!bound) throw Failure("cannot listen on " + url_of(settings.listen, settings.listen.port));
+  std::printf("pgqpp web: serving %s (Ctrl-C stops)\n", url_of(settings.listen, port).c_str());
+  std::fflush(stdout);
+  std::atomic<bool> ended{false};
+  std::thread watcher([&] {
+    pollfd p{signals.wake_fd(), POLLIN, 0};
+    while (!ended && poll(&p, 1, 200) <= 0) {
+    }
+    sampler.stop();  // first: it ends the streams' waits
+    svr.stop();
+  });
+  const bool listened = svr.listen_after_bind();
+  ended = true;
+  watcher.join();
+  if (signals.last() == 0 && !listened) throw Failure("the HTTP server stopped unexpectedly");
+  return exit_ok;
+}
+
+}  // namespace pgqpp::cli::web

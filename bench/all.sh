@@ -11,6 +11,8 @@
 #   triggers  bench/triggers.sh  change-capture triggers on a bulk UPDATE
 #   consume   bench/consume.sh   one large batch read end to end by clients
 #   ticker    bench/ticker.sh    latency at 100 ev/s with 1,000 queues, ticker CPU
+#   sqlonly   bench/sqlonly.sh   the same for the SQL-only edition, its inserts
+#                                against a plain INSERT
 #   delayed   bench/delayed.sh   delayed events: lateness, dead tuples
 #   held_xmin bench/held_xmin.sh 20 consumers under a held snapshot: throughput,
 #                                metadata growth (BENCH_HOLD_SECONDS, 120)
@@ -31,9 +33,9 @@ part=all
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "$0")/lib/common.sh"
 
-parts=${BENCH_PARTS:-core triggers consume ticker delayed bounded scale held_xmin curves load}
-declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [delayed]=delayed.sh [bounded]=bounded.sh [scale]=scale.sh [held_xmin]=held_xmin.sh [curves]=curves.sh [load]=load.sh)
-for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, delayed, bounded, scale, held_xmin, curves, load)"; done
+parts=${BENCH_PARTS:-core triggers consume ticker sqlonly delayed bounded scale held_xmin curves load}
+declare -A SCRIPT=([core]=run.sh [triggers]=triggers.sh [consume]=consume.sh [ticker]=ticker.sh [sqlonly]=sqlonly.sh [delayed]=delayed.sh [bounded]=bounded.sh [scale]=scale.sh [held_xmin]=held_xmin.sh [curves]=curves.sh [load]=load.sh)
+for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, triggers, consume, ticker, sqlonly, delayed, bounded, scale, held_xmin, curves, load)"; done
 
 rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt "$BENCH_RESULTS_DIR"/*.points "$BENCH_RESULTS_DIR"/*.svg
 bench_work

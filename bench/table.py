@@ -86,6 +86,20 @@ PARTS = [
         ("insert_single_alone", "detail", "the same, slices with the ticker paused", "higher"),
         ("ticker_cpu_saturated", "detail", "ticker CPU while those inserts run (daemon + its backends)", "lower"),
     ]),
+    ("SQL-only edition (bench/sqlonly.sh)", {"pgq": "PgQ 3.5 has no SQL-only edition"}, [
+        ("sqlonly_latency_lib_p50", "main", "SQL-only edition: latency p50 at 100 ev/s, 1,000 queues, "
+                                            "libpgqpp Consumer (pgqpp ticker; no library on the server)", "lower",
+         NO_QUEUE),
+        ("sqlonly_latency_lib_p99", "main", "SQL-only edition: latency p99, the same", "lower", NO_QUEUE),
+        ("sqlonly_latency_poll_p50", "detail", "SQL-only edition: latency p50, SQL consumer calling next_batch "
+                                               "every 1 ms", "lower", NO_QUEUE),
+        ("sqlonly_latency_poll_p99", "detail", "SQL-only edition: latency p99, the same", "lower", NO_QUEUE),
+        ("sqlonly_ticker_cpu_load", "main", "SQL-only edition: ticker CPU at 100 ev/s, 1,000 queues "
+                                            "(daemon + its backends)", "lower", NO_TICKER),
+        ("sqlonly_ticker_cpu_idle", "main", "SQL-only edition: ticker CPU idle, 1,000 queues", "lower", NO_TICKER),
+        ("sqlonly_insert_single", "main", "SQL-only edition: insert, 1 event per transaction, pgq.insert_event "
+                                          "(pgbench, 4 clients; raw: a plain INSERT of the same row)", "higher"),
+    ]),
     ("delayed", {"pgq": "PgQ 3.5 has no delayed events", **NO_QUEUE}, [
         ("delayed_lateness_p50", "main", "delayed events: lateness p50 after deliver_at at 1,000 ev/s, "
                                          "libpgqpp Consumer (target p99 ≤ 10 ms)", "lower"),

@@ -392,6 +392,7 @@ begin
     for r in select c.relname, c.relkind from pg_catalog.pg_class c
               where c.relnamespace = 'pgq'::pg_catalog.regnamespace and c.relkind in ('r', 'S')
                 and c.oid in (select objid from pg_temp.migrate_members(i_from))
+                and c.relname <> '_so_signal'  -- the edition's change signals: left behind (swap.sql)
                 and not exists (select 1 from pg_catalog.pg_depend d
                                  where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                    and d.objid = c.oid and d.deptype = 'a')

@@ -250,7 +250,7 @@ $$ language plpgsql
 -- and the queues moved, what is left in pgq_migrating and
 -- pgq_coop_migrating is dropped with them after the commit: it must be the
 -- edition's own (a function or view the new extension also has, or a
--- pgq._so_* helper, pgq.sqlonly_version()). Anything else was put there by
+-- pgq._so_* helper, the table pgq._so_signal, pgq.sqlonly_version()). Anything else was put there by
 -- someone: the swap stops (rolls back) naming it.
 create function pg_temp.migrate_sqlonly_leftovers() returns void as $$
 declare
@@ -271,6 +271,9 @@ begin
         select c.oid::pg_catalog.regclass::text, 'relation' from pg_catalog.pg_class c
          where c.relnamespace in (to_regnamespace('pgq_migrating'), to_regnamespace('pgq_coop_migrating'))
            and c.relkind not in ('i', 'I', 't', 'c')
+           -- the edition's change signals (docs/managed.md)
+           and not (c.relkind = 'r' and c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace
+                    and c.relname = '_so_signal')
            and not (c.relkind = 'v' and c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace
                     and pg_catalog.to_regclass(format('pgq.%I', c.relname)) is not null)
         union all
@@ -405,10 +408,13 @@ begin
     return next pg_temp.migrate_ms(t0) || format('swapped in %s table(s) and sequence(s) with their rows: %s',
                        (select count(*) from migrate_shared),
                        (select string_agg(relname, ', ' order by relname) from migrate_shared));
-    -- Rows the new extension has no table for.
+    -- Rows the new extension has no table for. The SQL-only edition's
+    -- change signals (pgq._so_signal) are not data: the extension's ticker
+    -- ticks those queues by its periodic run; they go with the old schema.
     for r in select c.relname from pg_catalog.pg_class c
               where c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace and c.relkind = 'r'
                 and c.oid in (select objid from pg_temp.migrate_members(i_from))
+                and not (i_from = 'sqlonly' and c.relname = '_so_signal')
     loop
         execute format('select count(*) from only pgq_migrating.%I', r.relname) into n;
         continue when n = 0;

@@ -87,6 +87,28 @@ begin
 end;
 $$ language plpgsql;
 
+-- The change signal (docs/managed.md, "Ticking on commit"): what the
+-- extension's commit callback tells the ticker, without a library. Each
+-- transaction that inserts into a queue adds one row here for that queue;
+-- the row becomes visible exactly when the events do (it commits with
+-- them), and the waiting ticker (pgq.wakeup_ticker) reads the table every
+-- poll and deletes the rows of the queues it ticks. Producers only append
+-- (no key, no update): no producer waits for another. UNLOGGED: no WAL; a
+-- crash empties it, and the ticker's periodic pgq.ticker() covers that.
+create unlogged table pgq._so_signal (
+    queue_id integer not null
+) with (autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0,
+        autovacuum_vacuum_insert_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0);
+-- The ticker looks through this index, not the heap: between autovacuum
+-- runs, thousands of producer transactions a second leave many pages of
+-- deleted rows, which a sequential scan at every poll would read (about
+-- 1 ms per 10 MB), while the index's deleted entries are skipped and
+-- removed as the ticker's scans find them.
+create index _so_signal_queue_idx on pgq._so_signal (queue_id);
+comment on table pgq._so_signal is
+    'SQL-only edition: one row per transaction that wrote events to a queue, until a tick consumes it';
+grant insert on pgq._so_signal to public;
+
 create function pgq.insert_event(queue_name text, ev_type text, ev_data text)
 returns bigint as $$
 begin
@@ -132,6 +154,19 @@ begin
         || ' values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)'
         using id, coalesce(ev_time, now()), ev_owner, ev_retry, ev_type, ev_data,
               ev_extra1, ev_extra2, ev_extra3, ev_extra4;
+    -- The change signal, once per transaction and queue (a session setting
+    -- keyed by the transaction id remembers it; a rolled-back savepoint rolls
+    -- both back). Written here, not by a helper of schema pgq, and skipped
+    -- when the table is gone: a call that waited on `pgqpp migrate`'s locks
+    -- finds the extension's schema pgq, which has neither.
+    if pg_catalog.current_setting('pgq_sqlonly.signal_' || q.queue_id, true)
+       is distinct from pg_catalog.txid_current()::text then
+        if pg_catalog.to_regclass('pgq._so_signal') is not null then
+            insert into pgq._so_signal (queue_id) values (q.queue_id);
+        end if;
+        perform pg_catalog.set_config('pgq_sqlonly.signal_' || q.queue_id,
+                                      pg_catalog.txid_current()::text, false);
+    end if;
     return id;
 end;
 $$ language plpgsql;
@@ -205,6 +240,19 @@ begin
         || '        t.d, t.e1, t.e2, t.e3, t.e4'
         || '   from unnest($2, $3, $4, $5, $6, $7) t(ty, d, e1, e2, e3, e4)'
         using q.event_seq, ev_types, ev_datas, ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s;
+    -- The change signal, once per transaction and queue (a session setting
+    -- keyed by the transaction id remembers it; a rolled-back savepoint rolls
+    -- both back). Written here, not by a helper of schema pgq, and skipped
+    -- when the table is gone: a call that waited on `pgqpp migrate`'s locks
+    -- finds the extension's schema pgq, which has neither.
+    if pg_catalog.current_setting('pgq_sqlonly.signal_' || q.queue_id, true)
+       is distinct from pg_catalog.txid_current()::text then
+        if pg_catalog.to_regclass('pgq._so_signal') is not null then
+            insert into pgq._so_signal (queue_id) values (q.queue_id);
+        end if;
+        perform pg_catalog.set_config('pgq_sqlonly.signal_' || q.queue_id,
+                                      pg_catalog.txid_current()::text, false);
+    end if;
     return n;
 end;
 $$ language plpgsql;

@@ -131,7 +131,8 @@ $$ language plpgsql;
 
 -- Function: pgq._so_tick_queues(i_queue_ids, i_delayed_ids, i_with_events, i_wait)
 --   SQL-only helper: ticks the queues (locked first, skipped when locked
---   elsewhere unless i_wait) in one INSERT; queues in i_delayed_ids get the
+--   elsewhere unless i_wait) in one INSERT, after deleting their change
+--   signals (pgq._so_signal); queues in i_delayed_ids get the
 --   snapshot that counts this transaction; queues in i_with_events get the
 --   NOTIFY pgqpp_tick_<queue_id>. Returns the new ticks.
 create function pgq._so_tick_queues(i_queue_ids integer[], i_delayed_ids integer[],
@@ -149,6 +150,10 @@ begin
     if cardinality(locked) = 0 then
         return;
     end if;
+    -- The change signals these ticks cover (docs/managed.md): deleted in a
+    -- statement before the tick's, so every signal deleted belongs to
+    -- events the tick's snapshot sees.
+    delete from pgq._so_signal s where s.queue_id = any(locked);
     for queue_id, tick_id in
         insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq, tick_snapshot)
         select q.queue_id, nextval(q.queue_tick_seq::regclass), clock_timestamp(),
@@ -222,6 +227,7 @@ begin
     if not delayed and not st.due then
         return null;
     end if;
+    delete from pgq._so_signal s where s.queue_id = q.queue_id;
     insert into pgq.tick (tick_queue, tick_id, tick_event_seq, tick_snapshot)
     select q.queue_id, nextval(queue_tick_seq::regclass), st.event_seq,
            case when delayed then pgq._so_own_snapshot() else txid_current_snapshot() end

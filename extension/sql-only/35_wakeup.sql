@@ -1,25 +1,10 @@
 -- SPDX-License-Identifier: PostgreSQL
 -- SQL-only replacement of 35_wakeup.sql's C function. Without the
--- library's commit callback the wait polls: every poll interval it looks
--- for queues whose event sequence moved past their last tick (and for due
--- delayed events) and ticks those at once. docs/managed.md has the
--- differences (a poll per 10 ms at least; an event whose transaction was
--- still running at the tick waits for the next ordinary tick).
-
--- Function: pgq._so_events_after(i_table, i_snapshot)
---   SQL-only helper: whether the event table holds an event committed after
---   the snapshot (for a queue's first events only: it reads the table).
-create function pgq._so_events_after(i_table text, i_snapshot txid_snapshot) returns boolean as $$
-declare
-    found_one boolean;
-begin
-    execute 'select exists (select 1 from ' || pgq.quote_fqname(i_table)
-        || ' where not txid_visible_in_snapshot(ev_txid, $1)'
-        || ' and txid_visible_in_snapshot(ev_txid, txid_current_snapshot()))'
-        into found_one using i_snapshot;
-    return found_one;
-end;
-$$ language plpgsql;
+-- library's commit callback the wait polls the change signals that the
+-- producers' transactions commit with their events (pgq._so_signal,
+-- sql-only/20_insert.sql): every poll interval it reads that table (and
+-- looks for due delayed events) and ticks the signalled queues that are
+-- due at once. docs/managed.md has the design and the figures.
 
 -- Function: pgq._so_tick_spacing(i_events_per_second, i_min_interval_ms, i_max_count, i_max_lag)
 --   SQL-only helper: the spacing between woken ticks of a queue
@@ -58,7 +43,9 @@ returns setof record as $$
 declare
     deadline timestamptz;
     poll interval;
+    signalled integer[];
     due integer[];
+    stale integer[];
     moved integer[];
     r record;
     ticked boolean := false;
@@ -76,30 +63,48 @@ begin
     at := statement_timestamp();
     poll := greatest(i_min_interval_ms, 10) * interval '1 millisecond';
     loop
-        select coalesce(array_agg(q.queue_id), '{}') into due
-          from pgq.queue q
-          join lateral (select t.tick_id, t.tick_event_seq, t.tick_time, t.tick_snapshot from pgq.tick t
-                         where t.tick_queue = q.queue_id
-                         order by t.tick_queue desc, t.tick_id desc limit 1) t on true
-          cross join lateral (select pg_catalog.pg_sequence_last_value(q.queue_event_seq::regclass) as seq) s
-         where not q.queue_external_ticker and not q.queue_ticker_paused
-           and (s.seq > t.tick_event_seq
-                -- A queue's first event leaves the sequence at 1, what a
-                -- tick before any event records: look at the table.
-                or (s.seq = 1 and t.tick_event_seq = 1
-                    and pgq._so_events_after(q.queue_data_pfx || '_' || q.queue_cur_table, t.tick_snapshot)))
-           and at - t.tick_time
-               >= pgq._so_tick_spacing(
-                      -- the rate between the last two ticks, as the
-                      -- extension's estimate is updated at ticks
-                      coalesce((select (t.tick_event_seq - p.tick_event_seq)
-                                       / greatest(extract(epoch from t.tick_time - p.tick_time), 0.001)
-                                  from pgq.tick p
-                                 where p.tick_queue = q.queue_id and p.tick_id < t.tick_id
-                                 order by p.tick_queue desc, p.tick_id desc limit 1), 0),
-                      i_min_interval_ms, q.queue_ticker_max_count, q.queue_ticker_max_lag);
-        moved := pgq._so_move_due_delayed(clock_timestamp());
+        due := '{}';
+        moved := '{}';
+        if pgq._so_wakeup_work(clock_timestamp()) then
+            -- The queues whose producers committed since their last tick.
+            select coalesce(array_agg(distinct s.queue_id), '{}') into signalled from pgq._so_signal s;
+            if cardinality(signalled) > 0 then
+                select coalesce(array_agg(x.id) filter (
+                           where q.queue_id is not null and not q.queue_external_ticker
+                             and not q.queue_ticker_paused
+                             and (t.tick_time is null
+                                  or at - t.tick_time
+                                     >= pgq._so_tick_spacing(
+                                            -- the rate between the last two ticks, as the
+                                            -- extension's estimate is updated at ticks
+                                            coalesce((select (t.tick_event_seq - p.tick_event_seq)
+                                                             / greatest(extract(epoch from t.tick_time - p.tick_time), 0.001)
+                                                        from pgq.tick p
+                                                       where p.tick_queue = q.queue_id and p.tick_id < t.tick_id
+                                                       order by p.tick_queue desc, p.tick_id desc limit 1), 0),
+                                            i_min_interval_ms, q.queue_ticker_max_count, q.queue_ticker_max_lag))), '{}'),
+                       -- signals this path never ticks: a dropped, paused or
+                       -- externally ticked queue's
+                       coalesce(array_agg(x.id) filter (
+                           where q.queue_id is null or q.queue_external_ticker or q.queue_ticker_paused), '{}')
+                  into due, stale
+                  from unnest(signalled) x(id)
+                  left join pgq.queue q on q.queue_id = x.id
+                  left join lateral (select t.tick_id, t.tick_event_seq, t.tick_time from pgq.tick t
+                                      where t.tick_queue = x.id
+                                      order by t.tick_queue desc, t.tick_id desc limit 1) t on true;
+                if cardinality(stale) > 0 then
+                    delete from pgq._so_signal s where s.queue_id = any(stale);
+                end if;
+                -- At most as many ticks a call as pgq.ticker() makes (each
+                -- holds locks until commit); the rest keep their signals
+                -- for the next call.
+                due := due[1:2 * pg_catalog.current_setting('max_locks_per_transaction')::integer];
+            end if;
+            moved := pgq._so_move_due_delayed(clock_timestamp());
+        end if;
         if cardinality(due) > 0 or cardinality(moved) > 0 then
+            -- _so_tick_queues deletes the ticked queues' signals first.
             for r in
                 select t.queue_id, t.tick_id
                   from pgq._so_tick_queues(due || moved, moved, due || moved, false) t

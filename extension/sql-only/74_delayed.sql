@@ -195,3 +195,18 @@ begin
     return queues;
 end;
 $$ language plpgsql;
+
+-- Function: pgq._so_wakeup_work(i_now)
+--   SQL-only helper: whether the waiting ticker has anything to do at
+--   i_now: a committed change signal, or a delayed event due and not
+--   delivered yet (the cheap look of pgq._so_move_due_delayed). One
+--   statement, inlined into its caller's: idle, it is the whole cost of a
+--   poll besides the sleep. (Here, not in sql-only/35_wakeup.sql: an SQL
+--   function is checked when created, and the delayed tables come first.)
+create function pgq._so_wakeup_work(i_now timestamptz) returns boolean as $$
+    select exists (select 1 from pgq._so_signal)
+        or exists (select 1 from pgq.delayed_event d, pgq.delayed_mark m
+                    where d.de_deliver_at <= i_now
+                      and not (d.de_deliver_at <= m.dm_time
+                               and txid_visible_in_snapshot(d.ev_txid, m.dm_snapshot)));
+$$ language sql stable;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: PostgreSQL
 # `make bench` in miniature: every part (bench/run.sh, triggers.sh,
-# consume.sh, ticker.sh, delayed.sh, bounded.sh, scale.sh, held_xmin.sh, curves.sh) runs with tiny sizes on the test cluster it is
+# consume.sh, ticker.sh, sqlonly.sh, delayed.sh, bounded.sh, scale.sh, held_xmin.sh, curves.sh) runs with tiny sizes on the test cluster it is
 # handed (PGQPP_BENCH_CLUSTER=env), writes its rows, and bench/table.py shows
 # a figure for pgqpp, PgQ 3.5 and raw PostgreSQL in every row of the main
 # table (n/a only where it says why). Every part checks its own work (rows
@@ -26,6 +26,8 @@ BENCH_CONSUME_EVENTS=2000 BENCH_CONSUME_ROUNDS=1 \
   bash "$src/bench/consume.sh" >"$work/consume.log" 2>&1 || { tail -30 "$work/consume.log"; fail "bench/consume.sh"; }
 TICKER_BENCH_SECONDS=2 TICKER_BENCH_QUEUES=5 TICKER_BENCH_RATE=50 TICKER_BENCH_TPS_SECONDS=7 TICKER_BENCH_SLICE=2 \
   bash "$src/bench/ticker.sh" >"$work/ticker.log" 2>&1 || { tail -30 "$work/ticker.log"; fail "bench/ticker.sh"; }
+SQLONLY_BENCH_SECONDS=2 SQLONLY_BENCH_QUEUES=5 SQLONLY_BENCH_RATE=50 SQLONLY_BENCH_INSERT_SECONDS=1 SQLONLY_BENCH_ROUNDS=1 \
+  bash "$src/bench/sqlonly.sh" >"$work/sqlonly.log" 2>&1 || { tail -30 "$work/sqlonly.log"; fail "bench/sqlonly.sh"; }
 DELAYED_BENCH_SECONDS=2 DELAYED_BENCH_RATE=200 DELAYED_BENCH_DEAD_ROUNDS=1 \
   bash "$src/bench/delayed.sh" >"$work/delayed.log" 2>&1 || { tail -30 "$work/delayed.log"; fail "bench/delayed.sh"; }
 BOUNDED_BENCH_EVENTS=3000 BOUNDED_BENCH_N=100 \
@@ -44,7 +46,7 @@ n=$(grep -c . "$work/results/curves.points")
 if command -v gnuplot >/dev/null; then
   grep -q '<svg' "$work/results/curves.svg" || fail "curves.sh drew no chart"
 fi
-for p in core triggers consume ticker delayed bounded scale held_xmin curves; do
+for p in core triggers consume ticker sqlonly delayed bounded scale held_xmin curves; do
   [ -s "$work/results/$p.txt" ] || fail "$p wrote no report"
   [ "$p" = curves ] || [ -s "$work/results/$p.tsv" ] || fail "$p wrote no rows"
 done
@@ -59,7 +61,8 @@ for label in "insert, 1 event per transaction" "insert, 100k events in 1 transac
              "held xmin: 20 consumers" "held xmin: growth" \
              "bounded batches: rows read per next_batch" "bounded batches: rows read per batch's get_batch_events" \
              "keyed parallelism: 8 workers" "cooperative consumers: 8 subconsumer processes" \
-             "fan-out: event tables per event"; do
+             "fan-out: event tables per event" "SQL-only edition: latency p50" \
+             "SQL-only edition: ticker CPU idle" "SQL-only edition: insert, 1 event per transaction"; do
   grep -qF "| $label" <<<"$main" || fail "no row '$label' in the main table"
 done
 bad=$(grep -E '\| n/a \||\| n/a$' <<<"$main" || true)

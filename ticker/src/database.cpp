@@ -91,8 +91,9 @@ void DatabaseWorker::wait_once() {
       "pgqpp_wait", "select queue_name, tick_id from pgq.wakeup_ticker(1000, $1)",
       {std::to_string(min_interval_ms)}, [this](const Result& r) {
         if (wakeup_ == Wakeup::unknown)
-          log_.info(name_, sql_only_ ? "wake-up path active: ticking on new events (SQL-only "
-                                       "edition: the server polls every 10 ms)"
+          log_.info(name_, sql_only_ ? "wake-up path active: ticking on commit (SQL-only "
+                                       "edition: the server reads the producers' change "
+                                       "signals every 10 ms)"
                                      : "wake-up path active: ticking on commit");
         wakeup_ = Wakeup::active;
         if (long long n = waiter_failures_.succeeded(); n > 0)

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: PostgreSQL
+// `pgqpp ticker` against the SQL-only edition (docs/managed.md, "Ticking on
+// commit"): with its periodic runs 10 s apart, an event reaches a consumer
+// within 2 s of its commit (only the edition's change signal can have
+// ticked it), also when its transaction stayed open after the insert (a
+// signal visible before the commit would tick too early and leave the
+// event to the periodic path); and nothing is ticked while nothing
+// committed, a rolled-back insert included.
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "../ticker_fixture.hpp"
+
+namespace pgqpp_cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+class SqlOnlyTicker : public TickerTest {
+ protected:
+  /// A new database with the SQL-only edition of the build installed by
+  /// psql -f (as the cluster's superuser: the non-superuser install has
+  /// its own test), queue q and consumer c; returns its name.
+  std::string edition_database() {
+    const std::string name = create_database("so");
+    const std::string file = command_output("ls '" + cluster_env("PGQPP_BUILD_DIR") +
+                                            "'/pgqpp-sqlonly--*.sql | sort -V | tail -1");
+    if (file.empty()) throw std::runtime_error("no pgqpp-sqlonly--*.sql in the build");
+    pgqpp::Connection c(conninfo(name));
+    c.exec(
+        "do $$ begin"
+        " if not exists (select 1 from pg_roles where rolname = 'pgq_reader') then create role "
+        "pgq_reader; end if;"
+        " if not exists (select 1 from pg_roles where rolname = 'pgq_writer') then create role "
+        "pgq_writer; end if;"
+        " if not exists (select 1 from pg_roles where rolname = 'pgq_admin') then"
+        "  create role pgq_admin in role pgq_reader, pgq_writer; end if; end $$");
+    const std::string path = file.substr(0, file.find_last_not_of('\n') + 1);
+    if (run_command("psql -X -q -v ON_ERROR_STOP=1 -d '" + name + "' -f '" + path +
+                    "' >/dev/null") != 0)
+      throw std::runtime_error("installing " + path + " failed");
+    return name;
+  }
+};
+
+/// Time until a batch of q for c on `c` holds `data` (polled every 10 ms),
+/// or `limit` when none did by then.
+std::chrono::milliseconds time_to_batch(pgqpp::Connection& c, const std::string& data,
+                                        Clock::time_point since, std::chrono::milliseconds limit) {
+  while (Clock::now() - since < limit) {
+    if (batch_has(c, data))
+      return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since);
+    std::this_thread::sleep_for(10ms);
+  }
+  return limit;
+}
+
+TEST_F(SqlOnlyTicker, TicksOnCommitNotBeforeAndNotWhenIdle) {
+  const std::string so = edition_database();
+  pgqpp::Connection c(conninfo(so));
+  c.exec("select pgq.create_queue('q')");
+  c.exec("select pgq.register_consumer('q', 'c')");
+  // Periodic runs (pgq.ticker() over every queue) 10 s apart: what comes
+  // within 2 s was ticked by the wake-up path.
+  const std::string ini = work + "/ticker.ini";
+  std::ofstream(ini) << "[pgqd]\nbase_connstr = host=" << cluster_env("PGHOST")
+                     << " port=" << cluster_env("PGPORT") << " user=" << cluster_env("PGUSER")
+                     << "\ninitial_database = postgres\ndatabase_list = " << so
+                     << "\nlogfile = " << log
+                     << "\nsyslog = 0\nticker_period = 10\nidle_ticker_period = 10\n"
+                        "retry_period = 30\nmaint_period = 120\ncheck_period = 60\n";
+  Process ticker({pgqpp(), "ticker", "-q", "-v", ini}, work + "/ticker.out");
+  auto log_tail = [&] { return "--- ticker log:\n" + read_file(log); };
+  ASSERT_TRUE(wait_log("db=" + so + ": serving pgqpp .* SQL-only edition", 10)) << log_tail();
+  ASSERT_TRUE(wait_log("db=" + so + ": wake-up path active", 10)) << log_tail();
+  const auto started = Clock::now();
+
+  // --- an event committed at once ---
+  c.exec("select pgq.insert_event('q', 't', 'first')");
+  auto took = time_to_batch(c, "first", Clock::now(), 2s);
+  EXPECT_LT(took, 2s) << "the first event was not ticked within 2 s of its commit\n" << log_tail();
+
+  // --- an event whose transaction stays open after the insert: the ticker
+  //     must not take the insert for the commit ---
+  pgqpp::Connection producer(conninfo(so));
+  producer.exec("begin");
+  producer.exec("select pgq.insert_event('q', 't', 'slow')");
+  std::this_thread::sleep_for(500ms);  // the wake-up path polls every 10 ms meanwhile
+  producer.exec("commit");
+  took = time_to_batch(c, "slow", Clock::now(), 2s);
+  EXPECT_LT(took, 2s) << "an event committed 0.5 s after its insert was not ticked within 2 s of "
+                         "its commit\n"
+                      << log_tail();
+
+  // --- nothing committed, nothing ticked (a rolled-back insert included) ---
+  const std::string ticks = q("select count(*) from pgq.tick", &c);
+  producer.exec("begin");
+  producer.exec("select pgq.insert_event('q', 't', 'rolled back')");
+  producer.exec("rollback");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(q("select count(*) from pgq.tick", &c), ticks)
+      << "ticks while nothing committed:\n"
+      << rows("select tick_id, tick_time, tick_event_seq from pgq.tick order by tick_id", &c)
+      << "\n"
+      << log_tail();
+  EXPECT_EQ(q("select count(*) from pgq._so_signal", &c), "0") << "signals left behind";
+  // All of it within one periodic interval: the periodic path had no turn.
+  EXPECT_LT(Clock::now() - started, 9s) << "the case ran too slowly to prove anything";
+}
+
+}  // namespace
+}  // namespace pgqpp_cluster

@@ -42,7 +42,7 @@ CURVES_QUEUES="3 6" CURVES_CONSUMERS="1 3" CURVES_DATABASES="1 2" CURVES_SECONDS
 # Every point of the curves measured, for both systems (the latency probe
 # fails the part when a consumer misses an event), and drawn.
 n=$(grep -c . "$work/results/curves.points")
-[ "$n" -eq 48 ] || fail "curves.points has $n points, expected 48 (2 systems x (2 x 6 + 2 x 3 + 2 x 3))"
+[ "$n" -eq 52 ] || fail "curves.points has $n points, expected 52 (2 systems x (2 x 7 + 2 x 3 + 2 x 3))"
 if command -v gnuplot >/dev/null; then
   grep -q '<svg' "$work/results/curves.svg" || fail "curves.sh drew no chart"
 fi

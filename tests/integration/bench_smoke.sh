@@ -52,7 +52,7 @@ for p in core triggers consume ticker sqlonly delayed bounded scale held_xmin cu
 done
 python3 "$src/bench/table.py" "$work/results" --out "$work/table.md" >/dev/null
 # The main table: every measure of the brief is there, with three figures or a reason.
-main=$(sed -n '/^## Results/,/^## /p' "$work/table.md" | grep '^| [a-z]' | grep -v '^| measure')
+main=$(sed -n '/^## Results/,/^## /p' "$work/table.md" | grep '^| [A-Za-z]' | grep -v '^| measure')
 for label in "insert, 1 event per transaction" "insert, 100k events in 1 transaction" \
              "consume one 1M-event batch, libpgqpp" "latency p50 at 100 ev/s" "latency p99, the same" \
              "latency p50, SQL consumer calling next_batch" "trigger: bulk UPDATE" \

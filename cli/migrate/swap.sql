@@ -410,7 +410,8 @@ begin
                        (select string_agg(relname, ', ' order by relname) from migrate_shared));
     -- Rows the new extension has no table for. The SQL-only edition's
     -- change signals (pgq._so_signal) are not data: the extension's ticker
-    -- ticks those queues by its periodic run; they go with the old schema.
+    -- ticks those queues by its periodic run; the table is dropped after the
+    -- commit, with the edition's helpers (migrate_drop_old).
     for r in select c.relname from pg_catalog.pg_class c
               where c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace and c.relkind = 'r'
                 and c.oid in (select objid from pg_temp.migrate_members(i_from))
@@ -452,6 +453,12 @@ begin
             execute format('alter function %s set schema %I', r.f,
                            case r.nspname when 'pgq_migrating' then 'pgq' else 'pgq_coop' end);
         end loop;
+        -- So does its change-signal table: a ticker statement that waited
+        -- deletes the signals it ticked from pgq._so_signal by name, and an
+        -- insert that waited adds one (dropped by migrate_drop_old too).
+        if pg_catalog.to_regclass('pgq_migrating._so_signal') is not null then
+            alter table pgq_migrating._so_signal set schema pgq;
+        end if;
         -- Most of them are SECURITY DEFINER, running as the role that
         -- installed the edition, which owned its tables: until then that
         -- role may use the tables it no longer owns (noted in
@@ -550,6 +557,12 @@ begin
         loop
             execute format('drop function %s', r.f);
         end loop;
+        if pg_catalog.to_regclass('pgq._so_signal') is not null
+           and 'pgq._so_signal'::pg_catalog.regclass not in (
+                   select d.objid from pg_catalog.pg_depend d
+                    where d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass and d.deptype = 'e') then
+            drop table pgq._so_signal;
+        end if;
         drop schema pgq_migrating cascade;
         drop schema if exists pgq_coop_migrating cascade;
         return 'dropped the SQL-only edition''s functions (schemas pgq_migrating and pgq_coop_migrating)';

@@ -41,10 +41,15 @@ DEB_OUT        ?= build-deb
 CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
               -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 # ccache, where it is installed, makes rebuilds in a fresh clone cheap (CI
-# builds a clone per run; paths inside the clone are hashed relatively).
+# builds a clone per run; paths inside the clone are hashed relatively). The
+# build folders of the majors (build, build-pg17, build-pg18) and the
+# pgq-named test build sit at the same depth; not hashing the working
+# folder (only debug info's compilation folder names it) lets them share
+# every object that does not include the server's headers.
 ifneq ($(shell command -v ccache 2>/dev/null),)
 CMAKE_FLAGS += -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 endif
 
 .PHONY: all build configure install test demo bench bench-consume bench-load bench-produce deps clean format \
@@ -102,4 +107,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) $(DEB_OUT)
+	rm -rf $(BUILD) $(BUILD)-pgq $(DEB_OUT)

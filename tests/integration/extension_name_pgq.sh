@@ -15,25 +15,32 @@ chmod 755 "$work"
 
 # Configure and build the extension under the name pgq, and the tool (whose
 # install and demo create the extension under the build's name).
-cmake -S "$root" -B "$work/build" -DEXTENSION_NAME=pgq -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/cmake.log" 2>&1 ||
+# The pgq-named build sits next to the suite's own build (build -> build-pgq),
+# at the same depth, and is kept: with ccache (paths relative to the clone,
+# see the Makefile) everything but the extension and the tool's own files
+# comes from the cache, and a later run rebuilds only what changed.
+build=${PGQPP_BUILD_DIR:-$root/build}-pgq
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+cmake -S "$root" -B "$build" -DEXTENSION_NAME=pgq -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >"$work/cmake.log" 2>&1 ||
   { cat "$work/cmake.log"; exit 1; }
-cmake --build "$work/build" -j 2 --target pgqpp_ext pgqpp_bridge_test pgqpp_sql pgqpp_cli >"$work/build.log" 2>&1 ||
+cmake --build "$build" -j 2 --target pgqpp_ext pgqpp_bridge_test pgqpp_sql pgqpp_cli >"$work/build.log" 2>&1 ||
   { tail -30 "$work/build.log"; exit 1; }
-test -f "$work/build/extension/pgq.control" || fail "no pgq.control was generated"
-version=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$work/build/extension/pgq.control")
+test -f "$build/extension/pgq.control" || fail "no pgq.control was generated"
+version=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$build/extension/pgq.control")
 test -n "$version" || fail "pgq.control has no default_version"
-test -f "$work/build/extension/pgq--$version.sql" || fail "no pgq--$version.sql was generated"
-test ! -e "$work/build/extension/pgqpp.control" || fail "pgqpp.control generated under EXTENSION_NAME=pgq"
-test -f "$work/build/extension/pgq_coop.control" || fail "no pgq_coop.control was generated"
-grep -q "^requires = 'pgq'$" "$work/build/extension/pgq_coop.control" || fail "pgq_coop.control does not require pgq"
-test -f "$work/build/extension/pgq_coop--$version.sql" || fail "no pgq_coop--$version.sql was generated"
-for f in "$work/build/extension/pgq--$version.sql" "$work/build/extension"/pgq--*--*.sql; do
+test -f "$build/extension/pgq--$version.sql" || fail "no pgq--$version.sql was generated"
+test ! -e "$build/extension/pgqpp.control" || fail "pgqpp.control generated under EXTENSION_NAME=pgq"
+test -f "$build/extension/pgq_coop.control" || fail "no pgq_coop.control was generated"
+grep -q "^requires = 'pgq'$" "$build/extension/pgq_coop.control" || fail "pgq_coop.control does not require pgq"
+test -f "$build/extension/pgq_coop--$version.sql" || fail "no pgq_coop--$version.sql was generated"
+for f in "$build/extension/pgq--$version.sql" "$build/extension"/pgq--*--*.sql; do
   ! grep -q "pgq_coop\." "$f" || fail "$(basename "$f") creates pgq_coop objects"
 done
 
 # A second cluster whose `pgq` is pgqpp (it replaces Debian's pgq control file
 # in the staged share folder only).
-pg_stage "$work/stage" "$work/build"
+pg_stage "$work/stage" "$build"
 port=$(free_port)
 mkdir -p "$work/cluster"
 trap 'pg_stop "$work/cluster/data"' EXIT
@@ -80,19 +87,19 @@ echo "pgq_coop installs as its own extension on pgq"
 
 # `pgqpp install` of this build creates extension pgq, and knows it again.
 q postgres "create database inst" >/dev/null
-out=$("$work/build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst")
+out=$("$build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst")
 echo "$out" | grep -q "^installed pgq [0-9.]* in database inst$" || fail "install said: $out"
 echo "$out" | grep -q "^installed pgq_coop $version in database inst$" || fail "install made no pgq_coop: $out"
 [ "$(psql -X -At -d inst -c "select pgq_coop.version()")" = "$version" ] || fail "pgq_coop.version() in inst"
 [ "$(psql -X -At -d inst -c "select obj_description(oid, 'pg_extension') like 'pgqpp:%' from pg_extension where extname = 'pgq'")" = t ] ||
   fail "pgqpp install did not create pgqpp's extension pgq"
-out=$("$work/build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst")
+out=$("$build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst")
 echo "$out" | grep -q "^pgq [0-9.]* is already installed in database inst$" || fail "second install said: $out"
 echo "$out" | grep -q "^pgq_coop $version is already installed in database inst$" || fail "second install said: $out"
 # A database whose pgq came first (CREATE EXTENSION pgq) gets pgq_coop too.
 q postgres "create database inst2" >/dev/null
 psql -X -q -d inst2 -c "create extension pgq" >/dev/null
-out=$("$work/build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst2")
+out=$("$build/cli/pgqpp" install --dsn "host=127.0.0.1 port=$port dbname=inst2")
 echo "$out" | grep -q "^installed pgq_coop $version in database inst2$" || fail "install over pgq said: $out"
 echo "pgqpp install of an EXTENSION_NAME=pgq build creates and recognises extensions pgq and pgq_coop"
 pg_crashed "$work/cluster/data" && fail "a backend crashed"

@@ -102,6 +102,19 @@ foreach(_f IN LISTS _files)
   cluster_test(integration/${_n} ${_label} ${_timeout} script ${_f})
 endforeach()
 
+# --- Debian's python3-pgq consumer and pgqd, and the fault injection,
+# against the SQL-only edition: the same scripts, the schema installed by
+# `pgqpp install --sql-only` ---
+foreach(_n compat_python_pgq compat_pgqd)
+  cluster_test(integration/sqlonly_${_n} sqlonly 1800 script ${_src}/tests/integration/${_n}.sh)
+  set_tests_properties(integration/sqlonly_${_n} PROPERTIES ENVIRONMENT COMPAT_EXTENSION=sqlonly)
+endforeach()
+# and the fault-injection run, shorter than the extension's (the faults are
+# the same; the edition's code paths are what is new)
+cluster_test(integration/sqlonly_fault_injection sqlonly 3600 script ${_src}/tests/integration/fault_injection.sh)
+set_tests_properties(integration/sqlonly_fault_injection PROPERTIES LABELS "sqlonly;fault"
+                     ENVIRONMENT "SCENE_EDITION=sqlonly;FAULT_SECONDS=45")
+
 # --- libpgqpp's integration tests (lib/tests/integration/, one GoogleTest
 # binary that creates its own databases) against pgqpp and against PgQ 3.5
 # (Debian's `pgq`: the library falls back to insert_event per row and to

@@ -9,27 +9,34 @@
 # shellcheck source=tests/lib/testlib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/testlib.sh"
 
+# SCENE_EDITION (environment): pgqpp (the default) or sqlonly, the SQL-only
+# edition (docs/managed.md), installed as `pgqpp install --sql-only` does on
+# a cluster without pgqpp's library preloaded.
+scene_edition=${SCENE_EDITION:-pgqpp}
+
 # scene_cluster DATA_DIR [postgres -c options...]: initdb and start a cluster
-# with pgqpp preloaded on a free port. Exports PGHOST, PGPORT, PGUSER and
-# PGDATABASE, and sets `base`, a libpq connect string without a dbname.
+# on a free port, with pgqpp preloaded unless the edition is SQL-only.
+# Exports PGHOST, PGPORT, PGUSER and PGDATABASE, and sets `base`, a libpq
+# connect string without a dbname.
 scene_cluster() {
-  local data=$1 port
+  local data=$1 port preload=()
   shift
   port=$(free_port)
-  pg_start "$data" "$port" "-c shared_preload_libraries=pgqpp" "$@" || return 1
+  [ "$scene_edition" = sqlonly ] || preload=("-c shared_preload_libraries=pgqpp")
+  pg_start "$data" "$port" "${preload[@]}" "$@" || return 1
   export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=postgres
   base="host=127.0.0.1 port=$port user=postgres"
 }
 
 # scene_queue DB QUEUE ROTATION CONSUMER...: databases DB and DB_target;
-# in DB, pgqpp with QUEUE rotating its tables every ROTATION and the
+# in DB, pgqpp (SCENE_EDITION) with QUEUE rotating its tables every ROTATION and the
 # consumers registered; in DB_target, the exactly-once target table DB_eo.
 # Sets `conn` and `target`, the connect strings of the two databases.
 scene_queue() {
   local db=$1 queue=$2 rotation=$3 c
   shift 3
   q postgres "create database $db" && q postgres "create database ${db}_target"
-  q "$db" "create extension pgqpp"
+  install_queue_schema "$db" "$scene_edition"
   q "$db" "select pgq.create_queue('$queue')" >/dev/null
   q "$db" "select pgq.set_queue_config('$queue', 'rotation_period', '$rotation')" >/dev/null
   for c in "$@"; do q "$db" "select pgq.register_consumer('$queue', '$c')" >/dev/null; done

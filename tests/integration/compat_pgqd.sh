@@ -16,7 +16,8 @@ set -euo pipefail
 db=compat_pgqd
 queue=pgqd_q
 # COMPAT_EXTENSION=pgq runs the same test against Debian's PgQ 3.5, to check
-# the test itself.
+# the test itself; COMPAT_EXTENSION=sqlonly against pgqpp's SQL-only edition
+# (ctest integration/sqlonly_compat_pgqd).
 extension=${COMPAT_EXTENSION:-pgqpp}
 work="${PGQPP_TEST_WORK:?PGQPP_TEST_WORK is not set}/compat_pgqd"
 rm -rf "$work"
@@ -66,8 +67,8 @@ trap cleanup EXIT
 step "database $db with $extension, queue $queue, consumers c1 c2"
 psql_admin -c "set client_min_messages = warning" -c "drop database if exists $db with (force)" >/dev/null
 psql_admin -c "create database $db" >/dev/null
+install_queue_schema "$db" "$extension"
 q "$db" >/dev/null <<SQL
-create extension $extension;
 select pgq.create_queue('$queue');
 -- Tick soon after events arrive, and at least every 2 s when idle (the
 -- rotation check needs consumers to move on while nothing is produced).

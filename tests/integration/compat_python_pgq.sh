@@ -9,7 +9,7 @@
 #         event of type 'retry-me' for retry (pgq.event_retry);
 #   pyc2  plain fetch (pgq_lazy_fetch = 0: pgq.get_batch_events);
 #   pyc3  table_filter (pgq.get_batch_cursor with an extra WHERE);
-#   pyc4  (pgqpp only) cursor fetch with max_batch_events 2: bounded batches.
+#   pyc4  (pgqpp, either edition) cursor fetch with max_batch_events 2: bounded batches.
 # Each records what it received in a table, inside its batch transaction;
 # the checks below compare those rows with the events committed here.
 #
@@ -21,7 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 consumer_py="$here/../compat/python_consumer.py"
 db=compat_pyq
 # COMPAT_EXTENSION=pgq runs the same test against Debian's PgQ 3.5, to check
-# the test itself.
+# the test itself; COMPAT_EXTENSION=sqlonly against pgqpp's SQL-only edition
+# (ctest integration/sqlonly_compat_python_pgq).
 extension=${COMPAT_EXTENSION:-pgqpp}
 queue=pyq
 work="${PGQPP_TEST_WORK:?PGQPP_TEST_WORK is not set}/compat_pyq"
@@ -59,8 +60,8 @@ trap cleanup EXIT
 step "database $db with $extension"
 psql_admin -c "set client_min_messages = warning" -c "drop database if exists $db" >/dev/null
 psql_admin -c "create database $db" >/dev/null
+install_queue_schema "$db" "$extension"
 q "$db" >/dev/null <<SQL
-create extension $extension;
 select pgq.create_queue('$queue');
 -- What the producer committed (rolled back with the events it describes).
 create table expected (
@@ -249,7 +250,7 @@ step "a further run finds no batch and exits cleanly"
 consume pyc 3 --set retry_types=retry-me
 check "pyc: nothing in an empty run" "$db" "select count(*) = 0 from seen where run_label = '3'"
 
-if [ "$extension" = pgqpp ]; then
+if [ "$extension" != pgq ]; then
   step "bounded batches: pyc4 (max_batch_events 2) reads the same intervals two events at a time"
   q "$db" "select pgq.register_consumer_at('$queue', 'pyc4', $start_tick)" \
     "select pgq.set_consumer_config('$queue', 'pyc4', 'max_batch_events', '2')" >/dev/null

@@ -35,7 +35,7 @@ root=${PGQPP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}
 
 seed=${FAULT_SEED:-$(( (RANDOM << 15 | RANDOM) % 1000000 ))}
-echo "fault injection: seed $seed (rerun with FAULT_SEED=$seed)"
+echo "fault injection on $scene_edition: seed $seed (rerun with FAULT_SEED=$seed)"
 trap 'echo "FAIL (seed $seed): line $LINENO: $BASH_COMMAND failed"' ERR
 seconds=${FAULT_SECONDS:-90}
 

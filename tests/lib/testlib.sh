@@ -35,6 +35,17 @@ q() {
   psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "${args[@]}"
 }
 
+# install_queue_schema DB EDITION: PgQ's schema in DB, for the tests that
+# run against several: EDITION pgqpp or pgq (Debian's PgQ 3.5) is `create
+# extension EDITION`; sqlonly is pgqpp's SQL-only edition as `pgqpp install
+# --sql-only` installs it (the tool of the build under test).
+install_queue_schema() {
+  case $2 in
+    sqlonly) "${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}/cli/pgqpp" install --sql-only --dsn "dbname=$1" >/dev/null ;;
+    *) q "$1" "create extension $2" >/dev/null ;;
+  esac
+}
+
 # holds DB SQL: true when SQL returns exactly 't' (for wait_for).
 holds() { [ "$(q "$1" "$2" 2>/dev/null)" = t ]; }
 

@@ -252,6 +252,9 @@ int serve(const WebSettings& settings) {
   // Each open page holds one worker for its stream.
   svr.new_task_queue = [] { return new httplib::ThreadPool(32); };
   svr.set_default_headers(security_headers());
+  // Requests carry at most an action's few parameters (and each action's
+  // parameters go to the log in one line).
+  svr.set_payload_max_length(64 * 1024);
   svr.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     return check_token(settings.token, req, res);
   });

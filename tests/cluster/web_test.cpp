@@ -410,6 +410,8 @@ TEST_F(WebActions, EachActionChangesTheDatabase) {
   r = post("pause", body, {"-H", bearer, "-H", json_type, "-H", "Origin: http://evil.example"});
   EXPECT_EQ(r.code, 403) << r.body;
   EXPECT_EQ(paused(), "f");
+  r = post("pause", std::string(100000, ' ') + body, {"-H", bearer, "-H", json_type});
+  EXPECT_EQ(r.code, 413) << "bodies are small: " << r.body;
   r = post("pause", body, {"-b", "pgqpp_token=" + token, "-H", json_type});
   EXPECT_EQ(r.code, 200) << "the page's cookie is enough: " << r.body;
   EXPECT_EQ(paused(), "t");

@@ -36,6 +36,8 @@ struct DemoOptions {
   std::string bindir;
   int seconds = 5;
   int rate = 1000;
+  bool web = false;                           // --web: the console runs along
+  std::string web_listen = "127.0.0.1:8080";  // --web-listen
 };
 
 std::atomic<bool> interrupted{false};
@@ -168,6 +170,30 @@ bool summarize(long long produced, std::vector<ConsumerReport> reports, double s
   return ok;
 }
 
+// `pgqpp web` against the demo's database, read-only, on `listen`; returns
+// once it serves, and the address it serves at.
+std::unique_ptr<ChildProcess> start_web(const DemoCluster& cluster, const std::string& listen,
+                                        std::string& url) {
+  const std::string log = cluster.folder() + "/web.out";
+  auto web = std::make_unique<ChildProcess>(
+      ChildSpec{.argv = {self_exe(), "web", "--dsn", cluster.conninfo(), "--listen", listen},
+                .log_file = log,
+                .run_as = "",
+                .cwd = ""});
+  const auto ready_by = Clock::now() + std::chrono::seconds(15);
+  const std::string mark = "serving ";
+  while (!file_contains(log, mark)) {
+    check_interrupt();
+    if (!web->running() || Clock::now() > ready_by)
+      throw Failure("pgqpp web did not start: " + last_line(log));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::string line = last_line(log);  // pgqpp web: serving URL (Ctrl-C stops)
+  const auto at = line.find(mark) + mark.size();
+  url = line.substr(at, line.find(' ', at) - at);
+  return web;
+}
+
 int demo(const DemoOptions& o) {
   install_signals();
   std::string bindir = o.bindir.empty() ? default_bindir() : o.bindir;
@@ -199,8 +225,15 @@ int demo(const DemoOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 
-  say("to watch it in a browser while it runs (--seconds 300 leaves time): pgqpp web --dsn '" +
-      cluster.conninfo() + "', then open http://127.0.0.1:8080/");
+  std::unique_ptr<ChildProcess> web;
+  if (o.web) {
+    std::string url;
+    web = start_web(cluster, o.web_listen, url);
+    say("the console: open " + url + " (pgqpp web; it stops with the demo)");
+  } else {
+    say("to watch it in a browser while it runs (--seconds 300 leaves time): pgqpp web --dsn '" +
+        cluster.conninfo() + "', then open http://127.0.0.1:8080/ (or: pgqpp demo --web)");
+  }
   say("producer: " + group_digits(o.rate) +
       " events/s in bulk inserts every 10 ms; two consumers; " + std::to_string(o.seconds) + " s");
   DemoTraffic traffic(cluster.conninfo(), "orders", consumers, o.rate);
@@ -211,6 +244,7 @@ int demo(const DemoOptions& o) {
   long long produced = traffic.produced();
   auto reports = traffic.finish();
   if (std::string e = traffic.error(); !e.empty()) throw Failure(e);
+  if (web) web->stop();
   ticker.stop();
   bool ok = summarize(produced, std::move(reports), seconds, o.rate);
   say("stopping the cluster and removing " + cluster.folder());
@@ -234,6 +268,7 @@ std::function<int()> setup_demo(CLI::App& app) {
       "\nExamples:\n"
       "  pgqpp demo\n"
       "  pgqpp demo --seconds 20 --rate 5000\n"
+      "  pgqpp demo --web --seconds 300     # and open http://127.0.0.1:8080/\n"
       "  make demo          # from a source checkout, without make install");
   app.add_option("--bindir", o->bindir,
                  "folder of initdb, pg_ctl and postgres (default: pg_config --bindir)");
@@ -243,6 +278,11 @@ std::function<int()> setup_demo(CLI::App& app) {
   app.add_option("--rate", o->rate, "events per second the producer inserts")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  app.add_flag("--web", o->web,
+               "also run the console (pgqpp web, read-only) against the demo's database");
+  app.add_option("--web-listen", o->web_listen,
+                 "HOST:PORT of the console with --web (default 127.0.0.1:8080; port 0: any free)")
+      ->type_name("HOST:PORT");
   return [o]() { return run_guarded("demo", [o] { return demo(*o); }); };
 }
 

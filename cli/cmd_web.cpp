@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: PostgreSQL
 // `pgqpp web`: a live console in the browser (cli/web/, docs/web.md):
-// every queue and consumer, charts of lag and throughput, a page per queue.
-// Read-only in this version.
+// every queue and consumer, charts of lag and throughput, a page per queue,
+// and with --allow-actions (and a token) a few operator actions.
 #include <memory>
 
 #include "commands.hpp"
@@ -28,6 +28,8 @@ int run_web(WebArgs& args) {
   if (!web::is_loopback(s.listen.host) && args.token_file.empty())
     throw UsageError("--listen " + args.listen +
                      " is reachable from other hosts: give --token-file too");
+  if (s.allow_actions && args.token_file.empty())
+    throw UsageError("--allow-actions lets the page change the database: give --token-file too");
   if (!args.token_file.empty()) s.token = web::read_token_file(args.token_file);
   s.history = static_cast<std::size_t>(args.history_minutes * 60);
   return web::serve(s);
@@ -46,6 +48,9 @@ std::function<int()> setup_web(CLI::App& app) {
   app.add_option("--token-file", args->token_file,
                  "require the token in FILE on every request (needed off loopback)")
       ->type_name("FILE");
+  app.add_flag("--allow-actions", args->settings.allow_actions,
+               "let the page pause/resume tickers, move due retries, replay or purge dead "
+               "letters, unregister consumers (needs --token-file)");
   app.add_option("--lag-threshold", args->settings.lag_threshold,
                  "a consumer lags when its lag exceeds SECONDS while it is behind (default 60)")
       ->type_name("SECONDS")
@@ -59,9 +64,11 @@ std::function<int()> setup_web(CLI::App& app) {
       "  pgqpp web --dsn 'dbname=app'            then open http://127.0.0.1:8080/\n"
       "  openssl rand -hex 24 > token && chmod 600 token\n"
       "  pgqpp web --listen 0.0.0.0:8080 --token-file token\n"
-      "                                         then open http://HOST:8080/?token=TOKEN once\n\n"
+      "                                         then open http://HOST:8080/?token=TOKEN once\n"
+      "  pgqpp web --allow-actions --token-file token\n\n"
       "The API: GET /api/status (status --json's shape), /api/series, /api/stream\n"
-      "(server-sent events), /api/queue/NAME. With a token every request needs\n"
+      "(server-sent events), /api/queue/NAME, /api/actions; with --allow-actions\n"
+      "POST /api/action/NAME (JSON body). With a token every request needs\n"
       "'Authorization: Bearer TOKEN' or the cookie /?token=TOKEN sets. See docs/web.md.");
   return [args] { return run_guarded("web", [&] { return run_web(*args); }); };
 }

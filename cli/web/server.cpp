@@ -10,6 +10,7 @@
 #include <memory>
 #include <thread>
 
+#include "actions.hpp"
 #include "assets.hpp"
 #include "listen_address.hpp"
 #include "queue_detail.hpp"
@@ -135,18 +136,84 @@ void serve_stream(const Sampler& sampler, httplib::Response& res) {
       });
 }
 
-void serve_queue(const WebSettings& settings, const std::string& name, httplib::Response& res) {
+// A connection for one request: connecting and every statement limited to 3 s.
+Connection request_connection(const WebSettings& settings) {
   const auto limit = std::chrono::milliseconds(3000);
+  Connection db(settings.conn.dsn, limit);
+  db.set_query_timeout(limit);
+  db.exec("select set_config('statement_timeout', $1, false)", {std::to_string(limit.count())});
+  return db;
+}
+
+void serve_queue(const WebSettings& settings, const std::string& name, httplib::Response& res) {
   try {
-    Connection db(settings.conn.dsn, limit);
-    db.set_query_timeout(limit);
-    db.exec("select set_config('statement_timeout', $1, false)", {std::to_string(limit.count())});
+    Connection db = request_connection(settings);
     send_json(res, 200, queue_detail(db, name, settings.lag_threshold, settings.event_limit));
   } catch (const Failure& e) {
     send_error(res, 404, e.what());
   } catch (const std::exception& e) {
     send_error(res, 503, e.what());
   }
+}
+
+// GET /api/actions: whether the page may offer the actions, so that it
+// shows their buttons only when they would work.
+void serve_actions(const WebSettings& settings, httplib::Response& res) {
+  if (!settings.allow_actions)
+    return send_json(res, 200, {{"enabled", false}, {"permitted", false}});
+  try {
+    Connection db = request_connection(settings);
+    const nlohmann::json missing = missing_privileges(db);
+    send_json(res, 200, {{"enabled", true}, {"permitted", missing.empty()}, {"missing", missing}});
+  } catch (const std::exception& e) {
+    send_json(res, 503, {{"enabled", true}, {"permitted", false}, {"error", e.what()}});
+  }
+}
+
+// Against cross-site requests (besides the token and its SameSite=Strict
+// cookie): a JSON body, which a form of another site cannot send, and an
+// Origin, when the browser sends one, that is this console's own.
+std::string csrf_refusal(const httplib::Request& req) {
+  const std::string type = req.get_header_value("Content-Type");
+  if (type.rfind("application/json", 0) != 0) return "the body must be application/json";
+  const std::string origin = req.get_header_value("Origin");
+  if (!origin.empty() && origin != "http://" + req.get_header_value("Host"))
+    return "a request from another origin (" + origin + ")";
+  return "";
+}
+
+// One line on stderr per action asked for: who, what, with what, and how it ended.
+void log_action(const httplib::Request& req, const std::string& name, const std::string& params,
+                const ActionOutcome& out) {
+  const std::string result = out.body.contains("error") ? out.body["error"].get<std::string>()
+                                                        : out.body["result"].get<std::string>();
+  std::fprintf(stderr, "pgqpp web: action %s %s from %s: %d %s\n", name.c_str(), params.c_str(),
+               req.remote_addr.c_str(), out.status, dump(result).c_str());
+  std::fflush(stderr);
+}
+
+ActionOutcome action(const WebSettings& settings, const std::string& name,
+                     const httplib::Request& req, nlohmann::json& params) {
+  if (!settings.allow_actions)
+    return {403, {{"error", "actions are off: start pgqpp web with --allow-actions"}}};
+  if (!is_action(name)) return {404, {{"error", "no action " + name}}};
+  if (const std::string why = csrf_refusal(req); !why.empty()) return {403, {{"error", why}}};
+  params = nlohmann::json::parse(req.body, nullptr, false);
+  if (params.is_discarded()) return {400, {{"error", "the body is not JSON"}}};
+  try {
+    Connection db = request_connection(settings);
+    return run_action(db, name, params);
+  } catch (const std::exception& e) {
+    return {503, {{"error", e.what()}}};
+  }
+}
+
+void serve_action(const WebSettings& settings, const std::string& name, const httplib::Request& req,
+                  httplib::Response& res) {
+  nlohmann::json params;
+  const ActionOutcome out = action(settings, name, req, params);
+  log_action(req, name, params.is_discarded() || params.is_null() ? "-" : dump(params), out);
+  send_json(res, out.status, out.body);
 }
 
 void add_routes(httplib::Server& svr, const WebSettings& settings, const Sampler& sampler) {
@@ -159,6 +226,11 @@ void add_routes(httplib::Server& svr, const WebSettings& settings, const Sampler
           [&](const httplib::Request&, httplib::Response& res) { serve_stream(sampler, res); });
   svr.Get("/api/queue/(.+)", [&](const httplib::Request& req, httplib::Response& res) {
     serve_queue(settings, req.matches[1], res);
+  });
+  svr.Get("/api/actions",
+          [&](const httplib::Request&, httplib::Response& res) { serve_actions(settings, res); });
+  svr.Post("/api/action/([a-z]+)", [&](const httplib::Request& req, httplib::Response& res) {
+    serve_action(settings, req.matches[1], req, res);
   });
   svr.Get("/(|app\\.js|style\\.css)", [](const httplib::Request& req, httplib::Response& res) {
     const Asset* a = find_asset(req.path);
@@ -180,6 +252,9 @@ int serve(const WebSettings& settings) {
   // Each open page holds one worker for its stream.
   svr.new_task_queue = [] { return new httplib::ThreadPool(32); };
   svr.set_default_headers(security_headers());
+  // Requests carry at most an action's few parameters (and each action's
+  // parameters go to the log in one line).
+  svr.set_payload_max_length(64 * 1024);
   svr.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     return check_token(settings.token, req, res);
   });

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: PostgreSQL
 // `pgqpp web`'s HTTP server: the embedded page, the JSON API (/api/status,
-// /api/series, /api/queue/NAME), the live stream (/api/stream, server-sent
-// events), the token check and the security headers. docs/web.md
+// /api/series, /api/queue/NAME, /api/actions), the live stream (/api/stream,
+// server-sent events), the actions (POST /api/action/NAME, with
+// --allow-actions), the token check and the security headers. docs/web.md
 // describes the endpoints and the rules.
 #pragma once
 
@@ -17,7 +18,8 @@ namespace pgqpp::cli::web {
 struct WebSettings {
   ConnectOptions conn;
   ListenAddress listen{"127.0.0.1", 8080};
-  std::string token;  ///< "" when no --token-file: then no request needs one
+  std::string token;           ///< "" when no --token-file: then no request needs one
+  bool allow_actions = false;  ///< --allow-actions (then `token` is never "")
   double lag_threshold = 60;
   std::size_t history = 600;  ///< samples kept, one a second
   int event_limit = 50;       ///< events on a queue page

@@ -3,13 +3,18 @@
 """Loads a page in headless Chromium and writes its DOM after the scripts ran.
 
 Usage: render_page.py URL DOM_FILE PNG_FILE [SECONDS] [WIDTHxHEIGHT]
+                      [--step JS | --shot PNG_FILE]...
 
 `chromium --dump-dom --virtual-time-budget` never returns for a page that
 keeps a stream open (pgqpp web's server-sent events hold a request open,
 and virtual time waits for it), so this drives Chromium over the DevTools
 protocol on a pipe (--remote-debugging-pipe: fd 3 in, fd 4 out,
 NUL-separated JSON): open the page, wait SECONDS (default 4) of real time,
-read document.documentElement.outerHTML, take a screenshot, close.
+then run the steps in order: --step evaluates JS in the page (awaiting it
+when it is a promise; an exception fails the run) and waits SECONDS again,
+--shot saves a screenshot; then read document.documentElement.outerHTML,
+take a screenshot, close. Steps let a test click through the page (a
+button, then its confirmation).
 Exit 0 when both were written; 1 with the reason on stderr otherwise.
 """
 import base64
@@ -78,10 +83,37 @@ class Browser:
         self.profile.cleanup()
 
 
+def screenshot(browser, session, png_file):
+    png = browser.call("Page.captureScreenshot", session, format="png")["data"]
+    with open(png_file, "wb") as f:
+        f.write(base64.b64decode(png))
+
+
+def wait(browser, session, seconds):
+    browser.call("Runtime.evaluate", session,
+                 expression=f"new Promise(r => setTimeout(r, {int(seconds * 1000)}))",
+                 awaitPromise=True)
+
+
+def parse_args(argv):
+    """The positional arguments, and the steps (("step", JS) or ("shot", PNG)) in order."""
+    positional, steps = [], []
+    i = 0
+    while i < len(argv):
+        if argv[i] in ("--step", "--shot") and i + 1 < len(argv):
+            steps.append((argv[i][2:], argv[i + 1]))
+            i += 2
+        else:
+            positional.append(argv[i])
+            i += 1
+    return positional, steps
+
+
 def main():
-    url, dom_file, png_file = sys.argv[1:4]
-    seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 4
-    width, height = (int(x) for x in (sys.argv[5] if len(sys.argv) > 5 else "1200x1000").split("x"))
+    args, steps = parse_args(sys.argv[1:])
+    url, dom_file, png_file = args[0:3]
+    seconds = float(args[3]) if len(args) > 3 else 4
+    width, height = (int(x) for x in (args[4] if len(args) > 4 else "1200x1000").split("x"))
     browser = Browser(width, height)
     try:
         target = browser.call("Target.createTarget", url="about:blank")["targetId"]
@@ -89,16 +121,22 @@ def main():
         browser.call("Emulation.setDeviceMetricsOverride", session, width=width, height=height,
                      deviceScaleFactor=1, mobile=width < 700)
         browser.call("Page.navigate", session, url=url)
-        browser.call("Runtime.evaluate", session,
-                     expression=f"new Promise(r => setTimeout(r, {int(seconds * 1000)}))",
-                     awaitPromise=True)
+        wait(browser, session, seconds)
+        for kind, arg in steps:
+            if kind == "shot":
+                screenshot(browser, session, arg)
+                continue
+            reply = browser.call("Runtime.evaluate", session, expression=arg, awaitPromise=True)
+            if "exceptionDetails" in reply:
+                details = reply["exceptionDetails"]
+                why = details.get("exception", {}).get("description", details.get("text"))
+                raise RuntimeError(f"step {arg!r}: {why}")
+            wait(browser, session, seconds)
         dom = browser.call("Runtime.evaluate", session, returnByValue=True,
                            expression="document.documentElement.outerHTML")["result"]["value"]
         with open(dom_file, "w") as f:
             f.write(dom)
-        png = browser.call("Page.captureScreenshot", session, format="png")["data"]
-        with open(png_file, "wb") as f:
-            f.write(base64.b64decode(png))
+        screenshot(browser, session, png_file)
     except Exception as e:  # noqa: BLE001 - any failure is the one line of the exit
         print(f"render_page: {e}", file=sys.stderr)
         return 1

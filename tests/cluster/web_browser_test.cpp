@@ -4,8 +4,12 @@
 // ran: the queues and consumers are there, the lagging consumer is flagged,
 // the charts are drawn, and a queue name and a payload holding <script> are
 // shown as text, not run. Screenshots go into the case's work folder
-// (web.png, web-queue.png). Chromium is driven by render_page.py.
+// (web.png, web-queue.png). With --allow-actions and the token, a queue is
+// paused from the page: its button, the page's confirmation box, then the
+// paused state rendered and in pgq.queue (web-confirm.png, web-paused.png).
+// Chromium is driven by render_page.py.
 #include <cstdio>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -21,13 +25,17 @@ const std::string evil_queue = "<script>alert(1)</script>";
 using WebBrowser = WebTest;
 
 // The DOM after the page's scripts ran for 4 s in headless Chromium
-// (render_page.py), and a screenshot of it as `png`; "" when it failed.
-std::string rendered(const std::string& url, const std::string& png, const std::string& work) {
+// (render_page.py), after its `steps` (--step JS, --shot PNG), and a
+// screenshot of it as `png`; "" when it failed.
+std::string rendered(const std::string& url, const std::string& png, const std::string& work,
+                     const std::vector<std::string>& steps = {}) {
   const std::string dom = work + "/dom.html";
   std::remove(dom.c_str());
+  std::string extra;
+  for (const auto& s : steps) extra += " " + shell_quote(s);
   run_command("timeout 90 python3 " + cluster_env("PGQPP_SOURCE_DIR") +
               "/tests/cluster/render_page.py " + shell_quote(url) + " " + shell_quote(dom) + " " +
-              shell_quote(png) + " 4 2>" + shell_quote(work + "/render.err"));
+              shell_quote(png) + " 4" + extra + " 2>" + shell_quote(work + "/render.err"));
   return read_file(dom) + read_file(work + "/render.err");
 }
 
@@ -84,6 +92,10 @@ TEST_F(WebBrowser, RendersTheDatabase) {
   EXPECT_NE(dom.find(">&lt;script&gt;alert(1)&lt;/script&gt;</a>"), std::string::npos) << context;
   EXPECT_EQ(dom.find("<script>alert(1)"), std::string::npos) << context;
   EXPECT_EQ(dom.find("<title>pwned"), std::string::npos) << context;
+  // Read-only: no action buttons.
+  EXPECT_EQ(dom.find("data-action="), std::string::npos) << context;
+  EXPECT_NE(dom.find("<span id=\"actions-note\">read-only console</span>"), std::string::npos)
+      << context;
 
   // The queue page of that queue: its payload shown as text.
   const std::string qdom =
@@ -99,6 +111,50 @@ TEST_F(WebBrowser, RendersTheDatabase) {
   EXPECT_EQ(qdom.find("<script>document.title"), std::string::npos) << qcontext;
   EXPECT_EQ(qdom.find("<title>pwned"), std::string::npos) << qcontext;
   EXPECT_EQ(run_command("test -s " + shell_quote(work + "/web.png")), 0) << "no screenshot";
+}
+
+TEST_F(WebBrowser, PausesAQueueWithTheToken) {
+  ASSERT_EQ(run_command("command -v chromium >/dev/null"), 0)
+      << "chromium not found: install Debian's chromium package (scripts/install-deps.sh)";
+  db->exec("select pgq.create_queue('orders'), pgq.create_queue('invoices')");
+  db->exec("select pgq.register_consumer('orders', 'billing')");
+  tick("orders");
+  const std::string token = "0123456789abcdef0123456789abcdef";
+  std::ofstream(work + "/token") << token << "\n";
+  start_web({"--allow-actions", "--token-file", work + "/token"});
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/?token=" + token;
+  // Click pause; the queue must not be paused before the confirmation.
+  const std::string click =
+      "document.querySelector('button[data-action=\"pause\"][data-queue=\"orders\"]').click()";
+  const std::string confirm =
+      "fetch('/api/queue/orders').then(r => r.json()).then(d => {"
+      "  if (d.status.queues[0].ticker_paused) throw new Error('paused before the confirmation');"
+      "  if (document.getElementById('confirm').hidden) throw new Error('no confirmation shown');"
+      "  document.getElementById('confirm-yes').click(); })";
+  const std::string dom =
+      rendered(url, work + "/web-paused.png", work,
+               {"--step", click, "--shot", work + "/web-confirm.png", "--step", confirm});
+  const std::string context = "--- DOM:\n" + dom + "\n--- pgqpp web:\n" + web_output();
+  EXPECT_NE(dom.find("<div id=\"action-result\" role=\"status\" class=\"done\">paused the ticker "
+                     "of queue orders</div>"),
+            std::string::npos)
+      << context;
+  EXPECT_TRUE(std::regex_search(
+      dom, std::regex("<tr data-queue=\"orders\">[^\\n]*?<td class=\"state-warn\">paused</td>"
+                      "[^\\n]*?<button type=\"button\" class=\"act\" data-action=\"resume\" "
+                      "data-queue=\"orders\">resume</button>")))
+      << context;
+  EXPECT_TRUE(std::regex_search(
+      dom, std::regex("<tr data-queue=\"invoices\">[^\\n]*?data-action=\"pause\"")))
+      << context;
+  EXPECT_NE(dom.find("<span id=\"actions-note\">actions on</span>"), std::string::npos) << context;
+  EXPECT_EQ(q("select queue_ticker_paused from pgq.queue where queue_name = 'orders'"), "t");
+  EXPECT_EQ(q("select queue_ticker_paused from pgq.queue where queue_name = 'invoices'"), "f");
+  EXPECT_NE(web_output().find("pgqpp web: action pause {\"queue\":\"orders\"} from 127.0.0.1: 200"),
+            std::string::npos)
+      << web_output();
+  EXPECT_EQ(run_command("test -s " + shell_quote(work + "/web-confirm.png")), 0) << "no screenshot";
+  EXPECT_EQ(run_command("test -s " + shell_quote(work + "/web-paused.png")), 0) << "no screenshot";
 }
 
 }  // namespace

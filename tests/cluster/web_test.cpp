@@ -3,7 +3,10 @@
 // database holds (/api/status in status --json's shape, checked by the
 // same schema), names and payloads with markup come back escaped, the
 // token rules hold, every answer has the security headers, and a database
-// that cannot be reached gives a prompt error instead of a hang.
+// that cannot be reached gives a prompt error instead of a hang. With
+// --allow-actions (and only then, with a token, a JSON body and a role that
+// may) each action changes the database and is logged.
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -286,6 +289,199 @@ TEST_F(WebConsole, StopsOnSigtermWithAStreamOpen) {
   web->signal(SIGTERM);
   EXPECT_EQ(web->wait(5s), 0) << web_output();
   EXPECT_EQ(stream.wait(5s), 0) << "the stream ends with the server";
+}
+
+// --- actions (--allow-actions) ---
+
+const std::string token = "0123456789abcdef0123456789abcdef";
+
+class WebActions : public WebTest {
+ protected:
+  void start_acting(const std::vector<std::string>& more = {}) {
+    std::ofstream(work + "/token") << token << "\n";
+    std::vector<std::string> args = {"--allow-actions", "--token-file", work + "/token"};
+    args.insert(args.end(), more.begin(), more.end());
+    start_web(args);
+  }
+  /// POST `body` to /api/action/NAME with exactly the curl arguments `args`.
+  Http post(const std::string& name, const std::string& body, std::vector<std::string> args) const {
+    args.insert(args.end(), {"-X", "POST", "--data-binary", body});
+    return get("/api/action/" + name, args);
+  }
+  /// POST as the page does: the token, a JSON body.
+  Http act(const std::string& name, const std::string& body) const {
+    return post(name, body,
+                {"-H", "Authorization: Bearer " + token, "-H", "Content-Type: application/json"});
+  }
+  std::string paused() {
+    return q("select queue_ticker_paused from pgq.queue where queue_name = 'q'");
+  }
+  Http actions() const { return get("/api/actions", {"-H", "Authorization: Bearer " + token}); }
+};
+
+// Events of q that `consumer` takes in one batch and hands to `fn` (batch, event ids).
+template <class F>
+void with_batch(pgqpp::Connection& c, const std::string& consumer, F fn) {
+  const std::string batch(c.exec("select pgq.next_batch('q', $1)", {consumer}).value(0, 0));
+  auto ev = c.exec("select ev_id from pgq.get_batch_events($1::bigint) order by ev_id", {batch});
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < ev.size(); ++i) ids.emplace_back(ev.value(i, 0));
+  fn(batch, ids);
+  c.exec("select pgq.finish_batch($1::bigint)", {batch});
+}
+
+TEST_F(WebActions, EachActionChangesTheDatabase) {
+  db->exec("select pgq.create_queue('q')");
+  db->exec("select pgq.register_consumer('q', 'a'), pgq.register_consumer('q', 'b')");
+  for (int i = 0; i < 3; ++i) db->exec("select pgq.insert_event('q', 't', 'x')");
+  tick("q");
+  pgqpp::Connection c(conninfo(dbname));
+  // a retries two events (due now); b gives up on all three (dead letters).
+  with_batch(c, "a", [&](const std::string& b, const std::vector<std::string>& ids) {
+    for (int i = 0; i < 2; ++i)
+      c.exec("select pgq.event_retry($1::bigint, $2::bigint, 0)", {b, ids[i]});
+  });
+  std::vector<std::string> dead;
+  with_batch(c, "b", [&](const std::string& b, const std::vector<std::string>& ids) {
+    for (const auto& id : ids)
+      c.exec("select pgq.event_dead($1::bigint, $2::bigint, 'bad')", {b, id});
+    dead = ids;
+  });
+  ASSERT_EQ(dead.size(), 3u);
+  start_acting();
+
+  json a = json::parse(actions().body);
+  EXPECT_EQ(a["enabled"], true) << a;
+  EXPECT_EQ(a["permitted"], true) << a;
+
+  // pause, resume
+  Http r = act("pause", R"({"queue": "q"})");
+  EXPECT_EQ(r.code, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["result"], "paused the ticker of queue q");
+  EXPECT_EQ(paused(), "t");
+  r = act("resume", R"({"queue": "q"})");
+  EXPECT_EQ(r.code, 200) << r.body;
+  EXPECT_EQ(paused(), "f");
+
+  // retry: a's two due events go back into the queue
+  ASSERT_EQ(q("select count(*) from pgq.retry_queue"), "2");
+  r = act("retry", R"({"queue": "q", "consumer": "a"})");
+  EXPECT_EQ(r.code, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["moved"], 2) << r.body;
+  EXPECT_EQ(q("select count(*) from pgq.retry_queue"), "0");
+
+  // replay one dead letter, purge the rest, an id that is none is 404
+  r = act("replay", R"({"queue": "q", "consumer": "b", "event_id": )" + dead[0] + "}");
+  EXPECT_EQ(r.code, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["count"], 1) << r.body;
+  EXPECT_EQ(q("select count(*) from pgq.dead_letters('q', 'b')"), "2");
+  EXPECT_EQ(act("replay", R"({"queue": "q", "consumer": "b", "event_id": )" + dead[0] + "}").code,
+            404);
+  EXPECT_EQ(act("purge", R"({"queue": "q", "consumer": "b"})").code, 400) << "one event_id or all";
+  r = act("purge", R"({"queue": "q", "consumer": "b", "all": true})");
+  EXPECT_EQ(r.code, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["count"], 2) << r.body;
+  EXPECT_EQ(q("select count(*) from pgq.dead_letters('q', 'b')"), "0");
+
+  // unregister
+  r = act("unregister", R"({"queue": "q", "consumer": "a"})");
+  EXPECT_EQ(r.code, 200) << r.body;
+  EXPECT_EQ(q("select string_agg(consumer_name, ',') from pgq.get_consumer_info('q')"), "b");
+  EXPECT_EQ(act("unregister", R"({"queue": "q", "consumer": "a"})").code, 404);
+
+  // Parameters only: a name with SQL in it is a queue that does not exist.
+  r = act("pause", R"({"queue": "q'; drop table pgq.queue; --"})");
+  EXPECT_EQ(r.code, 404) << r.body;
+  EXPECT_EQ(q("select count(*) from pgq.queue"), "1");
+  EXPECT_EQ(act("pause", R"({"queue": 5})").code, 400);
+  EXPECT_EQ(act("pause", "not json").code, 400);
+  EXPECT_EQ(act("drop", R"({"queue": "q"})").code, 404);
+
+  // Without the token 401; without a JSON body or from another origin 403.
+  const std::string body = R"({"queue": "q"})";
+  const std::string bearer = "Authorization: Bearer " + token,
+                    json_type = "Content-Type: application/json";
+  r = post("pause", body, {"-H", json_type});
+  EXPECT_EQ(r.code, 401) << r.body;
+  r = post("pause", body, {"-H", bearer, "-H", "Content-Type: text/plain"});
+  EXPECT_EQ(r.code, 403) << r.body;
+  r = post("pause", body, {"-H", bearer});  // curl's form type
+  EXPECT_EQ(r.code, 403) << r.body;
+  r = post("pause", body, {"-H", bearer, "-H", json_type, "-H", "Origin: http://evil.example"});
+  EXPECT_EQ(r.code, 403) << r.body;
+  EXPECT_EQ(paused(), "f");
+  r = post("pause", std::string(100000, ' ') + body, {"-H", bearer, "-H", json_type});
+  EXPECT_EQ(r.code, 413) << "bodies are small: " << r.body;
+  r = post("pause", body, {"-b", "pgqpp_token=" + token, "-H", json_type});
+  EXPECT_EQ(r.code, 200) << "the page's cookie is enough: " << r.body;
+  EXPECT_EQ(paused(), "t");
+
+  // One log line per action: who, what, parameters, result.
+  const std::string log = web_output();
+  EXPECT_NE(log.find("pgqpp web: action pause {\"queue\":\"q\"} from 127.0.0.1: 200 "
+                     "\"paused the ticker of queue q\"\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("pgqpp web: action purge {\"all\":true,\"consumer\":\"b\",\"queue\":\"q\"} "
+                     "from 127.0.0.1: 200 \"purged 2 dead letters of consumer b on queue q\"\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("pgqpp web: action pause - from 127.0.0.1: 400 \"the body is not JSON\"\n"),
+            std::string::npos)
+      << log;
+}
+
+TEST_F(WebActions, OffWithoutAllowActions) {
+  db->exec("select pgq.create_queue('q')");
+  std::ofstream(work + "/token") << token << "\n";
+  start_web({"--token-file", work + "/token"});
+  EXPECT_EQ(json::parse(actions().body), json::parse(R"({"enabled": false, "permitted": false})"));
+  Http r = act("pause", R"({"queue": "q"})");
+  EXPECT_EQ(r.code, 403) << r.body;
+  EXPECT_NE(r.body.find("--allow-actions"), std::string::npos) << r.body;
+  EXPECT_EQ(paused(), "f");
+  web.reset();
+
+  // --allow-actions needs a token.
+  const int status = run_command(
+      "timeout 10 " + pgqpp() + " web --allow-actions --dsn " + shell_quote(conninfo(dbname)) +
+      " --listen 127.0.0.1:" + std::to_string(free_port()) + " >" + out + " 2>" + err);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status << read_file(err);
+  EXPECT_EQ(read_file(err),
+            "pgqpp web: --allow-actions lets the page change the database: give --token-file too "
+            "(see pgqpp web --help)\n");
+}
+
+TEST_F(WebActions, RefusedToPgqReader) {
+  db->exec("select pgq.create_queue('q')");
+  db->exec("select pgq.register_consumer('q', 'a')");
+  const std::string role = "web_actor_" + dbname.substr(dbname.rfind('_') + 1);
+  db->exec("create role " + role + " login in role pgq_reader");
+  struct DropRole {
+    pgqpp::Connection& db;
+    std::string role;
+    ~DropRole() {
+      try {
+        db.exec("drop owned by " + role);
+        db.exec("drop role " + role);
+      } catch (const std::exception&) {
+      }
+    }
+  } drop_role{*db, role};
+  start_acting({"--dsn", conninfo(dbname) + " user=" + role});
+  json a = json::parse(actions().body);
+  EXPECT_EQ(a["enabled"], true) << a;
+  EXPECT_EQ(a["permitted"], false) << a;
+  EXPECT_NE(a["missing"].dump().find("pgq.set_queue_config"), std::string::npos) << a;
+  Http r = act("pause", R"({"queue": "q"})");
+  EXPECT_EQ(r.code, 403) << r.body;
+  EXPECT_EQ(paused(), "f");
+  // pgq_reader may unregister consumers in SQL, but the console offers no
+  // actions to such a role at all.
+  r = act("unregister", R"({"queue": "q", "consumer": "a"})");
+  EXPECT_EQ(r.code, 403) << r.body;
+  EXPECT_EQ(q("select count(*) from pgq.get_consumer_info('q')"), "1");
+  web.reset();  // stopped while the role still exists
 }
 
 }  // namespace

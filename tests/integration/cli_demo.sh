@@ -51,6 +51,23 @@ grep -q "every event reached every consumer exactly once" "$work/out" || fail "n
 nothing_left "$folder"
 echo "normal run: $(grep -E '^  (events|consumer)' "$work/out" | tr -s ' ' | paste -sd';')"
 
+# --- --web: the console serves the demo's queue while it runs, and stops with it ---
+: >"$work/out"
+"$pgqpp" demo --bindir "$staged_bin" --seconds 8 --web --web-listen "127.0.0.1:$(free_port)" \
+  >"$work/out" 2>"$work/err" &
+pid=$!
+wait_for 60 "the demo's console" grep -q "^==> the console: open http://" "$work/out"
+url=$(grep -oE "^==> the console: open http://[0-9.]+:[0-9]+/" "$work/out" | grep -oE "http://.*")
+wait_for 15 "orders in the console's status" sh -c "curl -s --max-time 5 ${url}api/status | grep -q '\"name\":\"orders\"'"
+curl -s --max-time 5 "${url}api/status" | grep -q '"name":"shipping"' || fail "no consumer shipping in ${url}api/status"
+rc=0
+wait $pid || rc=$?
+[ "$rc" = 0 ] || fail "demo --web: exit $rc: $(cat "$work/err")"
+folder=$(folder_of)
+curl -s --max-time 2 "${url}api/status" >/dev/null && fail "the console still answers after the demo"
+nothing_left "$folder"
+echo "--web: the console served the demo's queue at $url and stopped with it"
+
 # --- as an ordinary user (here: postgres), no runuser involved ---
 if [ "$(id -u)" -eq 0 ]; then
   mkdir -p "$work/usertmp"

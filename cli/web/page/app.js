@@ -3,9 +3,13 @@
 // then follows /api/stream (server-sent events, one round a second), and
 // draws the tables and the charts. Every text from the server goes in with
 // textContent or createTextNode: names and payloads are never parsed as HTML.
+// With `pgqpp web --allow-actions` and a role that may run them
+// (/api/actions), the tables get action buttons; each asks in the page's own
+// confirmation box (#confirm) before it POSTs to /api/action/NAME.
 'use strict';
 
-const state = { status: null, samples: [], historyMs: 600000, queueTimer: null };
+const state = { status: null, samples: [], historyMs: 600000, queueTimer: null, canAct: false,
+  pending: null, queueName: null };
 
 const $ = (id) => document.getElementById(id);
 
@@ -84,18 +88,107 @@ function renderStatus(s) {
       el('td', { class: 'name' }, queueLink(q.name)), cell(rate(q.events_per_second)),
       cell(num(q.pending_events)), cell(seconds(q.last_tick_age_seconds)), cell(t, cls),
       cell(num(q.delayed_pending)), cell(seconds(q.delayed_next_due_seconds)),
-      cell(q.rotation.current_table + '/' + q.rotation.tables));
+      cell(q.rotation.current_table + '/' + q.rotation.tables), ...queueActions(q));
   }));
   setRows('consumers', s.consumers.map((c) => el('tr',
     { class: c.lagging ? 'lagging' : '', 'data-queue': c.queue, 'data-consumer': c.name },
     el('td', { class: 'name' }, queueLink(c.queue)), cell(c.name, 'name'), cell(seconds(c.lag_seconds)),
     cell(num(c.pending_events)), cell(seconds(c.last_seen_seconds)), cell(num(c.open_batch_id)),
     cell(num(c.dead_letters), c.dead_letters > 0 ? 'state-warn' : ''), cell(num(c.max_batch_events)),
-    consumerState(c))));
+    consumerState(c), ...consumerActions(c.queue, c))));
   $('subconsumers-part').hidden = s.subconsumers.length === 0;
   setRows('subconsumers', s.subconsumers.map((c) => el('tr', {},
     cell(c.queue, 'name'), cell(c.consumer, 'name'), cell(c.subconsumer, 'name'),
     cell(seconds(c.last_seen_seconds)), cell(num(c.open_batch_id)))));
+}
+
+// --- actions: buttons, the confirmation box, the POST ---
+
+function actionButton(label, action, params, question) {
+  const b = el('button', { type: 'button', class: 'act', 'data-action': action }, label);
+  for (const [k, v] of Object.entries(params)) b.setAttribute('data-' + k, v);
+  b.addEventListener('click', () => ask(action, params, question, label));
+  return b;
+}
+
+// The actions cell of a queue's row ([] when the page offers no actions).
+function queueActions(q) {
+  if (!state.canAct) return [];
+  const b = q.ticker_paused
+    ? actionButton('resume', 'resume', { queue: q.name }, 'Resume the ticker of queue ' + q.name + '?')
+    : actionButton('pause', 'pause', { queue: q.name },
+      'Pause the ticker of queue ' + q.name + '? It makes no new batches until it is resumed.');
+  return [el('td', { class: 'actions' }, b)];
+}
+
+function consumerActions(queue, c) {
+  if (!state.canAct) return [];
+  const who = 'consumer ' + c.name + ' on queue ' + queue;
+  const p = { queue: queue, consumer: c.name };
+  const td = el('td', { class: 'actions' },
+    actionButton('retry due', 'retry', p, 'Move the due retry events of ' + who + ' back into the queue now?'));
+  if (c.dead_letters > 0) {
+    td.append(actionButton('replay dead', 'replay', p, 'Replay the ' + c.dead_letters + ' dead letters of ' + who +
+      '? They are delivered to it again.'));
+    td.append(actionButton('purge dead', 'purge', p, 'Purge the ' + c.dead_letters + ' dead letters of ' + who +
+      '? They are deleted for good.'));
+  }
+  td.append(actionButton('unregister', 'unregister', p, 'Unregister ' + who +
+    '? Its position in the queue and its retry events are dropped.'));
+  return [td];
+}
+
+function ask(action, params, question, label) {
+  state.pending = { action: action, params: params };
+  $('confirm-text').textContent = question;
+  $('confirm-yes').textContent = label;
+  $('confirm').hidden = false;
+  $('confirm-yes').focus();
+}
+
+function showResult(text, failed) {
+  const r = $('action-result');
+  r.textContent = text;
+  r.className = failed ? 'failed' : 'done';
+  r.hidden = false;
+}
+
+async function confirmed() {
+  const p = state.pending;
+  state.pending = null;
+  $('confirm').hidden = true;
+  if (!p) return;
+  const body = Object.assign({}, p.params);
+  if (p.action === 'replay' || p.action === 'purge') body.all = true;
+  try {
+    const r = await fetch('/api/action/' + p.action, { method: 'POST', credentials: 'same-origin',
+      cache: 'no-store', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    let answer = null;
+    try { answer = await r.json(); } catch (e) { answer = null; }
+    if (!r.ok) throw new Error((answer && answer.error) || 'HTTP ' + r.status);
+    showResult(answer.result, false);
+  } catch (e) {
+    showResult(p.action + ' failed: ' + e.message, true);
+  }
+  if (state.queueName !== null) loadQueue(state.queueName);
+}
+
+function cancelled() {
+  state.pending = null;
+  $('confirm').hidden = true;
+}
+
+// Whether to offer the actions: on, and the role may run them.
+async function loadActions() {
+  try {
+    const a = await getJson('/api/actions');
+    state.canAct = !!(a.enabled && a.permitted);
+    $('actions-note').textContent = !a.enabled ? 'read-only console'
+      : a.permitted ? 'actions on' : 'read-only: the database role may not run the actions';
+  } catch (e) {
+    state.canAct = false;
+  }
+  for (const th of document.querySelectorAll('th.actions')) th.hidden = !state.canAct;
 }
 
 // --- charts: one small SVG per queue (events/s) and per consumer (lag) ---
@@ -187,7 +280,7 @@ function renderQueue(name, d) {
     cell(c.name, 'name'), cell(seconds(c.lag_seconds)), cell(num(c.pending_events)),
     cell(seconds(c.last_seen_seconds)), cell(num(c.open_batch_id)),
     cell(num((retries[c.name] || {}).events)), cell(num((retries[c.name] || {}).due)),
-    cell(num(c.dead_letters)), consumerState(c))));
+    cell(num(c.dead_letters)), consumerState(c), ...consumerActions(name, c))));
   setRows('queue-events', d.events.map((e) => {
     const extra = [e.extra1, e.extra2, e.extra3, e.extra4].filter((x) => x).map((x) => x.text).join(' | ');
     return el('tr', { 'data-event': e.id }, cell(num(e.id)), cell(e.time), payload(e.type), payload(e.data),
@@ -218,8 +311,9 @@ function route() {
   clearInterval(state.queueTimer);
   $('overview').hidden = !!m;
   $('queue-view').hidden = !m;
+  state.queueName = m ? decodeURIComponent(m[1]) : null;
   if (m) {
-    const name = decodeURIComponent(m[1]);
+    const name = state.queueName;
     loadQueue(name);
     state.queueTimer = setInterval(() => loadQueue(name), 5000);
   }
@@ -247,6 +341,9 @@ function follow() {
 }
 
 async function start() {
+  $('confirm-yes').addEventListener('click', confirmed);
+  $('confirm-no').addEventListener('click', cancelled);
+  await loadActions();
   window.addEventListener('hashchange', route);
   route();
   try {

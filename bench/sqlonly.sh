@@ -59,27 +59,8 @@ q "$db" "create table plain_event (ev_id bigserial, ev_time timestamptz default 
            default txid_current(), ev_type text, ev_data text)" >/dev/null
 say "cluster ready: $queues queues in $db (SQL-only edition $(q "$db" "select pgq.sqlonly_version()")); phases of ${seconds}s at $rate ev/s"
 
-ticks_per_sec=$(getconf CLK_TCK)
-daemon_pid=
-# cpu_ticks: CPU ticks (user+system) of the daemon and of its backends.
-cpu_ticks() {
-  local total=0 p pids
-  pids=$(q postgres "select pid from pg_stat_activity where application_name like 'pgqpp ticker%'")
-  for p in $pids ${daemon_pid:-}; do
-    [ -r "/proc/$p/stat" ] || continue
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-# cpu_during CMD...: runs CMD, prints the % of one core the daemon used meanwhile.
-cpu_during() {
-  local before after t0 t1
-  before=$(cpu_ticks); t0=$(date +%s%N)
-  "$@"
-  after=$(cpu_ticks); t1=$(date +%s%N)
-  awk -v d="$((after - before))" -v hz="$ticks_per_sec" -v ns="$((t1 - t0))" \
-    'BEGIN { printf "%.2f", 100 * (d / hz) / (ns / 1e9) }'
-}
+# The daemon measured (bench/lib/common.sh's cpu_during): `pgqpp ticker`.
+daemon_apps="application_name like 'pgqpp ticker%'"
 idle() { sleep "$seconds"; }
 # probe MODE: one latency run into q1; its line in $work/probe_MODE.
 probe() {
@@ -94,12 +75,6 @@ tps() {
   echo "$1" >"$work/insert.sql"
   pgbench -n -M prepared -c 4 -j 2 -T "$insert_seconds" -f "$work/insert.sql" "$db" 2>&1 |
     sed -nE 's/^tps = ([0-9.]+).*/\1/p'
-}
-stop_daemon() {
-  [ -n "$daemon_pid" ] || return 0
-  kill "$daemon_pid" 2>/dev/null || true
-  wait "$daemon_pid" 2>/dev/null || true
-  daemon_pid=
 }
 on_exit stop_daemon
 

@@ -1,7 +1,9 @@
 -- SPDX-License-Identifier: PostgreSQL
 -- SQL-only replacements of 20_insert.sql's C functions: producers.
--- Each insert reads the queue's row (no per-backend cache) and writes with
--- a dynamic INSERT into the current event table.
+-- Each insert reads the queue's row (no per-backend cache: the row is the
+-- check that the current table is still current, and costs one index
+-- lookup with a cached plan) and writes with a dynamic INSERT into the
+-- current event table; docs/managed.md has what was measured against it.
 
 -- Function: pgq._so_queue_for_insert(i_queue_name)
 --   SQL-only helper: the queue's id, current event table (quoted) and event
@@ -109,10 +111,44 @@ comment on table pgq._so_signal is
     'SQL-only edition: one row per transaction that wrote events to a queue, until a tick consumes it';
 grant insert on pgq._so_signal to public;
 
+-- Function: pgq._so_note_signal(i_queue_id)
+--   SQL-only helper: the change signal of the calling transaction for
+--   queue i_queue_id (docs/managed.md, "Ticking on commit"), written at
+--   most once per transaction and queue: a session setting keyed by the
+--   transaction id remembers it (a rolled-back savepoint rolls both back).
+--   Both insert paths call it after their events are written. Skipped when
+--   the table is gone (a call that waited on `pgqpp migrate` runs after
+--   its last step dropped it). Returns whether it wrote the signal.
+create function pgq._so_note_signal(i_queue_id integer) returns boolean as $$
+declare
+    key text := 'pgq_sqlonly.signal_' || i_queue_id;
+    tx text := pg_catalog.txid_current()::text;
+begin
+    if pg_catalog.current_setting(key, true) is not distinct from tx then
+        return false;
+    end if;
+    if pg_catalog.to_regclass('pgq._so_signal') is not null then
+        insert into pgq._so_signal (queue_id) values (i_queue_id);
+    end if;
+    perform pg_catalog.set_config(key, tx, false);
+    return true;
+end;
+$$ language plpgsql;
+
+-- pgq.insert_event(3) does the 7-argument one's work itself rather than
+-- calling it: each PL/pgSQL call, SECURITY DEFINER switch and search_path
+-- set is a measurable part of a one-event transaction.
 create function pgq.insert_event(queue_name text, ev_type text, ev_data text)
 returns bigint as $$
+declare
+    path text := pg_catalog.current_setting('search_path');
+    id bigint;
 begin
-    return pgq.insert_event(queue_name, ev_type, ev_data, null, null, null, null);
+    perform pg_catalog.set_config('search_path', 'pg_catalog, pgq, pg_temp', true);
+    id := pgq.insert_event_raw(queue_name, null, pg_catalog.now(), null, null, ev_type, ev_data,
+                               null, null, null, null);
+    perform pg_catalog.set_config('search_path', path, true);
+    return id;
 end;
 $$ language plpgsql security definer;
 
@@ -136,37 +172,53 @@ create function pgq.insert_event_raw(queue_name text, ev_id bigint, ev_time time
     ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text)
 returns bigint as $$
 declare
-    q record;
+    qid integer;
+    seq text;
+    disabled boolean;
+    tx_limit integer;
+    tbl text;
     id bigint;
+    signalled boolean;
 begin
-    q := pgq._so_queue_for_insert(queue_name);
+    if queue_name is null then
+        raise exception 'Queue name must not be NULL' using errcode = '22004';
+    end if;
+    -- The queue's row, only the columns needed (each one more is a cost of
+    -- every call's executor start), read with this statement's snapshot:
+    -- a rotation, or a queue dropped and created again, committed before
+    -- it is seen, as the extension's invalidated cache sees it.
+    select x.queue_id, x.queue_event_seq, x.queue_disable_insert, x.queue_per_tx_limit,
+           x.queue_data_pfx || '_' || x.queue_cur_table
+      into qid, seq, disabled, tx_limit, tbl
+      from pgq.queue x where x.queue_name = insert_event_raw.queue_name;
+    if not found then
+        raise exception 'No such queue' using errcode = '42704',
+            detail = format('There is no queue named "%s".', queue_name),
+            hint = 'Create it with pgq.create_queue().';
+    end if;
     -- As PgQ: an id is taken even when ev_id is given (the ticker sees that
     -- events arrived), and before the queue's settings are checked.
-    id := nextval(q.event_seq);
-    if q.disable_insert or q.per_tx_limit is not null then
-        perform pgq._so_insert_refusal(queue_name, q.queue_id, q.disable_insert, q.per_tx_limit,
-                                       1, q.event_seq, 1);
+    id := nextval(seq);
+    if disabled or tx_limit is not null then
+        perform pgq._so_insert_refusal(queue_name, qid, disabled, tx_limit, 1, seq, 1);
     end if;
     id := coalesce(ev_id, id);
-    execute 'insert into ' || q.event_table
+    -- Quoted here, not by an SQL function (each call of one costs more
+    -- than the lookup).
+    if position('.' in tbl) > 0 then
+        tbl := quote_ident(split_part(tbl, '.', 1)) || '.' || quote_ident(substr(tbl, position('.' in tbl) + 1));
+    else
+        tbl := 'public.' || quote_ident(tbl);
+    end if;
+    execute 'insert into ' || tbl
         || ' (ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data,'
         || ' ev_extra1, ev_extra2, ev_extra3, ev_extra4)'
         || ' values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)'
         using id, coalesce(ev_time, now()), ev_owner, ev_retry, ev_type, ev_data,
               ev_extra1, ev_extra2, ev_extra3, ev_extra4;
-    -- The change signal, once per transaction and queue (a session setting
-    -- keyed by the transaction id remembers it; a rolled-back savepoint rolls
-    -- both back). Written here, not by a helper of schema pgq, and skipped
-    -- when the table is gone: a call that waited on `pgqpp migrate`'s locks
-    -- finds the extension's schema pgq, which has neither.
-    if pg_catalog.current_setting('pgq_sqlonly.signal_' || q.queue_id, true)
-       is distinct from pg_catalog.txid_current()::text then
-        if pg_catalog.to_regclass('pgq._so_signal') is not null then
-            insert into pgq._so_signal (queue_id) values (q.queue_id);
-        end if;
-        perform pg_catalog.set_config('pgq_sqlonly.signal_' || q.queue_id,
-                                      pg_catalog.txid_current()::text, false);
-    end if;
+    -- An assignment, not PERFORM: a plain function call is evaluated
+    -- without the executor.
+    signalled := pgq._so_note_signal(qid);
     return id;
 end;
 $$ language plpgsql;
@@ -240,19 +292,7 @@ begin
         || '        t.d, t.e1, t.e2, t.e3, t.e4'
         || '   from unnest($2, $3, $4, $5, $6, $7) t(ty, d, e1, e2, e3, e4)'
         using q.event_seq, ev_types, ev_datas, ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s;
-    -- The change signal, once per transaction and queue (a session setting
-    -- keyed by the transaction id remembers it; a rolled-back savepoint rolls
-    -- both back). Written here, not by a helper of schema pgq, and skipped
-    -- when the table is gone: a call that waited on `pgqpp migrate`'s locks
-    -- finds the extension's schema pgq, which has neither.
-    if pg_catalog.current_setting('pgq_sqlonly.signal_' || q.queue_id, true)
-       is distinct from pg_catalog.txid_current()::text then
-        if pg_catalog.to_regclass('pgq._so_signal') is not null then
-            insert into pgq._so_signal (queue_id) values (q.queue_id);
-        end if;
-        perform pg_catalog.set_config('pgq_sqlonly.signal_' || q.queue_id,
-                                      pg_catalog.txid_current()::text, false);
-    end if;
+    perform pgq._so_note_signal(q.queue_id);
     return n;
 end;
 $$ language plpgsql;

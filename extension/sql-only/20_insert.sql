@@ -135,20 +135,12 @@ begin
 end;
 $$ language plpgsql;
 
--- pgq.insert_event(3) does the 7-argument one's work itself rather than
--- calling it: each PL/pgSQL call, SECURITY DEFINER switch and search_path
--- set is a measurable part of a one-event transaction.
+-- The three-argument form calls the seven-argument one, as PgQ's does (a
+-- replaced seven-argument function sees every event: test 27).
 create function pgq.insert_event(queue_name text, ev_type text, ev_data text)
 returns bigint as $$
-declare
-    path text := pg_catalog.current_setting('search_path');
-    id bigint;
 begin
-    perform pg_catalog.set_config('search_path', 'pg_catalog, pgq, pg_temp', true);
-    id := pgq.insert_event_raw(queue_name, null, pg_catalog.now(), null, null, ev_type, ev_data,
-                               null, null, null, null);
-    perform pg_catalog.set_config('search_path', path, true);
-    return id;
+    return pgq.insert_event(queue_name, ev_type, ev_data, null, null, null, null);
 end;
 $$ language plpgsql security definer;
 

@@ -1,7 +1,9 @@
 -- SPDX-License-Identifier: PostgreSQL
 -- SQL-only replacements of 20_insert.sql's C functions: producers.
--- Each insert reads the queue's row (no per-backend cache) and writes with
--- a dynamic INSERT into the current event table.
+-- Each insert reads the queue's row (no per-backend cache: the row is the
+-- check that the current table is still current, and costs one index
+-- lookup with a cached plan) and writes with a dynamic INSERT into the
+-- current event table; docs/managed.md ("Producers") has what was measured.
 
 -- Function: pgq._so_queue_for_insert(i_queue_name)
 --   SQL-only helper: the queue's id, current event table (quoted) and event
@@ -109,6 +111,32 @@ comment on table pgq._so_signal is
     'SQL-only edition: one row per transaction that wrote events to a queue, until a tick consumes it';
 grant insert on pgq._so_signal to public;
 
+-- Function: pgq._so_note_signal(i_queue_id)
+--   SQL-only helper: the change signal of the calling transaction for
+--   queue i_queue_id (docs/managed.md, "Ticking on commit"), written at
+--   most once per transaction and queue: a session setting keyed by the
+--   transaction id remembers it (a rolled-back savepoint rolls both back).
+--   Both insert paths call it after their events are written. Skipped when
+--   the table is gone (a call that waited on `pgqpp migrate` runs after
+--   its last step dropped it). Returns whether it wrote the signal.
+create function pgq._so_note_signal(i_queue_id integer) returns boolean as $$
+declare
+    key text := 'pgq_sqlonly.signal_' || i_queue_id;
+    tx text := pg_catalog.txid_current()::text;
+begin
+    if pg_catalog.current_setting(key, true) is not distinct from tx then
+        return false;
+    end if;
+    if pg_catalog.to_regclass('pgq._so_signal') is not null then
+        insert into pgq._so_signal (queue_id) values (i_queue_id);
+    end if;
+    perform pg_catalog.set_config(key, tx, false);
+    return true;
+end;
+$$ language plpgsql;
+
+-- The three-argument form calls the seven-argument one, as PgQ's does (a
+-- replaced seven-argument function sees every event: test 27).
 create function pgq.insert_event(queue_name text, ev_type text, ev_data text)
 returns bigint as $$
 begin
@@ -138,6 +166,7 @@ returns bigint as $$
 declare
     q record;
     id bigint;
+    signalled boolean;
 begin
     q := pgq._so_queue_for_insert(queue_name);
     -- As PgQ: an id is taken even when ev_id is given (the ticker sees that
@@ -154,19 +183,9 @@ begin
         || ' values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)'
         using id, coalesce(ev_time, now()), ev_owner, ev_retry, ev_type, ev_data,
               ev_extra1, ev_extra2, ev_extra3, ev_extra4;
-    -- The change signal, once per transaction and queue (a session setting
-    -- keyed by the transaction id remembers it; a rolled-back savepoint rolls
-    -- both back). Written here, not by a helper of schema pgq, and skipped
-    -- when the table is gone: a call that waited on `pgqpp migrate`'s locks
-    -- finds the extension's schema pgq, which has neither.
-    if pg_catalog.current_setting('pgq_sqlonly.signal_' || q.queue_id, true)
-       is distinct from pg_catalog.txid_current()::text then
-        if pg_catalog.to_regclass('pgq._so_signal') is not null then
-            insert into pgq._so_signal (queue_id) values (q.queue_id);
-        end if;
-        perform pg_catalog.set_config('pgq_sqlonly.signal_' || q.queue_id,
-                                      pg_catalog.txid_current()::text, false);
-    end if;
+    -- An assignment, not PERFORM: a plain function call is evaluated
+    -- without the executor.
+    signalled := pgq._so_note_signal(q.queue_id);
     return id;
 end;
 $$ language plpgsql;
@@ -240,19 +259,7 @@ begin
         || '        t.d, t.e1, t.e2, t.e3, t.e4'
         || '   from unnest($2, $3, $4, $5, $6, $7) t(ty, d, e1, e2, e3, e4)'
         using q.event_seq, ev_types, ev_datas, ev_extra1s, ev_extra2s, ev_extra3s, ev_extra4s;
-    -- The change signal, once per transaction and queue (a session setting
-    -- keyed by the transaction id remembers it; a rolled-back savepoint rolls
-    -- both back). Written here, not by a helper of schema pgq, and skipped
-    -- when the table is gone: a call that waited on `pgqpp migrate`'s locks
-    -- finds the extension's schema pgq, which has neither.
-    if pg_catalog.current_setting('pgq_sqlonly.signal_' || q.queue_id, true)
-       is distinct from pg_catalog.txid_current()::text then
-        if pg_catalog.to_regclass('pgq._so_signal') is not null then
-            insert into pgq._so_signal (queue_id) values (q.queue_id);
-        end if;
-        perform pg_catalog.set_config('pgq_sqlonly.signal_' || q.queue_id,
-                                      pg_catalog.txid_current()::text, false);
-    end if;
+    perform pgq._so_note_signal(q.queue_id);
     return n;
 end;
 $$ language plpgsql;

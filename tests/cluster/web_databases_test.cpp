@@ -156,7 +156,12 @@ TEST_F(WebDatabases, ActionsGoToTheNamedDatabase) {
 TEST_F(WebDatabases, AnUnreachableDatabaseIsItsOwnError) {
   make_databases();
   const std::string gone = dbname + "_gone";  // no such database
-  start_web({"--database", dbname, "--database", gone});
+  // --dsn as a URI naming another database: --database replaces it.
+  start_web({"--dsn", "postgresql:///postgres?options=-c%20statement_timeout%3D120s", "--database",
+             dbname, "--database", gone});
+  EXPECT_NE(web_output().find("pgqpp web: databases " + dbname + ", " + gone + "\n"),
+            std::string::npos)
+      << web_output();
   EXPECT_EQ(queues(""), (std::vector<std::string>{"one_q", "shared_q"}));
   Http st;
   ASSERT_TRUE(eventually([&] { return (st = get("/api/status?db=" + gone)).code == 503; }, 15s))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: PostgreSQL
 // `pgqpp web` serving several databases (issue 26): --all-databases serves
-// those of the server with PgQ (not one without it), --database NAME the
+// those of the server with PgQ (not one without it; on a cluster of the
+// case's own, own_cluster.hpp), --database NAME the
 // ones named; /api/databases lists them, ?db=NAME picks one for every
 // endpoint (an action's body "db"), a name not served gets 404, and a
 // database that cannot be reached is an error of its own only. The
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "own_cluster.hpp"
 #include "web_fixture.hpp"
 
 namespace pgqpp_cluster {
@@ -51,12 +53,21 @@ class WebDatabases : public WebTest {
       for (auto& q : s["queues"]) out.push_back(q["name"]);
     return out;
   }
-  /// The served databases' names, in /api/databases' order.
+  /// The served databases' names, in /api/databases' order, once each is
+  /// known (one database: its name once the sampler read it).
   std::vector<std::string> served(const std::vector<std::string>& curl_args = {}) {
     std::vector<std::string> out;
-    json d = ready("/api/databases", curl_args);
-    if (d.is_object())
-      for (auto& x : d["databases"]) out.push_back(x["name"].is_string() ? x["name"] : "(null)");
+    eventually(
+        [&] {
+          out.clear();
+          const Http r = get("/api/databases", curl_args);
+          if (r.code != 200) return false;
+          const json d = json::parse(r.body);
+          for (auto& x : d["databases"])
+            out.push_back(x["name"].is_string() ? x["name"] : "(null)");
+          return std::find(out.begin(), out.end(), "(null)") == out.end();
+        },
+        15s);
     return out;
   }
   std::string paused(pgqpp::Connection& c) {
@@ -74,44 +85,53 @@ void expect_not_served(const Http& r, const std::string& what) {
   EXPECT_NE(r.body.find("is not served by this console"), std::string::npos) << what << r.body;
 }
 
+// On a cluster of its own, so that it serves exactly the databases made
+// here (and touches no other case's): beta (the --dsn's) and alpha with
+// pgqpp, gamma without.
 TEST_F(WebDatabases, AllDatabasesServesThoseWithPgq) {
-  make_databases();
-  start_web({"--all-databases"});
-  const std::vector<std::string> names = served();
-  // The --dsn's database is the default, first; other cases' databases may be there too.
-  ASSERT_FALSE(names.empty()) << web_output();
-  EXPECT_EQ(names.front(), dbname);
-  EXPECT_NE(std::find(names.begin(), names.end(), second), names.end()) << web_output();
-  EXPECT_EQ(std::find(names.begin(), names.end(), without), names.end()) << web_output();
-  EXPECT_EQ(std::find(names.begin(), names.end(), "postgres"), names.end()) << "no PgQ there";
+  OwnCluster cluster(work + "/own");
+  ASSERT_TRUE(cluster.started()) << "cannot start a cluster of its own";
+  pgqpp::Connection admin(cluster.conninfo());
+  for (const char* name : {"alpha", "beta", "gamma"})
+    admin.exec(std::string("create database ") + name);
+  pgqpp::Connection alpha(cluster.conninfo("alpha")), beta(cluster.conninfo("beta"));
+  alpha.exec("create extension pgqpp");
+  alpha.exec("select pgq.create_queue('alpha_q'), pgq.create_queue('shared_q')");
+  beta.exec("create extension pgqpp");
+  beta.exec("select pgq.create_queue('beta_q')");
+  start_web({"--dsn", cluster.conninfo("beta"), "--all-databases"});
+  // The --dsn's database first (the default), then the others by name.
+  EXPECT_EQ(served(), (std::vector<std::string>{"beta", "alpha"})) << web_output();
+  EXPECT_NE(web_output().find("pgqpp web: databases beta, alpha\n"), std::string::npos)
+      << web_output();
   json d = ready("/api/databases");
   EXPECT_EQ(d["databases"][0]["default"], true) << d;
   EXPECT_EQ(d["databases"][1]["default"], false) << d;
 
   // Each database shows its own queues; without ?db=, the default's.
-  EXPECT_EQ(queues(""), (std::vector<std::string>{"one_q", "shared_q"}));
-  EXPECT_EQ(queues("?db=" + dbname), (std::vector<std::string>{"one_q", "shared_q"}));
-  EXPECT_EQ(queues("?db=" + second), (std::vector<std::string>{"shared_q", "two_q"}));
-  EXPECT_EQ(ready("/api/status?db=" + second)["database"], second);
-  json series = ready("/api/series?db=" + second);
+  EXPECT_EQ(queues(""), (std::vector<std::string>{"beta_q"}));
+  EXPECT_EQ(queues("?db=beta"), (std::vector<std::string>{"beta_q"}));
+  EXPECT_EQ(queues("?db=alpha"), (std::vector<std::string>{"alpha_q", "shared_q"}));
+  EXPECT_EQ(ready("/api/status?db=alpha")["database"], "alpha");
+  json series = ready("/api/series?db=alpha");
   ASSERT_FALSE(series["samples"].empty()) << series;
   EXPECT_EQ(series["samples"].back()["queues"].size(), 2u) << series;
-  EXPECT_EQ(series["samples"].back()["queues"][1]["name"], "two_q") << series;
-  EXPECT_EQ(ready("/api/queue/two_q?db=" + second)["status"]["database"], second);
-  EXPECT_EQ(get("/api/queue/two_q").code, 404) << "not a queue of the default database";
+  EXPECT_EQ(series["samples"].back()["queues"][0]["name"], "alpha_q") << series;
+  EXPECT_EQ(ready("/api/queue/alpha_q?db=alpha")["status"]["database"], "alpha");
+  EXPECT_EQ(get("/api/queue/alpha_q").code, 404) << "not a queue of the default database";
   const std::string stream =
       command_output("curl -s -N --max-time 2 'http://127.0.0.1:" + std::to_string(port) +
-                     "/api/stream?db=" + second + "'");
-  EXPECT_NE(stream.find("\"database\":\"" + second + "\""), std::string::npos) << stream;
-  EXPECT_EQ(stream.find("\"database\":\"" + dbname + "\""), std::string::npos) << stream;
+                     "/api/stream?db=alpha'");
+  EXPECT_NE(stream.find("\"database\":\"alpha\""), std::string::npos) << stream;
+  EXPECT_EQ(stream.find("\"database\":\"beta\""), std::string::npos) << stream;
 
-  // A database not served, with or without PgQ: 404 from every endpoint.
+  // A database not served (without PgQ, none, unknown, empty): 404 from every endpoint.
   for (const std::string& path :
-       {"/api/status", "/api/series", "/api/stream", "/api/queue/two_q", "/api/actions"}) {
-    expect_not_served(get(path + "?db=" + without), path + " without PgQ");
-    expect_not_served(get(path + "?db=nosuchdb"), path + " nosuchdb");
-    expect_not_served(get(path + "?db="), path + " empty");
+       {"/api/status", "/api/series", "/api/stream", "/api/queue/alpha_q", "/api/actions"}) {
+    for (const std::string db : {"gamma", "postgres", "nosuchdb", ""})
+      expect_not_served(get(path + "?db=" + db), path + " ?db=" + db);
   }
+  web.reset();  // stopped before its cluster
 }
 
 TEST_F(WebDatabases, ActionsGoToTheNamedDatabase) {

@@ -46,11 +46,15 @@ std::function<int()> setup_web(CLI::App& app) {
   add_connect_options(app, args->settings.conn);
   app.add_flag("--all-databases", args->settings.all_databases,
                "serve every database of the server that has PgQ, as the ticker finds "
-               "them (listed once, at start, through --dsn)");
+               "them (listed through --dsn, again every --check-period)");
   app.add_option("--database", args->settings.databases,
                  "serve database NAME (repeat for more; --dsn's other settings); the first is "
                  "the default")
       ->type_name("NAME");
+  app.add_option("--check-period", args->settings.check_period,
+                 "with --all-databases: look for databases again every SECONDS (default 60)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.1, 86400.0).description(""));
   app.add_option("--listen", args->listen,
                  "HOST:PORT to serve on (default 127.0.0.1:8080; port 0: any free port)")
       ->type_name("HOST:PORT");

@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -77,11 +78,66 @@ std::vector<std::string> databases_with_pgq(const ConnectOptions& base,
   return found;
 }
 
-ServedDatabase* pick_database(std::vector<ServedDatabase>& all, bool given, const std::string& db) {
-  if (!given) return &all.front();
-  for (auto& d : all)
-    if (!db.empty() && d.label() == db) return &d;
+ServedDatabases::ServedDatabases(std::vector<ServedDatabase> list, SamplerSettings sampler)
+    : sampler_(std::move(sampler)) {
+  for (auto& d : list) list_.push_back(start(d.name, d.conn));
+}
+
+DatabasePtr ServedDatabases::start(std::string name, ConnectOptions conn) const {
+  SamplerSettings s = sampler_;
+  s.conn = conn;
+  auto d = std::make_shared<ServedDatabase>();
+  d->name = std::move(name);
+  d->conn = std::move(conn);
+  d->sampler = std::make_unique<Sampler>(s);
+  return d;
+}
+
+DatabasePtr ServedDatabases::pick(bool given, const std::string& db) const {
+  std::lock_guard lock(mutex_);
+  if (list_.empty()) return nullptr;
+  if (!given) return list_.front();
+  for (const auto& d : list_)
+    if (!db.empty() && d->label() == db) return d;
   return nullptr;
+}
+
+std::vector<DatabasePtr> ServedDatabases::all() const {
+  std::lock_guard lock(mutex_);
+  return list_;
+}
+
+void ServedDatabases::update(const ConnectOptions& base, const std::vector<std::string>& names) {
+  if (names.empty()) return;
+  std::vector<DatabasePtr> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    std::vector<DatabasePtr> next;
+    for (const auto& name : names) {
+      DatabasePtr d;
+      for (const auto& old : list_)
+        if (old->name == name) d = old;
+      if (!d) {
+        d = start(name, with_database(base, name));
+        std::printf("pgqpp web: serving database %s too\n", escape_controls(name).c_str());
+      }
+      next.push_back(d);
+    }
+    for (const auto& old : list_)
+      if (std::find(next.begin(), next.end(), old) == next.end()) {
+        std::printf("pgqpp web: database %s is gone (or has no PgQ): no longer served\n",
+                    escape_controls(old->name).c_str());
+        dropped.push_back(old);
+      }
+    list_ = std::move(next);
+  }
+  std::fflush(stdout);
+  // Outside the lock: a sampler stops within its round's time limit.
+  for (const auto& d : dropped) d->sampler->stop();
+}
+
+void ServedDatabases::stop() {
+  for (const auto& d : all()) d->sampler->stop();
 }
 
 }  // namespace pgqpp::cli::web

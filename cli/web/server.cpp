@@ -5,9 +5,12 @@
 #include <httplib.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "actions.hpp"
@@ -119,10 +122,12 @@ std::string event_text(const Round& r) {
 
 // Server-sent events: the newest round at once, then each new one; a
 // comment line every 15 s keeps proxies from closing an idle stream.
-void serve_stream(const Sampler& sampler, httplib::Response& res) {
+// The stream holds its database: one dropped while it runs (stopped) ends it.
+void serve_stream(const DatabasePtr& db, httplib::Response& res) {
   auto last = std::make_shared<std::uint64_t>(0);
   res.set_chunked_content_provider(
-      "text/event-stream", [&sampler, last](std::size_t, httplib::DataSink& sink) {
+      "text/event-stream", [db, last](std::size_t, httplib::DataSink& sink) {
+        const Sampler& sampler = *db->sampler;
         std::optional<Round> r;
         if (*last == 0 && sampler.latest().seq > 0)
           r = sampler.latest();
@@ -201,7 +206,7 @@ std::string not_served(const std::string& db) {
          " is not served by this console (GET /api/databases lists those it serves)";
 }
 
-ActionOutcome action(const WebSettings& settings, std::vector<ServedDatabase>& dbs,
+ActionOutcome action(const WebSettings& settings, const ServedDatabases& dbs,
                      const std::string& name, const httplib::Request& req, nlohmann::json& params) {
   if (!settings.allow_actions)
     return {403, {{"error", "actions are off: start pgqpp web with --allow-actions"}}};
@@ -212,7 +217,7 @@ ActionOutcome action(const WebSettings& settings, std::vector<ServedDatabase>& d
   const bool given = params.is_object() && params.contains("db");
   if (given && !params["db"].is_string()) return {400, {{"error", "\"db\" must be a string"}}};
   const std::string db_name = given ? params["db"].get<std::string>() : "";
-  const ServedDatabase* served = pick_database(dbs, given, db_name);
+  const DatabasePtr served = dbs.pick(given, db_name);
   if (served == nullptr) return {404, {{"error", not_served(db_name)}}};
   try {
     Connection db = request_connection(served->conn);
@@ -222,8 +227,8 @@ ActionOutcome action(const WebSettings& settings, std::vector<ServedDatabase>& d
   }
 }
 
-void serve_action(const WebSettings& settings, std::vector<ServedDatabase>& dbs,
-                  const std::string& name, const httplib::Request& req, httplib::Response& res) {
+void serve_action(const WebSettings& settings, const ServedDatabases& dbs, const std::string& name,
+                  const httplib::Request& req, httplib::Response& res) {
   nlohmann::json params;
   const ActionOutcome out = action(settings, dbs, name, req, params);
   log_action(req, name, params.is_discarded() || params.is_null() ? "-" : dump(params), out);
@@ -232,50 +237,50 @@ void serve_action(const WebSettings& settings, std::vector<ServedDatabase>& dbs,
 
 // The served database a request names with ?db=NAME, or the default one;
 // nullptr (and a 404 sent) when it names one this console does not serve.
-ServedDatabase* requested(std::vector<ServedDatabase>& dbs, const httplib::Request& req,
-                          httplib::Response& res) {
+DatabasePtr requested(const ServedDatabases& dbs, const httplib::Request& req,
+                      httplib::Response& res) {
   const bool given = req.has_param("db");
   const std::string name = given ? req.get_param_value("db") : "";
-  ServedDatabase* d = pick_database(dbs, given, name);
+  DatabasePtr d = dbs.pick(given, name);
   if (d == nullptr) send_error(res, 404, not_served(name));
   return d;
 }
 
 // GET /api/databases: the served databases, the default first, each with
 // whether its latest sample could read it (null before the first).
-void serve_databases(const std::vector<ServedDatabase>& dbs, httplib::Response& res) {
+void serve_databases(const ServedDatabases& dbs, httplib::Response& res) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& d : dbs) {
-    const Round r = d.sampler->latest();
-    const std::string name = d.label();
+  const std::vector<DatabasePtr> all = dbs.all();
+  for (const auto& d : all) {
+    const Round r = d->sampler->latest();
+    const std::string name = d->label();
     list.push_back(
         {{"name", name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name)},
-         {"default", &d == &dbs.front()},
+         {"default", d == all.front()},
          {"reachable", r.seq == 0 ? nlohmann::json(nullptr) : nlohmann::json(r.error.empty())},
          {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)}});
   }
   send_json(res, 200, {{"databases", list}});
 }
 
-void add_routes(httplib::Server& svr, const WebSettings& settings,
-                std::vector<ServedDatabase>& dbs) {
+void add_routes(httplib::Server& svr, const WebSettings& settings, const ServedDatabases& dbs) {
   using Req = const httplib::Request&;
   using Res = httplib::Response&;
   svr.Get("/api/databases", [&](Req, Res res) { serve_databases(dbs, res); });
   svr.Get("/api/status", [&](Req req, Res res) {
-    if (auto* d = requested(dbs, req, res)) serve_status(*d->sampler, res);
+    if (auto d = requested(dbs, req, res)) serve_status(*d->sampler, res);
   });
   svr.Get("/api/series", [&](Req req, Res res) {
-    if (auto* d = requested(dbs, req, res)) send_json(res, 200, d->sampler->series());
+    if (auto d = requested(dbs, req, res)) send_json(res, 200, d->sampler->series());
   });
   svr.Get("/api/stream", [&](Req req, Res res) {
-    if (auto* d = requested(dbs, req, res)) serve_stream(*d->sampler, res);
+    if (auto d = requested(dbs, req, res)) serve_stream(d, res);
   });
   svr.Get("/api/queue/(.+)", [&](Req req, Res res) {
-    if (auto* d = requested(dbs, req, res)) serve_queue(settings, *d, req.matches[1], res);
+    if (auto d = requested(dbs, req, res)) serve_queue(settings, *d, req.matches[1], res);
   });
   svr.Get("/api/actions", [&](Req req, Res res) {
-    if (auto* d = requested(dbs, req, res)) serve_actions(settings, *d, res);
+    if (auto d = requested(dbs, req, res)) serve_actions(settings, *d, res);
   });
   svr.Post("/api/action/([a-z]+)",
            [&](Req req, Res res) { serve_action(settings, dbs, req.matches[1], req, res); });
@@ -285,8 +290,8 @@ void add_routes(httplib::Server& svr, const WebSettings& settings,
   });
 }
 
-// The databases to serve, each with its sampler started: the --dsn's own,
-// or those --database names, or with --all-databases those that have PgQ.
+// The databases to serve at start: the --dsn's own, or those --database
+// names (each once), or with --all-databases those that have PgQ.
 std::vector<ServedDatabase> served_databases(const WebSettings& settings) {
   std::vector<std::string> names = settings.databases;
   if (settings.all_databases) {
@@ -296,14 +301,50 @@ std::vector<ServedDatabase> served_databases(const WebSettings& settings) {
   std::vector<ServedDatabase> out;
   if (names.empty()) out.push_back({"", settings.conn, nullptr});
   for (const auto& name : names) {
-    if (pick_database(out, true, name) != nullptr) continue;  // named twice
-    out.push_back({name, with_database(settings.conn, name), nullptr});
+    const bool named_twice = std::any_of(out.begin(), out.end(),
+                                         [&](const ServedDatabase& d) { return d.name == name; });
+    if (!named_twice) out.push_back({name, with_database(settings.conn, name), nullptr});
   }
-  for (auto& d : out)
-    d.sampler = std::make_unique<Sampler>(
-        SamplerSettings{d.conn, settings.lag_threshold, settings.history});
   return out;
 }
+
+// With --all-databases: looks for the databases again every check period
+// (as the ticker does) until `stop`, serving those it finds.
+class DatabaseFinder {
+ public:
+  DatabaseFinder(const WebSettings& settings, ServedDatabases& dbs) {
+    if (!settings.all_databases) return;
+    const auto period = std::chrono::milliseconds(static_cast<long>(settings.check_period * 1000));
+    thread_ = std::thread([this, &settings, &dbs, period] {
+      std::unique_lock lock(mutex_);
+      while (!changed_.wait_for(lock, period, [&] { return stopping_; })) {
+        lock.unlock();
+        try {
+          dbs.update(settings.conn,
+                     databases_with_pgq(settings.conn, std::chrono::milliseconds(3000)));
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "pgqpp web: cannot list the databases: %s\n", e.what());
+        }
+        lock.lock();
+      }
+    });
+  }
+  ~DatabaseFinder() { stop(); }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      changed_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
 
 std::string url_of(const ListenAddress& a, int port) {
   const bool v6 = a.host.find(':') != std::string::npos;
@@ -314,7 +355,14 @@ std::string url_of(const ListenAddress& a, int port) {
 
 int serve(const WebSettings& settings) {
   StopSignals signals;
-  std::vector<ServedDatabase> dbs = served_databases(settings);
+  std::vector<ServedDatabase> first = served_databases(settings);
+  if (first.size() > 1 || !first.front().name.empty()) {
+    std::string list;
+    for (const auto& d : first) list += (list.empty() ? "" : ", ") + escape_controls(d.name);
+    std::printf("pgqpp web: databases %s\n", list.c_str());
+  }
+  ServedDatabases dbs(std::move(first), {settings.conn, settings.lag_threshold, settings.history});
+  DatabaseFinder finder(settings, dbs);
   httplib::Server svr;
   // Each open page holds one worker for its stream.
   svr.new_task_queue = [] { return new httplib::ThreadPool(32); };
@@ -333,11 +381,6 @@ int serve(const WebSettings& settings) {
   const bool bound = port == 0 ? (port = svr.bind_to_any_port(settings.listen.host)) > 0
                                : svr.bind_to_port(settings.listen.host, port);
   if (!bound) throw Failure("cannot listen on " + url_of(settings.listen, settings.listen.port));
-  if (dbs.size() > 1 || !dbs.front().name.empty()) {
-    std::string list;
-    for (const auto& d : dbs) list += (list.empty() ? "" : ", ") + escape_controls(d.name);
-    std::printf("pgqpp web: databases %s\n", list.c_str());
-  }
   std::printf("pgqpp web: serving %s (Ctrl-C stops)\n", url_of(settings.listen, port).c_str());
   std::fflush(stdout);
   std::atomic<bool> ended{false};
@@ -345,7 +388,8 @@ int serve(const WebSettings& settings) {
     pollfd p{signals.wake_fd(), POLLIN, 0};
     while (!ended && poll(&p, 1, 200) <= 0) {
     }
-    for (auto& d : dbs) d.sampler->stop();  // first: it ends the streams' waits
+    finder.stop();
+    dbs.stop();  // first: it ends the streams' waits
     svr.stop();
   });
   const bool listened = svr.listen_after_bind();

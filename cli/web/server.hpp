@@ -20,7 +20,8 @@ namespace pgqpp::cli::web {
 struct WebSettings {
   ConnectOptions conn;
   std::vector<std::string> databases;  ///< --database NAME...: serve these (else --dsn's own)
-  bool all_databases = false;          ///< --all-databases: every one with PgQ (found at start)
+  bool all_databases = false;          ///< --all-databases: every one with PgQ
+  double check_period = 60;            ///< with all_databases: look again every so many seconds
   ListenAddress listen{"127.0.0.1", 8080};
   std::string token;           ///< "" when no --token-file: then no request needs one
   bool allow_actions = false;  ///< --allow-actions (then `token` is never "")

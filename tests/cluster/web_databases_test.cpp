@@ -87,7 +87,7 @@ void expect_not_served(const Http& r, const std::string& what) {
 
 // On a cluster of its own, so that it serves exactly the databases made
 // here (and touches no other case's): beta (the --dsn's) and alpha with
-// pgqpp, gamma without.
+// pgqpp, gamma without; then delta comes and alpha goes.
 TEST_F(WebDatabases, AllDatabasesServesThoseWithPgq) {
   OwnCluster cluster(work + "/own");
   ASSERT_TRUE(cluster.started()) << "cannot start a cluster of its own";
@@ -99,7 +99,7 @@ TEST_F(WebDatabases, AllDatabasesServesThoseWithPgq) {
   alpha.exec("select pgq.create_queue('alpha_q'), pgq.create_queue('shared_q')");
   beta.exec("create extension pgqpp");
   beta.exec("select pgq.create_queue('beta_q')");
-  start_web({"--dsn", cluster.conninfo("beta"), "--all-databases"});
+  start_web({"--dsn", cluster.conninfo("beta"), "--all-databases", "--check-period", "0.5"});
   // The --dsn's database first (the default), then the others by name.
   EXPECT_EQ(served(), (std::vector<std::string>{"beta", "alpha"})) << web_output();
   EXPECT_NE(web_output().find("pgqpp web: databases beta, alpha\n"), std::string::npos)
@@ -126,11 +126,31 @@ TEST_F(WebDatabases, AllDatabasesServesThoseWithPgq) {
   EXPECT_EQ(stream.find("\"database\":\"beta\""), std::string::npos) << stream;
 
   // A database not served (without PgQ, none, unknown, empty): 404 from every endpoint.
-  for (const std::string& path :
+  for (const std::string path :
        {"/api/status", "/api/series", "/api/stream", "/api/queue/alpha_q", "/api/actions"}) {
     for (const std::string db : {"gamma", "postgres", "nosuchdb", ""})
       expect_not_served(get(path + "?db=" + db), path + " ?db=" + db);
   }
+
+  // Looked for again every --check-period: a new database with PgQ is
+  // served, a dropped one no longer; the default stays.
+  admin.exec("create database delta");
+  pgqpp::Connection(cluster.conninfo("delta")).exec("create extension pgqpp");
+  admin.exec("drop database alpha with (force)");
+  EXPECT_TRUE(eventually(
+      [&] {
+        return served() == std::vector<std::string>{"beta", "delta"};
+      },
+      15s))
+      << ready("/api/databases") << "\n"
+      << web_output();
+  EXPECT_EQ(queues("?db=delta"), std::vector<std::string>{});
+  expect_not_served(get("/api/status?db=alpha"), "a dropped database");
+  EXPECT_NE(web_output().find("pgqpp web: serving database delta too\n"), std::string::npos)
+      << web_output();
+  EXPECT_NE(web_output().find("pgqpp web: database alpha is gone"), std::string::npos)
+      << web_output();
+  EXPECT_EQ(queues(""), (std::vector<std::string>{"beta_q"}));
   web.reset();  // stopped before its cluster
 }
 

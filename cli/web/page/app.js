@@ -356,23 +356,25 @@ function follow() {
   };
 }
 
-// The selector of the served databases, shown only when there are several;
-// the default (the first) is selected.
+// The selector of the served databases, shown only when there are several
+// (the list may change: --all-databases looks again); the default (the
+// first) is selected until another is picked.
 async function loadDatabases() {
   let list = [];
   try {
     list = (await getJson('/api/databases')).databases;
   } catch (e) {
-    list = [];
+    return;
   }
   const select = $('db-select');
   select.hidden = list.length < 2;
   if (list.length < 2) return;
   select.replaceChildren(...list.map((d) => el('option', { value: d.name },
     d.name + (d.reachable === false ? ' (unreachable)' : ''))));
-  state.db = list[0].name;
+  if (state.db === null) state.db = list[0].name;
+  // A database no longer served stays in the selector until another is picked.
+  if (!list.some((d) => d.name === state.db)) select.append(el('option', { value: state.db }, state.db + ' (gone)'));
   select.value = state.db;
-  select.addEventListener('change', () => switchDatabase(select.value));
 }
 
 // The series and the snapshot of the selected database, drawn.
@@ -410,7 +412,9 @@ async function switchDatabase(name) {
 async function start() {
   $('confirm-yes').addEventListener('click', confirmed);
   $('confirm-no').addEventListener('click', cancelled);
+  $('db-select').addEventListener('change', () => switchDatabase($('db-select').value));
   await loadDatabases();
+  setInterval(loadDatabases, 10000);
   await loadActions();
   window.addEventListener('hashchange', route);
   route();

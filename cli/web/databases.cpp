@@ -53,7 +53,8 @@ ConnectOptions with_database(const ConnectOptions& base, const std::string& dbna
 }
 
 std::vector<std::string> databases_with_pgq(const ConnectOptions& base,
-                                            std::chrono::milliseconds timeout) {
+                                            std::chrono::milliseconds timeout,
+                                            std::set<std::string>& reported) {
   Connection lister = limited(base, timeout);
   const std::string own(lister.exec("select current_database()").value(0, 0));
   auto rows = lister.exec(ticker::kDatabaseListSql);
@@ -64,12 +65,15 @@ std::vector<std::string> databases_with_pgq(const ConnectOptions& base,
       Connection db = limited(with_database(base, name), timeout);
       require_pgq(db);
     } catch (const Failure&) {
+      reported.erase(name);
       continue;  // no PgQ there
     } catch (const std::exception& e) {
+      if (!reported.insert(name).second) continue;
       std::fprintf(stderr, "pgqpp web: skipping database %s: %s\n", escape_controls(name).c_str(),
                    e.what());
       continue;
     }
+    reported.erase(name);
     if (name == own)
       found.insert(found.begin(), name);
     else

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,11 @@ ConnectOptions with_database(const ConnectOptions& base, const std::string& dbna
 /// The databases with PgQ installed among those the ticker would look at,
 /// in name order, listed through `base`; the one `base` connects to comes
 /// first when it is one of them. A database that refuses the connection is
-/// skipped with a line on stderr. Throws when `base` cannot list them.
+/// skipped, with a line on stderr unless `reported` has its name (it is
+/// added; one found again is taken out). Throws when `base` cannot list them.
 std::vector<std::string> databases_with_pgq(const ConnectOptions& base,
-                                            std::chrono::milliseconds timeout);
+                                            std::chrono::milliseconds timeout,
+                                            std::set<std::string>& reported);
 
 using DatabasePtr = std::shared_ptr<ServedDatabase>;
 

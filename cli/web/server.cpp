@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "actions.hpp"
@@ -292,10 +293,11 @@ void add_routes(httplib::Server& svr, const WebSettings& settings, const ServedD
 
 // The databases to serve at start: the --dsn's own, or those --database
 // names (each once), or with --all-databases those that have PgQ.
-std::vector<ServedDatabase> served_databases(const WebSettings& settings) {
+std::vector<ServedDatabase> served_databases(const WebSettings& settings,
+                                             std::set<std::string>& skipped) {
   std::vector<std::string> names = settings.databases;
   if (settings.all_databases) {
-    names = databases_with_pgq(settings.conn, std::chrono::milliseconds(3000));
+    names = databases_with_pgq(settings.conn, std::chrono::milliseconds(3000), skipped);
     if (names.empty()) throw Failure("no database of the server has PgQ installed");
   }
   std::vector<ServedDatabase> out;
@@ -309,10 +311,13 @@ std::vector<ServedDatabase> served_databases(const WebSettings& settings) {
 }
 
 // With --all-databases: looks for the databases again every check period
-// (as the ticker does) until `stop`, serving those it finds.
+// (as the ticker does) until `stop`, serving those it finds. A database it
+// cannot connect to (`skipped`), or the list failing, is said once until
+// it works again.
 class DatabaseFinder {
  public:
-  DatabaseFinder(const WebSettings& settings, ServedDatabases& dbs) {
+  DatabaseFinder(const WebSettings& settings, ServedDatabases& dbs, std::set<std::string> skipped)
+      : skipped_(std::move(skipped)) {
     if (!settings.all_databases) return;
     const auto period = std::chrono::milliseconds(static_cast<long>(settings.check_period * 1000));
     thread_ = std::thread([this, &settings, &dbs, period] {
@@ -321,9 +326,13 @@ class DatabaseFinder {
         lock.unlock();
         try {
           dbs.update(settings.conn,
-                     databases_with_pgq(settings.conn, std::chrono::milliseconds(3000)));
+                     databases_with_pgq(settings.conn, std::chrono::milliseconds(3000), skipped_));
+          if (failing_) std::fprintf(stderr, "pgqpp web: listing the databases works again\n");
+          failing_ = false;
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "pgqpp web: cannot list the databases: %s\n", e.what());
+          if (!failing_)
+            std::fprintf(stderr, "pgqpp web: cannot list the databases: %s\n", e.what());
+          failing_ = true;
         }
         lock.lock();
       }
@@ -343,6 +352,8 @@ class DatabaseFinder {
   std::mutex mutex_;
   std::condition_variable changed_;
   bool stopping_ = false;
+  std::set<std::string> skipped_;  // used by thread_ only
+  bool failing_ = false;           // likewise
   std::thread thread_;
 };
 
@@ -355,14 +366,15 @@ std::string url_of(const ListenAddress& a, int port) {
 
 int serve(const WebSettings& settings) {
   StopSignals signals;
-  std::vector<ServedDatabase> first = served_databases(settings);
+  std::set<std::string> skipped;
+  std::vector<ServedDatabase> first = served_databases(settings, skipped);
   if (first.size() > 1 || !first.front().name.empty()) {
     std::string list;
     for (const auto& d : first) list += (list.empty() ? "" : ", ") + escape_controls(d.name);
     std::printf("pgqpp web: databases %s\n", list.c_str());
   }
   ServedDatabases dbs(std::move(first), {settings.conn, settings.lag_threshold, settings.history});
-  DatabaseFinder finder(settings, dbs);
+  DatabaseFinder finder(settings, dbs, std::move(skipped));
   httplib::Server svr;
   // Each open page holds one worker for its stream.
   svr.new_task_queue = [] { return new httplib::ThreadPool(32); };

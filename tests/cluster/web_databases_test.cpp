@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "own_cluster.hpp"
 #include "web_fixture.hpp"
@@ -151,6 +152,20 @@ TEST_F(WebDatabases, AllDatabasesServesThoseWithPgq) {
   EXPECT_NE(web_output().find("pgqpp web: database alpha is gone"), std::string::npos)
       << web_output();
   EXPECT_EQ(queues(""), (std::vector<std::string>{"beta_q"}));
+
+  // A database the role may not connect to is left out, and said once.
+  admin.exec("create database epsilon");
+  admin.exec("revoke connect on database epsilon from public");
+  admin.exec("create role watcher login in role pgq_reader");
+  web.reset();
+  start_web({"--dsn", cluster.conninfo("beta") + " user=watcher", "--all-databases",
+             "--check-period", "0.2"});
+  EXPECT_EQ(served(), (std::vector<std::string>{"beta", "delta"})) << web_output();
+  std::this_thread::sleep_for(1500ms);  // several more looks
+  const std::string out = web_output();
+  const std::string skip = "pgqpp web: skipping database epsilon: ";
+  ASSERT_NE(out.find(skip), std::string::npos) << out;
+  EXPECT_EQ(out.find(skip, out.find(skip) + 1), std::string::npos) << "said once:\n" << out;
   web.reset();  // stopped before its cluster
 }
 

@@ -25,6 +25,8 @@ struct WebArgs {
 int run_web(WebArgs& args) {
   auto& s = args.settings;
   s.listen = web::parse_listen(args.listen);
+  if (s.all_databases && !s.databases.empty())
+    throw UsageError("give --all-databases or --database NAME, not both");
   if (!web::is_loopback(s.listen.host) && args.token_file.empty())
     throw UsageError("--listen " + args.listen +
                      " is reachable from other hosts: give --token-file too");
@@ -42,6 +44,17 @@ int run_web(WebArgs& args) {
 std::function<int()> setup_web(CLI::App& app) {
   auto args = std::make_shared<WebArgs>();
   add_connect_options(app, args->settings.conn);
+  app.add_flag("--all-databases", args->settings.all_databases,
+               "serve every database of the server that has PgQ, as the ticker finds "
+               "them (listed through --dsn, again every --check-period)");
+  app.add_option("--database", args->settings.databases,
+                 "serve database NAME (repeat for more; --dsn's other settings); the first is "
+                 "the default")
+      ->type_name("NAME");
+  app.add_option("--check-period", args->settings.check_period,
+                 "with --all-databases: look for databases again every SECONDS (default 60)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.1, 86400.0).description(""));
   app.add_option("--listen", args->listen,
                  "HOST:PORT to serve on (default 127.0.0.1:8080; port 0: any free port)")
       ->type_name("HOST:PORT");
@@ -65,10 +78,14 @@ std::function<int()> setup_web(CLI::App& app) {
       "  openssl rand -hex 24 > token && chmod 600 token\n"
       "  pgqpp web --listen 0.0.0.0:8080 --token-file token\n"
       "                                         then open http://HOST:8080/?token=TOKEN once\n"
-      "  pgqpp web --allow-actions --token-file token\n\n"
+      "  pgqpp web --allow-actions --token-file token\n"
+      "  pgqpp web --all-databases --dsn 'host=db user=pgq_admin dbname=postgres'\n"
+      "  pgqpp web --database app --database billing\n\n"
       "The API: GET /api/status (status --json's shape), /api/series, /api/stream\n"
-      "(server-sent events), /api/queue/NAME, /api/actions; with --allow-actions\n"
-      "POST /api/action/NAME (JSON body). With a token every request needs\n"
+      "(server-sent events), /api/queue/NAME, /api/actions, /api/databases; with\n"
+      "--allow-actions POST /api/action/NAME (JSON body). Serving several databases,\n"
+      "?db=NAME (an action's body: \"db\") picks one; without it, the default (the\n"
+      "first). With a token every request needs\n"
       "'Authorization: Bearer TOKEN' or the cookie /?token=TOKEN sets. See docs/web.md.");
   return [args] { return run_guarded("web", [&] { return run_web(*args); }); };
 }

@@ -56,6 +56,11 @@ bool Sampler::stopped() const {
   return stopping_;
 }
 
+std::string Sampler::database() const {
+  std::lock_guard lock(mutex_);
+  return database_;
+}
+
 Round Sampler::latest() const {
   std::lock_guard lock(mutex_);
   return latest_;
@@ -109,6 +114,7 @@ void Sampler::run() {
     if (stopping_) return;
     ring_.push_back(r.sample);
     while (ring_.size() > settings_.history) ring_.pop_front();
+    if (r.status.is_object() && r.status["database"].is_string()) database_ = r.status["database"];
     latest_ = std::move(r);
     changed_.notify_all();
     changed_.wait_until(lock, started + settings_.interval, [&] { return stopping_; });

@@ -60,6 +60,9 @@ class Sampler {
   std::optional<Round> wait_after(std::uint64_t seq, std::chrono::milliseconds limit) const;
   /// True once stop() was called.
   bool stopped() const;
+  /// The name of the database sampled, as its last good round read it
+  /// ("" before one).
+  std::string database() const;
 
  private:
   void run();
@@ -70,6 +73,7 @@ class Sampler {
   mutable std::condition_variable changed_;
   bool stopping_ = false;
   Round latest_;
+  std::string database_;
   std::deque<nlohmann::json> ring_;
   std::thread thread_;
 };

@@ -5,13 +5,19 @@
 #include <httplib.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "actions.hpp"
 #include "assets.hpp"
+#include "databases.hpp"
+#include "escape_text.hpp"
 #include "listen_address.hpp"
 #include "queue_detail.hpp"
 #include "sampler.hpp"
@@ -117,10 +123,12 @@ std::string event_text(const Round& r) {
 
 // Server-sent events: the newest round at once, then each new one; a
 // comment line every 15 s keeps proxies from closing an idle stream.
-void serve_stream(const Sampler& sampler, httplib::Response& res) {
+// The stream holds its database: one dropped while it runs (stopped) ends it.
+void serve_stream(const DatabasePtr& db, httplib::Response& res) {
   auto last = std::make_shared<std::uint64_t>(0);
   res.set_chunked_content_provider(
-      "text/event-stream", [&sampler, last](std::size_t, httplib::DataSink& sink) {
+      "text/event-stream", [db, last](std::size_t, httplib::DataSink& sink) {
+        const Sampler& sampler = *db->sampler;
         std::optional<Round> r;
         if (*last == 0 && sampler.latest().seq > 0)
           r = sampler.latest();
@@ -137,17 +145,18 @@ void serve_stream(const Sampler& sampler, httplib::Response& res) {
 }
 
 // A connection for one request: connecting and every statement limited to 3 s.
-Connection request_connection(const WebSettings& settings) {
+Connection request_connection(const ConnectOptions& conn) {
   const auto limit = std::chrono::milliseconds(3000);
-  Connection db(settings.conn.dsn, limit);
+  Connection db(conn.dsn, limit);
   db.set_query_timeout(limit);
   db.exec("select set_config('statement_timeout', $1, false)", {std::to_string(limit.count())});
   return db;
 }
 
-void serve_queue(const WebSettings& settings, const std::string& name, httplib::Response& res) {
+void serve_queue(const WebSettings& settings, const ServedDatabase& served, const std::string& name,
+                 httplib::Response& res) {
   try {
-    Connection db = request_connection(settings);
+    Connection db = request_connection(served.conn);
     send_json(res, 200, queue_detail(db, name, settings.lag_threshold, settings.event_limit));
   } catch (const Failure& e) {
     send_error(res, 404, e.what());
@@ -158,11 +167,12 @@ void serve_queue(const WebSettings& settings, const std::string& name, httplib::
 
 // GET /api/actions: whether the page may offer the actions, so that it
 // shows their buttons only when they would work.
-void serve_actions(const WebSettings& settings, httplib::Response& res) {
+void serve_actions(const WebSettings& settings, const ServedDatabase& served,
+                   httplib::Response& res) {
   if (!settings.allow_actions)
     return send_json(res, 200, {{"enabled", false}, {"permitted", false}});
   try {
-    Connection db = request_connection(settings);
+    Connection db = request_connection(served.conn);
     const nlohmann::json missing = missing_privileges(db);
     send_json(res, 200, {{"enabled", true}, {"permitted", missing.empty()}, {"missing", missing}});
   } catch (const std::exception& e) {
@@ -192,51 +202,160 @@ void log_action(const httplib::Request& req, const std::string& name, const std:
   std::fflush(stderr);
 }
 
-ActionOutcome action(const WebSettings& settings, const std::string& name,
-                     const httplib::Request& req, nlohmann::json& params) {
+std::string not_served(const std::string& db) {
+  return "database " + db +
+         " is not served by this console (GET /api/databases lists those it serves)";
+}
+
+ActionOutcome action(const WebSettings& settings, const ServedDatabases& dbs,
+                     const std::string& name, const httplib::Request& req, nlohmann::json& params) {
   if (!settings.allow_actions)
     return {403, {{"error", "actions are off: start pgqpp web with --allow-actions"}}};
   if (!is_action(name)) return {404, {{"error", "no action " + name}}};
   if (const std::string why = csrf_refusal(req); !why.empty()) return {403, {{"error", why}}};
   params = nlohmann::json::parse(req.body, nullptr, false);
   if (params.is_discarded()) return {400, {{"error", "the body is not JSON"}}};
+  const bool given = params.is_object() && params.contains("db");
+  if (given && !params["db"].is_string()) return {400, {{"error", "\"db\" must be a string"}}};
+  const std::string db_name = given ? params["db"].get<std::string>() : "";
+  const DatabasePtr served = dbs.pick(given, db_name);
+  if (served == nullptr) return {404, {{"error", not_served(db_name)}}};
   try {
-    Connection db = request_connection(settings);
+    Connection db = request_connection(served->conn);
     return run_action(db, name, params);
   } catch (const std::exception& e) {
     return {503, {{"error", e.what()}}};
   }
 }
 
-void serve_action(const WebSettings& settings, const std::string& name, const httplib::Request& req,
-                  httplib::Response& res) {
+void serve_action(const WebSettings& settings, const ServedDatabases& dbs, const std::string& name,
+                  const httplib::Request& req, httplib::Response& res) {
   nlohmann::json params;
-  const ActionOutcome out = action(settings, name, req, params);
+  const ActionOutcome out = action(settings, dbs, name, req, params);
   log_action(req, name, params.is_discarded() || params.is_null() ? "-" : dump(params), out);
   send_json(res, out.status, out.body);
 }
 
-void add_routes(httplib::Server& svr, const WebSettings& settings, const Sampler& sampler) {
-  svr.Get("/api/status",
-          [&](const httplib::Request&, httplib::Response& res) { serve_status(sampler, res); });
-  svr.Get("/api/series", [&](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, sampler.series());
+// The served database a request names with ?db=NAME, or the default one;
+// nullptr (and a 404 sent) when it names one this console does not serve.
+DatabasePtr requested(const ServedDatabases& dbs, const httplib::Request& req,
+                      httplib::Response& res) {
+  const bool given = req.has_param("db");
+  const std::string name = given ? req.get_param_value("db") : "";
+  DatabasePtr d = dbs.pick(given, name);
+  if (d == nullptr) send_error(res, 404, not_served(name));
+  return d;
+}
+
+// GET /api/databases: the served databases, the default first, each with
+// whether its latest sample could read it (null before the first).
+void serve_databases(const ServedDatabases& dbs, httplib::Response& res) {
+  nlohmann::json list = nlohmann::json::array();
+  const std::vector<DatabasePtr> all = dbs.all();
+  for (const auto& d : all) {
+    const Round r = d->sampler->latest();
+    const std::string name = d->label();
+    list.push_back(
+        {{"name", name.empty() ? nlohmann::json(nullptr) : nlohmann::json(name)},
+         {"default", d == all.front()},
+         {"reachable", r.seq == 0 ? nlohmann::json(nullptr) : nlohmann::json(r.error.empty())},
+         {"error", r.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error)}});
+  }
+  send_json(res, 200, {{"databases", list}});
+}
+
+void add_routes(httplib::Server& svr, const WebSettings& settings, const ServedDatabases& dbs) {
+  using Req = const httplib::Request&;
+  using Res = httplib::Response&;
+  svr.Get("/api/databases", [&](Req, Res res) { serve_databases(dbs, res); });
+  svr.Get("/api/status", [&](Req req, Res res) {
+    if (auto d = requested(dbs, req, res)) serve_status(*d->sampler, res);
   });
-  svr.Get("/api/stream",
-          [&](const httplib::Request&, httplib::Response& res) { serve_stream(sampler, res); });
-  svr.Get("/api/queue/(.+)", [&](const httplib::Request& req, httplib::Response& res) {
-    serve_queue(settings, req.matches[1], res);
+  svr.Get("/api/series", [&](Req req, Res res) {
+    if (auto d = requested(dbs, req, res)) send_json(res, 200, d->sampler->series());
   });
-  svr.Get("/api/actions",
-          [&](const httplib::Request&, httplib::Response& res) { serve_actions(settings, res); });
-  svr.Post("/api/action/([a-z]+)", [&](const httplib::Request& req, httplib::Response& res) {
-    serve_action(settings, req.matches[1], req, res);
+  svr.Get("/api/stream", [&](Req req, Res res) {
+    if (auto d = requested(dbs, req, res)) serve_stream(d, res);
   });
-  svr.Get("/(|app\\.js|style\\.css)", [](const httplib::Request& req, httplib::Response& res) {
+  svr.Get("/api/queue/(.+)", [&](Req req, Res res) {
+    if (auto d = requested(dbs, req, res)) serve_queue(settings, *d, req.matches[1], res);
+  });
+  svr.Get("/api/actions", [&](Req req, Res res) {
+    if (auto d = requested(dbs, req, res)) serve_actions(settings, *d, res);
+  });
+  svr.Post("/api/action/([a-z]+)",
+           [&](Req req, Res res) { serve_action(settings, dbs, req.matches[1], req, res); });
+  svr.Get("/(|app\\.js|style\\.css)", [](Req req, Res res) {
     const Asset* a = find_asset(req.path);
     res.set_content(std::string(a->body), std::string(a->content_type));
   });
 }
+
+// The databases to serve at start: the --dsn's own, or those --database
+// names (each once), or with --all-databases those that have PgQ.
+std::vector<ServedDatabase> served_databases(const WebSettings& settings,
+                                             std::set<std::string>& skipped) {
+  std::vector<std::string> names = settings.databases;
+  if (settings.all_databases) {
+    names = databases_with_pgq(settings.conn, std::chrono::milliseconds(3000), skipped);
+    if (names.empty()) throw Failure("no database of the server has PgQ installed");
+  }
+  std::vector<ServedDatabase> out;
+  if (names.empty()) out.push_back({"", settings.conn, nullptr});
+  for (const auto& name : names) {
+    const bool named_twice = std::any_of(out.begin(), out.end(),
+                                         [&](const ServedDatabase& d) { return d.name == name; });
+    if (!named_twice) out.push_back({name, with_database(settings.conn, name), nullptr});
+  }
+  return out;
+}
+
+// With --all-databases: looks for the databases again every check period
+// (as the ticker does) until `stop`, serving those it finds. A database it
+// cannot connect to (`skipped`), or the list failing, is said once until
+// it works again.
+class DatabaseFinder {
+ public:
+  DatabaseFinder(const WebSettings& settings, ServedDatabases& dbs, std::set<std::string> skipped)
+      : skipped_(std::move(skipped)) {
+    if (!settings.all_databases) return;
+    const auto period = std::chrono::milliseconds(static_cast<long>(settings.check_period * 1000));
+    thread_ = std::thread([this, &settings, &dbs, period] {
+      std::unique_lock lock(mutex_);
+      while (!changed_.wait_for(lock, period, [&] { return stopping_; })) {
+        lock.unlock();
+        try {
+          dbs.update(settings.conn,
+                     databases_with_pgq(settings.conn, std::chrono::milliseconds(3000), skipped_));
+          if (failing_) std::fprintf(stderr, "pgqpp web: listing the databases works again\n");
+          failing_ = false;
+        } catch (const std::exception& e) {
+          if (!failing_)
+            std::fprintf(stderr, "pgqpp web: cannot list the databases: %s\n", e.what());
+          failing_ = true;
+        }
+        lock.lock();
+      }
+    });
+  }
+  ~DatabaseFinder() { stop(); }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      changed_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::set<std::string> skipped_;  // used by thread_ only
+  bool failing_ = false;           // likewise
+  std::thread thread_;
+};
 
 std::string url_of(const ListenAddress& a, int port) {
   const bool v6 = a.host.find(':') != std::string::npos;
@@ -247,7 +366,15 @@ std::string url_of(const ListenAddress& a, int port) {
 
 int serve(const WebSettings& settings) {
   StopSignals signals;
-  Sampler sampler({settings.conn, settings.lag_threshold, settings.history});
+  std::set<std::string> skipped;
+  std::vector<ServedDatabase> first = served_databases(settings, skipped);
+  if (first.size() > 1 || !first.front().name.empty()) {
+    std::string list;
+    for (const auto& d : first) list += (list.empty() ? "" : ", ") + escape_controls(d.name);
+    std::printf("pgqpp web: databases %s\n", list.c_str());
+  }
+  ServedDatabases dbs(std::move(first), {settings.conn, settings.lag_threshold, settings.history});
+  DatabaseFinder finder(settings, dbs, std::move(skipped));
   httplib::Server svr;
   // Each open page holds one worker for its stream.
   svr.new_task_queue = [] { return new httplib::ThreadPool(32); };
@@ -258,7 +385,7 @@ int serve(const WebSettings& settings) {
   svr.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
     return check_token(settings.token, req, res);
   });
-  add_routes(svr, settings, sampler);
+  add_routes(svr, settings, dbs);
   svr.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) send_error(res, res.status, "not found");
   });
@@ -273,7 +400,8 @@ int serve(const WebSettings& settings) {
     pollfd p{signals.wake_fd(), POLLIN, 0};
     while (!ended && poll(&p, 1, 200) <= 0) {
     }
-    sampler.stop();  // first: it ends the streams' waits
+    finder.stop();
+    dbs.stop();  // first: it ends the streams' waits
     svr.stop();
   });
   const bool listened = svr.listen_after_bind();

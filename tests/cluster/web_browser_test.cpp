@@ -7,9 +7,12 @@
 // (web.png, web-queue.png). With --allow-actions and the token, a queue is
 // paused from the page: its button, the page's confirmation box, then the
 // paused state rendered and in pgq.queue (web-confirm.png, web-paused.png).
+// Serving two databases, the page's selector switches to the second's
+// queues (web-database.png).
 // Chromium is driven by render_page.py.
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
@@ -92,6 +95,10 @@ TEST_F(WebBrowser, RendersTheDatabase) {
   EXPECT_NE(dom.find(">&lt;script&gt;alert(1)&lt;/script&gt;</a>"), std::string::npos) << context;
   EXPECT_EQ(dom.find("<script>alert(1)"), std::string::npos) << context;
   EXPECT_EQ(dom.find("<title>pwned"), std::string::npos) << context;
+  // One database: no selector.
+  EXPECT_NE(dom.find("<select id=\"db-select\" aria-label=\"database\" hidden=\"\">"),
+            std::string::npos)
+      << context;
   // Read-only: no action buttons.
   EXPECT_EQ(dom.find("data-action="), std::string::npos) << context;
   EXPECT_NE(dom.find("<span id=\"actions-note\">read-only console</span>"), std::string::npos)
@@ -111,6 +118,40 @@ TEST_F(WebBrowser, RendersTheDatabase) {
   EXPECT_EQ(qdom.find("<script>document.title"), std::string::npos) << qcontext;
   EXPECT_EQ(qdom.find("<title>pwned"), std::string::npos) << qcontext;
   EXPECT_EQ(run_command("test -s " + shell_quote(work + "/web.png")), 0) << "no screenshot";
+}
+
+TEST_F(WebBrowser, SelectsAnotherDatabase) {
+  ASSERT_EQ(run_command("command -v chromium >/dev/null"), 0)
+      << "chromium not found: install Debian's chromium package (scripts/install-deps.sh)";
+  db->exec("select pgq.create_queue('orders')");
+  const std::string second = create_database("two");
+  pgqpp::Connection two(conninfo(second));
+  two.exec("create extension pgqpp");
+  two.exec("select pgq.create_queue('invoices')");
+  two.exec("select pgq.register_consumer('invoices', 'ledger')");
+  start_web({"--database", dbname, "--database", second});
+  const std::string select =
+      "(() => { const s = document.getElementById('db-select');"
+      "  if (s.hidden) throw new Error('no database selector');"
+      "  s.value = " +
+      nlohmann::json(second).dump() +
+      ";"
+      "  s.dispatchEvent(new Event('change')); })()";
+  const std::string dom = rendered("http://127.0.0.1:" + std::to_string(port) + "/",
+                                   work + "/web-database.png", work, {"--step", select});
+  const std::string context = "--- DOM:\n" + dom + "\n--- pgqpp web:\n" + web_output();
+  EXPECT_NE(dom.find("<option value=\"" + second + "\">" + second + "</option>"), std::string::npos)
+      << context;
+  EXPECT_NE(dom.find("id=\"database\" class=\"muted\">database " + second + "<"), std::string::npos)
+      << context;
+  EXPECT_NE(dom.find("<tr data-queue=\"invoices\"><td class=\"name\"><a href=\"#queue=invoices\">"
+                     "invoices</a>"),
+            std::string::npos)
+      << context;
+  EXPECT_NE(dom.find("data-chart=\"invoices / ledger · lag\""), std::string::npos) << context;
+  EXPECT_EQ(dom.find("data-queue=\"orders\""), std::string::npos) << context;
+  EXPECT_NE(dom.find("<span id=\"live\" class=\"pill live\">live</span>"), std::string::npos)
+      << context;
 }
 
 TEST_F(WebBrowser, PausesAQueueWithTheToken) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "control.hpp"
+#include "database_list.hpp"
 
 namespace pgqpp::ticker {
 
@@ -152,18 +153,14 @@ void Daemon::discover(Clock::time_point now) {
     next_discovery_ = now + std::chrono::seconds(1);
     return;
   }
-  discovery_.run(
-      "select datname from pg_catalog.pg_database"
-      " where datallowconn and not datistemplate order by 1",
-      {}, [this](const Result& r) {
-        std::vector<std::string> names;
-        for (int i = 0; i < r.rows(); ++i) names.push_back(r.text(i, 0));
-        if (discovery_failing_)
-          log_.info(config_.initial_database, "listing databases works again");
-        discovery_failing_ = false;
-        on_databases(names);
-        discovery_.close();
-      });
+  discovery_.run(kDatabaseListSql, {}, [this](const Result& r) {
+    std::vector<std::string> names;
+    for (int i = 0; i < r.rows(); ++i) names.push_back(r.text(i, 0));
+    if (discovery_failing_) log_.info(config_.initial_database, "listing databases works again");
+    discovery_failing_ = false;
+    on_databases(names);
+    discovery_.close();
+  });
 }
 
 void Daemon::report_missing(const std::vector<std::string>& found) {

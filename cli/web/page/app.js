@@ -6,10 +6,19 @@
 // With `pgqpp web --allow-actions` and a role that may run them
 // (/api/actions), the tables get action buttons; each asks in the page's own
 // confirmation box (#confirm) before it POSTs to /api/action/NAME.
+// When the console serves several databases (/api/databases), a selector
+// (#db-select) picks one: every request then carries ?db=NAME (an action's
+// body "db").
 'use strict';
 
 const state = { status: null, samples: [], historyMs: 600000, queueTimer: null, canAct: false,
-  pending: null, queueName: null };
+  pending: null, queueName: null, db: null, stream: null };
+
+// `path` for the selected database (the server's default when none is).
+function apiPath(path) {
+  if (state.db === null) return path;
+  return path + (path.includes('?') ? '&' : '?') + 'db=' + encodeURIComponent(state.db);
+}
 
 const $ = (id) => document.getElementById(id);
 
@@ -159,6 +168,7 @@ async function confirmed() {
   $('confirm').hidden = true;
   if (!p) return;
   const body = Object.assign({}, p.params);
+  if (state.db !== null) body.db = state.db;
   if (p.action === 'replay' || p.action === 'purge') body.all = true;
   try {
     const r = await fetch('/api/action/' + p.action, { method: 'POST', credentials: 'same-origin',
@@ -181,7 +191,7 @@ function cancelled() {
 // Whether to offer the actions: on, and the role may run them.
 async function loadActions() {
   try {
-    const a = await getJson('/api/actions');
+    const a = await getJson(apiPath('/api/actions'));
     state.canAct = !!(a.enabled && a.permitted);
     $('actions-note').textContent = !a.enabled ? 'read-only console'
       : a.permitted ? 'actions on' : 'read-only: the database role may not run the actions';
@@ -299,7 +309,7 @@ async function getJson(path) {
 
 async function loadQueue(name) {
   try {
-    renderQueue(name, await getJson('/api/queue/' + encodeURIComponent(name)));
+    renderQueue(name, await getJson(apiPath('/api/queue/' + encodeURIComponent(name))));
     showBanner('');
   } catch (e) {
     showBanner('queue ' + name + ': ' + e.message);
@@ -335,31 +345,80 @@ function onRound(round) {
 }
 
 function follow() {
-  const stream = new EventSource('/api/stream');
-  stream.onmessage = (m) => onRound(JSON.parse(m.data));
-  stream.onerror = () => { setLive(false); showBanner('lost the connection to pgqpp web; retrying'); };
+  const stream = new EventSource(apiPath('/api/stream'));
+  state.stream = stream;
+  // A round of a database no longer selected is dropped.
+  stream.onmessage = (m) => { if (state.stream === stream) onRound(JSON.parse(m.data)); };
+  stream.onerror = () => {
+    if (state.stream !== stream) return;
+    setLive(false);
+    showBanner('lost the connection to pgqpp web; retrying');
+  };
 }
 
-async function start() {
-  $('confirm-yes').addEventListener('click', confirmed);
-  $('confirm-no').addEventListener('click', cancelled);
-  await loadActions();
-  window.addEventListener('hashchange', route);
-  route();
+// The selector of the served databases, shown only when there are several
+// (the list may change: --all-databases looks again); the default (the
+// first) is selected until another is picked.
+async function loadDatabases() {
+  let list = [];
   try {
-    const series = await getJson('/api/series');
+    list = (await getJson('/api/databases')).databases;
+  } catch (e) {
+    return;
+  }
+  const select = $('db-select');
+  select.hidden = list.length < 2;
+  if (list.length < 2) return;
+  select.replaceChildren(...list.map((d) => el('option', { value: d.name },
+    d.name + (d.reachable === false ? ' (unreachable)' : ''))));
+  if (state.db === null) state.db = list[0].name;
+  // A database no longer served stays in the selector until another is picked.
+  if (!list.some((d) => d.name === state.db)) select.append(el('option', { value: state.db }, state.db + ' (gone)'));
+  select.value = state.db;
+}
+
+// The series and the snapshot of the selected database, drawn.
+async function loadDatabase() {
+  try {
+    const series = await getJson(apiPath('/api/series'));
     state.historyMs = series.history_seconds * 1000;
     state.samples = series.samples;
     $('history').textContent = 'charts: the last ' + seconds(series.history_seconds) + ', sampled every ' +
       seconds(series.interval_seconds);
     $('chart-span').textContent = '(up to the last ' + seconds(series.history_seconds) + ')';
-    renderStatus(await getJson('/api/status'));
+    renderStatus(await getJson(apiPath('/api/status')));
     setLive(true);
     renderCharts();
   } catch (e) {
     showBanner(e.message);
     setLive(false);
   }
+}
+
+async function switchDatabase(name) {
+  state.db = name;
+  if (state.stream) state.stream.close();
+  state.stream = null;
+  state.samples = [];
+  showBanner('');
+  $('action-result').hidden = true;
+  await loadActions();
+  if (location.hash && location.hash !== '#') location.hash = '';
+  else route();
+  await loadDatabase();
+  follow();
+}
+
+async function start() {
+  $('confirm-yes').addEventListener('click', confirmed);
+  $('confirm-no').addEventListener('click', cancelled);
+  $('db-select').addEventListener('change', () => switchDatabase($('db-select').value));
+  await loadDatabases();
+  setInterval(loadDatabases, 10000);
+  await loadActions();
+  window.addEventListener('hashchange', route);
+  route();
+  await loadDatabase();
   follow();
 }
 

@@ -26,6 +26,7 @@ constexpr Marker kMarkers[] = {
     {SchemaObject::consumer_config, "consumer_config", "1.2"},
     {SchemaObject::delayed_event, "delayed_event", "1.2"},
     {SchemaObject::delayed_mark, "delayed_mark", "1.3"},
+    {SchemaObject::subscription_cell, "subscription_cell", "1.4"},
 };
 constexpr int kCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
 

@@ -63,6 +63,27 @@ bool read_cell(PositionCellTable t, CellKey k, Snapshot snapshot, PositionCellFo
   return found;
 }
 
+int read_all_cells(PositionCellTable t, Snapshot snapshot, PositionCellForm** out) {
+  Relation rel = table_open(t.table, AccessShareLock);
+  SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, nullptr);
+  int n = 0, room = 8;
+  auto* rows = static_cast<PositionCellForm*>(palloc(room * sizeof(PositionCellForm)));
+  for (HeapTuple tuple; HeapTupleIsValid(tuple = systable_getnext(scan));) {
+    if (n == room) {
+      room *= 2;
+      rows = static_cast<PositionCellForm*>(repalloc(rows, room * sizeof(PositionCellForm)));
+    }
+    Buffer buffer = scan_buffer(scan);
+    LockBuffer(buffer, BUFFER_LOCK_SHARE);
+    copy_form(rel, tuple, &rows[n++]);
+    LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+  }
+  systable_endscan(scan);
+  table_close(rel, NoLock);
+  *out = rows;
+  return n;
+}
+
 // heap_inplace_lock calls this before it waits for a concurrent updater of
 // the row, so that the wait holds no buffer pin and no snapshot.
 struct OpenScan {
@@ -130,6 +151,10 @@ bool position_cell_read(const PositionCellTable& t, CellKey key, Snapshot snapsh
 bool position_cell_overwrite(const PositionCellTable& t, const PositionCellForm& in) {
   const PositionCellForm* i = &in;
   return pg_call([&] { return overwrite_cell(t, i); });
+}
+
+int position_cell_read_all(const PositionCellTable& t, Snapshot snapshot, PositionCellForm** out) {
+  return pg_call([&] { return read_all_cells(t, snapshot, out); });
 }
 
 }  // namespace pgqpp::ext

@@ -43,6 +43,12 @@ struct CellKey {
 bool position_cell_read(const PositionCellTable& t, CellKey key, Snapshot snapshot,
                         PositionCellForm& out);
 
+/// Copies every cell row that `snapshot` sees, each under its buffer's
+/// share lock, into a palloc'd array in the current memory context; returns
+/// how many (the table holds a row only per consumer that has been in cell
+/// mode, so it is small). Raises through pg_call.
+int position_cell_read_all(const PositionCellTable& t, Snapshot snapshot, PositionCellForm** out);
+
 /// Overwrites the newest cell row of `in`'s subscription in place with `in`, WAL-logged, no new row
 /// version. The caller holds the subscription row's lock, which every writer of a position takes
 /// first. Waits for a concurrent MVCC update of the cell row (the rare

@@ -75,9 +75,13 @@ bool xid8_visible(std::uint64_t xid8, Snapshot snapshot) {
   return pg_call([&] { return visible_in(xid8, snapshot); });
 }
 
-bool xid8_settled(Relation rel, std::uint64_t xid8) {
-  return pg_call(
-      [&] { return GlobalVisCheckRemovableFullXid(rel, FullTransactionIdFromU64(xid8)); });
+bool xid8_settled(Oid rel, std::uint64_t xid8) {
+  return pg_call([&] {
+    Relation r = table_open(rel, NoLock);
+    bool passed = GlobalVisCheckRemovableFullXid(r, FullTransactionIdFromU64(xid8));
+    table_close(r, NoLock);
+    return passed;
+  });
 }
 
 std::uint64_t current_xid8() {

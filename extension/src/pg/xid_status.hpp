@@ -24,8 +24,9 @@ core::XidStatus xid8_status(std::uint64_t xid8);
 bool xid8_visible(std::uint64_t xid8, Snapshot snapshot);
 
 /// Whether no snapshot of any backend can predate `xid8`'s end: VACUUM may
-/// remove what it deleted (the relation's horizon has passed it).
-bool xid8_settled(Relation rel, std::uint64_t xid8);
+/// remove what it deleted from relation `rel` (its horizon has passed it).
+/// The caller holds a lock on `rel`.
+bool xid8_settled(Oid rel, std::uint64_t xid8);
 
 /// The current (sub)transaction's xid8, assigning one if it has none.
 std::uint64_t current_xid8();

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/horizon_clock.hpp"
+#include "core/horizon_stall.hpp"
 #include "functions/schema_objects.hpp"
 #include "pg/bridge.hpp"
 #include "pg/position_cell_store.hpp"
@@ -21,18 +21,15 @@ extern "C" {
 namespace pgqpp::ext {
 namespace {
 
-// A consumer leaves its row for its cell only once the horizon has been
-// held this long: shorter holds leave a bounded number of dead row
-// versions, and tools reading pgq.subscription directly keep seeing the
-// position move (docs/internals.md).
-constexpr int64 kEngageAfterUs = 5 * USECS_PER_SEC;
+// A consumer leaves its row for its cell only once this backend's writes
+// have found the horizon standing still behind them this many times in a
+// row (core/horizon_stall.hpp): a moving horizon, however far behind, is a
+// busy server, and an UPDATE's old version goes soon.
+constexpr int kStalledWrites = 8;
 
-// When each xid was next, sampled once a second by this backend's writes;
-// ten minutes of samples. A new backend knows nothing for its first
-// seconds, and so writes rows.
-core::HorizonClock& clock() {
-  static core::HorizonClock c(600, USECS_PER_SEC);
-  return c;
+core::HorizonStall& stall() {
+  static core::HorizonStall s(kStalledWrites);
+  return s;
 }
 
 SPIPlanPtr insert_plan = nullptr;
@@ -143,32 +140,23 @@ void update_row(const RowInfo& row, const core::CellPosition& pos) {
   spi::execute(p, v, nulls, false, 0);
 }
 
-// Whether VACUUM's horizon for `rel` is held back, and has been for a while,
-// behind the row version `xmin` wrote: an UPDATE now would leave a version
-// that stays until the hold ends.
+// Whether VACUUM's horizon for `rel` is held back behind the row version
+// `xmin` wrote, and has stood still for a few writes: an UPDATE now would
+// leave a version that stays until the hold ends.
 bool horizon_held_behind(Oid rel, TransactionId xmin) {
   struct Horizon {
     bool passed;
-    uint64 horizon;
-    uint64 next;
+    TransactionId oldest;
   };
   Horizon h{};
   Horizon* out = &h;
   pg_call([&] {
     Relation r = table_open(rel, NoLock);
     out->passed = GlobalVisCheckRemovableXid(r, xmin);
-    FullTransactionId next = ReadNextFullTransactionId();
-    TransactionId oldest = GetOldestNonRemovableTransactionId(r);
+    out->oldest = GetOldestNonRemovableTransactionId(r);
     table_close(r, NoLock);
-    out->next = U64FromFullTransactionId(next);
-    // The horizon as a full xid: it lies within 2^31 before the next xid.
-    out->horizon = out->next - static_cast<uint32>(XidFromFullTransactionId(next) - oldest);
   });
-  int64 now = GetCurrentTimestamp();
-  clock().sample(h.next, now);
-  if (h.passed) return false;
-  auto held = clock().held_for(h.horizon, now);
-  return held && *held >= kEngageAfterUs;
+  return stall().stalled(h.oldest, h.passed);
 }
 
 }  // namespace
@@ -265,6 +253,31 @@ void write_position(const WriterView& view, const RowInfo& row, PositionMode mod
   store(view, content, self);
 }
 
+// Locks subscription (queue_id, consumer_id) and reads its RowInfo, plus
+// whether the consumer has a pgq.consumer_config row (column 9); false when
+// there is no such subscription.
+bool lock_row(int32 queue_id, int32 consumer_id) {
+  SPIPlanPtr p = spi::prepare(finish_lock_plan,
+                              (std::string("select ") + kRowInfoColumns +
+                               ", exists (select 1 from pgq.consumer_config cc"
+                               "   where cc.cc_queue = s.sub_queue"
+                               "     and cc.cc_consumer = s.sub_consumer)"
+                               "  from pgq.subscription s"
+                               " where s.sub_queue = $1 and s.sub_consumer = $2"
+                               "   for update of s")
+                                  .c_str(),
+                              {INT4OID, INT4OID});
+  Datum a[2] = {Int32GetDatum(queue_id), Int32GetDatum(consumer_id)};
+  return spi::execute(p, a, nullptr, false, 1) > 0;
+}
+
+void position_to_row(int32 queue_id, int32 consumer_id) {
+  if (!has_cells() || !lock_row(queue_id, consumer_id)) return;
+  RowInfo row = row_info_at(0);
+  WriterView view = cell_for_writer(queue_id, consumer_id);
+  if (view.held) write_position(view, row, PositionMode::back_to_row, *view.held);
+}
+
 bool finish_cell_batch(int64 batch_id) {
   if (!has_cells()) return false;
   // The cells that may hold it (the newest committed versions; few rows).
@@ -280,18 +293,7 @@ bool finish_cell_batch(int64 batch_id) {
     }
   }
   for (auto [queue_id, consumer_id] : candidates) {
-    SPIPlanPtr p = spi::prepare(finish_lock_plan,
-                                (std::string("select ") + kRowInfoColumns +
-                                 ", exists (select 1 from pgq.consumer_config cc"
-                                 "   where cc.cc_queue = s.sub_queue"
-                                 "     and cc.cc_consumer = s.sub_consumer)"
-                                 "  from pgq.subscription s"
-                                 " where s.sub_queue = $1 and s.sub_consumer = $2"
-                                 "   for update of s")
-                                    .c_str(),
-                                {INT4OID, INT4OID});
-    Datum a[2] = {Int32GetDatum(queue_id), Int32GetDatum(consumer_id)};
-    if (spi::execute(p, a, nullptr, false, 1) == 0) continue;
+    if (!lock_row(queue_id, consumer_id)) continue;
     RowInfo row = row_info_at(0);
     bool bounded = DatumGetBool(spi::value(0, 9));
     WriterView view = cell_for_writer(queue_id, consumer_id);

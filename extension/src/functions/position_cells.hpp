@@ -79,6 +79,11 @@ PositionMode position_mode(const WriterView& view, const RowInfo& row, bool row_
 void write_position(const WriterView& view, const RowInfo& row, PositionMode mode,
                     const core::CellPosition& next);
 
+/// Returns the consumer to row mode, its position unchanged: for writers
+/// that UPDATE pgq.subscription themselves (re-registering at a tick).
+/// Locks the subscription row; nothing when there is none.
+void position_to_row(int32 queue_id, int32 consumer_id);
+
 /// finish_batch for a batch that a cell holds open: moves the consumer past
 /// it and returns true; false when no cell holds batch `batch_id` (the
 /// caller's row path then finishes it, or says it is not found). A consumer

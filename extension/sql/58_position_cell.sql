@@ -40,7 +40,8 @@ create table pgq.subscription_cell (
         references pgq.subscription (sub_queue, sub_consumer) on delete cascade
 );
 
-revoke all on table pgq.subscription_cell from public;
+-- (Only its owner may touch it, as with any new table: the functions that
+-- use it are SECURITY DEFINER.)
 
 -- Function: pgq._cell_positions()
 --   Internal: the consumers whose position, for the calling statement's

@@ -7,31 +7,42 @@
 using pgqpp::ext::core::HorizonStall;
 
 TEST(HorizonStall, StallsAfterTheGivenWritesAtOneUnpassedHorizon) {
-  HorizonStall h(3);
-  EXPECT_FALSE(h.stalled(100, false));
-  EXPECT_FALSE(h.stalled(100, false));
-  EXPECT_TRUE(h.stalled(100, false));
-  EXPECT_TRUE(h.stalled(100, false));
+  HorizonStall h;
+  const int n = 3;
+  EXPECT_FALSE(h.stalled(100, false, n));
+  EXPECT_FALSE(h.stalled(100, false, n));
+  EXPECT_TRUE(h.stalled(100, false, n));
+  EXPECT_TRUE(h.stalled(100, false, n));
 }
 
 TEST(HorizonStall, AMovingHorizonNeverStalls) {
   // A busy server: always behind the last write, but moving.
-  HorizonStall h(3);
-  for (std::uint64_t x = 100; x < 200; ++x) EXPECT_FALSE(h.stalled(x, false));
+  HorizonStall h;
+  const int n = 3;
+  for (std::uint64_t x = 100; x < 200; ++x) EXPECT_FALSE(h.stalled(x, false, n));
 }
 
 TEST(HorizonStall, PassingTheRowStartsOver) {
-  HorizonStall h(2);
-  EXPECT_FALSE(h.stalled(100, false));
-  EXPECT_FALSE(h.stalled(100, true));
-  EXPECT_FALSE(h.stalled(100, false));
-  EXPECT_TRUE(h.stalled(100, false));
+  HorizonStall h;
+  const int n = 2;
+  EXPECT_FALSE(h.stalled(100, false, n));
+  EXPECT_FALSE(h.stalled(100, true, n));
+  EXPECT_FALSE(h.stalled(100, false, n));
+  EXPECT_TRUE(h.stalled(100, false, n));
+}
+
+TEST(HorizonStall, OneWriteIsEnoughWhenAskedSo) {
+  HorizonStall h;
+  EXPECT_TRUE(h.stalled(100, false, 1));
+  EXPECT_TRUE(h.stalled(100, false, 0));
+  EXPECT_FALSE(h.stalled(100, true, 0));
 }
 
 TEST(HorizonStall, ANewHorizonValueStartsOver) {
-  HorizonStall h(2);
-  EXPECT_FALSE(h.stalled(100, false));
-  EXPECT_TRUE(h.stalled(100, false));
-  EXPECT_FALSE(h.stalled(101, false));
-  EXPECT_TRUE(h.stalled(101, false));
+  HorizonStall h;
+  const int n = 2;
+  EXPECT_FALSE(h.stalled(100, false, n));
+  EXPECT_TRUE(h.stalled(100, false, n));
+  EXPECT_FALSE(h.stalled(101, false, n));
+  EXPECT_TRUE(h.stalled(101, false, n));
 }

@@ -4,7 +4,7 @@
 
 namespace pgqpp::ext::core {
 
-bool HorizonStall::stalled(std::uint64_t horizon, bool passed_row) {
+bool HorizonStall::stalled(std::uint64_t horizon, bool passed_row, int writes) {
   if (passed_row) {
     seen_ = 0;
     return false;
@@ -13,8 +13,8 @@ bool HorizonStall::stalled(std::uint64_t horizon, bool passed_row) {
     horizon_ = horizon;
     seen_ = 0;
   }
-  if (seen_ < writes_) ++seen_;
-  return seen_ >= writes_;
+  if (seen_ < writes) ++seen_;
+  return seen_ >= writes;
 }
 
 }  // namespace pgqpp::ext::core

@@ -17,17 +17,14 @@ namespace pgqpp::ext::core {
 /// xid, behind the row version they replace.
 class HorizonStall {
  public:
-  /// The horizon stalls after `writes` such writes in a row.
-  explicit HorizonStall(int writes) : writes_(writes) {}
-
   /// Notes a write that found the horizon at `horizon` and, in
   /// `passed_row`, whether it had passed the xmin of the row version the
   /// write replaces. Returns whether the horizon has stalled: at least
-  /// `writes` writes, this one included, found it unpassed at this value.
-  bool stalled(std::uint64_t horizon, bool passed_row);
+  /// `writes` writes, this one included, found it unpassed at this value
+  /// (0 or 1: this write alone).
+  bool stalled(std::uint64_t horizon, bool passed_row, int writes);
 
  private:
-  int writes_;
   std::uint64_t horizon_ = 0;
   int seen_ = 0;
 };

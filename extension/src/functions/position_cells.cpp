@@ -14,6 +14,7 @@
 extern "C" {
 #include "access/transam.h"
 #include "storage/procarray.h"
+#include "utils/guc.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
@@ -21,14 +22,15 @@ extern "C" {
 namespace pgqpp::ext {
 namespace {
 
-// A consumer leaves its row for its cell only once this backend's writes
-// have found the horizon standing still behind them this many times in a
-// row (core/horizon_stall.hpp): a moving horizon, however far behind, is a
-// busy server, and an UPDATE's old version goes soon.
-constexpr int kStalledWrites = 8;
+// pgqpp.position_cell_after: a consumer leaves its row for its cell only
+// once this many of this backend's writes in a row have found the horizon
+// standing still behind them (core/horizon_stall.hpp): a moving horizon,
+// however far behind, is a busy server, and an UPDATE's old version goes
+// soon. -1: never.
+int cell_after_writes = 8;
 
 core::HorizonStall& stall() {
-  static core::HorizonStall s(kStalledWrites);
+  static core::HorizonStall s;
   return s;
 }
 
@@ -36,6 +38,8 @@ SPIPlanPtr insert_plan = nullptr;
 SPIPlanPtr update_plan = nullptr;
 SPIPlanPtr row_plan = nullptr;
 SPIPlanPtr finish_lock_plan = nullptr;
+SPIPlanPtr skip_lock_plan = nullptr;
+SPIPlanPtr delete_plan = nullptr;
 
 bool has_cells() { return schema_has(SchemaObject::subscription_cell); }
 
@@ -152,11 +156,14 @@ bool horizon_held_behind(Oid rel, TransactionId xmin) {
   Horizon* out = &h;
   pg_call([&] {
     Relation r = table_open(rel, NoLock);
+    // The cached test first (cheap, and sure when it says removable);
+    // computing the horizon walks the process array: only when it lags.
     out->passed = GlobalVisCheckRemovableXid(r, xmin);
-    out->oldest = GetOldestNonRemovableTransactionId(r);
+    out->oldest = out->passed ? InvalidTransactionId : GetOldestNonRemovableTransactionId(r);
+    if (!out->passed) out->passed = TransactionIdPrecedes(xmin, out->oldest);
     table_close(r, NoLock);
   });
-  return stall().stalled(h.oldest, h.passed);
+  return stall().stalled(h.oldest, h.passed, cell_after_writes);
 }
 
 }  // namespace
@@ -226,7 +233,7 @@ RowInfo row_info_at(uint64 r, int first) {
 PositionMode position_mode(const WriterView& view, const RowInfo& row, bool row_only) {
   if (!has_cells()) return PositionMode::row;
   const bool in_cell = view.held.has_value();
-  if (row_only) return in_cell ? PositionMode::back_to_row : PositionMode::row;
+  if (row_only || (cell_after_writes < 0 && !in_cell)) return in_cell ? PositionMode::back_to_row : PositionMode::row;
   bool passed_row = !horizon_held_behind(row.relation, row.xmin);
   bool passed_since = true;
   if (in_cell && view.cell->xids.since != 0)
@@ -256,17 +263,19 @@ void write_position(const WriterView& view, const RowInfo& row, PositionMode mod
 // Locks subscription (queue_id, consumer_id) and reads its RowInfo, plus
 // whether the consumer has a pgq.consumer_config row (column 9); false when
 // there is no such subscription.
-bool lock_row(int32 queue_id, int32 consumer_id) {
-  SPIPlanPtr p = spi::prepare(finish_lock_plan,
-                              (std::string("select ") + kRowInfoColumns +
-                               ", exists (select 1 from pgq.consumer_config cc"
-                               "   where cc.cc_queue = s.sub_queue"
-                               "     and cc.cc_consumer = s.sub_consumer)"
-                               "  from pgq.subscription s"
-                               " where s.sub_queue = $1 and s.sub_consumer = $2"
-                               "   for update of s")
-                                  .c_str(),
-                              {INT4OID, INT4OID});
+// `skip`: skips a row another transaction has locked (the ticker's upkeep)
+// instead of waiting for it.
+bool lock_row(int32 queue_id, int32 consumer_id, bool skip = false) {
+  const std::string sql = std::string("select ") + kRowInfoColumns +
+                          ", exists (select 1 from pgq.consumer_config cc"
+                          "   where cc.cc_queue = s.sub_queue"
+                          "     and cc.cc_consumer = s.sub_consumer)"
+                          "  from pgq.subscription s"
+                          " where s.sub_queue = $1 and s.sub_consumer = $2"
+                          "   for update of s" +
+                          (skip ? " skip locked" : "");
+  SPIPlanPtr p =
+      spi::prepare(skip ? skip_lock_plan : finish_lock_plan, sql.c_str(), {INT4OID, INT4OID});
   Datum a[2] = {Int32GetDatum(queue_id), Int32GetDatum(consumer_id)};
   return spi::execute(p, a, nullptr, false, 1) > 0;
 }
@@ -311,6 +320,52 @@ bool finish_cell_batch(int64 batch_id) {
     return true;
   }
   return false;
+}
+
+void settle_position_cells() {
+  if (!has_cells()) return;
+  static TimestampTz last = 0;
+  TimestampTz now = pg_call([] { return GetCurrentTimestamp(); });
+  if (now - last < USECS_PER_SEC) return;
+  last = now;
+  std::vector<core::CellContent> cells;
+  {
+    core::CellRow* rows = nullptr;
+    Snapshot latest = pg_call([] { return GetLatestSnapshot(); });
+    int n = position_cell_read_all(position_cell_table(), latest, &rows);
+    for (int i = 0; i < n; ++i) cells.push_back(decode(rows[i]));
+  }
+  for (const core::CellContent& c : cells) {
+    if (!lock_row(c.queue_id, c.consumer_id, true)) continue;
+    RowInfo row = row_info_at(0);
+    WriterView view = cell_for_writer(c.queue_id, c.consumer_id);
+    if (!view.cell) continue;
+    if (view.held) {
+      if (xid8_settled(row.relation, view.cell->xids.since))
+        write_position(view, row, PositionMode::back_to_row, *view.held);
+      continue;
+    }
+    // In the row, and no snapshot can predate the write that put it there.
+    std::uint64_t writer = view.resolved == core::CellVersion::new_pos ? view.cell->xids.writer
+                                                                       : view.cell->xids.prev;
+    if (writer != 0 && !xid8_settled(row.relation, writer)) continue;
+    SPIPlanPtr p = spi::prepare(delete_plan,
+                                "delete from pgq.subscription_cell"
+                                " where cell_queue = $1 and cell_consumer = $2",
+                                {INT4OID, INT4OID});
+    Datum a[2] = {Int32GetDatum(c.queue_id), Int32GetDatum(c.consumer_id)};
+    spi::execute(p, a, nullptr, false, 0);
+  }
+}
+
+void position_cells_init() {
+  DefineCustomIntVariable(
+      "pgqpp.position_cell_after",
+      "Writes that must find VACUUM's horizon held before a consumer's position goes in place.",
+      "A consumer writes its position into pgq.subscription_cell instead of updating its "
+      "pgq.subscription row once this many consecutive position writes of one session found "
+      "the horizon standing still behind the row's last version. -1 never does.",
+      &cell_after_writes, 8, -1, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
 }  // namespace pgqpp::ext

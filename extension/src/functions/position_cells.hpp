@@ -90,4 +90,15 @@ void position_to_row(int32 queue_id, int32 consumer_id);
 /// with bounded batches goes back to its row first and returns false.
 bool finish_cell_batch(int64 batch_id);
 
+/// The ticker's upkeep, at most once a second per session: consumers whose
+/// cell still holds their position after the hold is over (an idle
+/// consumer writes nothing that would return it) go back to their rows, and
+/// cells that every snapshot agrees are settled in the row are deleted, so
+/// that the table holds only consumers in or just after a hold. A consumer
+/// whose row is locked (busy in a transaction) is left for the next time.
+void settle_position_cells();
+
+/// Defines the setting pgqpp.position_cell_after; called once from _PG_init.
+void position_cells_init();
+
 }  // namespace pgqpp::ext

@@ -78,7 +78,17 @@ bool xid8_visible(std::uint64_t xid8, Snapshot snapshot) {
 bool xid8_settled(Oid rel, std::uint64_t xid8) {
   return pg_call([&] {
     Relation r = table_open(rel, NoLock);
-    bool passed = GlobalVisCheckRemovableFullXid(r, FullTransactionIdFromU64(xid8));
+    FullTransactionId full = FullTransactionIdFromU64(xid8);
+    // The cached test is sure when it says removable, but may lag just
+    // after a hold ends; then the horizon computed now decides.
+    bool passed = GlobalVisCheckRemovableFullXid(r, full);
+    if (!passed) {
+      TransactionId oldest = GetOldestNonRemovableTransactionId(r);
+      FullTransactionId next = ReadNextFullTransactionId();
+      uint64 horizon = U64FromFullTransactionId(next) -
+                       static_cast<uint32>(XidFromFullTransactionId(next) - oldest);
+      passed = xid8 < horizon;
+    }
     table_close(r, NoLock);
     return passed;
   });

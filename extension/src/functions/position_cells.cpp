@@ -13,6 +13,7 @@
 
 extern "C" {
 #include "access/transam.h"
+#include "access/xact.h"
 #include "storage/procarray.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
@@ -209,6 +210,15 @@ WriterView cell_for_writer(int32 queue_id, int32 consumer_id) {
                 "Every writer of a position holds the subscription row's lock.");
   const core::CellPosition& pos = state_of(*view.cell, view.resolved);
   if (!pos.in_row) view.held = pos;
+  // In REPEATABLE READ or SERIALIZABLE, PgQ's row lock fails when the row
+  // changed after the transaction's snapshot; a cell written since then is
+  // that change (its ticks may be newer than the snapshot, too).
+  std::uint64_t writer =
+      view.resolved == core::CellVersion::new_pos ? view.cell->xids.writer : view.cell->xids.prev;
+  if (view.held && writer != 0 && pg_call([] { return IsolationUsesXactSnapshot(); }) &&
+      !xid8_visible(writer, pg_call([] { return GetTransactionSnapshot(); })))
+    throw Error(ERRCODE_T_R_SERIALIZATION_FAILURE,
+                "could not serialize access due to concurrent update");
   return view;
 }
 
@@ -233,7 +243,8 @@ RowInfo row_info_at(uint64 r, int first) {
 PositionMode position_mode(const WriterView& view, const RowInfo& row, bool row_only) {
   if (!has_cells()) return PositionMode::row;
   const bool in_cell = view.held.has_value();
-  if (row_only || (cell_after_writes < 0 && !in_cell)) return in_cell ? PositionMode::back_to_row : PositionMode::row;
+  if (row_only || (cell_after_writes < 0 && !in_cell))
+    return in_cell ? PositionMode::back_to_row : PositionMode::row;
   bool passed_row = !horizon_held_behind(row.relation, row.xmin);
   bool passed_since = true;
   if (in_cell && view.cell->xids.since != 0)
@@ -346,8 +357,8 @@ void settle_position_cells() {
       continue;
     }
     // In the row, and no snapshot can predate the write that put it there.
-    std::uint64_t writer = view.resolved == core::CellVersion::new_pos ? view.cell->xids.writer
-                                                                       : view.cell->xids.prev;
+    std::uint64_t writer =
+        view.resolved == core::CellVersion::new_pos ? view.cell->xids.writer : view.cell->xids.prev;
     if (writer != 0 && !xid8_settled(row.relation, writer)) continue;
     SPIPlanPtr p = spi::prepare(delete_plan,
                                 "delete from pgq.subscription_cell"

@@ -33,6 +33,7 @@ begin
     end if;
     if exists (select 1 from pgq.subscription where sub_queue = qid and sub_consumer = cid) then
         if x_tick_pos is not null then
+            perform pgq._position_to_row(qid, cid);
             update pgq.subscription
                set sub_last_tick = x_tick_pos, sub_batch = null, sub_next_tick = null,
                    sub_active = now()

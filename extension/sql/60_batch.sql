@@ -98,7 +98,7 @@ as $$
     select q.queue_name, c.co_name, prev.tick_time, cur.tick_time,
            s.sub_last_tick, s.sub_next_tick, current_timestamp - cur.tick_time,
            prev.tick_event_seq, cur.tick_event_seq
-      from pgq.subscription s
+      from pgq.subscription_current s
       join pgq.tick cur on cur.tick_queue = s.sub_queue and cur.tick_id = s.sub_next_tick
       join pgq.tick prev on prev.tick_queue = s.sub_queue and prev.tick_id = s.sub_last_tick
       join pgq.queue q on q.queue_id = s.sub_queue

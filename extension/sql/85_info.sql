@@ -65,7 +65,7 @@ returns setof record as $$
            current_timestamp - t.tick_time, current_timestamp - s.sub_active,
            s.sub_last_tick, s.sub_batch, s.sub_next_tick,
            top.tick_event_seq - t.tick_event_seq
-      from pgq.subscription s
+      from pgq.subscription_current s
       join pgq.queue q on q.queue_id = s.sub_queue
       join pgq.consumer c on c.co_id = s.sub_consumer
       left join pgq.tick t on t.tick_queue = s.sub_queue and t.tick_id = s.sub_last_tick

@@ -9,7 +9,7 @@ revoke all on all functions in schema pgq from public;
 grant execute on function
     pgq.seq_getval(text), pgq.get_queue_info(), pgq.get_queue_info(text),
     pgq.get_consumer_info(), pgq.get_consumer_info(text), pgq.get_consumer_info(text, text), pgq.get_delayed_info(text),
-    pgq.quote_fqname(text), pgq.version()
+    pgq.quote_fqname(text), pgq.version(), pgq._cell_positions()
   to public;
 
 grant execute on function

@@ -7,12 +7,8 @@
 // and four index entries per cycle that no VACUUM may remove while the
 // snapshot is held: about 400 kB here.
 //
-// DISABLED until the in-place position cell (docs/internals.md, "Metadata
-// under a held xmin") lands: it fails today, by design. Run it with
-//   build/tests/cluster/pgqpp_cluster_tests --gtest_also_run_disabled_tests \
-//     --gtest_filter='HeldXmin.*'
-// (inside the ctest cluster fixture's environment), and drop the DISABLED_
-// prefix with the change that makes it pass.
+// Consumers write their positions in place (pgq.subscription_cell) once a
+// few of their writes found the horizon standing still behind them.
 #include <string>
 
 #include "database_test.hpp"
@@ -53,24 +49,43 @@ end $$)sql");
   }
 };
 
-TEST_F(HeldXmin, DISABLED_BatchCyclesDoNotGrowTheSubscriptionTable) {
+TEST_F(HeldXmin, BatchCyclesDoNotGrowTheSubscriptionTable) {
   db->exec("call cycles(10)");  // warm-up: the row and its indexes at their working size
   long before = subscription_bytes();
   pgqpp::Connection hold(conninfo(dbname));
   hold.exec("begin isolation level repeatable read");
   ASSERT_EQ(q("select count(*) > 0 from pgq.subscription", &hold), "t");
-
   db->exec("call cycles(2000)");
   long grown = subscription_bytes() - before;
   EXPECT_LE(grown, 5 * 8192) << "pgq.subscription grew by " << grown
                              << " bytes in 2,000 batch cycles under a held snapshot";
-  // The held snapshot still sees the position it started with.
+  EXPECT_EQ(q("select count(*) from pgq.subscription_cell"), "1");
+  // The held snapshot still sees the position it started with, in the
+  // table and through the functions.
   EXPECT_EQ(q("select sub_last_tick from pgq.subscription", &hold), "11")
       << "the held snapshot's view of the position changed";
-  hold.exec("commit");
+  EXPECT_EQ(q("select last_tick from pgq.get_consumer_info('hx', 'c')", &hold), "11");
+  // Others see the position in the functions and pgq.subscription_current;
+  // the row keeps the position it had when the consumer moved to its cell
+  // (after a few cycles) until the hold is over.
   EXPECT_EQ(q("select last_tick from pgq.get_consumer_info('hx', 'c')"), "2011");
+  EXPECT_EQ(q("select sub_last_tick from pgq.subscription_current"), "2011");
+  EXPECT_LT(std::stol(q("select sub_last_tick from pgq.subscription")), 100)
+      << "the consumer did not move to its cell within a few cycles";
+  hold.exec("commit");
+  // The hold is over: the ticker's upkeep (pgq.ticker()) puts the idle
+  // consumer's position back into its row, and a second later deletes the
+  // settled cell.
+  db->exec("select pgq.ticker()");
   EXPECT_EQ(q("select sub_last_tick from pgq.subscription"), "2011")
-      << "pgq.subscription does not show the position get_consumer_info shows";
+      << "pgq.subscription does not show the position get_consumer_info shows; the cell: "
+      << q("select row(c.*)::text from pgq.subscription_cell c");
+  db->exec("select pg_sleep(1.1)");
+  db->exec("select pgq.ticker()");
+  EXPECT_EQ(q("select count(*) from pgq.subscription_cell"), "0");
+  db->exec("call cycles(1)");
+  EXPECT_EQ(q("select last_tick from pgq.get_consumer_info('hx', 'c')"), "2012");
+  EXPECT_EQ(q("select sub_last_tick from pgq.subscription"), "2012");
 }
 
 }  // namespace

@@ -44,7 +44,10 @@ fail_context() { tail -20 "$work/cluster/server.log"; tail -5 "$work/standby/ser
 
 pg_stage "$work/stage" "${PGQPP_BUILD_DIR:?PGQPP_BUILD_DIR is not set}"
 port=$(free_port)
-pg_start "$work/cluster/data" "$port" "-c max_prepared_transactions=2" "-c wal_level=replica"
+# pgqpp.position_cell_after=1: the first write behind a held snapshot moves
+# a consumer's position into its cell, so that the cell is what crashes.
+pg_start "$work/cluster/data" "$port" "-c max_prepared_transactions=2" "-c wal_level=replica" \
+  "-c pgqpp.position_cell_after=1"
 export PGHOST=$work/cluster PGPORT=$port PGUSER=postgres
 db=postgres
 
@@ -107,7 +110,7 @@ create function pos_of(i_consumer text) returns text language sql as $$
          || s.sub_last_tick || '/' || coalesce(s.sub_batch::text, '-')
     from pgq.get_consumer_info('q', i_consumer) i
     join pgq.consumer c on c.co_name = i_consumer
-    join pgq.subscription s on s.sub_consumer = c.co_id
+    join pgq.subscription_current s on s.sub_consumer = c.co_id
 $$;
 call produce(6);
 SQL
@@ -131,7 +134,12 @@ c2_before=$(q "$db" "select pos_of('c2')")
 wait_for 30 "the standby's replay" caught_up
 [ "$(sq "select pos_of('c')")" = "$committed" ] ||
   fail "the standby shows c at $(sq "select pos_of('c')"), the primary at $committed"
-echo "ok: c at $committed (get_consumer_info last_tick/batch | pgq.subscription), the same on the standby"
+# c's second batch came behind the held snapshot: its position is in its
+# cell (c2's first was written to its row, as the horizon had passed it).
+[ "$(q "$db" "select count(*) from pgq.subscription_cell cl
+               join pgq.consumer co on co.co_id = cl.cell_consumer where co.co_name = 'c'")" = 1 ] ||
+  fail "c's position is not in its cell: $(q "$db" "select * from pgq.subscription_cell")"
+echo "ok: c at $committed (get_consumer_info last_tick/batch | pgq.subscription_current), in its cell, the same on the standby"
 
 # c2 finishes batch 2 in a prepared transaction; c opens and finishes
 # batch 3 in a transaction that stays open over the crash.

@@ -7,6 +7,7 @@
 #include "functions/bounded_batch.hpp"
 #include "functions/events_plan.hpp"
 #include "functions/open_batch.hpp"
+#include "functions/position_cells.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -24,6 +25,7 @@ SPIPlanPtr next_tick_plan = nullptr;
 SPIPlanPtr custom_tick_plan = nullptr;
 SPIPlanPtr open_plan = nullptr;
 SPIPlanPtr tick_plan = nullptr;
+SPIPlanPtr batch_id_plan = nullptr;
 SPIPlanPtr finish_plan = nullptr;
 SPIPlanPtr finish_plan_v11 = nullptr;  // schema 1.1: no pgq.consumer_config
 
@@ -55,7 +57,16 @@ std::string text_arg(FunctionCallInfo fcinfo, int arg) {
 }
 
 BoundedState bounded_state();
-BatchRow open_new_batch(BatchRow r, int32 queue_id, int32 consumer_id, const BoundedState& bounded);
+
+// The subscription row the lock statement read, and its cell (for the
+// position while VACUUM's horizon is held; position_cells.hpp).
+struct Locked {
+  RowInfo row;
+  WriterView view;
+};
+
+BatchRow open_new_batch(BatchRow r, const Locked& locked, const BoundedState& bounded);
+bool tick_fields(BatchRow& r, int32 queue_id, int64 tick_id, int tick, int time, int seq);
 
 // The heart of next_batch*: the consumer's open batch, or a new one ending at
 // the next suitable tick, or no batch (all fields NULL but the ticks).
@@ -96,62 +107,71 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
   // Locking and joining in one statement would recheck only the new
   // subscription row against the rows joined under the old snapshot
   // (EvalPlanQual): "does not see tick <NULL>" after a concurrent finish_batch.
-  SPIPlanPtr lock = spi::prepare(lock_plan,
-                                 "select 1 from pgq.queue q"
-                                 "  join pgq.subscription s on s.sub_queue = q.queue_id"
-                                 "  join pgq.consumer c on c.co_id = s.sub_consumer"
-                                 " where q.queue_name = $1 and c.co_name = $2"
-                                 "   for update of s",
-                                 {TEXTOID, TEXTOID});
+  static const std::string lock_sql = std::string("select ") + kRowInfoColumns +
+                                      "  from pgq.queue q"
+                                      "  join pgq.subscription s on s.sub_queue = q.queue_id"
+                                      "  join pgq.consumer c on c.co_id = s.sub_consumer"
+                                      " where q.queue_name = $1 and c.co_name = $2"
+                                      "   for update of s";
+  SPIPlanPtr lock = spi::prepare(lock_plan, lock_sql.c_str(), {TEXTOID, TEXTOID});
   SPIPlanPtr plan = spi::prepare(bounded_schema ? subscription_plan : subscription_plan_v11,
                                  sql.c_str(), {TEXTOID, TEXTOID});
-  if (spi::execute(lock, args, nullptr, false, 1) == 0 ||
-      spi::execute(plan, args, nullptr, false, 1) == 0)
-    throw Error(ERRCODE_UNDEFINED_OBJECT,
-                "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1), {},
-                "Register the consumer with pgq.register_consumer().");
-  int32 queue_id = DatumGetInt32(spi::value(0, 1));
-  int32 consumer_id = DatumGetInt32(spi::value(0, 2));
-  bool isnull = false;
-  Datum open_batch_id = spi::value(0, 3, &isnull);
-  bool has_batch = !isnull;
-  Datum prev = spi::value(0, 4, &isnull);
-  if (isnull)
-    throw Error(ERRCODE_DATA_CORRUPTED, "PgQ corruption: Consumer " + text_arg(fcinfo, 1) +
-                                            " on queue " + text_arg(fcinfo, 0) +
-                                            " does not see tick <NULL>");
-  set(r, kPrevTick, prev);
-  set(r, kPrevTime, spi::value(0, 5));
-  set(r, kPrevSeq, spi::value(0, 6));
-  if (has_batch) {
-    set(r, kBatchId, open_batch_id);
-    for (int f : {kCurTick, kCurTime, kCurSeq}) {
-      int col = f == kCurTick ? 7 : f == kCurTime ? 8 : 9;
-      Datum v = spi::value(0, col, &isnull);
-      if (!isnull) set(r, f, v);
-    }
-    return r;
-  }
-
+  auto not_subscribed = [&] {
+    return Error(ERRCODE_UNDEFINED_OBJECT,
+                 "Not subscriber to queue: " + text_arg(fcinfo, 0) + "/" + text_arg(fcinfo, 1), {},
+                 "Register the consumer with pgq.register_consumer().");
+  };
+  if (spi::execute(lock, args, nullptr, false, 1) == 0) throw not_subscribed();
+  Locked locked;
+  locked.row = row_info_at(0);
+  locked.view = cell_for_writer(locked.row.queue_id, locked.row.consumer_id);
+  if (spi::execute(plan, args, nullptr, false, 1) == 0) throw not_subscribed();
   // Bounded batches (bounded_batch.hpp): a consumer inside a tick interval
   // gets its next window over the same two ticks.
   BoundedState bounded = bounded_state();
+  int32 queue_id = locked.row.queue_id;
+  auto no_tick = [&](const std::string& tick) {
+    return Error(ERRCODE_DATA_CORRUPTED, "PgQ corruption: Consumer " + text_arg(fcinfo, 1) +
+                                             " on queue " + text_arg(fcinfo, 0) +
+                                             " does not see tick " + tick);
+  };
+  bool isnull = false;
+  bool has_batch = false;
+  if (const auto& held = locked.view.held) {
+    // The cell holds the position; the row's ticks are the hold's start.
+    if (!held->last_tick) throw no_tick("<NULL>");
+    if (!tick_fields(r, queue_id, *held->last_tick, kPrevTick, kPrevTime, kPrevSeq))
+      throw no_tick(std::to_string(*held->last_tick));
+    has_batch = held->batch.has_value();
+    if (has_batch) {
+      set(r, kBatchId, Int64GetDatum(*held->batch));
+      if (held->next_tick) tick_fields(r, queue_id, *held->next_tick, kCurTick, kCurTime, kCurSeq);
+      return r;
+    }
+  } else {
+    Datum open_batch_id = spi::value(0, 3, &isnull);
+    has_batch = !isnull;
+    Datum prev = spi::value(0, 4, &isnull);
+    if (isnull) throw no_tick("<NULL>");
+    set(r, kPrevTick, prev);
+    set(r, kPrevTime, spi::value(0, 5));
+    set(r, kPrevSeq, spi::value(0, 6));
+    if (has_batch) {
+      set(r, kBatchId, open_batch_id);
+      for (int f : {kCurTick, kCurTime, kCurSeq}) {
+        int col = f == kCurTick ? 7 : f == kCurTime ? 8 : 9;
+        Datum v = spi::value(0, col, &isnull);
+        if (!isnull) set(r, f, v);
+      }
+      return r;
+    }
+  }
+
   int64 last_tick = DatumGetInt64(r.values[kPrevTick]);
   if (bounded.in_progress(last_tick)) {
-    SPIPlanPtr p = spi::prepare(tick_plan,
-                                "select tick_id, tick_time, tick_event_seq from pgq.tick"
-                                " where tick_queue = $1 and tick_id = $2",
-                                {INT4OID, INT8OID});
-    Datum a[2] = {Int32GetDatum(queue_id), Int64GetDatum(*bounded.next_tick)};
-    if (spi::execute(p, a, nullptr, false, 1) == 0)
-      throw Error(ERRCODE_DATA_CORRUPTED, "PgQ corruption: Consumer " + text_arg(fcinfo, 1) +
-                                              " on queue " + text_arg(fcinfo, 0) +
-                                              " does not see tick " +
-                                              std::to_string(*bounded.next_tick));
-    set(r, kCurTick, spi::value(0, 1));
-    set(r, kCurTime, spi::value(0, 2));
-    set(r, kCurSeq, spi::value(0, 3));
-    return open_new_batch(r, queue_id, consumer_id, bounded);
+    if (!tick_fields(r, queue_id, *bounded.next_tick, kCurTick, kCurTime, kCurSeq))
+      throw no_tick(std::to_string(*bounded.next_tick));
+    return open_new_batch(r, locked, bounded);
   }
 
   bool custom = fcinfo->nargs == 5 && (!PG_ARGISNULL(3) || !PG_ARGISNULL(4));
@@ -195,7 +215,7 @@ BatchRow open_batch(FunctionCallInfo fcinfo) {
     if (DatumGetTimestampTz(r.values[kCurTime]) > limit) found = false;
   }
   if (!found) return BatchRow{};
-  return open_new_batch(r, queue_id, consumer_id, bounded);
+  return open_new_batch(r, locked, bounded);
 }
 
 // The subscription row's pgq.consumer_config columns (10..16).
@@ -204,6 +224,7 @@ BoundedState bounded_state() {
   bool null = false;
   spi::value(0, 16, &null);
   if (null) return st;  // no row
+  st.has_row = true;
   auto int8_at = [](int col) -> std::optional<int64> {
     bool n = false;
     Datum v = spi::value(0, col, &n);
@@ -219,20 +240,54 @@ BoundedState bounded_state() {
   return st;
 }
 
-// Opens a batch from r's prev tick to its cur tick.
-BatchRow open_new_batch(BatchRow r, int32 queue_id, int32 consumer_id,
-                        const BoundedState& bounded) {
-  SPIPlanPtr p = spi::prepare(open_plan,
-                              "update pgq.subscription"
-                              "   set sub_batch = nextval('pgq.batch_id_seq'),"
-                              "       sub_next_tick = $3, sub_active = now()"
-                              " where sub_queue = $1 and sub_consumer = $2"
-                              " returning sub_batch",
-                              {INT4OID, INT4OID, INT8OID});
-  Datum a[3] = {Int32GetDatum(queue_id), Int32GetDatum(consumer_id), r.values[kCurTick]};
-  spi::execute(p, a, nullptr, false, 0);
-  set(r, kBatchId, spi::value(0, 1));
-  if (bounded.max_events || bounded.in_progress(DatumGetInt64(r.values[kPrevTick])))
+// Sets r's fields tick, time and seq from tick `tick_id` of the queue;
+// false when there is no such tick.
+bool tick_fields(BatchRow& r, int32 queue_id, int64 tick_id, int tick, int time, int seq) {
+  SPIPlanPtr p = spi::prepare(tick_plan,
+                              "select tick_id, tick_time, tick_event_seq from pgq.tick"
+                              " where tick_queue = $1 and tick_id = $2",
+                              {INT4OID, INT8OID});
+  Datum a[2] = {Int32GetDatum(queue_id), Int64GetDatum(tick_id)};
+  if (spi::execute(p, a, nullptr, false, 1) == 0) return false;
+  set(r, tick, spi::value(0, 1));
+  set(r, time, spi::value(0, 2));
+  set(r, seq, spi::value(0, 3));
+  return true;
+}
+
+// Opens a batch from r's prev tick to its cur tick: an UPDATE of the
+// subscription row as PgQ makes it, or, while VACUUM's horizon is held, a
+// write of the consumer's position cell (position_cells.hpp). Bounded
+// batches keep their consumer in row mode.
+BatchRow open_new_batch(BatchRow r, const Locked& locked, const BoundedState& bounded) {
+  const int32 queue_id = locked.row.queue_id;
+  const int32 consumer_id = locked.row.consumer_id;
+  const bool bounded_batch =
+      bounded.max_events || bounded.in_progress(DatumGetInt64(r.values[kPrevTick]));
+  PositionMode mode = position_mode(locked.view, locked.row, bounded.has_row);
+  if (mode == PositionMode::row) {
+    SPIPlanPtr p = spi::prepare(open_plan,
+                                "update pgq.subscription"
+                                "   set sub_batch = nextval('pgq.batch_id_seq'),"
+                                "       sub_next_tick = $3, sub_active = now()"
+                                " where sub_queue = $1 and sub_consumer = $2"
+                                " returning sub_batch",
+                                {INT4OID, INT4OID, INT8OID});
+    Datum a[3] = {Int32GetDatum(queue_id), Int32GetDatum(consumer_id), r.values[kCurTick]};
+    spi::execute(p, a, nullptr, false, 0);
+    set(r, kBatchId, spi::value(0, 1));
+  } else {
+    SPIPlanPtr p = spi::prepare(batch_id_plan, "select nextval('pgq.batch_id_seq')", {});
+    spi::execute(p, nullptr, nullptr, false, 0);
+    set(r, kBatchId, spi::value(0, 1));
+    core::CellPosition next;
+    next.last_tick = DatumGetInt64(r.values[kPrevTick]);
+    next.next_tick = DatumGetInt64(r.values[kCurTick]);
+    next.batch = DatumGetInt64(r.values[kBatchId]);
+    next.active = pg_call([] { return GetCurrentTransactionStartTimestamp(); });
+    write_position(locked.view, locked.row, mode, next);
+  }
+  if (bounded_batch)
     plan_bounded_batch(DatumGetInt64(r.values[kBatchId]), queue_id, consumer_id, bounded,
                        DatumGetInt64(r.values[kPrevTick]), DatumGetInt64(r.values[kCurTick]));
   return r;
@@ -392,6 +447,9 @@ PGQPP_FUNCTION(pgqpp_finish_batch) {
     // bounded batch's window (pgq.consumer_config) stops inside its tick
     // interval; only then, or for an unknown batch, finish_partial_batch
     // runs its UPDATE (bounded_batch.hpp).
+    // A batch opened while VACUUM's horizon was held is in its consumer's
+    // position cell (position_cells.hpp), not in pgq.subscription.
+    if (finish_cell_batch(batch_id)) PG_RETURN_INT32(1);
     bool bounded_schema = has_consumer_config();
     static const std::string finish_sql =
         std::string(

@@ -15,6 +15,7 @@ namespace pgqpp::ext {
 
 /// A subscription's row of pgq.consumer_config, as next_batch reads it.
 struct BoundedState {
+  bool has_row = false;             // the consumer has a pgq.consumer_config row
   std::optional<int32> max_events;  // the setting; unset: PgQ's batches
   std::optional<int64> last_tick;   // the interval being handed out...
   std::optional<int64> next_tick;   // ...(last_tick, next_tick]

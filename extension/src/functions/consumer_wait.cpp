@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <string>
 
+#include "functions/schema_objects.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
 #include "pg/spi.hpp"
@@ -155,6 +156,7 @@ uint32 wait_event() {
 }
 
 SPIPlanPtr probe_plan = nullptr;
+SPIPlanPtr probe_plan_v13 = nullptr;  // schema before 1.4: no position cells
 SPIPlanPtr next_batch_plan = nullptr;
 
 // What a look at the subscription says, with a new snapshot.
@@ -166,18 +168,23 @@ struct Probe {
 
 // Not read-only: SPI then takes a new snapshot for the statement (in READ
 // COMMITTED), which sees ticks committed since the last look.
+// From 1.4 the position comes through pgq.subscription_current: while
+// VACUUM's horizon is held the row keeps the hold's start.
 Probe probe(Datum* names) {
-  SPIPlanPtr plan = spi::prepare(
-      probe_plan,
+  static const char kProbe[] =
       "select s.sub_batch is not null"
       "       or exists (select 1 from pgq.tick t"
       "                   where t.tick_queue = s.sub_queue and t.tick_id > s.sub_last_tick),"
       "       s.sub_queue"
       "  from pgq.queue q"
-      "  join pgq.subscription s on s.sub_queue = q.queue_id"
+      "  join %s s on s.sub_queue = q.queue_id"
       "  join pgq.consumer c on c.co_id = s.sub_consumer"
-      " where q.queue_name = $1 and c.co_name = $2",
-      {TEXTOID, TEXTOID}, spi::PlanMode::generic);
+      " where q.queue_name = $1 and c.co_name = $2";
+  const bool cells = schema_has(SchemaObject::subscription_cell);
+  std::string sql = kProbe;
+  sql.replace(sql.find("%s"), 2, cells ? "pgq.subscription_current" : "pgq.subscription");
+  SPIPlanPtr plan = spi::prepare(cells ? probe_plan : probe_plan_v13, sql.c_str(),
+                                 {TEXTOID, TEXTOID}, spi::PlanMode::generic);
   Probe p;
   if (spi::execute(plan, names, nullptr, false, 1) == 0) return p;
   p.found = true;

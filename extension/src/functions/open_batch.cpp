@@ -4,6 +4,7 @@
 
 #include "core/batch_query.hpp"
 #include "functions/bounded_batch.hpp"
+#include "functions/position_cells.hpp"
 #include "pg/bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -12,7 +13,15 @@ namespace pgqpp::ext {
 namespace {
 
 SPIPlanPtr batch_plan = nullptr;
-SPIPlanPtr batch_plan_v11 = nullptr;  // schema 1.1: no pgq.consumer_config
+SPIPlanPtr batch_plan_v11 = nullptr;   // schema 1.1: no pgq.consumer_config
+SPIPlanPtr cell_batch_plan = nullptr;  // a batch a position cell holds open
+
+// `sql` with every `from` replaced by `to`.
+std::string replace_all(std::string sql, const std::string& from, const std::string& to) {
+  for (auto at = sql.find(from); at != std::string::npos; at = sql.find(from, at + to.size()))
+    sql.replace(at, from.size(), to);
+  return sql;
+}
 
 core::Snapshot snapshot_at(int col) {
   const char* text = spi::text_value(0, col);
@@ -44,12 +53,24 @@ std::optional<OpenBatch> load_open_batch(int64 batch_id, const std::string& extr
                        " and cc.cc_consumer = s.sub_consumer and cc.cc_last_tick = s.sub_last_tick"
                        " and cc.cc_next_tick = s.sub_next_tick"
                      : "");
-  SPIPlanPtr plan =
-      spi::prepare(bounded_schema ? batch_plan : batch_plan_v11, sql.c_str(), {INT8OID});
-  Datum arg = Int64GetDatum(batch_id);
   // Not read-only: a fresh snapshot sees a batch that next_batch opened
   // earlier in the same statement, e.g. get_batch_events(next_batch(q, c)).
-  if (spi::execute(plan, &arg, nullptr, false, 1) == 0) return std::nullopt;
+  if (auto held = cell_holding_batch(batch_id)) {
+    // Opened while VACUUM's horizon was held: the position is the cell's.
+    sql = replace_all(replace_all(sql, "s.sub_last_tick", "$2"), "s.sub_next_tick", "$3");
+    sql = replace_all(sql, "s.sub_batch = $1", "s.sub_queue = $4 and s.sub_consumer = $5");
+    SPIPlanPtr plan =
+        spi::prepare(cell_batch_plan, sql.c_str(), {INT8OID, INT8OID, INT8OID, INT4OID, INT4OID});
+    Datum args[5] = {Int64GetDatum(batch_id), Int64GetDatum(held->pos.last_tick.value_or(0)),
+                     Int64GetDatum(held->pos.next_tick.value_or(0)), Int32GetDatum(held->queue_id),
+                     Int32GetDatum(held->consumer_id)};
+    if (spi::execute(plan, args, nullptr, false, 1) == 0) return std::nullopt;
+  } else {
+    SPIPlanPtr plan =
+        spi::prepare(bounded_schema ? batch_plan : batch_plan_v11, sql.c_str(), {INT8OID});
+    Datum arg = Int64GetDatum(batch_id);
+    if (spi::execute(plan, &arg, nullptr, false, 1) == 0) return std::nullopt;
+  }
 
   OpenBatch b;
   b.sub_id = DatumGetInt32(spi::value(0, 1));

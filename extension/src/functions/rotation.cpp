@@ -6,6 +6,7 @@
 // Also the trigger that tells every backend's queue cache about changes.
 #include <string>
 
+#include "functions/schema_objects.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
 #include "pg/spi.hpp"
@@ -15,6 +16,7 @@ namespace {
 
 SPIPlanPtr queue_plan = nullptr;
 SPIPlanPtr lowest_plan = nullptr;
+SPIPlanPtr lowest_plan_v13 = nullptr;  // schema before 1.4: no position cells
 SPIPlanPtr switch_plan = nullptr;
 SPIPlanPtr cleanup_plan = nullptr;
 SPIPlanPtr step2_plan = nullptr;
@@ -55,14 +57,18 @@ bool rotate(Datum queue_name) {
 
   // The slowest consumer's position must be past the previous switch, or
   // the table about to be emptied may still hold events it needs.
-  SPIPlanPtr low = spi::prepare(
-      lowest_plan,
+  // From 1.4 the positions come through pgq.subscription_current: while
+  // VACUUM's horizon is held a consumer's row keeps the hold's start.
+  static const char kLowest[] =
       "select s.sub_last_tick, txid_snapshot_xmin(t.tick_snapshot)"
-      "  from pgq.subscription s"
+      "  from %s s"
       "  left join pgq.tick t on t.tick_queue = s.sub_queue and t.tick_id = s.sub_last_tick"
       " where s.sub_queue = $1"
-      " order by s.sub_last_tick limit 1",
-      {INT4OID});
+      " order by s.sub_last_tick limit 1";
+  const bool cells = schema_has(SchemaObject::subscription_cell);
+  std::string sql = kLowest;
+  sql.replace(sql.find("%s"), 2, cells ? "pgq.subscription_current" : "pgq.subscription");
+  SPIPlanPtr low = spi::prepare(cells ? lowest_plan : lowest_plan_v13, sql.c_str(), {INT4OID});
   Datum qid = Int32GetDatum(queue_id);
   if (spi::execute(low, &qid, nullptr, true, 1) > 0) {
     bool null_tick = false, null_xmin = false;

@@ -26,14 +26,17 @@ constexpr Marker kMarkers[] = {
     {SchemaObject::consumer_config, "consumer_config", "1.2"},
     {SchemaObject::delayed_event, "delayed_event", "1.2"},
     {SchemaObject::delayed_mark, "delayed_mark", "1.3"},
+    {SchemaObject::subscription_cell, "subscription_cell", "1.4"},
 };
 constexpr int kCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
 
-// -1: not looked up since the last catalog change; 0/1: the answer.
-int known[kCount] = {-1, -1, -1, -1};
+// Per object: not looked up since the last catalog change, or the answer.
+// kUnknown is 0, so that an object added to kMarkers starts unknown.
+enum Known : int { kUnknown = 0, kMissing, kPresent };
+Known known[kCount] = {};
 
 void forget(Datum, int, uint32) {
-  for (int& k : known) k = -1;
+  for (Known& k : known) k = kUnknown;
 }
 
 }  // namespace
@@ -45,13 +48,14 @@ void schema_objects_init() {
 
 bool schema_has(SchemaObject object) {
   int i = static_cast<int>(object);
-  if (known[i] < 0) {
-    known[i] = pg_call([&] {
+  if (known[i] == kUnknown) {
+    bool present = pg_call([&] {
       Oid ns = get_namespace_oid("pgq", true);
       return OidIsValid(ns) && OidIsValid(get_relname_relid(kMarkers[i].table, ns));
     });
+    known[i] = present ? kPresent : kMissing;
   }
-  return known[i] == 1;
+  return known[i] == kPresent;
 }
 
 }  // namespace pgqpp::ext

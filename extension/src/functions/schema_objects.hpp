@@ -16,6 +16,7 @@ enum class SchemaObject {
   consumer_config,  // 1.2: bounded batches
   delayed_event,    // 1.2: delayed events, deleted when delivered
   delayed_mark,     // 1.3: delayed events with a delivered-up-to mark
+  subscription_cell,  // 1.4: positions written in place while VACUUM is held
 };
 
 /// Whether the installed pgq schema has `object`.

@@ -15,6 +15,7 @@
 #include "functions/consumer_notify.hpp"
 #include "functions/consumer_wait.hpp"
 #include "functions/delayed_move.hpp"
+#include "functions/position_cells.hpp"
 #include "functions/tick_many.hpp"
 #include "functions/ticker_wakeup.hpp"
 #include "pg/bridge.hpp"
@@ -232,6 +233,8 @@ PGQPP_FUNCTION(pgqpp_ticker_queue) {
 /// right now is skipped. Only ticks that close a batch with new events send
 /// the queue's NOTIFY. Delayed events now due are moved into their queues
 /// first, and those queues tick whatever the rule says (delayed_move.hpp).
+/// Consumers whose hold of VACUUM's horizon is over go back to their rows
+/// afterwards (position_cells.hpp).
 /// One call ticks at most ticks_per_call() queues, those with new events
 /// first; the event sequences are read without keeping their locks
 /// (sequence_peek.hpp), so the number of queues is not bounded by the
@@ -263,13 +266,16 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
   due.insert(due.end(), delayed.begin(), delayed.end());
   with_events.insert(delayed.begin(), delayed.end());
   cap_due(due, with_events, age_us);
-  if (due.empty()) return Int64GetDatum(0);
-  uint64 ticked = tick_queue_ids(
-      std::move(due), TickLock::skip,
-      [&](uint64, int32 queue_id, int64 tick_id) {
-        if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
-      },
-      delayed, event_seqs);
+  uint64 ticked = 0;
+  if (!due.empty())
+    ticked = tick_queue_ids(
+        std::move(due), TickLock::skip,
+        [&](uint64, int32 queue_id, int64 tick_id) {
+          if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
+        },
+        delayed, event_seqs);
+  // After the ticks, for the same reason as the delayed events' move.
+  settle_position_cells();
   return Int64GetDatum(static_cast<int64>(ticked));
 }
 

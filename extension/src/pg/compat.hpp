@@ -13,6 +13,7 @@
 #include "pg/postgres.hpp"
 
 extern "C" {
+#include "access/transam.h"
 #include "catalog/pg_proc.h"
 #include "storage/proc.h"
 #include "utils/wait_event.h"
@@ -90,6 +91,17 @@ inline uint32 extension_wait_event(const char* name) {
 #else
   (void)name;
   return PG_WAIT_EXTENSION;
+#endif
+}
+
+/// The oldest xid whose status the commit log still holds (the shared
+/// transaction counters were renamed to TransamVariables in 17). Read under
+/// XactTruncationLock, as the caller holds it.
+inline TransactionId oldest_clog_xid() {
+#if PG_VERSION_NUM >= 170000
+  return TransamVariables->oldestClogXid;
+#else
+  return ShmemVariableCache->oldestClogXid;
 #endif
 }
 

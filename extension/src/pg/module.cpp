@@ -7,6 +7,7 @@
 // consumers waiting in pgq.next_batch_wait.
 #include "functions/consumer_wait.hpp"
 #include "functions/event_writer_cache.hpp"
+#include "functions/position_cells.hpp"
 #include "functions/queue_cache.hpp"
 #include "functions/schema_objects.hpp"
 #include "functions/ticker_wakeup.hpp"
@@ -23,6 +24,7 @@ void _PG_init(void) {
   pgqpp::ext::queue_cache_init();
   pgqpp::ext::schema_objects_init();
   pgqpp::ext::event_writer_cache_init();
+  pgqpp::ext::position_cells_init();
   pgqpp::ext::triggers::trigger_cache_init();
   pgqpp::ext::triggers::event_sink_init();
   pgqpp::ext::ticker_wakeup_init();  // only when in shared_preload_libraries

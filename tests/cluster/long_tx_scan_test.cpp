@@ -24,6 +24,8 @@ class LongTxScan : public DatabaseTest {
     db->exec("select pgq.register_consumer('scan', 'c')");
     db->exec("create table seen (batch_id bigint, events bigint, old_events bigint)");
     // Reads and finishes every batch but the newest; records what each held.
+    // The position comes through pgq.subscription_current: behind the long
+    // transaction the consumer writes it into its cell, not its row.
     db->exec(R"sql(
 create function consume(i_keep_last boolean) returns bigint language plpgsql as $$
 declare
@@ -32,7 +34,7 @@ declare
 begin
   loop
     if i_keep_last and not exists (
-         select 1 from pgq.subscription s join pgq.tick t on t.tick_queue = s.sub_queue
+         select 1 from pgq.subscription_current s join pgq.tick t on t.tick_queue = s.sub_queue
           where t.tick_id > s.sub_last_tick + 1) then
       exit;
     end if;

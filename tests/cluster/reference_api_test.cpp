@@ -21,10 +21,10 @@ const std::string added_functions =
     "insert_events|wakeup_ticker|next_batch_wait|_check_name|_queue_changed|_ids_past_restored|"
     "event_dead|dead_letters|dead_letter_replay|dead_letter_purge|_dead_letter_sub|_set_max_"
     "retries|insert_event_at|insert_events_at|_delayed_queue_dropped|set_consumer_config|get_"
-    "consumer_config|get_delayed_info";
+    "consumer_config|get_delayed_info|_cell_positions|_position_to_row";
 const std::string added_tables =
     "dead_letter|queue_config|delayed_event|delayed_event_0|delayed_event_1|delayed_mark|delayed_"
-    "pending|consumer_config";
+    "pending|consumer_config|subscription_cell|subscription_current";
 
 using Lines = std::vector<std::string>;
 

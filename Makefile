@@ -45,7 +45,9 @@ CMAKE_FLAGS = -DPG_CONFIG=$(PG_CONFIG) -DEXTENSION_NAME=$(EXTENSION_NAME) \
 # build folders of the majors (build, build-pg17, build-pg18) and the
 # pgq-named test build sit at the same depth; not hashing the working
 # folder (only debug info's compilation folder names it) lets them share
-# every object that does not include the server's headers.
+# every object that does not include the server's headers. So an object's
+# debug information can name the folder of another build or clone
+# (tests/lib/valgrind_ours.py allows for it; in gdb, `directory` helps).
 ifneq ($(shell command -v ccache 2>/dev/null),)
 CMAKE_FLAGS += -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 export CCACHE_BASEDIR := $(CURDIR)

@@ -2,6 +2,7 @@
 # The tests beyond the unit tests, each a ctest test with a label:
 #
 #   docs/*, lint/*          generated docs up to date, shellcheck, SPDX lines
+#   unit/valgrind_ours      tests/lib/valgrind_ours_test.py (the valgrind judge)
 #   regress/NAME            extension/test/sql/NAME.sql (pg_regress)
 #   sqlonly/NAME            the same against the SQL-only edition
 #   isolation/NAME          extension/test/isolation/specs/NAME.spec
@@ -26,6 +27,9 @@ add_test(NAME lint/shellcheck COMMAND sh -c "git ls-files -z '*.sh' .ci/run | xa
          WORKING_DIRECTORY ${_src})
 add_test(NAME lint/spdx COMMAND python3 scripts/spdx.py --check WORKING_DIRECTORY ${_src})
 set_tests_properties(lint/shellcheck lint/spdx PROPERTIES LABELS lint TIMEOUT 300)
+# valgrind_backend's judge of which memcheck records are pgqpp's
+add_test(NAME unit/valgrind_ours COMMAND python3 tests/lib/valgrind_ours_test.py WORKING_DIRECTORY ${_src})
+set_tests_properties(unit/valgrind_ours PROPERTIES LABELS unit TIMEOUT 60)
 
 # --- the shared cluster: started before the first test that needs it and
 # stopped after the last, also when tests failed ---

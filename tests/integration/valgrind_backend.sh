@@ -89,6 +89,7 @@ if pg_crashed "$data"; then fail "a backend crashed under valgrind"; fi
 
 ours() { python3 "$root/tests/lib/valgrind_ours.py" --source "$root" --stage "$stage" "$@"; }
 if report=$(ours "$control_log"); then
+  grep -B2 -A12 "definitely lost" "$control_log" | head -60 || true
   fail "the check found nothing in the control backend, whose leak it must see: $report"
 fi
 echo "$report" | grep -q "definitely lost" && echo "$report" | grep -q bridge_test_unguarded_leak ||

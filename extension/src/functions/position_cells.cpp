@@ -44,6 +44,13 @@ SPIPlanPtr delete_plan = nullptr;
 
 bool has_cells() { return schema_has(SchemaObject::subscription_cell); }
 
+// The cell table and its index, from schema_objects' cache (no catalog
+// lookup per call).
+PositionCellTable position_cell_table() {
+  return {schema_relid(SchemaObject::subscription_cell),
+          schema_relid(SchemaObject::subscription_cell_pkey)};
+}
+
 core::CellContent decode(const core::CellRow& row) {
   auto content = core::from_row(row);
   if (!content)
@@ -167,6 +174,18 @@ bool horizon_held_behind(Oid rel, TransactionId xmin) {
   return stall().stalled(h.oldest, h.passed, cell_after_writes);
 }
 
+// The position that `snapshot` sees in cell row `c`, when the cell (not the
+// subscription row) holds it.
+std::optional<CellHeld> held_for_reader(const core::CellContent& c, Snapshot snapshot) {
+  core::CellVersion v =
+      core::resolve_for_reader(c.xids, [&](std::uint64_t x) { return xid8_visible(x, snapshot); });
+  if (v == core::CellVersion::row) return std::nullopt;
+  if (v == core::CellVersion::newest) v = newest(c);
+  const core::CellPosition& pos = state_of(c, v);
+  if (pos.in_row) return std::nullopt;
+  return CellHeld{c.queue_id, c.consumer_id, pos};
+}
+
 }  // namespace
 
 std::vector<CellHeld> cell_positions(Snapshot snapshot) {
@@ -174,23 +193,24 @@ std::vector<CellHeld> cell_positions(Snapshot snapshot) {
   if (!has_cells()) return held;
   core::CellRow* rows = nullptr;
   int n = position_cell_read_all(position_cell_table(), snapshot, &rows);
-  for (int i = 0; i < n; ++i) {
-    core::CellContent c = decode(rows[i]);
-    core::CellVersion v = core::resolve_for_reader(
-        c.xids, [&](std::uint64_t x) { return xid8_visible(x, snapshot); });
-    if (v == core::CellVersion::row) continue;
-    if (v == core::CellVersion::newest) v = newest(c);
-    const core::CellPosition& pos = state_of(c, v);
-    if (!pos.in_row) held.push_back({c.queue_id, c.consumer_id, pos});
-  }
+  for (int i = 0; i < n; ++i)
+    if (auto h = held_for_reader(decode(rows[i]), snapshot)) held.push_back(*h);
   return held;
 }
 
 std::optional<CellHeld> cell_holding_batch(int64 batch_id) {
   if (!has_cells()) return std::nullopt;
   Snapshot snapshot = pg_call([] { return GetTransactionSnapshot(); });
-  for (const CellHeld& h : cell_positions(snapshot))
-    if (h.pos.batch == batch_id) return h;
+  core::CellRow* rows = nullptr;
+  int n = position_cell_read_all(position_cell_table(), snapshot, &rows);
+  for (int i = 0; i < n; ++i) {
+    // Only a cell that names the batch in either version is resolved (the
+    // commit status lookups): one per call, not one per consumer.
+    core::CellContent c = decode(rows[i]);
+    if (c.old_pos.batch != batch_id && c.new_pos.batch != batch_id) continue;
+    auto h = held_for_reader(c, snapshot);
+    if (h && h->pos.batch == batch_id) return h;
+  }
   return std::nullopt;
 }
 
@@ -277,16 +297,16 @@ void write_position(const WriterView& view, const RowInfo& row, PositionMode mod
 // `skip`: skips a row another transaction has locked (the ticker's upkeep)
 // instead of waiting for it.
 bool lock_row(int32 queue_id, int32 consumer_id, bool skip = false) {
-  const std::string sql = std::string("select ") + kRowInfoColumns +
-                          ", exists (select 1 from pgq.consumer_config cc"
-                          "   where cc.cc_queue = s.sub_queue"
-                          "     and cc.cc_consumer = s.sub_consumer)"
-                          "  from pgq.subscription s"
-                          " where s.sub_queue = $1 and s.sub_consumer = $2"
-                          "   for update of s" +
-                          (skip ? " skip locked" : "");
-  SPIPlanPtr p =
-      spi::prepare(skip ? skip_lock_plan : finish_lock_plan, sql.c_str(), {INT4OID, INT4OID});
+  static const std::string sql = std::string("select ") + kRowInfoColumns +
+                                 ", exists (select 1 from pgq.consumer_config cc"
+                                 "   where cc.cc_queue = s.sub_queue"
+                                 "     and cc.cc_consumer = s.sub_consumer)"
+                                 "  from pgq.subscription s"
+                                 " where s.sub_queue = $1 and s.sub_consumer = $2"
+                                 "   for update of s";
+  static const std::string skip_sql = sql + " skip locked";
+  SPIPlanPtr p = spi::prepare(skip ? skip_lock_plan : finish_lock_plan,
+                              (skip ? skip_sql : sql).c_str(), {INT4OID, INT4OID});
   Datum a[2] = {Int32GetDatum(queue_id), Int32GetDatum(consumer_id)};
   return spi::execute(p, a, nullptr, false, 1) > 0;
 }

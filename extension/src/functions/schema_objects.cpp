@@ -14,11 +14,11 @@ extern "C" {
 namespace pgqpp::ext {
 namespace {
 
-// The one place that knows which version added which table: schema_has
-// looks for the table in schema pgq.
+// The one place that knows which version added which relation: schema_has
+// and schema_relid look for it in schema pgq.
 struct Marker {
   SchemaObject object;
-  const char* table;
+  const char* relation;
   const char* since;  // the extension version that added it, for readers
 };
 constexpr Marker kMarkers[] = {
@@ -27,16 +27,21 @@ constexpr Marker kMarkers[] = {
     {SchemaObject::delayed_event, "delayed_event", "1.2"},
     {SchemaObject::delayed_mark, "delayed_mark", "1.3"},
     {SchemaObject::subscription_cell, "subscription_cell", "1.4"},
+    {SchemaObject::subscription_cell_pkey, "subscription_cell_pkey", "1.4"},
 };
 constexpr int kCount = sizeof(kMarkers) / sizeof(kMarkers[0]);
 
-// Per object: not looked up since the last catalog change, or the answer.
-// kUnknown is 0, so that an object added to kMarkers starts unknown.
-enum Known : int { kUnknown = 0, kMissing, kPresent };
+// Per object: whether it was looked up since the last catalog change
+// (false, the zero value, for an object added to kMarkers), and its oid
+// then (InvalidOid: missing).
+struct Known {
+  bool looked_up;
+  Oid relid;
+};
 Known known[kCount] = {};
 
 void forget(Datum, int, uint32) {
-  for (Known& k : known) k = kUnknown;
+  for (Known& k : known) k.looked_up = false;
 }
 
 }  // namespace
@@ -46,16 +51,18 @@ void schema_objects_init() {
   CacheRegisterSyscacheCallback(NAMESPACENAME, forget, 0);
 }
 
-bool schema_has(SchemaObject object) {
+Oid schema_relid(SchemaObject object) {
   int i = static_cast<int>(object);
-  if (known[i] == kUnknown) {
-    bool present = pg_call([&] {
+  if (!known[i].looked_up) {
+    known[i].relid = pg_call([&] {
       Oid ns = get_namespace_oid("pgq", true);
-      return OidIsValid(ns) && OidIsValid(get_relname_relid(kMarkers[i].table, ns));
+      return OidIsValid(ns) ? get_relname_relid(kMarkers[i].relation, ns) : InvalidOid;
     });
-    known[i] = present ? kPresent : kMissing;
+    known[i].looked_up = true;
   }
-  return known[i] == kPresent;
+  return known[i].relid;
 }
+
+bool schema_has(SchemaObject object) { return OidIsValid(schema_relid(object)); }
 
 }  // namespace pgqpp::ext

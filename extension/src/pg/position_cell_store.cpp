@@ -11,7 +11,6 @@ extern "C" {
 #include "access/relscan.h"
 #include "access/skey.h"
 #include "access/stratnum.h"
-#include "catalog/namespace.h"
 #include "storage/bufmgr.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
@@ -43,10 +42,14 @@ void copy_form(Relation rel, HeapTuple tuple, PositionCellForm* out) {
   std::memcpy(out, GETSTRUCT(tuple), sizeof(PositionCellForm));
 }
 
-bool read_cell(PositionCellTable t, CellKey k, Snapshot snapshot, PositionCellForm* out) {
+// The scans register the caller's snapshot for their duration: it may be
+// GetLatestSnapshot()'s or GetTransactionSnapshot()'s static one, which the
+// next call of either overwrites.
+bool read_cell(PositionCellTable t, CellKey k, Snapshot given, PositionCellForm* out) {
   Relation rel = table_open(t.table, AccessShareLock);
   ScanKeyData key[2];
   key_for(key, k);
+  Snapshot snapshot = RegisterSnapshot(given);
   SysScanDesc scan = systable_beginscan(rel, t.pkey, true, snapshot, 2, key);
   HeapTuple tuple = systable_getnext(scan);
   bool found = HeapTupleIsValid(tuple);
@@ -59,12 +62,14 @@ bool read_cell(PositionCellTable t, CellKey k, Snapshot snapshot, PositionCellFo
     LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
   }
   systable_endscan(scan);
+  UnregisterSnapshot(snapshot);
   table_close(rel, NoLock);
   return found;
 }
 
-int read_all_cells(PositionCellTable t, Snapshot snapshot, PositionCellForm** out) {
+int read_all_cells(PositionCellTable t, Snapshot given, PositionCellForm** out) {
   Relation rel = table_open(t.table, AccessShareLock);
+  Snapshot snapshot = RegisterSnapshot(given);
   SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, nullptr);
   int n = 0, room = 8;
   auto* rows = static_cast<PositionCellForm*>(palloc(room * sizeof(PositionCellForm)));
@@ -79,6 +84,7 @@ int read_all_cells(PositionCellTable t, Snapshot snapshot, PositionCellForm** ou
     LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
   }
   systable_endscan(scan);
+  UnregisterSnapshot(snapshot);
   table_close(rel, NoLock);
   *out = rows;
   return n;
@@ -131,16 +137,6 @@ bool overwrite_cell(PositionCellTable t, const PositionCellForm* in) {
 }
 
 }  // namespace
-
-PositionCellTable position_cell_table() {
-  auto relid = [](const char* name) {
-    return pg_call([name] {
-      Oid pgq = get_namespace_oid("pgq", true);
-      return OidIsValid(pgq) ? get_relname_relid(name, pgq) : InvalidOid;
-    });
-  };
-  return {relid("subscription_cell"), relid("subscription_cell_pkey")};
-}
 
 bool position_cell_read(const PositionCellTable& t, CellKey key, Snapshot snapshot,
                         PositionCellForm& out) {

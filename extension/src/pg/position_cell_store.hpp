@@ -20,14 +20,11 @@ namespace pgqpp::ext {
 using PositionCellForm = core::CellRow;
 
 /// The cell table and its primary key index, resolved in the current
-/// database; InvalidOid members when the schema has no cell table.
+/// database (functions/schema_objects.hpp caches them).
 struct PositionCellTable {
   Oid table = InvalidOid;
   Oid pkey = InvalidOid;
 };
-
-/// Looks the cell table up by name in schema pgq.
-PositionCellTable position_cell_table();
 
 /// The subscription a cell row belongs to (the table's primary key).
 struct CellKey {

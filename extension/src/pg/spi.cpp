@@ -33,7 +33,9 @@ SPIPlanPtr prepare(SPIPlanPtr& slot, const char* sql, const std::vector<Oid>& ar
                    PlanMode mode) {
   if (slot != nullptr) return slot;
   std::vector<Oid> types(arg_types);
-  int options = mode == PlanMode::generic ? CURSOR_OPT_GENERIC_PLAN : 0;
+  int options = mode == PlanMode::generic  ? CURSOR_OPT_GENERIC_PLAN
+                : mode == PlanMode::custom ? CURSOR_OPT_CUSTOM_PLAN
+                                           : 0;
   SPIPlanPtr plan = pg_call([&] {
     SPIPlanPtr p = SPI_prepare_cursor(sql, static_cast<int>(types.size()), types.data(), options);
     if (p != nullptr) SPI_keepplan(p);

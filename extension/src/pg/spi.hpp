@@ -31,8 +31,11 @@ class Session {
 /// very often whose best plan does not depend on the values (for example a
 /// primary-key lookup by `= any($1)`, which the plan cache would otherwise
 /// re-plan on every call, because the estimate for a one-element array beats
-/// the generic one).
-enum class PlanMode { automatic, generic };
+/// the generic one). `custom` plans every call for its values, keeping only
+/// the parsed statement: for statements whose tables grow between calls
+/// without an ANALYZE to re-plan them (a generic plan made while a table was
+/// small keeps its sequential scan).
+enum class PlanMode { automatic, generic, custom };
 
 /// Returns the plan cached in `slot`, preparing and keeping it on first use.
 /// Saved plans are re-planned by PostgreSQL when the tables they use change.

@@ -20,6 +20,12 @@
 # and lists folder of this script's own: the system's apt setup is untouched.
 # Everything it says goes to stderr; stdout carries only the path.
 set -euo pipefail
+# Called from the Makefile (PG_CONFIG ?= $(shell ...)), this script inherits
+# make's MAKELEVEL and MAKEFLAGS. PostgreSQL's own build then believes it is
+# a sub-make and skips generating its headers ("utils/errcodes.h: No such
+# file or directory" on a machine without the cache); its builds and the
+# reference pgq's are started as from a shell.
+unset MAKELEVEL MAKEFLAGS MFLAGS MAKEOVERRIDES
 
 major=${1:?usage: pg-major.sh MAJOR (15, 17 or 18)}
 if [ "$(id -u)" -eq 0 ]; then default_cache=/var/cache/pgqpp; else default_cache=${XDG_CACHE_HOME:-$HOME/.cache}/pgqpp; fi

@@ -57,7 +57,8 @@ echo "$control" | grep -q "unguarded error owning 4096 bytes" || fail "the contr
 wait_for 60 "the control backend's exit" bash -c "! kill -0 $control_pid 2>/dev/null"
 # Valgrind truncates a log it opens, and pids wrap (pid_max is often 32768):
 # a later backend given the same pid during a busy suite would overwrite the
-# control's log, so it is moved aside now (stop 31's CI run lost it so).
+# control's log, so it is moved aside now. (Stops 31 and 33's CI failures
+# here had another cause: see relocated_source in valgrind_ours.py.)
 control_log=$work/vg/control.log
 mv "$work/vg/vg.$control_pid.log" "$control_log" || fail "no valgrind log for the control backend $control_pid"
 

@@ -174,6 +174,18 @@ bool horizon_held_behind(Oid rel, TransactionId xmin) {
   return stall().stalled(h.oldest, h.passed, cell_after_writes);
 }
 
+// Whether either version of cell `c` names batch `batch_id` (before any
+// commit status is looked up).
+bool names_batch(const core::CellContent& c, int64 batch_id) {
+  return c.old_pos.batch == batch_id || c.new_pos.batch == batch_id;
+}
+
+// The transaction that wrote the version of the cell a writer resolved.
+std::uint64_t resolved_writer(const WriterView& view) {
+  return view.resolved == core::CellVersion::new_pos ? view.cell->xids.writer
+                                                     : view.cell->xids.prev;
+}
+
 // The position that `snapshot` sees in cell row `c`, when the cell (not the
 // subscription row) holds it.
 std::optional<CellHeld> held_for_reader(const core::CellContent& c, Snapshot snapshot) {
@@ -207,7 +219,7 @@ std::optional<CellHeld> cell_holding_batch(int64 batch_id) {
     // Only a cell that names the batch in either version is resolved (the
     // commit status lookups): one per call, not one per consumer.
     core::CellContent c = decode(rows[i]);
-    if (c.old_pos.batch != batch_id && c.new_pos.batch != batch_id) continue;
+    if (!names_batch(c, batch_id)) continue;
     auto h = held_for_reader(c, snapshot);
     if (h && h->pos.batch == batch_id) return h;
   }
@@ -233,8 +245,7 @@ WriterView cell_for_writer(int32 queue_id, int32 consumer_id) {
   // In REPEATABLE READ or SERIALIZABLE, PgQ's row lock fails when the row
   // changed after the transaction's snapshot; a cell written since then is
   // that change (its ticks may be newer than the snapshot, too).
-  std::uint64_t writer =
-      view.resolved == core::CellVersion::new_pos ? view.cell->xids.writer : view.cell->xids.prev;
+  std::uint64_t writer = resolved_writer(view);
   if (view.held && writer != 0 && pg_call([] { return IsolationUsesXactSnapshot(); }) &&
       !xid8_visible(writer, pg_call([] { return GetTransactionSnapshot(); })))
     throw Error(ERRCODE_T_R_SERIALIZATION_FAILURE,
@@ -328,8 +339,7 @@ bool finish_cell_batch(int64 batch_id) {
     int n = position_cell_read_all(position_cell_table(), latest, &rows);
     for (int i = 0; i < n; ++i) {
       core::CellContent c = decode(rows[i]);
-      if (c.old_pos.batch == batch_id || c.new_pos.batch == batch_id)
-        candidates.emplace_back(c.queue_id, c.consumer_id);
+      if (names_batch(c, batch_id)) candidates.emplace_back(c.queue_id, c.consumer_id);
     }
   }
   for (auto [queue_id, consumer_id] : candidates) {
@@ -377,8 +387,7 @@ void settle_position_cells() {
       continue;
     }
     // In the row, and no snapshot can predate the write that put it there.
-    std::uint64_t writer =
-        view.resolved == core::CellVersion::new_pos ? view.cell->xids.writer : view.cell->xids.prev;
+    std::uint64_t writer = resolved_writer(view);
     if (writer != 0 && !xid8_settled(row.relation, writer)) continue;
     SPIPlanPtr p = spi::prepare(delete_plan,
                                 "delete from pgq.subscription_cell"

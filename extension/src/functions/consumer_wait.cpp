@@ -12,6 +12,7 @@
 #include "functions/schema_objects.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
+#include "pg/shared_area.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -41,8 +42,6 @@ struct WaitShmem {
 };
 
 WaitShmem* shared = nullptr;
-shmem_request_hook_type prev_request_hook = nullptr;
-shmem_startup_hook_type prev_startup_hook = nullptr;
 
 uint64 ticked_bits[kTickWords];
 bool ticked_any = false;
@@ -53,22 +52,11 @@ Size shmem_size() {
   return add_size(offsetof(WaitShmem, slots), mul_size(MaxBackends, sizeof(pg_atomic_uint64)));
 }
 
-void request_shmem() {
-  if (prev_request_hook) prev_request_hook();
-  RequestAddinShmemSpace(shmem_size());
-}
-
-void startup_shmem() {
-  if (prev_startup_hook) prev_startup_hook();
-  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-  bool found = false;
-  shared = static_cast<WaitShmem*>(ShmemInitStruct("pgqpp consumer wait", shmem_size(), &found));
-  if (!found) {
-    pg_atomic_init_u32(&shared->waiters, 0);
-    shared->nslots = static_cast<uint32>(MaxBackends);
-    for (uint32 i = 0; i < shared->nslots; ++i) pg_atomic_init_u64(&shared->slots[i], 0);
-  }
-  LWLockRelease(AddinShmemInitLock);
+void init_shmem(void* area) {
+  auto* s = static_cast<WaitShmem*>(area);
+  pg_atomic_init_u32(&s->waiters, 0);
+  s->nslots = static_cast<uint32>(MaxBackends);
+  for (uint32 i = 0; i < s->nslots; ++i) pg_atomic_init_u64(&s->slots[i], 0);
 }
 
 uint64 slot_key(Oid db, int32 queue_id) {
@@ -241,10 +229,7 @@ int32 timeout_arg(FunctionCallInfo fcinfo) {
 
 void consumer_wait_init() {
   if (!process_shared_preload_libraries_in_progress) return;
-  prev_request_hook = shmem_request_hook;
-  shmem_request_hook = request_shmem;
-  prev_startup_hook = shmem_startup_hook;
-  shmem_startup_hook = startup_shmem;
+  add_shared_area("pgqpp consumer wait", shmem_size, init_shmem, reinterpret_cast<void**>(&shared));
   RegisterXactCallback(on_xact, nullptr);
 }
 

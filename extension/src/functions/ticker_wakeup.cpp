@@ -14,6 +14,7 @@
 #include "functions/tick_many.hpp"
 #include "pg/bridge.hpp"
 #include "pg/compat.hpp"
+#include "pg/shared_area.hpp"
 #include "pg/spi.hpp"
 #include "pg/utility_hook.hpp"
 
@@ -50,8 +51,6 @@ struct WakeupShmem {
 };
 
 WakeupShmem* shared = nullptr;
-shmem_request_hook_type prev_request_hook = nullptr;
-shmem_startup_hook_type prev_startup_hook = nullptr;
 
 // A deliver_at as stored in DbSlot::next_due: times before 2000 are 0, which
 // is also what a newly claimed slot holds (look at pgq.delayed_event now).
@@ -77,28 +76,19 @@ uint64 local_due = kNoDue;
 uint32 cached_generation = UINT32_MAX;
 int cached_slot = -1;
 
-void request_shmem() {
-  if (prev_request_hook) prev_request_hook();
-  RequestAddinShmemSpace(sizeof(WakeupShmem));
-}
+Size shmem_size() { return sizeof(WakeupShmem); }
 
-void startup_shmem() {
-  if (prev_startup_hook) prev_startup_hook();
-  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-  bool found = false;
-  shared = static_cast<WakeupShmem*>(ShmemInitStruct("pgqpp wakeup", sizeof(WakeupShmem), &found));
-  if (!found) {
-    SpinLockInit(&shared->mutex);
-    pg_atomic_init_u32(&shared->generation, 0);
-    for (auto& slot : shared->slots) {
-      pg_atomic_init_u32(&slot.dboid, InvalidOid);
-      pg_atomic_init_u32(&slot.waiter, 0);
-      pg_atomic_init_u32(&slot.max_queue_id, 0);
-      for (auto& w : slot.bits) pg_atomic_init_u64(&w, 0);
-      pg_atomic_init_u64(&slot.next_due, 0);
-    }
+void init_shmem(void* area) {
+  auto* s = static_cast<WakeupShmem*>(area);
+  SpinLockInit(&s->mutex);
+  pg_atomic_init_u32(&s->generation, 0);
+  for (auto& slot : s->slots) {
+    pg_atomic_init_u32(&slot.dboid, InvalidOid);
+    pg_atomic_init_u32(&slot.waiter, 0);
+    pg_atomic_init_u32(&slot.max_queue_id, 0);
+    for (auto& w : slot.bits) pg_atomic_init_u64(&w, 0);
+    pg_atomic_init_u64(&slot.next_due, 0);
   }
-  LWLockRelease(AddinShmemInitLock);
 }
 
 int find_slot(Oid db) {
@@ -349,10 +339,7 @@ void tick_queues(DbSlot& slot, const uint64* bits, const std::vector<int32>& ext
 
 void ticker_wakeup_init() {
   if (!process_shared_preload_libraries_in_progress) return;
-  prev_request_hook = shmem_request_hook;
-  shmem_request_hook = request_shmem;
-  prev_startup_hook = shmem_startup_hook;
-  shmem_startup_hook = startup_shmem;
+  add_shared_area("pgqpp wakeup", shmem_size, init_shmem, reinterpret_cast<void**>(&shared));
   RegisterXactCallback(on_xact, nullptr);
   add_after_utility(after_utility);
 }

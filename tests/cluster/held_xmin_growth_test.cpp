@@ -9,7 +9,9 @@
 //
 // Consumers write their positions in place (pgq.subscription_cell) once a
 // few of their writes found the horizon standing still behind them.
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "database_test.hpp"
 
@@ -86,6 +88,65 @@ TEST_F(HeldXmin, BatchCyclesDoNotGrowTheSubscriptionTable) {
   db->exec("call cycles(1)");
   EXPECT_EQ(q("select last_tick from pgq.get_consumer_info('hx', 'c')"), "2012");
   EXPECT_EQ(q("select sub_last_tick from pgq.subscription"), "2012");
+}
+
+// Engaging is counted per database (pgqpp is preloaded here): the first
+// pgqpp.position_cell_after batch opens behind the held horizon, of any
+// consumer, move every consumer to its cell. Counted per session, each of
+// the five consumers below would pay that many batches, two row versions
+// each (80 by default), all at once: with 20 consumers that grew
+// pgq.subscription by up to 1.8 MB (bench/held_xmin.sh).
+TEST_F(HeldXmin, ConsumersMoveToTheirCellsTogether) {
+  constexpr int kConsumers = 5;
+  const int after = std::stoi(q("select current_setting('pgqpp.position_cell_after')"));
+  ASSERT_GT(after, 1);
+  db->exec("create table subscription_updates (consumer int4)");
+  db->exec(R"sql(
+create function note_update() returns trigger language plpgsql as $$
+begin
+  insert into public.subscription_updates values (new.sub_consumer);
+  return null;
+end $$)sql");
+  db->exec(
+      "create trigger note_update after update on pgq.subscription"
+      "  for each row execute function note_update()");
+  std::vector<std::unique_ptr<pgqpp::Connection>> consumers;
+  for (int i = 0; i < kConsumers; ++i) {
+    db->exec("select pgq.register_consumer('hx', 'k" + std::to_string(i) + "')");
+    consumers.push_back(std::make_unique<pgqpp::Connection>(conninfo(dbname)));
+  }
+  // Each round: a tick, every consumer opens its batch, then every one
+  // finishes it; each call a transaction of its own.
+  auto rounds = [&](int n) {
+    for (int r = 0; r < n; ++r) {
+      tick("hx");
+      std::vector<std::string> batches;
+      for (int i = 0; i < kConsumers; ++i)
+        batches.push_back(
+            q("select pgq.next_batch('hx', 'k" + std::to_string(i) + "')", consumers[i].get()));
+      for (int i = 0; i < kConsumers; ++i) {
+        ASSERT_NE(batches[i], "") << "consumer k" << i << " got no batch in round " << r;
+        q("select pgq.finish_batch(" + batches[i] + ")", consumers[i].get());
+      }
+    }
+  };
+  rounds(2);
+  db->exec("truncate subscription_updates");
+  pgqpp::Connection hold(conninfo(dbname));
+  hold.exec("begin isolation level repeatable read");
+  ASSERT_EQ(q("select count(*) > 0 from pgq.subscription", &hold), "t");
+  rounds(3 * after);
+  const int updates = std::stoi(q("select count(*) from subscription_updates"));
+  EXPECT_LE(updates, 2 * (after + 2 * kConsumers))
+      << "UPDATEs of pgq.subscription per consumer: "
+      << rows("select consumer, count(*) from subscription_updates group by 1 order by 1");
+  EXPECT_GT(updates, 0);
+  EXPECT_EQ(q("select count(*) from pgq.subscription_cell"), std::to_string(kConsumers));
+  // Every consumer is where its batches took it.
+  EXPECT_EQ(q("select count(distinct last_tick) from pgq.get_consumer_info('hx')"
+              " where consumer_name like 'k%'"),
+            "1");
+  hold.exec("commit");
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "core/horizon_stall.hpp"
+#include "functions/horizon_stall_shared.hpp"
 #include "functions/schema_objects.hpp"
 #include "pg/bridge.hpp"
 #include "pg/position_cell_store.hpp"
@@ -24,16 +24,11 @@ namespace pgqpp::ext {
 namespace {
 
 // pgqpp.position_cell_after: a consumer leaves its row for its cell only
-// once this many of this backend's writes in a row have found the horizon
-// standing still behind them (core/horizon_stall.hpp): a moving horizon,
-// however far behind, is a busy server, and an UPDATE's old version goes
-// soon. -1: never.
+// once this many position writes in a row, of any session of the database,
+// have found the horizon standing still behind them
+// (horizon_stall_shared.hpp): a moving horizon, however far behind, is a
+// busy server, and an UPDATE's old version goes soon. -1: never.
 int cell_after_writes = 8;
-
-core::HorizonStall& stall() {
-  static core::HorizonStall s;
-  return s;
-}
 
 SPIPlanPtr insert_plan = nullptr;
 SPIPlanPtr update_plan = nullptr;
@@ -171,7 +166,7 @@ bool horizon_held_behind(Oid rel, TransactionId xmin) {
     if (!out->passed) out->passed = TransactionIdPrecedes(xmin, out->oldest);
     table_close(r, NoLock);
   });
-  return stall().stalled(h.oldest, h.passed, cell_after_writes);
+  return horizon_stalled(h.oldest, h.passed, cell_after_writes);
 }
 
 // Whether either version of cell `c` names batch `batch_id` (before any
@@ -401,10 +396,11 @@ void settle_position_cells() {
 void position_cells_init() {
   DefineCustomIntVariable(
       "pgqpp.position_cell_after",
-      "Writes that must find VACUUM's horizon held before a consumer's position goes in place.",
-      "A consumer writes its position into pgq.subscription_cell instead of updating its "
-      "pgq.subscription row once this many consecutive position writes of one session found "
-      "the horizon standing still behind the row's last version. -1 never does.",
+      "Batch opens that must find VACUUM's horizon held before positions go in place.",
+      "Consumers write their positions into pgq.subscription_cell instead of updating their "
+      "pgq.subscription rows once this many consecutive batch opens (next_batch) of the "
+      "database's sessions found the horizon standing still behind the rows' last versions "
+      "(of one session, when pgqpp is not in shared_preload_libraries). -1 never does.",
       &cell_after_writes, 8, -1, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 

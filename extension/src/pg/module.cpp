@@ -4,9 +4,11 @@
 // invalidation callbacks (queues, trigger plans, the insert_event lookup),
 // the hooks that close the statement-scoped event writer and, at server
 // start, the commit wake-up path for tickers and the tick wake-up path for
-// consumers waiting in pgq.next_batch_wait.
+// consumers waiting in pgq.next_batch_wait, and the database-wide count of
+// position writes behind a held horizon.
 #include "functions/consumer_wait.hpp"
 #include "functions/event_writer_cache.hpp"
+#include "functions/horizon_stall_shared.hpp"
 #include "functions/position_cells.hpp"
 #include "functions/queue_cache.hpp"
 #include "functions/schema_objects.hpp"
@@ -29,5 +31,6 @@ void _PG_init(void) {
   pgqpp::ext::triggers::event_sink_init();
   pgqpp::ext::ticker_wakeup_init();  // only when in shared_preload_libraries
   pgqpp::ext::consumer_wait_init();  // likewise
+  pgqpp::ext::horizon_stall_init();  // likewise
 }
 }

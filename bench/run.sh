@@ -71,23 +71,8 @@ bench_createdb "$DB_PGQPP" pgqpp
 bench_createdb "$DB_PGQ" pgq
 
 # The baseline: an event table without a queue.
-q "$DB_PGQPP" "
-  create schema bench;
-  create sequence bench.event_base_id_seq;
-  create table bench.event_base (
-      ev_id     bigint      not null default nextval('bench.event_base_id_seq'),
-      ev_time   timestamptz not null default now(),
-      ev_txid   bigint      not null default txid_current(),
-      ev_owner  int4,
-      ev_retry  int4,
-      ev_type   text,
-      ev_data   text,
-      ev_extra1 text,
-      ev_extra2 text,
-      ev_extra3 text,
-      ev_extra4 text
-  ) with (fillfactor = 100, autovacuum_enabled = off, toast.autovacuum_enabled = off);
-  create index event_base_txid_idx on bench.event_base (ev_txid);" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d "$DB_PGQPP" -f "$(dirname "$0")/lib/event_base.sql" >/dev/null ||
+  die "creating the baseline table failed"
 
 for db in "$DB_PGQPP" "$DB_PGQ"; do
   q "$db" "select pgq.create_queue('q'); select pgq.create_queue('qr');

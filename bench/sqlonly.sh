@@ -15,7 +15,8 @@
 # user+system of the daemon and its backends, % of one core, as
 # bench/ticker.sh measures it. Insert: pgbench, 4 clients, one event per
 # transaction (pgq.insert_event of 100 bytes) against a plain INSERT of the
-# same row into a table like an event table, in alternating runs of
+# same row into bench.event_base (bench/lib/event_base.sql: an event table's
+# columns, defaults and ev_txid index, as bench/run.sh uses), in alternating runs of
 # SQLONLY_BENCH_INSERT_SECONDS (5), SQLONLY_BENCH_ROUNDS (3) rounds each, the
 # daemon running; the ratio is of the medians.
 #
@@ -55,8 +56,8 @@ q "$db" "do \$\$ begin
 end \$\$" >/dev/null
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$file" >/dev/null 2>&1 || die "installing $file failed"
 q "$db" "do \$\$ begin for i in 1..$queues loop perform pgq.create_queue('q' || i); commit; end loop; end \$\$"
-q "$db" "create table plain_event (ev_id bigserial, ev_time timestamptz default now(), ev_txid bigint
-           default txid_current(), ev_type text, ev_data text)" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$(dirname "$0")/lib/event_base.sql" >/dev/null ||
+  die "creating the baseline table failed"
 say "cluster ready: $queues queues in $db (SQL-only edition $(q "$db" "select pgq.sqlonly_version()")); phases of ${seconds}s at $rate ev/s"
 
 # The daemon measured (bench/lib/common.sh's cpu_during): `pgqpp ticker`.
@@ -78,9 +79,7 @@ tps() {
 }
 on_exit stop_daemon
 
-"$pgqpp" ticker -q --syslog 0 --logfile "$work/ticker.log" --database "$db" \
-  --base-connstr "host=$PGHOST port=$PGPORT user=$PGUSER" &
-daemon_pid=$!
+daemon_start pgqpp "$db"
 sleep 2
 cpu_idle=$(cpu_during idle)
 say "   idle: ${cpu_idle}% of a core"
@@ -93,7 +92,7 @@ for ((r = 0; r < rounds; r++)); do
     if [ "$side" = edition ]; then
       EDITION+=("$(tps "select pgq.insert_event('q2', 'bench', repeat('x', 100));")")
     else
-      PLAIN+=("$(tps "insert into plain_event (ev_type, ev_data) values ('bench', repeat('x', 100));")")
+      PLAIN+=("$(tps "insert into bench.event_base (ev_type, ev_data) values ('bench', repeat('x', 100));")")
     fi
   done
 done

@@ -177,12 +177,16 @@ daemon_apps="application_name like 'pgqpp ticker%' or application_name = 'pgqd_b
 ticks_per_sec=$(getconf CLK_TCK)
 
 # daemon_start SYS DB...: `pgqpp ticker` (SYS pgqpp) or Debian's pgqd (SYS
-# pgq) serving the databases with default settings; sets daemon_pid.
+# pgq) serving the databases with default settings (for `pgqpp ticker`,
+# BENCH_TICKER_ARGS adds options, e.g. "--sqlonly-idle-poll 0.01"); sets
+# daemon_pid.
 daemon_start() {
-  local sys=$1 db args=()
+  local sys=$1 db args=() extra=()
   shift
   if [ "$sys" = pgqpp ]; then
     for db in "$@"; do args+=(--database "$db"); done
+    read -r -a extra <<<"${BENCH_TICKER_ARGS:-}"
+    args+=("${extra[@]}")
     "$build/cli/pgqpp" ticker -q --syslog 0 "${args[@]}" --base-connstr "host=$PGHOST port=$PGPORT user=$PGUSER" &
   else
     printf '%s\n' "[pgqd]" "base_connstr = host=$PGHOST port=$PGPORT user=$PGUSER application_name=pgqd_bench" \

@@ -44,6 +44,7 @@ struct Config {
   // pgqpp's own keys, for the wake-up path (pgqpp preloaded):
   double min_tick_interval;   // shortest time between two woken ticks of a queue
   double idle_ticker_period;  // full pgq.ticker() period while woken
+  double sqlonly_idle_poll;   // SQL-only edition: the wait's look period after a quiet call
 };
 
 /// The Config member a key sets; its type is the key's type.

@@ -42,6 +42,11 @@ const std::vector<KeyInfo>& config_keys() {
       {"idle_ticker_period", &Config::idle_ticker_period, "3", true,
        "pgqpp, wake-up path: seconds between runs of the full pgq.ticker() (idle ticks, events "
        "that bypassed the wake-up)"},
+      {"sqlonly_idle_poll", &Config::sqlonly_idle_poll, "0.01", true,
+       "SQL-only edition, wake-up path: seconds between the server's looks for producers' "
+       "commits once a whole wait (1 s) found none (it looks every 0.01 s otherwise); "
+       "longer costs less while idle, and the first event after a quiet second waits up to "
+       "this long"},
   };
   return keys;
 }

@@ -86,14 +86,24 @@ void DatabaseWorker::start_waiter(Clock::time_point now) {
 
 void DatabaseWorker::wait_once() {
   // Waits at most 1 s per call, so the wait never pins a snapshot for long.
-  int min_interval_ms = static_cast<int>(config_.min_tick_interval * 1000 + 0.5);
+  // The SQL-only edition's wait looks every max(interval, 10 ms); after a
+  // quiet call it looks every sqlonly_idle_poll instead, when that is
+  // longer, so that an idle database costs less (docs/managed.md). The
+  // interval is also the spacing of ticks, which no queue ticked in the
+  // quiet second is held to.
+  constexpr double kServerPoll = 0.01;  // the edition's shortest look period
+  const bool slow = sql_only_ && waiter_quiet_ && config_.sqlonly_idle_poll > kServerPoll;
+  double interval = slow ? config_.sqlonly_idle_poll : config_.min_tick_interval;
+  int interval_ms = static_cast<int>(interval * 1000 + 0.5);
   waiter_.run_prepared(
       "pgqpp_wait", "select queue_name, tick_id from pgq.wakeup_ticker(1000, $1)",
-      {std::to_string(min_interval_ms)}, [this](const Result& r) {
+      {std::to_string(interval_ms)}, [this](const Result& r) {
+        waiter_quiet_ = r.rows() == 0;
         if (wakeup_ == Wakeup::unknown)
           log_.info(name_, sql_only_ ? "wake-up path active: ticking on commit (SQL-only "
                                        "edition: the server reads the producers' change "
-                                       "signals every 10 ms)"
+                                       "signals every 10 ms, or every sqlonly_idle_poll "
+                                       "after a quiet second)"
                                      : "wake-up path active: ticking on commit");
         wakeup_ = Wakeup::active;
         if (long long n = waiter_failures_.succeeded(); n > 0)

@@ -152,6 +152,7 @@ class DatabaseWorker {
   bool has_pgq_ = false;   // pgq schema found on this connection
   bool serving_ = false;   // pgq schema found at the last look
   bool sql_only_ = false;  // the SQL-only edition (docs/managed.md): its wake-up path polls
+  bool waiter_quiet_ = false;  // the last wait returned no tick (a quiet second)
   bool reported_no_pgq_ = false;
   bool reported_txid_behind_ = false;  // refused for ticks ahead of the txids
   FailureRun connection_failures_;

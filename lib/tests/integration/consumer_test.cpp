@@ -232,6 +232,36 @@ TEST_F(ConsumerTest, BehindPoolerWaitsInTheServerAndStopsAtOnce) {
   EXPECT_EQ(open_batch(), "");
 }
 
+// The batch a wait in the server opened carries its two ticks, as one from
+// next_batch does (the exactly-once runner stores the tick id).
+TEST_F(ConsumerTest, BehindPoolerBatchKnowsItsTicks) {
+  if (!testing_pgqpp()) GTEST_SKIP() << "PgQ 3.5 has no next_batch_wait";
+  auto o = options();
+  o.stop_when_idle = false;
+  o.behind_pooler = true;
+  o.poll_interval = 60s;
+  pgqpp::Consumer c(db_conninfo(), o);
+  std::atomic<int> batches{0};
+  std::string ticks, expected;
+  std::thread t([&] {
+    c.run_batches([&](pgqpp::Batch& batch) {
+      for (const pgqpp::Event& ev : batch) (void)ev;
+      ticks = std::to_string(batch.prev_tick_id()) + " " + std::to_string(batch.tick_id());
+      expected = scalar("select prev_tick_id || ' ' || tick_id from pgq.get_batch_info(" +
+                        std::to_string(batch.id()) + ")");
+      ++batches;
+    });
+  });
+  std::this_thread::sleep_for(500ms);  // the consumer is waiting in the server by now
+  produce(2);
+  tick();
+  bool arrived = eventually([&] { return batches == 1; }, 10s);
+  c.stop(pgqpp::StopMode::after_batch);
+  t.join();
+  ASSERT_TRUE(arrived);
+  EXPECT_EQ(ticks, expected);
+}
+
 TEST_F(ConsumerTest, BehindPoolerRefusesBatchLimits) {
   auto o = options();
   o.behind_pooler = true;

@@ -15,7 +15,7 @@
 // of counters, one per database (beyond 64 databases, the least recently
 // counted one starts counting again: a later engagement, never a wrong
 // one). A spinlock guards a scan of the table. Without it, each session counts its
-// own writes, as before 1.5.
+// own writes, as all did before.
 #pragma once
 
 #include <cstdint>

@@ -24,7 +24,7 @@ namespace pgqpp::ext {
 namespace {
 
 // pgqpp.position_cell_after: a consumer leaves its row for its cell only
-// once this many position writes in a row, of any session of the database,
+// once this many batch opens in a row, of any session of the database,
 // have found the horizon standing still behind them
 // (horizon_stall_shared.hpp): a moving horizon, however far behind, is a
 // busy server, and an UPDATE's old version goes soon. -1: never.

@@ -80,14 +80,21 @@ memory_mb() {
 }
 
 # start_daemon SYS DB...: pgqpp ticker or pgqd serving the databases, once
-# it has connected to each.
+# it has connected to each; false (and the point failed) when it has not
+# within 60 s.
 start_daemon() {
-  local sys=$1
+  local sys=$1 end=$((SECONDS + 60)) have=
   daemon_start "$@"
   shift
   # Serving: one connection per database.
-  wait_for 60 "the $sys daemon to connect to $# databases" \
-    test "$(q postgres "select count(distinct datname) from pg_stat_activity where $daemon_apps")" -ge "$#"
+  until have=$(q postgres "select count(distinct datname) from pg_stat_activity where $daemon_apps" 2>/dev/null) &&
+    [ "$have" -ge "$#" ]; do
+    if [ "$SECONDS" -ge "$end" ]; then
+      point_failed "the $sys daemon connected to ${have:-?} of $# databases in 60 s"
+      return 1
+    fi
+    sleep 0.1
+  done
   sleep 2
 }
 on_exit stop_daemon
@@ -96,6 +103,19 @@ on_exit stop_daemon
 add_queues() {
   q "$1" "do \$\$ begin for i in $2..$3 loop perform pgq.create_queue('q' || i);
             if i % 500 = 0 then commit; end if; end loop; end \$\$" >/dev/null
+}
+
+# A point that cannot be measured (PgQ 3.5's pgq.ticker() out of shared
+# memory at 10,000 queues, consumers that cannot keep up) is reported as
+# failed, with why, and the run goes on: point_failed WHY notes it in
+# $work/point_failed (the measuring functions run in $(...) subshells),
+# take_failure KEY moves it into FAILED[KEY] and succeeds when there was one.
+declare -A FAILED
+point_failed() { echo "$*" >"$work/point_failed"; say "   failed: $*"; }
+take_failure() {
+  [ -e "$work/point_failed" ] || return 1
+  FAILED[$1]=$(cat "$work/point_failed")
+  rm -f "$work/point_failed"
 }
 
 # load_phase SYS DB QUEUES: the spread producer and the probe at once;
@@ -107,18 +127,25 @@ load_phase() {
   pgbench -n -M prepared -c 1 -R "$spread_rate" -T "$seconds" -f "$work/spread.sql" "$db" \
     >"$work/pgbench.log" 2>&1 &
   local bench=$!
-  "$probe" "$(conninfo "$db")" q1 curve_probe "$mode" "$probe_rate" "$seconds" >"$work/probe" 2>"$work/probe.err" ||
-    { cat "$work/probe" "$work/probe.err" >&2; die "latency probe ($sys, $n queues) failed"; }
-  wait "$bench" || die "pgbench failed: $(tail -3 "$work/pgbench.log")"
+  if ! "$probe" "$(conninfo "$db")" q1 curve_probe "$mode" "$probe_rate" "$seconds" >"$work/probe" 2>"$work/probe.err"; then
+    cat "$work/probe" "$work/probe.err" >&2
+    point_failed "latency probe: $(tail -1 "$work/probe.err")"
+  fi
+  wait "$bench" || point_failed "pgbench: $(grep -m1 ERROR "$work/pgbench.log" || tail -1 "$work/pgbench.log")"
 }
 field() { grep -o "$1=[0-9.-]*" "$work/probe" | cut -d= -f2; }
 
 # ticker_ms DB: one pgq.ticker() with the daemon paused, median of 3.
 ticker_ms() {
-  local i t=() ms
+  local i t=() ms out
   kill -STOP "$daemon_pid"
   for i in 1 2 3; do
-    read -r ms _ <<<"$(timed "$1" "select pgq.ticker()")"
+    if ! out=$(timed "$1" "select pgq.ticker()" 2>"$work/ticker.err"); then
+      kill -CONT "$daemon_pid"
+      point_failed "pgq.ticker(): $(grep -m1 ERROR "$work/ticker.err")"
+      return
+    fi
+    read -r ms _ <<<"$out"
     t+=("$ms")
   done
   kill -CONT "$daemon_pid"
@@ -133,7 +160,7 @@ ticker_warm_ms() {
   out=$(printf '%s\n' '\o /dev/null' 'select pgq.ticker();' '\timing on' \
     'select pgq.ticker();' 'select pgq.ticker();' 'select pgq.ticker();' |
     psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" 2>&1) ||
-    { kill -CONT "$daemon_pid"; echo "$out" >&2; die "pgq.ticker() failed in $1"; }
+    { kill -CONT "$daemon_pid"; point_failed "pgq.ticker(): $(grep -m1 ERROR <<<"$out")"; return; }
   kill -CONT "$daemon_pid"
   awk '/^Time: / { print $2 }' <<<"$out" | median
 }
@@ -149,6 +176,8 @@ ratio() {
 declare -A ROW
 points=$BENCH_RESULTS_DIR/curves.points
 : >"$points"
+# cell KEY: a measured value, or "-" for one not measured (a failed point).
+cell() { echo "${ROW[$1]:--}"; }
 row() {
   ROW[$1_$2]=$3
   printf '%s\t%s\t%s\t%s\t%s\n' "$part" "$2" "$1" "$3" "$4" >>"$points"
@@ -166,18 +195,23 @@ for sys in $systems; do
     add_queues "$db" $((have + 1)) "$n"
     have=$n
     say "   created in $(($(date +%s) - t0)) s"
-    start_daemon "$sys" "$db"
+    start_daemon "$sys" "$db" || die "$(cat "$work/point_failed")"
     row "$sys" "queues_${n}_cpu_idle" "$(cpu_during sleep "$seconds")" "% core"
-    row "$sys" "queues_${n}_cpu_load" "$(cpu_during load_phase "$sys" "$db" "$n")" "% core"
-    row "$sys" "queues_${n}_p50" "$(field p50_ms)" ms
-    row "$sys" "queues_${n}_p99" "$(field p99_ms)" ms
+    load=$(cpu_during load_phase "$sys" "$db" "$n")
+    if ! take_failure "$sys queues $n load"; then
+      row "$sys" "queues_${n}_cpu_load" "$load" "% core"
+      row "$sys" "queues_${n}_p50" "$(field p50_ms)" ms
+      row "$sys" "queues_${n}_p99" "$(field p99_ms)" ms
+    fi
     row "$sys" "queues_${n}_memory" "$(memory_mb)" MB
-    row "$sys" "queues_${n}_ticker" "$(ticker_ms "$db")" ms
-    row "$sys" "queues_${n}_ticker_warm" "$(ticker_warm_ms "$db")" ms
-    say "   idle ${ROW[${sys}_queues_${n}_cpu_idle]}%, load ${ROW[${sys}_queues_${n}_cpu_load]}%," \
-      "p50 ${ROW[${sys}_queues_${n}_p50]} ms, p99 ${ROW[${sys}_queues_${n}_p99]} ms," \
-      "memory ${ROW[${sys}_queues_${n}_memory]} MB, pgq.ticker() ${ROW[${sys}_queues_${n}_ticker]} ms" \
-      "(warm ${ROW[${sys}_queues_${n}_ticker_warm]} ms)"
+    ms=$(ticker_ms "$db")
+    take_failure "$sys queues $n pgq.ticker()" || row "$sys" "queues_${n}_ticker" "$ms" ms
+    ms=$(ticker_warm_ms "$db")
+    take_failure "$sys queues $n pgq.ticker() warm" || row "$sys" "queues_${n}_ticker_warm" "$ms" ms
+    say "   idle $(cell "${sys}_queues_${n}_cpu_idle")%, load $(cell "${sys}_queues_${n}_cpu_load")%," \
+      "p50 $(cell "${sys}_queues_${n}_p50") ms, p99 $(cell "${sys}_queues_${n}_p99") ms," \
+      "memory $(cell "${sys}_queues_${n}_memory") MB, pgq.ticker() $(cell "${sys}_queues_${n}_ticker") ms" \
+      "(warm $(cell "${sys}_queues_${n}_ticker_warm") ms)"
     stop_daemon
   done
   dropdb_quietly "$db"
@@ -188,12 +222,15 @@ for sys in $systems; do
   db=curves_${sys}_c
   bench_createdb "$db" "$([ "$sys" = pgq ] && echo pgq || echo pgqpp)"
   q "$db" "select pgq.create_queue('q1')" >/dev/null
-  start_daemon "$sys" "$db"
+  start_daemon "$sys" "$db" || die "$(cat "$work/point_failed")"
   for n in $consumer_points; do
     say "== $sys, $n consumers"
     before=$(server_ticks)
-    "$probe" "$(conninfo "$db")" q1 curve_c lib "$rate" "$seconds" "$n" >"$work/probe" 2>"$work/probe.err" ||
-      { cat "$work/probe" "$work/probe.err" >&2; die "latency probe ($sys, $n consumers) failed"; }
+    if ! "$probe" "$(conninfo "$db")" q1 curve_c lib "$rate" "$seconds" "$n" >"$work/probe" 2>"$work/probe.err"; then
+      point_failed "$(tail -1 "$work/probe.err"); $(cat "$work/probe")"
+      take_failure "$sys consumers $n"
+      continue
+    fi
     after=$(server_ticks)
     events=$(grep -o 'events=[0-9]*' "$work/probe" | cut -d= -f2)
     row "$sys" "consumers_${n}_p50" "$(field p50_ms)" ms
@@ -217,19 +254,31 @@ for sys in $systems; do
       q "curves_${sys}_db$i" "select pgq.create_queue('q1')" >/dev/null
       dbs+=("curves_${sys}_db$i")
     done
-    start_daemon "$sys" "${dbs[@]}"
-    row "$sys" "databases_${n}_cpu_idle" "$(cpu_during sleep "$seconds")" "% core"
-    row "$sys" "databases_${n}_connections" "$(q postgres "select count(*) from pg_stat_activity where $daemon_apps")" connections
-    row "$sys" "databases_${n}_memory" "$(memory_mb)" MB
-    say "   idle ${ROW[${sys}_databases_${n}_cpu_idle]}%, ${ROW[${sys}_databases_${n}_connections]} connections," \
-      "memory ${ROW[${sys}_databases_${n}_memory]} MB"
+    if ! start_daemon "$sys" "${dbs[@]}"; then
+      take_failure "$sys databases $n"
+      stop_daemon
+      continue
+    fi
+    idle=$(cpu_during sleep "$seconds")
+    # A daemon that needs more connections than the server allows takes
+    # them all (the query below then cannot connect) and keeps retrying:
+    # its CPU and memory would describe that, not serving n databases.
+    if conns=$(q postgres "select count(*) from pg_stat_activity where $daemon_apps" 2>"$work/conns.err"); then
+      row "$sys" "databases_${n}_cpu_idle" "$idle" "% core"
+      row "$sys" "databases_${n}_connections" "$conns" connections
+      row "$sys" "databases_${n}_memory" "$(memory_mb)" MB
+      say "   idle ${ROW[${sys}_databases_${n}_cpu_idle]}%, ${ROW[${sys}_databases_${n}_connections]} connections," \
+        "memory ${ROW[${sys}_databases_${n}_memory]} MB"
+    else
+      point_failed "$(grep -m1 -o 'FATAL:.*' "$work/conns.err") (the daemon took every connection; max_connections $(grep -o 'max_connections=[0-9]*' <<<"${BENCH_SERVER_OPTS[*]}" | cut -d= -f2))"
+      take_failure "$sys databases $n"
+    fi
     stop_daemon
   done
   for db in "${dbs[@]}"; do dropdb_quietly "$db"; done
 done
 
 # ---------------------------------------------------------------- report ---
-cell() { echo "${ROW[$1]:--}"; }
 {
   echo "pgqpp cost curves $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(revision)"
   machine_line
@@ -278,6 +327,7 @@ cell() { echo "${ROW[$1]:--}"; }
     done
   done
   echo
+  for key in "${!FAILED[@]}"; do echo "failed: $key: ${FAILED[$key]}"; done | sort
   echo "latency, queue curve: pgqpp with libpgqpp's Consumer (ticker wake-up), PgQ 3.5 with plain SQL polling every 1 ms;"
   echo "  consumer curve: libpgqpp's Consumer on both (it polls every 1 s on PgQ 3.5, which sends no wake-up)"
   echo "run time: $(($(date +%s) - started)) s"

@@ -39,6 +39,12 @@ refuse=migrate_refuse_$$
 mig_user=${PGUSER:?}
 trap migrate_cleanup EXIT
 fresh_databases "$db" "$fresh" "$refuse"
+# The load's long transactions hold VACUUM's horizon, after which consumers
+# may write their positions into pgq.subscription_cell, which --to-pgq
+# cannot carry back yet (docs/migration.md, "Known defect"): it refuses
+# with that table in the list, and with --discard-pgqpp-data consumers
+# would get batches again. Until it can, this test keeps positions in rows.
+q "$db" "alter database $db set pgqpp.position_cell_after = -1"
 
 # ------------------------------------------------------------ the database
 q "$db" "create extension pgq"

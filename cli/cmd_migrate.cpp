@@ -119,12 +119,18 @@ int migrate(const MigrateOptions& o) {
       Transaction tx(db);
       tx.exec(std::string("set local lock_timeout = '") + lock_timeout + "'");
       tx.exec("set local statement_timeout = 0");
-      // Nothing that producers wait on yet: the renamed schema and the
-      // new extension are this transaction's own.
+      // Towards pgqpp nothing that producers wait on yet: the renamed
+      // schema and the new extension are this transaction's own.
+      // Back to PgQ 3.5 while consumers' positions are in cells,
+      // migrate_prepare takes the locks itself (the positions leave their
+      // cells under them), and writers wait from there.
+      const bool locks_early =
+          to == "pgq" && tx.exec("select pg_temp.migrate_cells_in_use('pgq')").value(0, 0) == "t";
+      const auto preparing = Clock::now();
       auto prepared =
           tx.exec("select * from pg_temp.migrate_prepare($1, $2, $3)", {from, to, discard});
-      const auto locking = Clock::now();
-      tx.exec("select pg_temp.migrate_lock()");
+      const auto locking = locks_early ? preparing : Clock::now();
+      tx.exec("select pg_temp.migrate_lock('pgq_migrating')");
       auto swapped = tx.exec("select * from pg_temp.migrate_swap($1, $2, $3)", {from, to, discard});
       auto waiting = tx.exec("select pids::text, starts::text from pg_temp.migrate_waiting()");
       tx.commit();

@@ -149,6 +149,50 @@ returns table (tgoid oid, tgrelid oid, tgname name, proname name) as $$
      order by t.tgrelid, t.tgname
 $$ language sql stable
 ;
+-- pg_temp.migrate_unplaced_rows(i_schema, i_from, i_to): the data that
+-- extension i_to has no table for, in extension i_from's tables in schema
+-- i_schema (pgq before the swap, pgq_migrating during it): a row per table
+-- with rows, (table name, rows). Bookkeeping is not data: delayed events
+-- count by the view delayed_pending (1.3 and later; their tables also keep
+-- delivered rows until rotation, and delayed_mark only marks), positions in
+-- subscription_cell are moved to their rows by the swap
+-- (migrate_cells_to_rows), and _so_signal holds the SQL-only edition's
+-- change signals (the extension's ticker ticks those queues by its
+-- periodic run).
+create function pg_temp.migrate_unplaced_rows(i_schema text, i_from text, i_to text)
+returns table (what text, n bigint) as $$
+declare
+    pgq35_tables constant text[] := array['queue', 'consumer', 'tick', 'subscription',
+                                          'event_template', 'retry_queue'];
+    -- (The SQL-only edition's delayed tables move to the extension's.)
+    delayed boolean := i_to = 'pgq'
+                       and pg_catalog.to_regclass(pg_catalog.quote_ident(i_schema) || '.delayed_pending') is not null;
+    r record;
+begin
+    if delayed then
+        what := 'delayed_pending';
+        execute format('select count(*) from %I.delayed_pending', i_schema) into n;
+        if n > 0 then
+            return next;
+        end if;
+    end if;
+    for r in select c.relname from pg_catalog.pg_class c
+              where c.relnamespace = i_schema::pg_catalog.regnamespace and c.relkind = 'r'
+                and c.oid in (select objid from pg_temp.migrate_members(i_from))
+                and (i_to <> 'pgq' or c.relname <> all (pgq35_tables))
+                and c.relname not in ('subscription_cell', '_so_signal')
+                and not (delayed and c.relname in ('delayed_mark', 'delayed_event_0', 'delayed_event_1'))
+              order by 1
+    loop
+        what := r.relname;
+        execute format('select count(*) from only %I.%I', i_schema, r.relname) into n;
+        if n > 0 then
+            return next;
+        end if;
+    end loop;
+end;
+$$ language plpgsql
+;
 -- pg_temp.migrate_refusals(i_from, i_to, i_discard): why this database
 -- cannot be moved from extension i_from to i_to, one line a reason, the
 -- most basic first; none when it can.
@@ -160,9 +204,6 @@ declare
     dst record;
     r record;
     n bigint;
-    lost text[] := '{}';
-    pgq35_tables constant text[] := array['queue', 'consumer', 'tick', 'subscription',
-                                          'event_template', 'retry_queue'];
     pgq35_triggers constant text[] := array['logutriga', 'sqltriga', 'jsontriga'];
     -- The SQL-only editions this swap knows: the first (1.3) and this
     -- build's (cli/CMakeLists.txt fills it in), whose tables are those of
@@ -331,34 +372,42 @@ begin
                            r.tgname, r.rel, r.proname, i_to);
     end loop;
     -- Going back to PgQ 3.5: rows in tables it does not have are lost.
-    -- Delayed events count by pgq.delayed_pending (1.3 and later): their
-    -- tables also keep delivered rows until rotation, and pgq.delayed_mark
-    -- is bookkeeping, not data.
     if i_to = 'pgq' and not i_discard then
-        if pg_catalog.to_regclass('pgq.delayed_pending') is not null then
-            execute 'select count(*) from pgq.delayed_pending' into n;
-            if n > 0 then
-                lost := lost || format('%s in pgq.delayed_pending', n);
-            end if;
-        end if;
-        for r in select c.relname from pg_catalog.pg_class c
-                  where c.relnamespace = 'pgq'::pg_catalog.regnamespace and c.relkind = 'r'
-                    and c.oid in (select objid from pg_temp.migrate_members(i_from))
-                    and c.relname <> all (pgq35_tables)
-                    and (pg_catalog.to_regclass('pgq.delayed_pending') is null
-                         or c.relname not in ('delayed_mark', 'delayed_event_0', 'delayed_event_1'))
-                  order by 1
-        loop
-            execute format('select count(*) from only pgq.%I', r.relname) into n;
-            if n > 0 then
-                lost := lost || format('%s in pgq.%s', n, r.relname);
-            end if;
-        end loop;
-        if cardinality(lost) > 0 then
+        select string_agg(format('%s in pgq.%s', u.n, u.what), ', ' order by u.what) into v
+          from pg_temp.migrate_unplaced_rows('pgq', i_from, i_to) u;
+        if v is not null then
             return next format('pgqpp-only data would be lost (rows: %s): PgQ 3.5 has no place for it;'
-                               ' add --discard-pgqpp-data to drop it', array_to_string(lost, ', '));
+                               ' add --discard-pgqpp-data to drop it', v);
         end if;
     end if;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_cells_in_use(i_schema): whether i_schema.subscription_cell
+-- (pgqpp 1.4 and later) has rows: consumers' positions may be in cells.
+-- Outside a hold of VACUUM's horizon the ticker keeps it empty.
+create function pg_temp.migrate_cells_in_use(i_schema text) returns boolean as $$
+declare
+    found boolean;
+begin
+    if pg_catalog.to_regclass(pg_catalog.quote_ident(i_schema) || '.subscription_cell') is null then
+        return false;
+    end if;
+    -- (No column is read: the cells' bytes change in place.)
+    execute format('select exists (select 1 from %I.subscription_cell)', i_schema) into found;
+    return found;
+end;
+$$ language plpgsql
+;
+-- pg_temp.migrate_cell_held(): the subscriptions whose position is in a
+-- cell (pgq.subscription_current differs from the row), for this statement.
+-- PL/pgSQL: the view is pgqpp's, absent when the tool creates this.
+create function pg_temp.migrate_cell_held() returns setof integer as $$
+begin
+    return query
+        select s.sub_id from pgq.subscription s join pgq.subscription_current c using (sub_id)
+         where (s.sub_last_tick, s.sub_next_tick, s.sub_batch, s.sub_active)
+               is distinct from (c.sub_last_tick, c.sub_next_tick, c.sub_batch, c.sub_active);
 end;
 $$ language plpgsql
 ;
@@ -379,6 +428,12 @@ begin
                                                 else 'extension ' || i_from end,
                        pg_catalog.current_database(), dst_name, i_to);
     return next 'plan, in one transaction:';
+    if i_to = 'pgq' and pg_temp.migrate_cells_in_use('pgq') then
+        return next format('  0. take the locks of step 2 first (from here to the commit, writers and consumers'
+                           ' wait) and move the %s consumer position(s) held in cells to their'
+                           ' pgq.subscription rows, which PgQ 3.5 reads',
+                           (select count(*) from pg_temp.migrate_cell_held()));
+    end if;
     return next format('  1. rename schema %s; create extension %s %s (a new schema pgq,'
                        ' seen by no other session until the commit)',
                        case i_from when 'sqlonly' then 'pgq to pgq_migrating and pgq_coop to pgq_coop_migrating'

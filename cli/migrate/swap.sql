@@ -2,14 +2,17 @@
 -- The SQL of `pgqpp migrate`, part 2 of 2 (part 1, checks.sql, describes
 -- the swap): the swap's steps, in the order cmd_migrate.cpp calls them:
 -- migrate_prepare, migrate_lock, migrate_swap, commit, migrate_drop_old.
--- pg_temp.migrate_lock(): after migrate_prepare, the locks the swap
--- needs, in the order producers take theirs (a user table with a PgQ
--- trigger, then pgq.queue, then the event tables), so that producers wait
--- behind the swap rather than deadlock with it. Under the caller's
--- lock_timeout: when it passes, the caller rolls back and tries again.
--- Until now the other sessions went on as before: the renamed schema and
--- the new extension are this transaction's, invisible to them.
-create function pg_temp.migrate_lock() returns integer as $$
+-- pg_temp.migrate_lock(i_schema): the locks the swap needs on the old
+-- extension's tables, now in schema i_schema (pgq_migrating after
+-- migrate_prepare; pgq when migrate_prepare takes them before renaming it),
+-- in the order producers take theirs (a user table with a PgQ trigger, then
+-- the queue table, then the event tables), so that producers wait behind
+-- the swap rather than deadlock with it. Under the caller's lock_timeout:
+-- when it passes, the caller rolls back and tries again. Until then the
+-- other sessions went on as before: the renamed schema and the new
+-- extension are this transaction's, invisible to them. Taking a lock this
+-- transaction holds already returns at once.
+create function pg_temp.migrate_lock(i_schema text) returns integer as $$
 declare
     r record;
     n integer := 0;
@@ -18,9 +21,9 @@ begin
         execute format('lock table only %s in access exclusive mode', r.tgrelid::pg_catalog.regclass);
         n := n + 1;
     end loop;
-    lock table only pgq_migrating.queue in access exclusive mode;
+    execute format('lock table only %I.queue in access exclusive mode', i_schema);
     for r in select c.oid from pg_catalog.pg_class c
-              where c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace and c.relkind in ('r', 'p')
+              where c.relnamespace = i_schema::pg_catalog.regnamespace and c.relkind in ('r', 'p')
               order by c.oid
     loop
         execute format('lock table only %s in access exclusive mode', r.oid::pg_catalog.regclass);
@@ -295,6 +298,30 @@ create function pg_temp.migrate_ms(t0 timestamptz) returns text as $$
     select to_char(1000 * extract(epoch from clock_timestamp() - t0), 'FM999990') || ' ms: '
 $$ language sql volatile
 ;
+-- pg_temp.migrate_cells_to_rows(): on the way back to PgQ 3.5, which reads
+-- positions from pgq.subscription only: every consumer position held in a
+-- cell (pgqpp 1.4 and later, while a snapshot holds VACUUM's horizon back;
+-- docs/internals.md) is written back to its pgq.subscription row, unchanged,
+-- by the extension's own pgq._position_to_row, and the cells are deleted.
+-- It must run before schema pgq is renamed: the old extension's functions
+-- find their tables in schema pgq by name. After migrate_lock('pgq'): its
+-- locks keep every consumer from writing a position until the swap commits
+-- (a writer locks its subscription row first). Returns the step's line.
+create function pg_temp.migrate_cells_to_rows() returns text as $$
+declare
+    held bigint;
+begin
+    select count(*) into held from pg_temp.migrate_cell_held();
+    perform pgq._position_to_row(c.cell_queue, c.cell_consumer) from pgq.subscription_cell c;
+    if exists (select 1 from pg_temp.migrate_cell_held()) then
+        raise exception 'consumer positions are still in pgq.subscription_cell after moving them to their rows'
+            using errcode = 'XX000';
+    end if;
+    delete from pgq.subscription_cell;
+    return format('moved %s consumer position(s) from their cells to their pgq.subscription rows', held);
+end;
+$$ language plpgsql
+;
 -- pg_temp.migrate_prepare(i_from, i_to, i_discard): the first part of the
 -- swap's transaction, before any lock that producers could wait on: checks
 -- again (migrate_refusals), notes the user triggers' definitions, renames
@@ -316,6 +343,18 @@ begin
         select t.tgrelid, t.tgname, pg_catalog.pg_get_triggerdef(t.tgoid) as def, g.tgenabled,
                pg_catalog.obj_description(t.tgoid, 'pg_trigger') as comment
           from pg_temp.migrate_user_triggers(i_from) t join pg_catalog.pg_trigger g on g.oid = t.tgoid;
+    -- Back to PgQ 3.5 while cells are in use: consumers' positions leave
+    -- them before the rename (migrate_cells_to_rows), under the swap's
+    -- locks, taken here and in their usual order: consumers read pgq.queue
+    -- before they lock their pgq.subscription row, so locking
+    -- pgq.subscription alone first would deadlock with them. Writers wait
+    -- from here, not from migrate_lock. (migrate_swap checks, under the
+    -- locks, that no cell was taken into use after this test.)
+    if i_to = 'pgq' and pg_temp.migrate_cells_in_use('pgq') then
+        perform pg_temp.migrate_lock('pgq');
+        return next pg_temp.migrate_ms(t0) || 'locked the tables (writers wait from here)';
+        return next pg_temp.migrate_ms(t0) || pg_temp.migrate_cells_to_rows();
+    end if;
     alter schema pgq rename to pgq_migrating;
     if i_from = 'sqlonly' then
         alter schema pgq_coop rename to pgq_coop_migrating;
@@ -342,6 +381,13 @@ declare
     objects text;
     t0 timestamptz := clock_timestamp();
 begin
+    if i_to = 'pgq' and pg_temp.migrate_cells_in_use('pgq_migrating') then
+        -- A consumer took a cell into use after migrate_prepare looked: its
+        -- position is out of reach now (the schema is renamed). Roll back;
+        -- the next attempt moves it (the caller retries on this code).
+        raise exception 'a consumer''s position moved into its cell during the swap; trying again'
+            using errcode = '55P03';
+    end if;
 
     -- Out with the new extension's empty objects ...
     for r in select * from migrate_view loop
@@ -408,22 +454,14 @@ begin
     return next pg_temp.migrate_ms(t0) || format('swapped in %s table(s) and sequence(s) with their rows: %s',
                        (select count(*) from migrate_shared),
                        (select string_agg(relname, ', ' order by relname) from migrate_shared));
-    -- Rows the new extension has no table for. The SQL-only edition's
-    -- change signals (pgq._so_signal) are not data: the extension's ticker
-    -- ticks those queues by its periodic run; the table is dropped after the
-    -- commit, with the edition's helpers (migrate_drop_old).
-    for r in select c.relname from pg_catalog.pg_class c
-              where c.relnamespace = 'pgq_migrating'::pg_catalog.regnamespace and c.relkind = 'r'
-                and c.oid in (select objid from pg_temp.migrate_members(i_from))
-                and not (i_from = 'sqlonly' and c.relname = '_so_signal')
-    loop
-        execute format('select count(*) from only pgq_migrating.%I', r.relname) into n;
-        continue when n = 0;
+    -- Rows the new extension has no table for (the tables shared by name
+    -- are in schema pgq now).
+    for r in select * from pg_temp.migrate_unplaced_rows('pgq_migrating', i_from, i_to) loop
         if not i_discard then
-            raise exception 'pgq.% has % row(s) and extension % has no such table', r.relname, n, i_to
+            raise exception 'pgq.% has % row(s) and extension % has no such table', r.what, r.n, i_to
                 using errcode = '55000';
         end if;
-        return next pg_temp.migrate_ms(t0) || format('dropped %s row(s) of pgq.%s', n, r.relname);
+        return next pg_temp.migrate_ms(t0) || format('dropped %s row(s) of pgq.%s', r.n, r.what);
     end loop;
     -- The queues' event tables (under the swapped pgq.event_template) and
     -- sequences move unchanged (an owned sequence moves with its table).

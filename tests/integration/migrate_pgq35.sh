@@ -9,6 +9,9 @@
 # consuming all along (c_live); on qb a consumer (c_b) of a table's logutriga
 # trigger. Four pgbench producers insert through both routes without a
 # pause (one transaction in eight rolled back); a SQL ticker loop ticks.
+# On the way back a session holds a snapshot across the swap, so that
+# consumers' positions are in their cells (pgqpp 1.4 and later), which the
+# swap must move to their rows for PgQ 3.5.
 # For each direction:
 #  - --dry-run prints the plan, naming the version found, and changes nothing;
 #  - the migration runs under the load: no producer transaction fails, and
@@ -39,12 +42,6 @@ refuse=migrate_refuse_$$
 mig_user=${PGUSER:?}
 trap migrate_cleanup EXIT
 fresh_databases "$db" "$fresh" "$refuse"
-# The load's long transactions hold VACUUM's horizon, after which consumers
-# may write their positions into pgq.subscription_cell, which --to-pgq
-# cannot carry back yet (docs/migration.md, "Known defect"): it refuses
-# with that table in the list, and with --discard-pgqpp-data consumers
-# would get batches again. Until it can, this test keeps positions in rows.
-q "$db" "alter database $db set pgqpp.position_cell_after = -1"
 
 # ------------------------------------------------------------ the database
 q "$db" "create extension pgq"
@@ -91,8 +88,14 @@ check_deliveries
 q "$db" "truncate got" "delete from produced" >/dev/null
 ticker_stop
 load_start 4
+# A snapshot held from here to after the swap: consumers move their
+# positions into their cells, PgQ 3.5 reads only pgq.subscription's rows,
+# and --to-pgq must move them there (a consumer left at its row's older
+# position would get batches again; check_deliveries would see them twice).
+horizon_hold_start
 sleep 1
 prepare_consumers back
+wait_for 60 "a consumer's position in its cell" cells_in_use
 q "$db" "select pgq.set_queue_config('qa', 'max_retries', '10')" >/dev/null
 refused "pgqpp-only data would be lost (rows: 1 in pgq.queue_config): PgQ 3.5 has no place for it; add --discard-pgqpp-data to drop it" \
   --to-pgq --dsn "dbname=$db" --dry-run
@@ -102,10 +105,16 @@ refused "pgqpp-only data would be lost (rows: 1 in pgq.delayed_pending, 1 in pgq
   --to-pgq --dsn "dbname=$db" --dry-run
 run_pgqpp 0 migrate --to-pgq --discard-pgqpp-data --dsn "dbname=$db" --dry-run
 cat "$work/out"
+grep -q "^  0\. take the locks of step 2 first .* move the [0-9]* consumer position(s) held in cells to their pgq.subscription rows" \
+  "$work/out" || fail "--to-pgq --dry-run does not say that it moves positions out of cells"
+echo "ok: $(cells_held) consumer position(s) in cells before the swap"
 grep -q "^found pgqpp [0-9.]* (extension pgqpp) in database $db; PgQ $(pgq35_version) (extension pgq) will replace it" "$work/out" ||
   fail "--to-pgq --dry-run does not say what it found"
-run_pgqpp 0 migrate --to-pgq --discard-pgqpp-data --dsn "dbname=$db"
+run_pgqpp 0 migrate --to-pgq --discard-pgqpp-data --verbose --dsn "dbname=$db"
 cat "$work/out"
+grep -q "moved [1-9][0-9]* consumer position(s) from their cells to their pgq.subscription rows" "$work/out" ||
+  fail "--to-pgq moved no position out of a cell"
+horizon_hold_stop
 timing=$(migrate_timing)
 sleep 2
 load_stop
@@ -159,4 +168,10 @@ cat "$work/out"
 grep -q 'attempt [2-9]' "$work/out" || fail "the swap did not have to try again"
 check "the long transaction's event is in pgqpp's queue" "$refuse" \
   "select count(*) = 1 from pgq.event_template where ev_data = 'long'"
+# Back with no position in a cell: the locks come after the new extension
+# is created, as towards pgqpp, and no position moves.
+run_pgqpp 0 migrate --to-pgq --verbose --dsn "dbname=$refuse"
+cat "$work/out"
+! grep -q "consumer position(s)" "$work/out" || fail "--to-pgq moved positions with no cell in use"
+check "qlong's event is in PgQ 3.5's queue" "$refuse" "select count(*) = 1 from pgq.event_template where ev_data = 'long'"
 echo "ok: pgqpp migrate, both ways, under load"

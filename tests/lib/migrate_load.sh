@@ -101,6 +101,25 @@ load_stop() {
 # included) in the pgbench logs.
 longest_producer_ms() { cat "$work"/prod.log.* | awk '$3 > m { m = $3 } END { printf "%d", m / 1000 }'; }
 
+# horizon_hold_start / horizon_hold_stop: a session whose snapshot holds
+# VACUUM's horizon back, so that consumers move their positions into their
+# cells (pgq.subscription_cell, pgqpp 1.4 and later).
+horizon_hold_start() {
+  PGAPPNAME=migrate_hold psql -X -q -d "$db" -c "select pg_sleep(600)" >/dev/null 2>&1 &
+  _mig_bg_pids+=($!)
+}
+horizon_hold_stop() {
+  q "$db" "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = 'migrate_hold'" \
+    >/dev/null
+}
+# cells_held: how many consumers' positions are in their cells now.
+cells_held() {
+  q "$db" "select count(*) from pgq.subscription s join pgq.subscription_current c using (sub_id)
+            where (s.sub_last_tick, s.sub_batch) is distinct from (c.sub_last_tick, c.sub_batch)"
+}
+
+cells_in_use() { [ "$(cells_held)" -gt 0 ]; }
+
 # ticker_start / ticker_stop: `pgqpp ticker` on the database, log in $work/ticker.log.
 ticker_start() {
   "$pgqpp" ticker -q --syslog 0 --logfile "$work/ticker.log" --database "$db" --ticker-period 0.1 >/dev/null 2>&1 &
@@ -116,6 +135,7 @@ ticker_stop() {
 migrate_cleanup() {
   background_stop
   ticker_stop
+  horizon_hold_stop 2>/dev/null || true
   drop_databases
   rm -rf "$work"
 }

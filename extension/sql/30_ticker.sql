@@ -21,9 +21,13 @@ returns bigint as 'MODULE_PATHNAME', 'pgqpp_ticker_queue' language c security de
 -- Function: pgq.ticker()
 --   Ticks every queue that is neither paused nor externally ticked and is
 --   due a tick by the same rule as pgq.ticker(queue); returns how many got
---   one. Set-based: one query reads every queue's state and two statements
---   tick all due queues, so calling it every second over thousands of queues
---   stays cheap. A queue that another ticker is ticking right now is skipped.
+--   one. Set-based: a scan of pgq.queue and a look at each event sequence
+--   find the queues that can be due by the newest ticks the session has
+--   seen, one query reads the tick state of those only (of every queue in a
+--   session's first call and once a minute; in the SQL-only edition, every
+--   call), and two statements tick all
+--   due queues, so calling it every second over thousands of queues stays
+--   cheap. A queue that another ticker is ticking right now is skipped.
 --   One call ticks at most 2 x max_locks_per_transaction queues (128 with
 --   the default), those with new events first; the others are ticked by the
 --   next call (each tick holds two locks until commit, and ticking

@@ -17,12 +17,15 @@
 #include "functions/delayed_move.hpp"
 #include "functions/position_cells.hpp"
 #include "functions/tick_many.hpp"
+#include "functions/tick_state_cache.hpp"
 #include "functions/ticker_wakeup.hpp"
 #include "pg/bridge.hpp"
+#include "pg/datum_array.hpp"
 #include "pg/sequence_peek.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
+#include "access/xact.h"
 #include "storage/lock.h"
 }
 
@@ -33,6 +36,8 @@ SPIPlanPtr queue_plan = nullptr;
 SPIPlanPtr state_plan = nullptr;
 SPIPlanPtr insert_plan = nullptr;
 SPIPlanPtr queues_plan = nullptr;
+SPIPlanPtr candidates_plan = nullptr;
+SPIPlanPtr full_plan = nullptr;
 SPIPlanPtr external_plan = nullptr;
 SPIPlanPtr external_seq_plan = nullptr;
 
@@ -113,15 +118,23 @@ void warn(const std::string& msg) {
 // newer than this transaction are warnings, all with PgQ's texts. Nothing
 // when the queue's event sequence is gone (the queue was dropped by a
 // transaction that committed after this query's snapshot).
-std::optional<QueueTickState> read_state(uint64 row) {
-  QueueTickState st;
+// Decodes the first five columns of row `row` (kStateColumns' and
+// kQueueColumns'): the queue, its settings and its event sequence's value.
+// False when the sequence is gone.
+bool read_queue(uint64 row, QueueTickState& st) {
   st.queue_id = DatumGetInt32(spi::value(row, 1));
   st.settings.max_count = DatumGetInt32(spi::value(row, 2));
   st.settings.max_lag_us = interval_us(spi::value(row, 3));
   st.settings.idle_period_us = interval_us(spi::value(row, 4));
   std::optional<int64> event_seq = event_seq_value(st.queue_id, row, 5, &st.event_seq_oid);
-  if (!event_seq) return std::nullopt;
+  if (!event_seq) return false;
   st.event_seq = *event_seq;
+  return true;
+}
+
+std::optional<QueueTickState> read_state(uint64 row) {
+  QueueTickState st;
+  if (!read_queue(row, st)) return std::nullopt;
   bool no_tick = false;
   Datum last_seq = spi::value(row, 6, &no_tick);
   if (no_tick) return st;
@@ -209,6 +222,70 @@ std::optional<int64> tick_queue(Datum queue_name) {
   return tick_id;
 }
 
+// The columns of pgq.queue that read_queue decodes, of the queues
+// pgq.ticker() ticks.
+const char kQueueColumns[] =
+    "select q.queue_id, q.queue_ticker_max_count, q.queue_ticker_max_lag,"
+    "       q.queue_ticker_idle_period, q.queue_event_seq"
+    "  from pgq.queue q where not q.queue_external_ticker and not q.queue_ticker_paused";
+
+// Notes a queue's newest tick as a state read found it (tick_state_cache.hpp),
+// the read's age and new events taken back to a time and a sequence value.
+void note_state(const QueueTickState& st, TimestampTz now) {
+  KnownTick t;
+  if (st.last) {
+    t.has_tick = true;
+    t.event_seq = st.event_seq - st.last->new_events;
+    t.time = now - st.last->age_us;
+    t.previous_gap_us = st.last->previous_gap_us;
+  }
+  note_known_tick(st.queue_id, st.event_seq_oid, t);
+}
+
+// The queues pgq.ticker() must read the tick state of: those whose newest
+// tick this backend does not know, and those its known tick says are due
+// (a superset of the due ones, tick_state_cache.hpp). One scan of pgq.queue
+// and a look at each event sequence; no read of pgq.tick.
+std::vector<int32> may_be_due(TimestampTz now) {
+  SPIPlanPtr plan = spi::prepare(candidates_plan, kQueueColumns, {}, spi::PlanMode::generic);
+  uint64 n = spi::execute(plan, nullptr, nullptr, true, 0);
+  std::vector<int32> ids;
+  for (uint64 i = 0; i < n; ++i) {
+    QueueTickState st;
+    if (!read_queue(i, st)) continue;
+    const KnownTick* known = known_tick(st.queue_id, st.event_seq_oid);
+    if (known == nullptr || core::tick_due(st.settings, last_tick_from(*known, st.event_seq, now)))
+      ids.push_back(st.queue_id);
+  }
+  return ids;
+}
+
+// Runs the state query (kStateColumns) for the queues pgq.ticker() must
+// decide on: every one on a full read (begin_full_read), else those that
+// may be due. Returns how many rows the SPI result holds.
+uint64 read_tick_states(TimestampTz now) {
+  uint64 n = 0;
+  if (begin_full_read(now)) {
+    static const std::string sql =
+        std::string("select ") + kStateColumns + kStateFrom +
+        " where not q.queue_external_ticker and not q.queue_ticker_paused";
+    SPIPlanPtr plan = spi::prepare(full_plan, sql.c_str(), {}, spi::PlanMode::generic);
+    n = spi::execute(plan, nullptr, nullptr, false, 0);
+  } else if (std::vector<int32> candidates = may_be_due(now); !candidates.empty()) {
+    static const std::string sql = std::string("select ") + kStateColumns + kStateFrom +
+                                   " where q.queue_id = any($1) and not q.queue_external_ticker"
+                                   " and not q.queue_ticker_paused";
+    SPIPlanPtr plan =
+        spi::prepare(queues_plan, sql.c_str(), {INT4ARRAYOID}, spi::PlanMode::generic);
+    std::vector<Datum> ids;
+    ids.reserve(candidates.size());
+    for (int32 id : candidates) ids.push_back(Int32GetDatum(id));
+    Datum arg = pg_array::int4_array(ids);
+    n = spi::execute(plan, &arg, nullptr, false, 0);
+  }
+  return n;
+}
+
 }  // namespace
 }  // namespace pgqpp::ext
 
@@ -227,9 +304,12 @@ PGQPP_FUNCTION(pgqpp_ticker_queue) {
 /// externally ticked and is due a tick; returns how many queues got one.
 ///
 /// Set-based, so that a ticker may call it every second over thousands of
-/// queues: one query reads every queue's tick state (with the checks of the
-/// one-queue form), the tick rule picks the due queues, and one statement
-/// ticks all of them (tick_many.hpp). A queue another ticker is ticking
+/// queues: one scan of pgq.queue and a look at each event sequence find the
+/// queues that may be due by the newest ticks this backend knows
+/// (tick_state_cache.hpp); one query reads the tick state of those only
+/// (with the checks of the one-queue form), the tick rule picks the due
+/// queues, and one statement ticks all of them (tick_many.hpp). A backend's
+/// first call, and one a minute, read every queue's state. A queue another ticker is ticking
 /// right now is skipped. Only ticks that close a batch with new events send
 /// the queue's NOTIFY. Delayed events now due are moved into their queues
 /// first, and those queues tick whatever the rule says (delayed_move.hpp).
@@ -241,10 +321,9 @@ PGQPP_FUNCTION(pgqpp_ticker_queue) {
 /// shared lock table.
 PGQPP_FUNCTION(pgqpp_ticker_all) {
   spi::Session session;
-  static const std::string sql = std::string("select ") + kStateColumns + kStateFrom +
-                                 " where not q.queue_external_ticker and not q.queue_ticker_paused";
-  SPIPlanPtr plan = spi::prepare(queues_plan, sql.c_str(), {}, spi::PlanMode::generic);
-  uint64 n = spi::execute(plan, nullptr, nullptr, false, 0);
+  // As the state query's now(): ages are measured from the same moment.
+  const TimestampTz now = pg_call([] { return GetCurrentTransactionStartTimestamp(); });
+  uint64 n = read_tick_states(now);
   std::vector<int32> due;
   std::unordered_set<int32> with_events;
   std::unordered_map<int32, int64> age_us;
@@ -253,6 +332,7 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
     std::optional<QueueTickState> row = read_state(i);
     if (!row) continue;
     const QueueTickState& st = *row;
+    note_state(st, now);
     if (!pgqpp::ext::core::tick_due(st.settings, st.last)) continue;
     due.push_back(st.queue_id);
     event_seqs.emplace(st.queue_id, st.event_seq_oid);
@@ -262,6 +342,7 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
   // After the state query, which takes this transaction's txid: moving
   // first would take it earlier, and a tick another ticker made meanwhile
   // would then look newer than this transaction (PgQ's "Dubious" warning).
+  // (With no state read there is no such check in this call.)
   std::vector<int32> delayed = move_due_delayed(GetCurrentTimestamp(), 0);
   due.insert(due.end(), delayed.begin(), delayed.end());
   with_events.insert(delayed.begin(), delayed.end());

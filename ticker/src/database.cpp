@@ -24,6 +24,14 @@ constexpr auto kRepeatQuiet = std::chrono::seconds(60);
 // takes a disk flush off every woken tick's latency.
 constexpr const char* kAsyncCommit = "set synchronous_commit to off";
 
+// run_tick calls pgq.ticker() again at once when a call ticked this many
+// queues or more: the least that pgqpp's per-call cap can be
+// (extension/src/functions/ticker.cpp, ticks_per_call). PgQ 3.5's has no
+// cap: it ticks every due queue in one call, and its next call finds none.
+constexpr long long kTicksCalledAgainAt = 16;
+// ... at most this many calls in a row (128 ticks each by default).
+constexpr int kTickCallsInARow = 100;
+
 }  // namespace
 
 DatabaseWorker::DatabaseWorker(std::string name, const Config& config, Log& log)
@@ -236,16 +244,26 @@ Session::ErrorHandler DatabaseWorker::failed(Periodic& job, double period, const
   };
 }
 
-void DatabaseWorker::run_tick() {
+void DatabaseWorker::run_tick(int in_a_row) {
   const std::string sql = "select pgq.ticker()";
   // Woken, queues with events are ticked on commit: the full ticker only
   // makes idle ticks and catches events that bypassed the wake-up.
   double period = wakeup_ == Wakeup::active ? config_.idle_ticker_period : config_.ticker_period;
   session_.run(
       sql, {},
-      [this, period](const Result& r) {
-        stats_.ticks += r.number(0, 0);
-        succeeded(tick_, period);
+      [this, period, in_a_row](const Result& r) {
+        long long ticked = r.number(0, 0);
+        stats_.ticks += ticked;
+        // pgqpp's pgq.ticker() ticks at most 2 x max_locks_per_transaction
+        // queues a call, and never fewer than kTicksCalledAgainAt. A call
+        // that ticked that many may have left due queues (the idle ticks
+        // of thousands of queues, a minute apart by default): call again at
+        // once, as run_retry does, rather than a period later. The next
+        // call reads only the queues that can be due.
+        if (ticked >= kTicksCalledAgainAt && in_a_row < kTickCallsInARow)
+          run_tick(in_a_row + 1);
+        else
+          succeeded(tick_, period);
       },
       failed(tick_, period, sql));
 }

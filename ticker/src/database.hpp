@@ -115,7 +115,9 @@ class DatabaseWorker {
   /// The checks passed: ticks, retries, maintenance and the wake-up path start.
   void start_serving(const std::string& what);
   void connection_failed(Clock::time_point now);
-  void run_tick();
+  /// Runs pgq.ticker(); again at once while a call ticks many queues
+  /// (`in_a_row`: the calls so far).
+  void run_tick(int in_a_row = 1);
   void schedule_maintenance();
   void run_maintenance(const Result& r);
   void maint_op_done(const std::string& sql);
@@ -149,9 +151,9 @@ class DatabaseWorker {
   Wakeup wakeup_ = Wakeup::unknown;
   DatabaseStats stats_;
 
-  bool has_pgq_ = false;   // pgq schema found on this connection
-  bool serving_ = false;   // pgq schema found at the last look
-  bool sql_only_ = false;  // the SQL-only edition (docs/managed.md): its wake-up path polls
+  bool has_pgq_ = false;       // pgq schema found on this connection
+  bool serving_ = false;       // pgq schema found at the last look
+  bool sql_only_ = false;      // the SQL-only edition (docs/managed.md): its wake-up path polls
   bool waiter_quiet_ = false;  // the last wait returned no tick (a quiet second)
   bool reported_no_pgq_ = false;
   bool reported_txid_behind_ = false;  // refused for ticks ahead of the txids

@@ -52,7 +52,9 @@ def plot_lines(files, curve, measures):
             path = files.get((system, curve, measure))
             if path:
                 terms.append(f"'{path}' using 1:2 with linespoints title '{label}: {title}'")
-    return "plot " + ", ".join(terms) if terms else "plot 0 notitle"
+    # A curve not measured (a run with some curves left out): its panel
+    # stays empty.
+    return "plot " + ", ".join(terms) if terms else "set multiplot next"
 
 
 def gnuplot_script(files, out):

@@ -14,6 +14,13 @@ set -uo pipefail
 
 action=$1 env_file=$2
 
+# glibc fills memory with this byte when it is freed (and with its
+# complement when it is allocated), in the test cluster's server and, through
+# the env file, in every test: a read of freed memory, such as a function's
+# result formed in SPI's memory context that SPI_finish frees, then fails at
+# once instead of when the memory happens to be reused.
+export MALLOC_PERTURB_=165
+
 # down: also run by `up` for a cluster an interrupted run left behind.
 down() {
   [ -f "$env_file" ] || return 0
@@ -52,7 +59,7 @@ write_env() {
   {
     printf 'export %s=%q\n' PGQPP_TEST_WORK "$1" PGQPP_BUILD_DIR "$2" PGQPP_SOURCE_DIR "$3" \
       PGQPP_TEST_DATA "$4" PGHOST 127.0.0.1 PGPORT "$5" PGUSER postgres PGDATABASE postgres \
-      PG_CONFIG "$PG_CONFIG" PG_STAGED_POSTGRES "${PG_STAGED_POSTGRES:-}" PG_STAGED_LIBDIR "${PG_STAGED_LIBDIR:-}"
+      PG_CONFIG "$PG_CONFIG" MALLOC_PERTURB_ "$MALLOC_PERTURB_" PG_STAGED_POSTGRES "${PG_STAGED_POSTGRES:-}" PG_STAGED_LIBDIR "${PG_STAGED_LIBDIR:-}"
   } >"$env_file"
 }
 

@@ -293,6 +293,10 @@ BatchRow open_new_batch(BatchRow r, const Locked& locked, const BoundedState& bo
   return r;
 }
 
+// The batch row as the function's composite result. Called after the SPI
+// session has ended: while it is open, CurrentMemoryContext is SPI's
+// procedure context, which SPI_finish frees, and a tuple formed there is
+// freed before the executor reads it.
 Datum batch_record(FunctionCallInfo fcinfo, const BatchRow& r) {
   return pg_call([&] {
     TupleDesc desc;
@@ -304,6 +308,17 @@ Datum batch_record(FunctionCallInfo fcinfo, const BatchRow& r) {
         heap_form_tuple(desc, const_cast<Datum*>(r.values), const_cast<bool*>(r.nulls));
     return HeapTupleGetDatum(tuple);
   });
+}
+
+// next_batch_custom and next_batch_info: open_batch's row as the result,
+// formed once the SPI session has ended (see batch_record).
+Datum batch_row_result(FunctionCallInfo fcinfo) {
+  BatchRow r;
+  {
+    spi::Session session;
+    r = open_batch(fcinfo);
+  }
+  return batch_record(fcinfo, r);
 }
 
 OpenBatch require_batch(int64 batch_id, const std::string& extra_where = {}) {
@@ -329,18 +344,10 @@ using namespace pgqpp::ext;
 /// pgq.next_batch_custom(queue, consumer, min_lag, min_count, min_interval)
 /// -> (batch_id, cur_tick_id, prev_tick_id, cur_tick_time, prev_tick_time,
 ///     cur_tick_event_seq, prev_tick_event_seq).
-PGQPP_FUNCTION(pgqpp_next_batch_custom) {
-  spi::Session session;
-  BatchRow r = open_batch(fcinfo);
-  return batch_record(fcinfo, r);
-}
+PGQPP_FUNCTION(pgqpp_next_batch_custom) { return batch_row_result(fcinfo); }
 
 /// pgq.next_batch_info(queue, consumer): next_batch_custom without limits.
-PGQPP_FUNCTION(pgqpp_next_batch_info) {
-  spi::Session session;
-  BatchRow r = open_batch(fcinfo);
-  return batch_record(fcinfo, r);
-}
+PGQPP_FUNCTION(pgqpp_next_batch_info) { return batch_row_result(fcinfo); }
 
 /// pgq.next_batch(queue, consumer) -> bigint: the open or a new batch id, or
 /// NULL when no new tick has arrived.

@@ -68,6 +68,13 @@ done
 probe_rate=$((rate / 10 > 0 ? rate / 10 : 1))
 spread_rate=$((rate - probe_rate))
 
+# Room for the largest database point: pgqpp's ticker holds two connections
+# per database (pgq.ticker() calls and the wake-up wait), pgqd one, and the
+# bench's own sessions come on top (120, the clusters' default, ran out at
+# 100 databases for both).
+most_dbs=$(echo "$db_points 0" | tr ' ' '\n' | grep . | sort -n | tail -1)
+BENCH_SERVER_OPTS+=("-c max_connections=$((2 * most_dbs + 60 > 120 ? 2 * most_dbs + 60 : 120))")
+
 bench_begin
 # memory_mb: private memory of the daemon and its backends, MB.
 memory_mb() {

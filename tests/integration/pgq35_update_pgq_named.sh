@@ -100,14 +100,14 @@ SQL
 # Nothing of that statement was committed: it is run again, once, and
 # counted. Any other error stops the producer.
 insert_event() {
-  local err
-  err=$(q live "select pgq.insert_event('lq', 'n', '$1')" 2>&1 >/dev/null) && return 0
+  local err sql="select pgq.insert_event('lq', 'n', '$1')"
+  err=$(q live "$sql" 2>&1 >/dev/null) && return 0
   echo "$err" >>"$work/producer.log"
   case "$err" in
     *'syntax error at or near "pgqpp_insert_event"'*) echo "$1" >>"$work/language_race" ;;
     *) return 1 ;;
   esac
-  q live "select pgq.insert_event('lq', 'n', '$1')" >/dev/null
+  q live "$sql" >/dev/null
 }
 # producer: one transaction per row, alternately insert_event and the
 # trigger; it logs each committed number and stops at the first error.

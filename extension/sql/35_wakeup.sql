@@ -10,7 +10,11 @@
 --   i_min_interval_ms (default 5) while its events are sparse (at most 5 per
 --   i_min_interval_ms); when they come faster, i_min_interval_ms times the
 --   square root of a fifth of the events per i_min_interval_ms, so that
---   batches hold many events; but never longer than the queue's
+--   batches hold many events; while more than 5 of the queue's consumers
+--   were not past its previous tick at its recent ticks, at least
+--   i_min_interval_ms times a fifth of their number (a tick costs each
+--   consumer a batch; not in the SQL-only edition); but never longer than
+--   the queue's
 --   ticker_max_count events take or its ticker_max_lag (docs/ticker.md has
 --   the figures). A queue not yet due waits for its turn. Each tick sends
 --   its NOTIFY on pgqpp_tick_<queue_id> when the calling transaction

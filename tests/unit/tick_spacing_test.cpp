@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 using namespace pgqpp::ext::core;
@@ -55,6 +56,42 @@ TEST(TickSpacing, MaxLagCapsTheSpacing) {
 
 TEST(TickSpacing, MinIntervalZeroTicksAtOnce) {
   EXPECT_EQ(tick_spacing_us(1e6, SpacingLimits{0, 500, 3000000}), 0);
+}
+
+TEST(TickSpacing, WidensWithTheLaggingConsumersBeyondFive) {
+  auto with = [](double busy) {
+    SpacingLimits l = kDefaults;
+    l.lagging_consumers = busy;
+    return l;
+  };
+  EXPECT_EQ(tick_spacing_us(100, with(1)), 5000);
+  EXPECT_EQ(tick_spacing_us(100, with(5)), 5000);
+  EXPECT_EQ(tick_spacing_us(100, with(10)), 10000);
+  EXPECT_EQ(tick_spacing_us(100, with(100)), 100000);
+  EXPECT_EQ(tick_spacing_us(0, with(100)), 100000);  // no rate known yet
+  // The wider of the two rules: the rate's at 10,000 ev/s is 15.8 ms.
+  EXPECT_NEAR(tick_spacing_us(10000, with(10)), 15811, 1);
+  EXPECT_EQ(tick_spacing_us(10000, with(50)), 50000);
+  // max_count and max_lag still force ticks, as in PgQ.
+  EXPECT_EQ(tick_spacing_us(40000, with(100)), 12500);    // 500 events
+  EXPECT_EQ(tick_spacing_us(100, with(10000)), 3000000);  // max_lag: 3 s
+  SpacingLimits no_min{0, 500, 3000000, 100};
+  EXPECT_EQ(tick_spacing_us(1e6, no_min), 0);  // min_interval 0: no spacing at all
+}
+
+TEST(LaggingConsumers, TheHighestCountSeenLatelyDecaying) {
+  LaggingConsumers b;
+  EXPECT_EQ(b.at(0), 0);
+  b.note_tick(0, 100);
+  EXPECT_EQ(b.at(0), 100);
+  // A tick that finds everyone caught up 80 ms later keeps most of it.
+  b.note_tick(80000, 0);
+  EXPECT_NEAR(b.at(80000), 100 * std::exp(-0.08), 0.01);
+  // A higher count replaces it at once.
+  b.note_tick(90000, 120);
+  EXPECT_EQ(b.at(90000), 120);
+  // Gone after a few seconds without lagging consumers.
+  EXPECT_LT(b.at(5090000), 1);
 }
 
 TEST(RateEstimate, UnknownUntilTheSecondTick) {

@@ -8,8 +8,9 @@
 namespace pgqpp::ext::core {
 
 namespace {
-double decay(std::int64_t elapsed_us) {
-  return std::exp(-static_cast<double>(std::max<std::int64_t>(elapsed_us, 0)) / kRateWindowUs);
+double decay(std::int64_t elapsed_us, std::int64_t window_us = kRateWindowUs) {
+  return std::exp(-static_cast<double>(std::max<std::int64_t>(elapsed_us, 0)) /
+                  static_cast<double>(window_us));
 }
 }  // namespace
 
@@ -30,12 +31,24 @@ double RateEstimate::events_per_second(std::int64_t now_us) const {
   return decayed_events_ * decay(now_us - last_tick_us_) * 1e6 / kRateWindowUs;
 }
 
+void LaggingConsumers::note_tick(std::int64_t now_us, std::int64_t lagging) {
+  lagging_ = std::max(at(now_us), static_cast<double>(lagging));
+  noted_us_ = now_us;
+}
+
+double LaggingConsumers::at(std::int64_t now_us) const {
+  return lagging_ * decay(now_us - noted_us_, kLaggingWindowUs);
+}
+
 std::int64_t tick_spacing_us(double events_per_second, const SpacingLimits& limits) {
   const double min_us = static_cast<double>(limits.min_interval_us);
   const double per_interval = events_per_second * min_us / 1e6;
-  if (per_interval <= kSparseEvents) return limits.min_interval_us;
-  double spacing = min_us * std::sqrt(per_interval / kSparseEvents);
-  if (limits.max_count > 0)
+  double spacing = min_us;
+  if (per_interval > kSparseEvents) spacing = min_us * std::sqrt(per_interval / kSparseEvents);
+  if (limits.lagging_consumers > kLaggingConsumersPerMinInterval)
+    spacing =
+        std::max(spacing, min_us * limits.lagging_consumers / kLaggingConsumersPerMinInterval);
+  if (limits.max_count > 0 && events_per_second > 0)
     spacing = std::min(spacing, static_cast<double>(limits.max_count) * 1e6 / events_per_second);
   if (limits.max_lag_us > 0) spacing = std::min(spacing, static_cast<double>(limits.max_lag_us));
   return std::max(limits.min_interval_us, static_cast<std::int64_t>(spacing));

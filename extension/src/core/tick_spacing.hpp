@@ -20,6 +20,20 @@
 //
 // The rate counts events, not commits: a producer committing 50 events at
 // a time 100 times a second looks as fast as 5,000 single-event commits.
+//
+// Each tick also costs every consumer of the queue a batch (open, read,
+// finish: about half a millisecond of server CPU, measured 2026-12-07).
+// While the consumers keep up, each has finished its batch before the next
+// tick and that costs nothing but CPU the server has. When they do not
+// (100 consumers of a queue ticked 100 times a second need 10,000 batches a
+// second, more than two cores serve), ticking more often only queues up
+// batches. So each tick counts the queue's lagging consumers (those not yet
+// past the tick before it: reading it, or woken and waiting for a CPU),
+// and the spacing grows with them: up to kLaggingConsumersPerMinInterval a
+// queue is ticked every min_interval, beyond that every min_interval *
+// lagging / kLaggingConsumersPerMinInterval. The count is the highest seen
+// lately (decaying with a time constant of a second), so that one tick
+// that finds everyone caught up does not undo it.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +54,13 @@ constexpr double kSparseEvents = 5;
 /// per second never look like a burst.
 constexpr std::int64_t kRateWindowUs = 250000;
 
+/// Lagging consumers of a queue up to which its woken ticks are min_interval
+/// apart (beyond, the spacing grows with them).
+constexpr double kLaggingConsumersPerMinInterval = 5;
+
+/// The time constant over which a lagging consumer count is remembered.
+constexpr std::int64_t kLaggingWindowUs = 1000000;
+
 /// A queue's recent event rate, from the event sequence values its woken
 /// ticks saw: an exponentially decaying count of events.
 class RateEstimate {
@@ -59,18 +80,35 @@ class RateEstimate {
   double decayed_events_ = 0;  // events, each weighted by exp(-age / window)
 };
 
+/// How many of a queue's consumers lagged (were not past the previous tick)
+/// at its woken ticks lately: the highest count seen, decaying by
+/// exp(-age / kLaggingWindowUs).
+class LaggingConsumers {
+ public:
+  /// Records that `lagging` consumers lagged at a tick at `now_us`.
+  void note_tick(std::int64_t now_us, std::int64_t lagging);
+  /// The remembered count at `now_us`.
+  double at(std::int64_t now_us) const;
+
+ private:
+  std::int64_t noted_us_ = 0;
+  double lagging_ = 0;
+};
+
 /// The queue settings the spacing obeys.
 struct SpacingLimits {
   std::int64_t min_interval_us = 5000;  // pgq.wakeup_ticker's i_min_interval_ms
   std::int64_t max_count = 500;         // queue_ticker_max_count
   std::int64_t max_lag_us = 3000000;    // queue_ticker_max_lag
+  double lagging_consumers = 0;         // LaggingConsumers::at, now
 };
 
 /// The shortest time between two woken ticks of a queue receiving
 /// `events_per_second`: min_interval while events are sparse, then
-/// min_interval * sqrt(events per min_interval / kSparseEvents), but never
-/// longer than max_count events take or than max_lag, and never shorter
-/// than min_interval.
+/// min_interval * sqrt(events per min_interval / kSparseEvents); at least
+/// min_interval * lagging_consumers / kLaggingConsumersPerMinInterval; but
+/// never longer than max_count events take or than max_lag, and never
+/// shorter than min_interval.
 std::int64_t tick_spacing_us(double events_per_second, const SpacingLimits& limits);
 
 }  // namespace pgqpp::ext::core

@@ -168,7 +168,9 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
   // every call (a one-element array looks cheaper). The queues are read by
   // their primary key, one per id (OFFSET 0 keeps each lateral subquery a
   // nested loop): joined plainly, the generic plan hashes the array and
-  // scans every queue on every wake-up.
+  // scans every queue on every wake-up. The last column counts the
+  // consumers that have not finished the queue's previous tick (this
+  // statement's own ticks are not visible to its outer query).
   static const std::string sql =
       std::string(
           "with t as (insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq,"
@@ -185,7 +187,11 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
       "   returning tick_queue, tick_id, tick_event_seq)"
       " select t.tick_queue, t.tick_id, q.queue_name, t.tick_event_seq,"
       "        q.queue_ticker_max_count,"
-      "        (extract(epoch from q.queue_ticker_max_lag) * 1000000)::int8"
+      "        (extract(epoch from q.queue_ticker_max_lag) * 1000000)::int8,"
+      "        (select count(*) from pgq.subscription s"
+      "          where s.sub_queue = t.tick_queue"
+      "            and s.sub_last_tick < (select max(p.tick_id) from pgq.tick p"
+      "                                    where p.tick_queue = t.tick_queue))::int4"
       "   from t cross join lateral (select * from pgq.queue q where q.queue_id = t.tick_queue"
       "                              offset 0) q";
   SPIPlanPtr insert = spi::prepare(

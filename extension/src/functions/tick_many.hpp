@@ -36,6 +36,7 @@ constexpr int kTickQueueNameColumn = 3;  // text
 constexpr int kTickEventSeqColumn = 4;   // int8: the tick's tick_event_seq
 constexpr int kTickMaxCountColumn = 5;   // int4: queue_ticker_max_count
 constexpr int kTickMaxLagColumn = 6;     // int8: queue_ticker_max_lag in microseconds
+constexpr int kTickLaggingColumn = 7;    // int4: consumers not past the queue's previous tick
 
 /// Called once per new tick, while the INSERT's rows are the current SPI
 /// result: `row` can be read with spi::value (columns: kTick*Column).

@@ -261,6 +261,7 @@ struct WokenQueue {
   int32 queue_id = 0;
   TimestampTz ticked_at = 0;
   core::RateEstimate rate;
+  core::LaggingConsumers lagging;
   core::SpacingLimits limits;
 };
 WokenQueue woken[kQueueBits];
@@ -268,6 +269,7 @@ WokenQueue woken[kQueueBits];
 // The time the queue behind `bit` should wait since its last woken tick.
 int64 spacing_of(WokenQueue& q, TimestampTz now, int32 min_interval_ms) {
   q.limits.min_interval_us = static_cast<int64>(min_interval_ms) * 1000;
+  q.limits.lagging_consumers = q.lagging.at(now);
   return core::tick_spacing_us(q.rate.events_per_second(now), q.limits);
 }
 
@@ -326,6 +328,7 @@ void tick_queues(DbSlot& slot, const uint64* bits, const std::vector<int32>& ext
         q.rate.note_tick(now, DatumGetInt64(spi::value(row, kTickEventSeqColumn)));
         q.limits.max_count = DatumGetInt32(spi::value(row, kTickMaxCountColumn));
         q.limits.max_lag_us = DatumGetInt64(spi::value(row, kTickMaxLagColumn));
+        q.lagging.note_tick(now, DatumGetInt32(spi::value(row, kTickLaggingColumn)));
         notify_tick(queue_id, tick_id);
         Datum values[2] = {spi::transfer(spi::value(row, kTickQueueNameColumn), false, -1),
                            Int64GetDatum(tick_id)};
@@ -366,7 +369,8 @@ using namespace pgqpp::ext;
 /// queues, then ticks the woken queues (unpaused, not externally ticked) that
 /// are due, and returns the new ticks. A queue is due when its last woken
 /// tick is at least its spacing old: i_min_interval_ms while its events are
-/// sparse, wider when they come faster, as tick_spacing.hpp says. The others
+/// sparse and its consumers keep up, wider when they come faster or its
+/// consumers lag, as tick_spacing.hpp says. The others
 /// wait for their turn, so that at high rates a tick covers many events.
 /// Needs pgqpp in shared_preload_libraries (SQLSTATE 55000 otherwise, so
 /// that a ticker falls back to periodic ticking).

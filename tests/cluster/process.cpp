@@ -71,6 +71,12 @@ int count_lines(const std::string& path, const std::string& text) {
   return n;
 }
 
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string command_output(const std::string& command) {
   FILE* p = popen(command.c_str(), "r");
   if (!p) return "";

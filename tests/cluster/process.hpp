@@ -38,6 +38,8 @@ class Process {
 std::string read_file(const std::string& path);
 /// How many lines of file `path` contain `text`.
 int count_lines(const std::string& path, const std::string& text);
+/// `text` as one single-quoted word of a shell command line.
+std::string shell_quote(const std::string& text);
 /// What the shell command line prints on stdout ("" when it does not run).
 std::string command_output(const std::string& command);
 

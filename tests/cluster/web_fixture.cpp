@@ -8,12 +8,6 @@
 
 namespace pgqpp_cluster {
 
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 void catch_up(pgqpp::Connection& c, const std::string& queue, const std::string& consumer) {
   for (;;) {
     auto batch = c.exec("select pgq.next_batch($1, $2)", {queue, consumer}).get(0, 0);

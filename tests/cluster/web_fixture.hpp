@@ -39,7 +39,4 @@ class WebTest : public TickerTest {
 /// Consumes every batch of `queue` ready for `consumer` on `c`.
 void catch_up(pgqpp::Connection& c, const std::string& queue, const std::string& consumer);
 
-/// `text` with every shell-special character quoted for /bin/sh.
-std::string shell_quote(const std::string& text);
-
 }  // namespace pgqpp_cluster

@@ -3,7 +3,7 @@
 // lock table of a few hundred entries, capped as the extension's (the
 // checks: ../many_queues_ticker.hpp).
 #include "../many_queues_ticker.hpp"
-#include "../process.hpp"
+#include "edition.hpp"
 
 namespace pgqpp_cluster {
 namespace {
@@ -13,17 +13,7 @@ TEST(SqlOnlyManyQueuesTicker, CappedPerCallBoundedLocksEveryQueueTicked) {
                      many_queues_options);
   ASSERT_TRUE(cluster.started()) << "cannot start a cluster with max_locks_per_transaction = 10";
   pgqpp::Connection db(cluster.conninfo());
-  db.exec("create role pgq_reader");
-  db.exec("create role pgq_writer");
-  db.exec("create role pgq_admin in role pgq_reader, pgq_writer");
-  std::string file = command_output("ls '" + cluster_env("PGQPP_BUILD_DIR") +
-                                    "'/pgqpp-sqlonly--*.sql | sort -V | tail -1");
-  file = file.substr(0, file.find_last_not_of('\n') + 1);
-  ASSERT_FALSE(file.empty()) << "no pgqpp-sqlonly--*.sql in the build";
-  ASSERT_EQ(run_command("psql -X -q -v ON_ERROR_STOP=1 -d '" + cluster.conninfo() + "' -f '" +
-                        file + "' >/dev/null"),
-            0)
-      << "installing " << file << " failed";
+  install_sqlonly_edition(cluster.conninfo());
   ASSERT_NE(std::string(db.exec("select pgq.sqlonly_version()").get(0, 0).value_or("")), "");
   check_many_queues_ticker(db, 4, "sqlonly");
 }

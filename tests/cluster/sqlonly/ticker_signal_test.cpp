@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../ticker_fixture.hpp"
+#include "edition.hpp"
 
 namespace pgqpp_cluster {
 namespace {
@@ -29,22 +30,7 @@ class SqlOnlyTicker : public TickerTest {
   /// its own test), queue q and consumer c; returns its name.
   std::string edition_database() {
     const std::string name = create_database("so");
-    const std::string file = command_output("ls '" + cluster_env("PGQPP_BUILD_DIR") +
-                                            "'/pgqpp-sqlonly--*.sql | sort -V | tail -1");
-    if (file.empty()) throw std::runtime_error("no pgqpp-sqlonly--*.sql in the build");
-    pgqpp::Connection c(conninfo(name));
-    c.exec(
-        "do $$ begin"
-        " if not exists (select 1 from pg_roles where rolname = 'pgq_reader') then create role "
-        "pgq_reader; end if;"
-        " if not exists (select 1 from pg_roles where rolname = 'pgq_writer') then create role "
-        "pgq_writer; end if;"
-        " if not exists (select 1 from pg_roles where rolname = 'pgq_admin') then"
-        "  create role pgq_admin in role pgq_reader, pgq_writer; end if; end $$");
-    const std::string path = file.substr(0, file.find_last_not_of('\n') + 1);
-    if (run_command("psql -X -q -v ON_ERROR_STOP=1 -d '" + name + "' -f '" + path +
-                    "' >/dev/null") != 0)
-      throw std::runtime_error("installing " + path + " failed");
+    install_sqlonly_edition(conninfo(name));
     return name;
   }
 

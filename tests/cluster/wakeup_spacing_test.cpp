@@ -62,5 +62,34 @@ TEST_F(WakeupSpacing, LaggingConsumersWidenTheSpacing) {
   EXPECT_EQ(any, "fan") << "no longer woken";
 }
 
+// Only the wake-up path spaces ticks by lagging consumers, so only its ticks
+// count them: pgq.ticker()'s ticks of five queues with consumers read
+// pgq.subscription not once, the woken ticks of the same queues once each
+// (the control: the count is seen where it is made). Counted within one
+// transaction, as the statistics of earlier ones may not be flushed yet.
+TEST_F(WakeupSpacing, OnlyWokenTicksCountLaggingConsumers) {
+  q("select count(*) from pgq.wakeup_ticker(0, 0)");  // claims the slot
+  q("select count(pgq.create_queue('q' || i)) from generate_series(1, 5) i");
+  q("select count(pgq.register_consumer('q' || i, 'c' || j))"
+    "  from generate_series(1, 5) i, generate_series(1, 3) j");
+  q("select count(*) from pgq.wakeup_ticker(0, 0)");  // the queues' first ticks
+  const std::string scans =
+      "select coalesce(seq_scan, 0) + coalesce(idx_scan, 0) from pg_stat_xact_user_tables"
+      " where relid = 'pgq.subscription'::regclass";
+  auto scans_by = [&](const std::string& ticks) {
+    q("select count(pgq.insert_event('q' || i, 't', 'x')) from generate_series(1, 5) i");
+    db->exec("begin");
+    const long before = std::stol(q(scans));
+    const std::string ticked = q(ticks);
+    const long after = std::stol(q(scans));
+    db->exec("commit");
+    EXPECT_EQ(ticked, "5") << ticks;
+    return after - before;
+  };
+  EXPECT_EQ(scans_by("select count(*) from pgq.wakeup_ticker(0, 0)"), 5);
+  q("select count(pgq.force_tick('q' || i)) from generate_series(1, 5) i");
+  EXPECT_EQ(scans_by("select pgq.ticker()"), 0);
+}
+
 }  // namespace
 }  // namespace pgqpp_cluster

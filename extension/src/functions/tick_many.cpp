@@ -136,8 +136,9 @@ bool lock_queue_ticks(int32 queue_id, TickLock lock) {
   });
 }
 
-uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVisitor& visit,
-                      const std::vector<int32>& moved_delayed, const EventSeqOids& event_seqs) {
+uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, LaggingCount lagging,
+                      const TickVisitor& visit, const std::vector<int32>& moved_delayed,
+                      const EventSeqOids& event_seqs) {
   // Waiting locks in queue id order, so that two waiting tickers never
   // deadlock.
   std::sort(queue_ids.begin(), queue_ids.end());
@@ -159,8 +160,8 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
   if (locked.empty()) return 0;
   std::vector<Datum> moved;
   for (int32 id : moved_delayed) moved.push_back(Int32GetDatum(id));
-  Datum args[3] = {pg_array::int4_array(locked), pg_array::int4_array(moved),
-                   pg_array::int8_array(last_values)};
+  Datum args[4] = {pg_array::int4_array(locked), pg_array::int4_array(moved),
+                   pg_array::int8_array(last_values), BoolGetDatum(lagging == LaggingCount::count)};
   // One statement, after the locks: its snapshot, the tick's, is newer than
   // any tick of these queues made before the locks were had. The columns
   // are those of tick_many.hpp's kTick*Column constants. A generic plan:
@@ -170,7 +171,8 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
   // nested loop): joined plainly, the generic plan hashes the array and
   // scans every queue on every wake-up. The last column counts the
   // consumers that have not finished the queue's previous tick (this
-  // statement's own ticks are not visible to its outer query).
+  // statement's own ticks are not visible to its outer query), when $4
+  // asks for it: CASE evaluates the subquery only then.
   static const std::string sql =
       std::string(
           "with t as (insert into pgq.tick (tick_queue, tick_id, tick_time, tick_event_seq,"
@@ -188,14 +190,16 @@ uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVis
       " select t.tick_queue, t.tick_id, q.queue_name, t.tick_event_seq,"
       "        q.queue_ticker_max_count,"
       "        (extract(epoch from q.queue_ticker_max_lag) * 1000000)::int8,"
-      "        (select count(*) from pgq.subscription s"
-      "          where s.sub_queue = t.tick_queue"
-      "            and s.sub_last_tick < (select max(p.tick_id) from pgq.tick p"
-      "                                    where p.tick_queue = t.tick_queue))::int4"
+      "        case when $4 then"
+      "          (select count(*) from pgq.subscription s"
+      "            where s.sub_queue = t.tick_queue"
+      "              and s.sub_last_tick < (select max(p.tick_id) from pgq.tick p"
+      "                                      where p.tick_queue = t.tick_queue))::int4 end"
       "   from t cross join lateral (select * from pgq.queue q where q.queue_id = t.tick_queue"
       "                              offset 0) q";
-  SPIPlanPtr insert = spi::prepare(
-      insert_plan, sql.c_str(), {INT4ARRAYOID, INT4ARRAYOID, INT8ARRAYOID}, spi::PlanMode::generic);
+  SPIPlanPtr insert =
+      spi::prepare(insert_plan, sql.c_str(), {INT4ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, BOOLOID},
+                   spi::PlanMode::generic);
   uint64 n = spi::execute(insert, args, nullptr, false, 0);
   for (uint64 i = 0; i < n; ++i) {
     consumer_wait_note_tick(DatumGetInt32(spi::value(i, 1)));

@@ -37,6 +37,12 @@ constexpr int kTickEventSeqColumn = 4;   // int8: the tick's tick_event_seq
 constexpr int kTickMaxCountColumn = 5;   // int4: queue_ticker_max_count
 constexpr int kTickMaxLagColumn = 6;     // int8: queue_ticker_max_lag in microseconds
 constexpr int kTickLaggingColumn = 7;    // int4: consumers not past the queue's previous tick
+                                         // (NULL unless LaggingCount::count)
+
+/// Whether the ticks' rows count the queue's lagging consumers (column
+/// kTickLaggingColumn): only the wake-up path spaces its ticks by them
+/// (core/tick_spacing.hpp), so pgq.ticker() skips the two lookups per tick.
+enum class LaggingCount { skip, count };
 
 /// Called once per new tick, while the INSERT's rows are the current SPI
 /// result: `row` can be read with spi::value (columns: kTick*Column).
@@ -66,10 +72,11 @@ std::optional<int64> event_seq_value(int32 queue_id, uint64 row, int col, Oid* s
 /// snapshot that counts this transaction (delayed_move.hpp). Ids of queues that do
 /// not exist are ignored. Sends no NOTIFY: the caller decides which ticks
 /// wake listening consumers; every new tick wakes pgq.next_batch_wait's
-/// waiters at commit (consumer_wait.hpp). Must run inside an spi::Session. Returns how many queues
-/// got a tick.
-uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, const TickVisitor& visit,
-                      const std::vector<int32>& moved_delayed = {},
+/// waiters at commit (consumer_wait.hpp). `lagging` says whether the rows
+/// visited count the lagging consumers. Must run inside an spi::Session.
+/// Returns how many queues got a tick.
+uint64 tick_queue_ids(std::vector<int32> queue_ids, TickLock lock, LaggingCount lagging,
+                      const TickVisitor& visit, const std::vector<int32>& moved_delayed = {},
                       const EventSeqOids& event_seqs = {});
 
 }  // namespace pgqpp::ext

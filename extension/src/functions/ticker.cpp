@@ -350,7 +350,7 @@ PGQPP_FUNCTION(pgqpp_ticker_all) {
   uint64 ticked = 0;
   if (!due.empty())
     ticked = tick_queue_ids(
-        std::move(due), TickLock::skip,
+        std::move(due), TickLock::skip, LaggingCount::skip,
         [&](uint64, int32 queue_id, int64 tick_id) {
           if (with_events.count(queue_id) != 0) notify_tick(queue_id, tick_id);
         },

@@ -320,7 +320,7 @@ void tick_queues(DbSlot& slot, const uint64* bits, const std::vector<int32>& ext
   ids.insert(ids.end(), extra.begin(), extra.end());
   TimestampTz now = GetCurrentTimestamp();
   tick_queue_ids(
-      std::move(ids), TickLock::wait,
+      std::move(ids), TickLock::wait, LaggingCount::count,
       [&](uint64 row, int32 queue_id, int64 tick_id) {
         WokenQueue& q = woken[static_cast<uint32>(queue_id) % kQueueBits];
         if (q.queue_id != queue_id) q = WokenQueue{queue_id};

@@ -98,19 +98,38 @@ pg_initdb() {
 }
 
 # pg_start DATA_DIR PORT [postgres -c options...]: initdb and start a cluster
-# of the staged server, listening on 127.0.0.1:PORT and a socket in DATA_DIR/..
+# of the staged server (pg_run).
 pg_start() {
+  pg_initdb "$1" || return 1
+  pg_run "$@"
+}
+
+# pg_run DATA_DIR PORT [postgres -c options...]: start the cluster already in
+# DATA_DIR (initdb's, or a base backup's) with the staged server, listening on
+# 127.0.0.1:PORT and a socket in DATA_DIR/..; its log goes next to DATA_DIR.
+pg_run() {
   local data=$1 port=$2
   shift 2
   local dir
   dir=$(dirname "$data")
-  pg_initdb "$data" || return 1
   local opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=120"
   local o
   for o in "$@"; do opts="$opts $o"; done
   as_pg_owner "$PG_BINDIR/pg_ctl" -D "$data" -p "$PG_STAGED_POSTGRES" -o "$opts" \
     -l "$dir/server.log" -w -t 60 start >/dev/null ||
     { cat "$dir/server.log" >&2; return 1; }
+}
+
+# pg_base_backup DATA_DIR PORT: a base backup of the cluster listening on
+# 127.0.0.1:PORT into DATA_DIR, owned by the cluster's owner and set up as its
+# streaming standby (pg_basebackup -R, after a fast checkpoint); pg_run
+# starts it.
+pg_base_backup() {
+  local dir
+  dir=$(dirname "$1")
+  mkdir -p "$dir"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+  as_pg_owner "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$2" -U postgres -D "$1" -R -X stream -c fast >/dev/null
 }
 
 # pg_stop DATA_DIR: immediate stop, ignoring a server that is already gone.

@@ -12,7 +12,8 @@
 // `pgqpp install --sql-only` installs the SQL-only edition instead
 // (docs/managed.md): the plain SQL compiled into this binary, run as one
 // transaction by the connecting user, who needs no superuser (a database
-// owner on a managed service).
+// owner on a managed service); on a database with an older edition it
+// runs the compiled-in update from that version (sqlonly_updates.hpp).
 #include <libpq-fe.h>
 
 #include <iostream>
@@ -22,6 +23,7 @@
 #include "common.hpp"
 #include "extension_name.hpp"
 #include "pgq_lookup.hpp"
+#include "sqlonly_updates.hpp"
 
 namespace pgqpp::cli {
 
@@ -80,8 +82,27 @@ void run_script(const ConnectOptions& conn, const char* sql) {
                   PQresultErrorMessage(res.get()));
 }
 
-// The SQL-only edition: installed once; a database with the extension or
-// PgQ 3.5 is left alone.
+// Updates the SQL-only edition `version` of `database` to this build's with
+// the embedded script from that version, in one transaction.
+int update_sql_only(const ConnectOptions& conn, const std::string& database,
+                    const std::string& version) {
+  std::string known;
+  for (const SqlOnlyUpdate& u : sqlonly_updates) {
+    if (version == u.from) {
+      run_script(conn, u.sql);
+      std::cout << "updated pgqpp " << version << " (SQL-only edition) to " << PGQPP_SQLONLY_VERSION
+                << " in database " << database << "\n";
+      return exit_ok;
+    }
+    known += (known.empty() ? "" : ", ") + std::string(u.from);
+  }
+  throw Failure("database " + database + " has the SQL-only edition " + version + "; this pgqpp (" +
+                PGQPP_SQLONLY_VERSION + ") updates only " + (known.empty() ? "none" : known) +
+                ": use the pgqpp of that version or newer");
+}
+
+// The SQL-only edition: installed once, updated from an older edition; a
+// database with the extension or PgQ 3.5 is left alone.
 int install_sql_only(const ConnectOptions& conn) {
   auto db = connect(conn);
   const std::string database(db.exec("select current_database()").value(0, 0));
@@ -93,12 +114,12 @@ int install_sql_only(const ConnectOptions& conn) {
     installed = db.exec("select pgq.sqlonly_version()");
     require_txids_past_ticks(db);
     const std::string version(installed.value(0, 0));
-    std::cout << "pgqpp " << version << " (SQL-only edition) is already installed in database "
-              << database << "\n";
-    if (version != PGQPP_SQLONLY_VERSION)
-      std::cout << "note: this pgqpp installs " << PGQPP_SQLONLY_VERSION
-                << "; the SQL-only edition has no in-place update yet (docs/managed.md)\n";
-    return exit_ok;
+    if (version == PGQPP_SQLONLY_VERSION) {
+      std::cout << "pgqpp " << version << " (SQL-only edition) is already installed in database "
+                << database << "\n";
+      return exit_ok;
+    }
+    return update_sql_only(conn, database, version);
   }
   const std::string owner = schema_pgq_owner(db);
   if (!owner.empty())
@@ -158,14 +179,16 @@ int install(const ConnectOptions& conn) {
 /// environment) names, unless it is there already; either way it says which
 /// version the database has. A build named pgq also creates extension
 /// pgq_coop. Needs a superuser (the extension loads C code); --sql-only
-/// installs the SQL-only edition as the connecting user instead.
+/// installs the SQL-only edition as the connecting user instead, or
+/// updates an older one in place.
 std::function<int()> setup_install(CLI::App& app) {
   auto conn = std::make_shared<ConnectOptions>();
   auto sql_only = std::make_shared<bool>(false);
   add_connect_options(app, *conn);
   app.add_flag("--sql-only", *sql_only,
                "Install the SQL-only edition (plain SQL and PL/pgSQL, no C library) as the "
-               "connecting user, for managed services: no superuser needed (docs/managed.md)");
+               "connecting user, for managed services: no superuser needed; an older edition "
+               "is updated in place (docs/managed.md)");
   app.footer(
       "Examples:\n"
       "  pgqpp install --dsn 'dbname=app'\n"
@@ -174,7 +197,9 @@ std::function<int()> setup_install(CLI::App& app) {
       "Runs CREATE EXTENSION pgqpp (schema pgq, with pgq_coop); needs a superuser. A build\n"
       "made with EXTENSION_NAME=pgq creates extensions pgq and pgq_coop instead. With\n"
       "--sql-only it runs the SQL-only edition compiled into this binary (also installed as\n"
-      "share/pgqpp/pgqpp-sqlonly--VERSION.sql for psql -f) as the connecting user.");
+      "share/pgqpp/pgqpp-sqlonly--VERSION.sql for psql -f) as the connecting user; on a\n"
+      "database with an older edition, its update to this version (also installed as\n"
+      "share/pgqpp/pgqpp-sqlonly--OLD--VERSION.sql).");
   return [conn, sql_only] {
     return run_guarded("install",
                        [&] { return *sql_only ? install_sql_only(*conn) : install(*conn); });

@@ -25,8 +25,39 @@ add_custom_command(
           --sqlonly-dir ${PROJECT_SOURCE_DIR}/extension/sql-only --out ${PGQPP_SQLONLY_FILE}
   DEPENDS ${_pgqpp_sqlonly_inputs} ${PROJECT_SOURCE_DIR}/extension/cmake/sqlonly.py
   COMMENT "Assembling pgqpp-sqlonly--${PGQPP_SQLONLY_VERSION}.sql" VERBATIM)
-add_custom_target(pgqpp_sqlonly ALL DEPENDS "${PGQPP_SQLONLY_FILE}")
+
+# The updates from each older edition (extension/sql-only/editions.txt):
+# pgqpp-sqlonly--V--<version>.sql, from the extension's update scripts and
+# the edition's functions (extension/cmake/sqlonly_update.py).
+# PGQPP_SQLONLY_UPDATE_VERSIONS and PGQPP_SQLONLY_UPDATE_FILES list them in
+# the same order, for the tool to embed.
+file(STRINGS "${PROJECT_SOURCE_DIR}/extension/sql-only/editions.txt" _pgqpp_editions
+     REGEX "^[0-9]")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             "${PROJECT_SOURCE_DIR}/extension/sql-only/editions.txt")
+file(GLOB _pgqpp_update_inputs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/extension/sql/updates/*.sql
+     ${PROJECT_SOURCE_DIR}/extension/sql-only/updates/*.sql)
+set(PGQPP_SQLONLY_UPDATE_VERSIONS "")
+set(PGQPP_SQLONLY_UPDATE_FILES "")
+foreach(_line IN LISTS _pgqpp_editions)
+  string(REGEX REPLACE "^([0-9.]+) .*" "\\1" _from "${_line}")
+  set(_file "${CMAKE_BINARY_DIR}/pgqpp-sqlonly--${_from}--${PGQPP_SQLONLY_VERSION}.sql")
+  add_custom_command(
+    OUTPUT "${_file}"
+    COMMAND Python3::Interpreter ${PROJECT_SOURCE_DIR}/extension/cmake/sqlonly_update.py
+            --from ${_from} --to ${PGQPP_SQLONLY_VERSION} --sql-dir ${PROJECT_SOURCE_DIR}/extension/sql
+            --sqlonly-dir ${PROJECT_SOURCE_DIR}/extension/sql-only --out ${_file}
+    DEPENDS ${_pgqpp_sqlonly_inputs} ${_pgqpp_update_inputs}
+            ${PROJECT_SOURCE_DIR}/extension/cmake/sqlonly.py
+            ${PROJECT_SOURCE_DIR}/extension/cmake/sqlonly_update.py
+    COMMENT "Assembling pgqpp-sqlonly--${_from}--${PGQPP_SQLONLY_VERSION}.sql" VERBATIM)
+  list(APPEND PGQPP_SQLONLY_UPDATE_VERSIONS "${_from}")
+  list(APPEND PGQPP_SQLONLY_UPDATE_FILES "${_file}")
+endforeach()
+
+add_custom_target(pgqpp_sqlonly ALL DEPENDS "${PGQPP_SQLONLY_FILE}" ${PGQPP_SQLONLY_UPDATE_FILES})
 # With the tool (package pgqpp), not with each major's extension package.
 if(PGQPP_BUILD_CLIENT)
-  install(FILES "${PGQPP_SQLONLY_FILE}" DESTINATION "${CMAKE_INSTALL_DATADIR}/pgqpp" COMPONENT tool)
+  install(FILES "${PGQPP_SQLONLY_FILE}" ${PGQPP_SQLONLY_UPDATE_FILES}
+          DESTINATION "${CMAKE_INSTALL_DATADIR}/pgqpp" COMPONENT tool)
 endif()

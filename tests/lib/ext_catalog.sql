@@ -11,7 +11,8 @@
 -- and grants; standalone types; comments; the tables pg_dump keeps
 -- (pg_extension_config_dump) with their conditions. Not covered: data,
 -- objects created at run time (queues' event tables and sequences), and
--- cluster-wide roles.
+-- cluster-wide roles. With -v ext=sqlonly, the SQL-only edition's schemas
+-- pgq and pgq_coop stand for the extension.
 with ext as (
     select oid, extconfig, extcondition, extnamespace from pg_catalog.pg_extension
      where extname = :'ext'
@@ -20,6 +21,22 @@ with ext as (
       from pg_catalog.pg_depend d, ext
      where d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
        and d.refobjid = ext.oid and d.deptype = 'e'
+    union all
+    -- ext=sqlonly, the SQL-only edition: no extension; its objects are
+    -- schemas pgq and pgq_coop with their relations, functions and types,
+    -- less the queues' event tables and sequences (made at run time).
+    select 'pg_catalog.pg_namespace'::pg_catalog.regclass, n.oid, 0
+      from pg_catalog.pg_namespace n
+     where :'ext' = 'sqlonly' and n.nspname in ('pgq', 'pgq_coop')
+    union all
+    select 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, 0
+      from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     where :'ext' = 'sqlonly' and n.nspname in ('pgq', 'pgq_coop')
+       and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f', 'c') and c.relname !~ '^event_[0-9]+'
+    union all
+    select 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 0
+      from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+     where :'ext' = 'sqlonly' and n.nspname in ('pgq', 'pgq_coop')
 ), member_rel as (
     select c.* from pg_catalog.pg_class c
      where c.oid in (select objid from member where classid = 'pg_catalog.pg_class'::pg_catalog.regclass)

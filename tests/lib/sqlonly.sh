@@ -13,10 +13,14 @@
 # "\set ECHO none" that hides the block. extension/test/expected-sqlonly/
 # holds the few expected files that must differ (docs/managed.md lists why).
 
-# sqlonly_file BUILD_DIR: the edition's file in a build tree.
+# sqlonly_file BUILD_DIR: the edition's install file in a build tree (the
+# newest version; not an update pgqpp-sqlonly--OLD--NEW.sql).
 sqlonly_file() {
   local f
-  for f in "$1"/pgqpp-sqlonly--*.sql; do [ -e "$f" ] && echo "$f"; done | sort -V | tail -1
+  for f in "$1"/pgqpp-sqlonly--*.sql; do
+    case $f in *--*--*) continue ;; esac
+    [ -e "$f" ] && echo "$f"
+  done | sort -V | tail -1
 }
 
 # sqlonly_prepare SOURCE OUT SQLFILE NAMES...: OUT/sql and OUT/expected from

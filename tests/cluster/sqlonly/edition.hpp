@@ -9,8 +9,8 @@
 
 namespace pgqpp_cluster {
 
-/// The newest pgqpp-sqlonly--<version>.sql of the build directory; throws
-/// when the build has none.
+/// The newest pgqpp-sqlonly--<version>.sql of the build directory (not an
+/// update, pgqpp-sqlonly--OLD--NEW.sql); throws when the build has none.
 std::string sqlonly_edition_file();
 
 /// Creates PgQ's roles where missing (a database administrator's one-time

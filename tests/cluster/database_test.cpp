@@ -110,10 +110,14 @@ std::string DatabaseTest::create_database(const std::string& suffix) {
   return name;
 }
 
-std::string DatabaseTest::q(const std::string& sql, pgqpp::Connection* c) {
-  pgqpp::Rows r = (c ? *c : *db).exec(sql);
+std::string first_value(pgqpp::Connection& c, const std::string& sql) {
+  pgqpp::Rows r = c.exec(sql);
   if (r.size() == 0 || r.columns() == 0) return "";
   return std::string(r.get(0, 0).value_or(""));
+}
+
+std::string DatabaseTest::q(const std::string& sql, pgqpp::Connection* c) {
+  return first_value(c ? *c : *db, sql);
 }
 
 std::string DatabaseTest::rows(const std::string& sql, pgqpp::Connection* c) {

@@ -29,6 +29,10 @@ int run_command(const std::string& command);
 /// A connection string for database `name` of the cluster, with the
 /// statement timeout every statement of these tests runs under.
 std::string conninfo(const std::string& name);
+/// Runs one statement on `c` and returns the first value of its first row:
+/// "" when there is none or it is NULL (for the tests that hold connections
+/// of their own, outside DatabaseTest).
+std::string first_value(pgqpp::Connection& c, const std::string& sql);
 /// Polls `done` every 20 ms for up to `limit`; false on timeout.
 bool eventually(const std::function<bool()>& done,
                 std::chrono::milliseconds limit = std::chrono::seconds(30));

@@ -24,11 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string value(pgqpp::Connection& c, const std::string& sql) {
-  pgqpp::Rows r = c.exec(sql);
-  return r.size() ? std::string(r.get(0, 0).value_or("")) : "";
-}
-
 TEST(DelayedPrepared, CommitPreparedWakesTheTicker) {
   const std::string work = cluster_env("PGQPP_TEST_WORK") + "/delayed_prepared";
   OwnCluster cluster(work, {"-c shared_preload_libraries=pgqpp", "-c max_prepared_transactions=4"});
@@ -50,9 +45,9 @@ TEST(DelayedPrepared, CommitPreparedWakesTheTicker) {
                  work + "/ticker.out");
   ASSERT_TRUE(eventually(
       [&] {
-        return value(db,
-                     "select count(*) = 1 from pg_stat_activity where query like "
-                     "'%wakeup_ticker(%' and pid <> pg_backend_pid()") == "t";
+        return first_value(db,
+                           "select count(*) = 1 from pg_stat_activity where query like "
+                           "'%wakeup_ticker(%' and pid <> pg_backend_pid()") == "t";
       },
       10s))
       << "the ticker's waiting connection never came:\n"
@@ -78,7 +73,7 @@ TEST(DelayedPrepared, CommitPreparedWakesTheTicker) {
       static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - start)
                             .count()));
-  EXPECT_EQ(value(db, "select pending from pgq.get_delayed_info('q')"), "1")
+  EXPECT_EQ(first_value(db, "select pending from pgq.get_delayed_info('q')"), "1")
       << "the far event should still wait";
   ticker.signal(SIGTERM);
   EXPECT_EQ(ticker.wait(10s), 0) << "the ticker's exit code after SIGTERM";

@@ -39,11 +39,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string value(pgqpp::Connection& c, const std::string& sql) {
-  pgqpp::Rows r = c.exec(sql);
-  return r.size() ? std::string(r.get(0, 0).value_or("")) : "";
-}
-
 // Every row of `sql` as psql -At prints it (for failure messages).
 std::string listing(pgqpp::Connection& c, const std::string& sql) {
   pgqpp::Rows r = c.exec(sql);
@@ -163,14 +158,14 @@ class PositionCrash : public ::testing::Test {
   }
   // (Re)connects db_ to the primary (after a crash).
   void connect() { db_ = std::make_unique<pgqpp::Connection>(conninfo(*primary_)); }
-  std::string q(const std::string& sql) { return value(*db_, sql); }
-  std::string sq(const std::string& sql) { return value(*standby_db_, sql); }
+  std::string q(const std::string& sql) { return first_value(*db_, sql); }
+  std::string sq(const std::string& sql) { return first_value(*standby_db_, sql); }
 
   // A repeatable-read snapshot held open (the held xmin) in holder_.
   void hold() {
     holder_ = std::make_unique<pgqpp::Connection>(conninfo(*primary_));
     holder_->exec("begin isolation level repeatable read");
-    std::string pid = value(*holder_, "select pg_backend_pid()");
+    std::string pid = first_value(*holder_, "select pg_backend_pid()");
     ASSERT_EQ(q("select backend_xmin is not null from pg_stat_activity where pid = " + pid), "t")
         << "the held snapshot";
   }
@@ -224,14 +219,14 @@ TEST_F(PositionCrash, PositionsSurviveCrashesStandbyAndPreparedTransactions) {
   {
     pgqpp::Connection prep(conninfo(*primary_));
     prep.exec("begin");
-    ASSERT_EQ(value(prep, "select consume('c2')"), "b2-1,b2-2") << "c2's prepared batch 2";
+    ASSERT_EQ(first_value(prep, "select consume('c2')"), "b2-1,b2-2") << "c2's prepared batch 2";
     prep.exec("prepare transaction 'p1'");
   }
   open_finish_ = std::make_unique<pgqpp::Connection>(conninfo(*primary_));
   open_finish_->exec("begin");
-  ASSERT_EQ(value(*open_finish_, "select consume('c')"), "b3-1,b3-2") << "c's open batch 3";
+  ASSERT_EQ(first_value(*open_finish_, "select consume('c')"), "b3-1,b3-2") << "c's open batch 3";
   ASSERT_EQ(q("select backend_xid is not null from pg_stat_activity where pid = " +
-              value(*open_finish_, "select pg_backend_pid()")),
+              first_value(*open_finish_, "select pg_backend_pid()")),
             "t")
       << "the open finish of batch 3 has no transaction id";
   q("select pgq.insert_event('q', 'e', 'unrelated')");  // flushes the WAL

@@ -87,4 +87,10 @@ std::string command_output(const std::string& command) {
   return text;
 }
 
+std::string command_line_output(const std::string& command) {
+  std::string text = command_output(command);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
 }  // namespace pgqpp_cluster

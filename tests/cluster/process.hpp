@@ -42,5 +42,7 @@ int count_lines(const std::string& path, const std::string& text);
 std::string shell_quote(const std::string& text);
 /// What the shell command line prints on stdout ("" when it does not run).
 std::string command_output(const std::string& command);
+/// command_output without the trailing newlines (one-line answers).
+std::string command_line_output(const std::string& command);
 
 }  // namespace pgqpp_cluster

@@ -19,11 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string value(pgqpp::Connection& c, const std::string& sql) {
-  pgqpp::Rows r = c.exec(sql);
-  return r.size() ? std::string(r.get(0, 0).value_or("")) : "";
-}
-
 TEST(TickerFallback, PeriodicTicksAndPollingWithoutPreload) {
   const std::string work = cluster_env("PGQPP_TEST_WORK") + "/ticker_fallback";
   OwnCluster cluster(work);
@@ -47,10 +42,10 @@ TEST(TickerFallback, PeriodicTicksAndPollingWithoutPreload) {
   std::string b;
   bool arrived = eventually(
       [&] {
-        b = value(db, "select pgq.next_batch('q', 'c')");
+        b = first_value(db, "select pgq.next_batch('q', 'c')");
         if (b.empty()) return false;
-        if (value(db, "select count(*) from pgq.get_batch_events(" + b +
-                          ") where ev_data = 'periodic'") == "1")
+        if (first_value(db, "select count(*) from pgq.get_batch_events(" + b +
+                                ") where ev_data = 'periodic'") == "1")
           return true;
         db.exec("select pgq.finish_batch(" + b + ")");
         return false;
@@ -64,10 +59,10 @@ TEST(TickerFallback, PeriodicTicksAndPollingWithoutPreload) {
   db.exec("select pgq.insert_event('q', 't', 'waited')");
   std::string got;
   for (int i = 0; i < 5 && got != "1"; ++i) {
-    b = value(db, "select pgq.next_batch_wait('q', 'c', 5000)");
+    b = first_value(db, "select pgq.next_batch_wait('q', 'c', 5000)");
     ASSERT_NE(b, "") << "next_batch_wait returned NULL without shared_preload_libraries";
-    got =
-        value(db, "select count(*) from pgq.get_batch_events(" + b + ") where ev_data = 'waited'");
+    got = first_value(
+        db, "select count(*) from pgq.get_batch_events(" + b + ") where ev_data = 'waited'");
     db.exec("select pgq.finish_batch(" + b + ")");
   }
   EXPECT_EQ(got, "1") << "next_batch_wait never returned the batch with the event";

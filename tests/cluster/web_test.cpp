@@ -94,8 +94,11 @@ TEST_F(WebConsole, EveryEndpointAnswers) {
       15s))
       << get("/api/status").body;
   json d = json::parse(get("/api/status").body);
-  for (auto& x : d["consumers"])
-    if (x["name"] == "fast") EXPECT_FALSE(x["lagging"].get<bool>()) << x;
+  for (auto& x : d["consumers"]) {
+    if (x["name"] == "fast") {
+      EXPECT_FALSE(x["lagging"].get<bool>()) << x;
+    }
+  }
 
   // --- /api/series: one sample a second, bounded, with both queues ---
   Http se = get("/api/series");

@@ -9,9 +9,9 @@
 namespace pgqpp_cluster {
 
 std::string sqlonly_edition_file() {
-  std::string file = command_output("ls '" + cluster_env("PGQPP_BUILD_DIR") +
-                                    "'/pgqpp-sqlonly--*.sql 2>/dev/null | grep -v -- '--.*--' | sort -V | tail -1");
-  file = file.substr(0, file.find_last_not_of('\n') + 1);
+  const std::string file = command_line_output(
+      "ls '" + cluster_env("PGQPP_BUILD_DIR") +
+      "'/pgqpp-sqlonly--*.sql 2>/dev/null | grep -v -- '--.*--' | sort -V | tail -1");
   if (file.empty()) throw std::runtime_error("no pgqpp-sqlonly--*.sql in the build");
   return file;
 }

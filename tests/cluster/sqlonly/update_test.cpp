@@ -43,13 +43,6 @@ std::vector<std::vector<std::string>> table_of(const std::string& path) {
   return rows;
 }
 
-/// What the shell command line prints, without its last newline.
-std::string output_of(const std::string& command) {
-  std::string out = command_output(command);
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 class SqlOnlyUpdate : public DatabaseTest {
  protected:
   void SetUp() override {
@@ -184,8 +177,9 @@ TEST_F(SqlOnlyUpdate, EveryOlderEditionUpdatesInPlaceKeepingItsWork) {
 
     // The update: the tool for the oldest, psql -f for the others.
     if (i == 0) {
-      out = output_of(cluster_env("PGQPP_BUILD_DIR") + "/cli/pgqpp install --sql-only --dsn " +
-                      shell_quote(as_owner(name)) + " 2>&1");
+      out = command_line_output(cluster_env("PGQPP_BUILD_DIR") +
+                                "/cli/pgqpp install --sql-only --dsn " +
+                                shell_quote(as_owner(name)) + " 2>&1");
       EXPECT_NE(out.find("updated pgqpp " + version + " (SQL-only edition) to " + current),
                 std::string::npos)
           << out;
@@ -239,13 +233,14 @@ TEST_F(SqlOnlyUpdate, EveryOlderEditionUpdatesInPlaceKeepingItsWork) {
 // edition, except the current, is in editions.txt, so each has its update.
 TEST_F(SqlOnlyUpdate, EveryEditionVersionIsListedAndTheSourcesAreRecorded) {
   const std::string src = cluster_env("PGQPP_SOURCE_DIR");
-  const std::string current = output_of("sed -n 's/^set(PGQPP_EXT_VERSION \"\\(.*\\)\")$/\\1/p' " +
-                                        shell_quote(src) + "/extension/CMakeLists.txt");
+  const std::string current =
+      command_line_output("sed -n 's/^set(PGQPP_EXT_VERSION \"\\(.*\\)\")$/\\1/p' " +
+                          shell_quote(src) + "/extension/CMakeLists.txt");
   ASSERT_NE(current, "");
-  const std::string hash =
-      output_of("cd " + shell_quote(src) +
-                " && cat $(ls extension/sql-only/*.sql | LC_ALL=C sort) | grep -v '^[[:space:]]*--'"
-                " | grep -v '^[[:space:]]*$' | sha256sum | cut -d' ' -f1");
+  const std::string hash = command_line_output(
+      "cd " + shell_quote(src) +
+      " && cat $(ls extension/sql-only/*.sql | LC_ALL=C sort) | grep -v '^[[:space:]]*--'"
+      " | grep -v '^[[:space:]]*$' | sha256sum | cut -d' ' -f1");
   std::string recorded;
   std::vector<std::string> versions;
   for (const auto& row : table_of("extension/sql/updates/schema.sha256")) {

@@ -24,11 +24,11 @@ constexpr auto kRepeatQuiet = std::chrono::seconds(60);
 // takes a disk flush off every woken tick's latency.
 constexpr const char* kAsyncCommit = "set synchronous_commit to off";
 
-// run_tick calls pgq.ticker() again at once when a call ticked this many
-// queues or more: the least that pgqpp's per-call cap can be
-// (extension/src/functions/ticker.cpp, ticks_per_call). PgQ 3.5's has no
-// cap: it ticks every due queue in one call, and its next call finds none.
-constexpr long long kTicksCalledAgainAt = 16;
+// pgqpp's pgq.ticker() ticks at most 2 x max_locks_per_transaction queues a
+// call, and never fewer than this (extension/src/functions/ticker.cpp,
+// ticks_per_call; the SQL-only edition's the same). PgQ 3.5's has no cap:
+// it ticks every due queue in one call.
+constexpr long long kLeastTickCap = 16;
 // ... at most this many calls in a row (128 ticks each by default).
 constexpr int kTickCallsInARow = 100;
 
@@ -162,7 +162,8 @@ void DatabaseWorker::on_connected() {
       "  (select pg_catalog.split_part(d.description, ' (', 1)"
       "     from pg_catalog.pg_description d join pg_catalog.pg_namespace n on n.oid = d.objoid"
       "    where n.nspname = 'pgq' and d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass"
-      "      and d.description like 'pgqpp % SQL-only edition%'))",
+      "      and d.description like 'pgqpp % SQL-only edition%')),"
+      " pg_catalog.current_setting('max_locks_per_transaction')::bigint",
       {}, [this](const Result& r) { on_pgq_check(r); });
 }
 
@@ -184,6 +185,8 @@ void DatabaseWorker::on_pgq_check(const Result& r) {
   reported_no_pgq_ = false;
   std::string what = r.is_null(0, 1) ? std::string("pgq schema") : r.text(0, 1);
   sql_only_ = what.find("SQL-only edition") != std::string::npos;
+  // A postmaster setting: fixed for as long as this connection lasts.
+  tick_call_cap_ = std::max(kLeastTickCap, 2 * r.number(0, 2));
   // Ticks stored from a cluster further on (a restored dump) would make
   // every new event invisible: such a database is not served.
   session_.run(
@@ -254,13 +257,13 @@ void DatabaseWorker::run_tick(int in_a_row) {
       [this, period, in_a_row](const Result& r) {
         long long ticked = r.number(0, 0);
         stats_.ticks += ticked;
-        // pgqpp's pgq.ticker() ticks at most 2 x max_locks_per_transaction
-        // queues a call, and never fewer than kTicksCalledAgainAt. A call
-        // that ticked that many may have left due queues (the idle ticks
-        // of thousands of queues, a minute apart by default): call again at
-        // once, as run_retry does, rather than a period later. The next
-        // call reads only the queues that can be due.
-        if (ticked >= kTicksCalledAgainAt && in_a_row < kTickCallsInARow)
+        // A call that ticked as many queues as the cap allows may have left
+        // due ones (the idle ticks of thousands of queues, a minute apart by
+        // default): call again at once, as run_retry does, rather than a
+        // period later. One that ticked fewer ticked every due queue; a
+        // second call would find none, and in the SQL-only edition it
+        // would read every queue's sequence again for nothing.
+        if (ticked >= tick_call_cap_ && in_a_row < kTickCallsInARow)
           run_tick(in_a_row + 1);
         else
           succeeded(tick_, period);

@@ -151,9 +151,13 @@ class DatabaseWorker {
   Wakeup wakeup_ = Wakeup::unknown;
   DatabaseStats stats_;
 
-  bool has_pgq_ = false;       // pgq schema found on this connection
-  bool serving_ = false;       // pgq schema found at the last look
-  bool sql_only_ = false;      // the SQL-only edition (docs/managed.md): its wake-up path polls
+  bool has_pgq_ = false;   // pgq schema found on this connection
+  bool serving_ = false;   // pgq schema found at the last look
+  bool sql_only_ = false;  // the SQL-only edition (docs/managed.md): its wake-up path polls
+  // pgqpp's per-call cap of pgq.ticker() on this server (2 x
+  // max_locks_per_transaction, at least 16): run_tick calls again only
+  // after a call that ticked that many.
+  long long tick_call_cap_ = 16;
   bool waiter_quiet_ = false;  // the last wait returned no tick (a quiet second)
   bool reported_no_pgq_ = false;
   bool reported_txid_behind_ = false;  // refused for ticks ahead of the txids

@@ -24,33 +24,63 @@ $$ language sql immutable;
 -- Function: pgq._so_queue_state(i_queue_id)
 --   SQL-only helper: per queue (all when i_queue_id is NULL) what the tick
 --   rule needs, and whether a tick is due. Warns about a state PgQ warns
---   about; fails on a tick from the future (a restored dump). The event
---   sequences are read without keeping a lock each until commit (10,000
---   queues would exhaust the shared lock table, as in the extension,
+--   about; fails on a tick from the future (a restored dump). The queues'
+--   last ticks are read first, then this transaction takes its id, then
+--   the event sequences are read: a tick that another backend (the waiting
+--   ticker) commits meanwhile can then only look older than the sequences
+--   and this transaction, never newer (read the other way round, it made
+--   the warnings about a state that was fine). The event sequences are
+--   read without keeping a lock each until commit (10,000 queues would
+--   exhaust the shared lock table, as in the extension,
 --   extension/src/pg/sequence_peek.hpp): as PgQ's seq_getval reads them
 --   (SELECT last_value: 1 before the first nextval, as
 --   coalesce(pg_sequence_last_value(), 1), whose lock belongs to the top
 --   transaction), max_locks_per_transaction of them at a time (at least
 --   16) in a subtransaction that is then rolled back, releasing its locks.
+--   The rule runs as one query, not a PL/pgSQL loop over the queues.
 create function pgq._so_queue_state(i_queue_id integer,
     out queue_id integer, out event_seq bigint, out new_events bigint, out due boolean)
 returns setof record as $$
 declare
     r record;
-    cur_txid bigint := txid_current();
+    cur_txid bigint;
     ids integer[];
     seqs regclass[];
+    tick_seqs bigint[];
+    ages interval[];
+    gaps interval[];
+    xmins bigint[];
+    xmaxs bigint[];
+    max_counts integer[];
+    max_lags interval[];
+    idle_periods interval[];
     vals bigint[] := '{}';
     part bigint[];
     chunk integer := greatest(16, pg_catalog.current_setting('max_locks_per_transaction')::integer);
     i integer := 1;
 begin
     select coalesce(array_agg(q.queue_id order by q.queue_id), '{}'),
-           coalesce(array_agg(q.queue_event_seq::regclass order by q.queue_id), '{}')
-      into ids, seqs
+           coalesce(array_agg(q.queue_event_seq::regclass order by q.queue_id), '{}'),
+           coalesce(array_agg(t.tick_event_seq order by q.queue_id), '{}'),
+           coalesce(array_agg(now() - t.tick_time order by q.queue_id), '{}'),
+           coalesce(array_agg(t.gap order by q.queue_id), '{}'),
+           coalesce(array_agg(txid_snapshot_xmin(t.tick_snapshot) order by q.queue_id), '{}'),
+           coalesce(array_agg(txid_snapshot_xmax(t.tick_snapshot) order by q.queue_id), '{}'),
+           coalesce(array_agg(q.queue_ticker_max_count order by q.queue_id), '{}'),
+           coalesce(array_agg(q.queue_ticker_max_lag order by q.queue_id), '{}'),
+           coalesce(array_agg(q.queue_ticker_idle_period order by q.queue_id), '{}')
+      into ids, seqs, tick_seqs, ages, gaps, xmins, xmaxs, max_counts, max_lags, idle_periods
       from pgq.queue q
+      left join lateral (select l.tick_event_seq, l.tick_time, l.tick_snapshot,
+                                (select l.tick_time - p.tick_time from pgq.tick p
+                                  where p.tick_queue = l.tick_queue and p.tick_id < l.tick_id
+                                  order by p.tick_queue desc, p.tick_id desc limit 1) as gap
+                           from (select * from pgq.tick
+                                  where tick_queue = q.queue_id
+                                  order by tick_queue desc, tick_id desc limit 1) l) t on true
      where (i_queue_id is null and not q.queue_external_ticker and not q.queue_ticker_paused)
         or q.queue_id = i_queue_id;
+    cur_txid := txid_current();
     while i <= cardinality(seqs) loop
         begin
             execute (select 'select array[' || string_agg(format('(select last_value from %s)', x.s), ', '
@@ -63,41 +93,31 @@ begin
         end;
         i := i + chunk;
     end loop;
+    -- PgQ's checks, in queue order; only queues in such a state come here.
     for r in
-        select q.queue_id, q.queue_ticker_max_count, q.queue_ticker_max_lag,
-               q.queue_ticker_idle_period, q.queue_external_ticker, q.queue_ticker_paused,
-               v.seq,
-               t.tick_event_seq, now() - t.tick_time as age,
-               (select t.tick_time - p.tick_time from pgq.tick p
-                 where p.tick_queue = q.queue_id and p.tick_id < t.tick_id
-                 order by p.tick_queue desc, p.tick_id desc limit 1) as gap,
-               txid_snapshot_xmin(t.tick_snapshot) as xmin, txid_snapshot_xmax(t.tick_snapshot) as xmax
-          from unnest(ids, vals) as v(queue_id, seq)
-          join pgq.queue q on q.queue_id = v.queue_id
-          left join lateral (select * from pgq.tick
-                              where tick_queue = q.queue_id
-                              order by tick_queue desc, tick_id desc limit 1) t on true
-         order by q.queue_id
+        select v.seq, v.tick_seq, v.xmin, v.xmax
+          from unnest(ids, vals, tick_seqs, xmins, xmaxs) as v(queue_id, seq, tick_seq, xmin, xmax)
+         where v.tick_seq is not null
+           and (v.xmin > cur_txid or v.seq < v.tick_seq or v.xmax > cur_txid)
+         order by v.queue_id
     loop
-        queue_id := r.queue_id;
-        event_seq := r.seq;
-        new_events := r.seq - r.tick_event_seq;
-        if r.tick_event_seq is not null then
-            if r.xmin > cur_txid then
-                raise exception 'Invalid PgQ state: old xmin=%, old xmax=%, cur txid=%',
-                    r.xmin, r.xmax, cur_txid using errcode = 'XX001';
-            end if;
-            if new_events < 0 then
-                raise warning 'Negative new_events?  old=% cur=%', r.tick_event_seq, r.seq;
-            end if;
-            if r.xmax > cur_txid then
-                raise warning 'Dubious PgQ state: old xmax=%, cur txid=%', r.xmax, cur_txid;
-            end if;
+        if r.xmin > cur_txid then
+            raise exception 'Invalid PgQ state: old xmin=%, old xmax=%, cur txid=%',
+                r.xmin, r.xmax, cur_txid using errcode = 'XX001';
         end if;
-        due := pgq._so_tick_due(r.queue_ticker_max_count, r.queue_ticker_max_lag,
-                                r.queue_ticker_idle_period, new_events, r.age, r.gap);
-        return next;
+        if r.seq < r.tick_seq then
+            raise warning 'Negative new_events?  old=% cur=%', r.tick_seq, r.seq;
+        end if;
+        if r.xmax > cur_txid then
+            raise warning 'Dubious PgQ state: old xmax=%, cur txid=%', r.xmax, cur_txid;
+        end if;
     end loop;
+    return query
+        select v.queue_id, v.seq, v.seq - v.tick_seq,
+               pgq._so_tick_due(v.max_count, v.max_lag, v.idle_period, v.seq - v.tick_seq, v.age, v.gap)
+          from unnest(ids, vals, tick_seqs, ages, gaps, max_counts, max_lags, idle_periods)
+               as v(queue_id, seq, tick_seq, age, gap, max_count, max_lag, idle_period)
+         order by v.queue_id;
 end;
 $$ language plpgsql;
 

@@ -1,0 +1,7 @@
+-- SPDX-License-Identifier: PostgreSQL
+-- 1.5 -> 1.6: no change to the extension's SQL objects. The version moved
+-- for the SQL-only edition, whose pgq.ticker() reads the queues' last ticks
+-- before the event sequences (no more false "Negative new_events?" /
+-- "Dubious PgQ state" warnings while the waiting ticker ticks) and runs the
+-- tick rule as one query (docs/managed.md); its update is
+-- pgqpp-sqlonly--1.5--1.6.sql. Both editions share one version number.

@@ -39,6 +39,10 @@ for p in $parts; do [ -n "${SCRIPT[$p]:-}" ] || die "unknown part $p (core, trig
 
 rm -f "$BENCH_RESULTS_DIR"/*.tsv "$BENCH_RESULTS_DIR"/*.txt "$BENCH_RESULTS_DIR"/*.points "$BENCH_RESULTS_DIR"/*.svg
 bench_work
+# The curves part's database point needs more connections than the default.
+if [[ " $parts " == *" curves "* ]]; then
+  BENCH_SERVER_OPTS+=("-c max_connections=$(curves_max_connections)")
+fi
 bench_start_cluster "$work"
 export PGQPP_BENCH_CLUSTER=env BENCH_RESULTS_DIR BUILD=$build
 

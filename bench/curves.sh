@@ -54,7 +54,7 @@ part=curves
 . "$(dirname "$0")/lib/common.sh"
 
 queue_points=${CURVES_QUEUES:-10 100 1000 10000}
-db_points=${CURVES_DATABASES:-1 10 100}
+db_points=$CURVES_DATABASE_POINTS
 consumer_points=${CURVES_CONSUMERS:-1 10 100}
 rate=${CURVES_RATE:-100}
 seconds=${CURVES_SECONDS:-10}
@@ -68,12 +68,9 @@ done
 probe_rate=$((rate / 10 > 0 ? rate / 10 : 1))
 spread_rate=$((rate - probe_rate))
 
-# Room for the largest database point: pgqpp's ticker holds two connections
-# per database (pgq.ticker() calls and the wake-up wait), pgqd one, and the
-# bench's own sessions come on top (120, the clusters' default, ran out at
-# 100 databases for both).
-most_dbs=$(echo "$db_points 0" | tr ' ' '\n' | grep . | sort -n | tail -1)
-BENCH_SERVER_OPTS+=("-c max_connections=$((2 * most_dbs + 60 > 120 ? 2 * most_dbs + 60 : 120))")
+# Room for the largest database point (bench/lib/common.sh). On the shared
+# cluster of `make bench`, bench/all.sh started it with this already.
+BENCH_SERVER_OPTS+=("-c max_connections=$(curves_max_connections)")
 
 bench_begin
 # memory_mb: private memory of the daemon and its backends, MB.

@@ -83,6 +83,21 @@ bench_work() {
   on_exit 'if [ -z "${KEEP_BENCH_WORK:-}" ]; then rm -rf "$work"; else echo "kept $work" >&2; fi'
 }
 
+# The database points of the cost curves (bench/curves.sh) and the
+# max_connections the largest needs: pgqpp's ticker holds two connections
+# per database (pgq.ticker() calls and the wake-up wait), pgqd one, and the
+# bench's own sessions come on top (120, the clusters' default, ran out at
+# 100 databases for both). bench/all.sh starts its shared cluster with it
+# when the run has the curves part (with 120, PgQ 3.5's pgq.ticker() over
+# 10,000 queues also ran out of shared memory: the lock table grows with
+# max_connections).
+CURVES_DATABASE_POINTS=${CURVES_DATABASES:-1 10 100}
+curves_max_connections() {
+  local most
+  most=$(echo "$CURVES_DATABASE_POINTS 0" | tr ' ' '\n' | grep . | sort -n | tail -1)
+  echo $((2 * most + 60 > 120 ? 2 * most + 60 : 120))
+}
+
 # bench_start_cluster DIR [--without-pgq]: stages the server with pgqpp's
 # build output and starts a throwaway cluster under DIR with
 # BENCH_SERVER_OPTS; exports PG* for it and stops it at exit. Needs the build
